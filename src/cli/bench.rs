@@ -1,0 +1,162 @@
+//! `specae bench`: data-layer benchmarks, reported as medians and ratios against
+//! `reference.py` run on the same file on the same machine.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use specae::data::prepped::write_prepped;
+use specae::data::split::DEFAULT_TRAIN_FRACTION;
+use specae::data::{Spectra, Split};
+use specae::synth::SynthConfig;
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Generate + infill a survey, then read + preprocess it (each read in a fresh process, for
+    /// its peak memory), side by side with `reference.py prep` on the same file.
+    Data(DataArgs),
+    /// (Used by `bench data`.) Read + preprocess one file; print seconds and peak memory as JSON.
+    Read(ReadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    #[arg(long, default_value_t = 64_000)]
+    pub n: usize,
+    /// Repeats of the read benchmarks (medians are reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeats: usize,
+    /// reference.py to compare with [default: ../shared/anchors/reference.py if present].
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
+    /// Python interpreter with numpy, for the reference.
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+    /// Folder for the benchmark's files [default: a temporary folder].
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    pub file: PathBuf,
+    /// Also write the prepped file (the whole job `reference.py prep` does).
+    #[arg(long)]
+    pub write_prepped: Option<PathBuf>,
+}
+
+pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Data(a) => data(a),
+        BenchCommand::Read(a) => read(a),
+    }
+}
+
+/// Peak resident memory of this process (MB), where the OS reports it.
+fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn read(a: ReadArgs) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let s = Spectra::load(&a.file)?;
+    let t_read = t0.elapsed().as_secs_f64();
+    if let Some(out) = &a.write_prepped {
+        let split = Split::seeded(s.n_spectra(), 0, DEFAULT_TRAIN_FRACTION);
+        write_prepped(out, &s, &split)?;
+    }
+    let total = t0.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({"read_s": t_read, "total_s": total, "peak_rss_mb": peak_rss_mb()})
+    );
+    Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() { f64::NAN } else { v[v.len() / 2] }
+}
+
+fn child_read(file: &Path, prepped: Option<&Path>) -> anyhow::Result<serde_json::Value> {
+    let exe = std::env::current_exe().context("locating the specae executable")?;
+    let mut cmd = Command::new(exe);
+    cmd.args(["bench", "read"]).arg(file);
+    if let Some(p) = prepped {
+        cmd.arg("--write-prepped").arg(p);
+    }
+    let out = cmd.output().context("running `specae bench read`")?;
+    if !out.status.success() {
+        bail!("`specae bench read` failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    serde_json::from_slice(&out.stdout).context("parsing `specae bench read` output")
+}
+
+fn data(a: DataArgs) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir().context("creating a temporary folder")?;
+    let dir = a.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join(format!("bench-survey-n{}.npz", a.n));
+    let cfg = SynthConfig {
+        n: a.n,
+        ..SynthConfig::default()
+    };
+    let t0 = Instant::now();
+    super::builtin::generate_to(&cfg, &file, false)?;
+    let t_gen = t0.elapsed().as_secs_f64();
+    let gen_peak = peak_rss_mb();
+
+    let repeats = a.repeats.max(1);
+    let prepped = dir.join("bench-prepped-specae.npz");
+    let (mut reads, mut totals, mut peaks) = (vec![], vec![], vec![]);
+    for _ in 0..repeats {
+        let v = child_read(&file, Some(&prepped))?;
+        reads.push(v["read_s"].as_f64().unwrap_or(f64::NAN));
+        totals.push(v["total_s"].as_f64().unwrap_or(f64::NAN));
+        peaks.push(v["peak_rss_mb"].as_f64().unwrap_or(f64::NAN));
+    }
+    let reference = a.reference.clone().or_else(|| {
+        let p = PathBuf::from("../shared/anchors/reference.py");
+        p.is_file().then_some(p)
+    });
+    let mut ref_times = vec![];
+    if let Some(r) = &reference {
+        let out = dir.join("bench-prepped-reference.npz");
+        for _ in 0..repeats {
+            let t = Instant::now();
+            let st = Command::new(&a.python)
+                .arg(r)
+                .args(["prep", "--data"])
+                .arg(&file)
+                .arg("--out")
+                .arg(&out)
+                .output()
+                .with_context(|| format!("running {} {}", a.python, r.display()))?;
+            if !st.status.success() {
+                bail!("reference.py prep failed: {}", String::from_utf8_lossy(&st.stderr));
+            }
+            ref_times.push(t.elapsed().as_secs_f64());
+        }
+    }
+    let (m_read, m_total, m_peak) = (median(reads), median(totals), median(peaks));
+    println!("bench data: n = {} spectra, {} repeats (medians)", a.n, repeats);
+    println!(
+        "  generate + PCA infill + write   {t_gen:8.2} s   peak {:.0} MB",
+        gen_peak.unwrap_or(f64::NAN)
+    );
+    println!("  read + preprocess (specae)      {m_read:8.2} s   peak {m_peak:.0} MB");
+    println!("  prep job incl. write (specae)   {m_total:8.2} s");
+    if !ref_times.is_empty() {
+        let m_ref = median(ref_times);
+        println!("  reference.py prep (numpy)       {m_ref:8.2} s");
+        println!("  ratio reference / specae (prep) {:8.2}×", m_ref / m_total);
+    } else {
+        println!("  (reference.py not found: pass --reference to compare)");
+    }
+    Ok(())
+}

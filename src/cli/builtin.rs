@@ -1,0 +1,66 @@
+//! The built-in survey: generated on first use and cached in the platform's data directory.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use specae::data::sources::builtin_survey_path;
+use specae::synth::{Stage, SynthConfig, generate};
+
+use super::progress::bar;
+
+/// Generates a survey with progress bars and writes it atomically to `out`.
+pub fn generate_to(cfg: &SynthConfig, out: &Path, compressed: bool) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let spectra_bar = bar(cfg.n as u64, "spectra");
+    let pca_bar = bar(cfg.pca.n_iter as u64, "PCA infill");
+    pca_bar.finish_and_clear();
+    let mut pca_started = false;
+    let survey = generate(cfg, &mut |stage, done, total| match stage {
+        Stage::Spectra => spectra_bar.set_position(done as u64),
+        Stage::PcaInfill => {
+            if !pca_started {
+                spectra_bar.finish();
+                eprintln!("spectra done at {:.1} s", t0.elapsed().as_secs_f64());
+                pca_bar.reset();
+                pca_started = true;
+            }
+            pca_bar.set_length(total as u64);
+            pca_bar.set_position(done as u64);
+        }
+    })
+    .context("generating the built-in survey")?;
+    pca_bar.finish();
+    let t_gen = t0.elapsed();
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create folder {}", dir.display()))?;
+    }
+    survey.write(out, compressed)?;
+    eprintln!(
+        "generated {} spectra in {:.1} s, wrote {} in {:.1} s",
+        cfg.n,
+        t_gen.as_secs_f64(),
+        out.display(),
+        (t0.elapsed() - t_gen).as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The cached built-in survey of `n` spectra, generated now if missing.
+pub fn ensure_builtin(n: usize, seed: u64) -> anyhow::Result<PathBuf> {
+    let path = builtin_survey_path(n, seed);
+    if !path.is_file() {
+        eprintln!(
+            "First run: generating the built-in survey ({n} spectra) into {}",
+            path.display()
+        );
+        let cfg = SynthConfig {
+            n,
+            seed,
+            ..SynthConfig::default()
+        };
+        generate_to(&cfg, &path, false)?;
+    }
+    Ok(path)
+}

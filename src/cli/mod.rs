@@ -1,0 +1,89 @@
+//! Command-line interface: argument parsing and one module per subcommand.
+
+mod bench;
+mod builtin;
+mod generate;
+mod info;
+mod prep;
+mod progress;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// specae — train an autoencoder on galaxy spectra and explore its latent space
+/// (Portillo et al. 2020, AJ 160, 45).
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate the built-in synthetic SDSS-like survey (astroML npz schema).
+    Generate(generate::GenerateArgs),
+    /// Summarise a survey file: classes, masking, S/N, wavelengths, redshifts, split.
+    Info(info::InfoArgs),
+    /// Preprocess a survey into reference.py's prepped schema (x, w, train, valid, cls, lam).
+    Prep(prep::PrepArgs),
+    /// List the data sets found on this machine.
+    Sources,
+    /// Benchmarks (printed as medians and ratios).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => main_job(),
+        Some(Command::Generate(a)) => generate::run(a),
+        Some(Command::Info(a)) => info::run(a),
+        Some(Command::Prep(a)) => prep::run(a),
+        Some(Command::Sources) => sources(),
+        Some(Command::Bench(b)) => bench::run(b),
+    }
+}
+
+/// The bare `specae`: make sure the built-in survey exists and describe it.
+fn main_job() -> anyhow::Result<()> {
+    let path = builtin::ensure_builtin(
+        specae::synth::SynthConfig::default().n,
+        0,
+    )?;
+    println!("Built-in survey: {}", path.display());
+    info::run(info::InfoArgs {
+        file: Some(path),
+        json: false,
+        split_seed: 0,
+    })?;
+    println!(
+        "\nNext: `specae info FILE` on your own astroML-schema npz (spec64k.npz, spec4000.npz), or \
+         `specae prep --data FILE --out prepped.npz` for PyTorch side-by-side runs."
+    );
+    Ok(())
+}
+
+fn sources() -> anyhow::Result<()> {
+    let cfg = specae::synth::SynthConfig::default();
+    for s in specae::data::sources::discover(cfg.n, cfg.seed) {
+        println!(
+            "{:<8} {:<9} {}\n         {}",
+            s.name,
+            if s.present { "present" } else { "on demand" },
+            s.description,
+            s.path.display()
+        );
+    }
+    Ok(())
+}
+
+/// A data argument: a file, or the built-in survey when absent.
+pub fn resolve_data(file: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match file {
+        Some(p) => Ok(p),
+        None => builtin::ensure_builtin(specae::synth::SynthConfig::default().n, 0),
+    }
+}

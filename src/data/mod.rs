@@ -1,0 +1,28 @@
+//! The data layer: astroML `sdss_corrected_spectra` npz files in, preprocessed spectra out.
+//!
+//! - [`grid`]: the 1000-bin log-spaced rest-frame wavelength grid;
+//! - [`survey`]: a file's raw arrays as stored ([`Survey`]), read with full validation;
+//! - [`preprocess`]: PCA infill, normalisation and weights ([`Spectra`]);
+//! - [`classes`]: galaxy classes from astroML's `lineindex_cln`;
+//! - [`split`]: the seeded train/validation split;
+//! - [`prepped`]: the prepped-file schema shared with `shared/anchors/reference.py`;
+//! - [`sources`]: where data sets live (the built-in survey's cache, astroML's cache);
+//! - [`summary`]: counts and statistics for `specae info`.
+
+pub mod classes;
+pub mod error;
+pub mod grid;
+pub mod identity;
+pub mod npz;
+pub mod prepped;
+pub mod preprocess;
+pub mod sources;
+pub mod split;
+pub mod summary;
+pub mod survey;
+
+pub use classes::GalaxyClass;
+pub use error::DataError;
+pub use preprocess::Spectra;
+pub use split::Split;
+pub use survey::Survey;

@@ -1,0 +1,172 @@
+//! Preprocessing exactly as Portillo et al. (postprocess.py) and `reference.py prep`:
+//! masked pixels filled with `(mu + coeffs·evecs[:k]) × norms`; x = raw / norms;
+//! σ = spec_err / norms; w = 1/(σ² + 1/2e6); w = 0 where masked, where the raw spec_err < 0.25
+//! ("some errors ~ 0 or are negative") or where it is not finite.
+
+use std::path::Path;
+
+use ndarray::{Array1, Array2, Axis, Zip};
+use rayon::prelude::*;
+
+use super::classes::GalaxyClass;
+use super::error::DataError;
+use super::survey::{Metadata, Survey, Truth};
+
+/// Raw errors below this (in the file's flux units) get zero weight.
+pub const MIN_RAW_ERR: f32 = 0.25;
+/// Softening of the inverse variance: w = 1/(σ² + SIGMA2_FLOOR).
+pub const SIGMA2_FLOOR: f64 = 1.0 / 2e6;
+
+/// The PCA basis stored with a survey (used for infill, and as the PCA reconstruction overlay).
+#[derive(Clone, Debug)]
+pub struct PcaBasis {
+    pub mu: Array1<f32>,
+    pub evecs: Array2<f32>,
+    pub evals: Option<Array1<f32>>,
+}
+
+/// Preprocessed spectra, ready for training and analysis.
+#[derive(Clone, Debug)]
+pub struct Spectra {
+    /// Normalised flux, n × d (masked pixels PCA-filled).
+    pub x: Array2<f32>,
+    /// Weights, n × d.
+    pub w: Array2<f32>,
+    /// Masked pixels (as stored in the file).
+    pub mask: Array2<bool>,
+    /// Bin wavelengths (Å, rest frame).
+    pub wavelengths: Vec<f64>,
+    pub coeff0: f64,
+    pub coeff1: f64,
+    pub norms: Array1<f32>,
+    /// astroML `lineindex_cln` codes (0 where the file has none).
+    pub lineindex: Vec<i64>,
+    pub classes: Vec<GalaxyClass>,
+    pub meta: Metadata,
+    pub truth: Option<Truth>,
+    pub pca: PcaBasis,
+    /// Normalised PCA coefficients stored in the file (n × k).
+    pub pca_coeffs: Array2<f32>,
+}
+
+impl Spectra {
+    /// Reads and preprocesses a survey file.
+    pub fn load(path: &Path) -> Result<Self, DataError> {
+        Ok(Self::from_survey(Survey::read(path)?))
+    }
+
+    /// Preprocesses a validated survey, reusing its buffers (no n × d copies).
+    pub fn from_survey(s: Survey) -> Self {
+        let Survey {
+            spectra: mut x,
+            mask,
+            spec_err: mut w,
+            coeff0,
+            coeff1,
+            norms,
+            mu,
+            evecs,
+            coeffs,
+            evals,
+            meta,
+            truth,
+        } = s;
+        let k = coeffs.ncols();
+        Zip::from(x.axis_iter_mut(Axis(0)))
+            .and(w.axis_iter_mut(Axis(0)))
+            .and(mask.axis_iter(Axis(0)))
+            .and(coeffs.axis_iter(Axis(0)))
+            .and(&norms)
+            .into_par_iter()
+            .for_each(|(mut xr, mut wr, mr, cr, &norm)| {
+                let norm = f64::from(norm);
+                for j in 0..xr.len() {
+                    if mr[j] {
+                        // Fill in normalised units: (mu + c·evecs) × norm / norm.
+                        let mut fill = f64::from(mu[j]);
+                        for q in 0..k {
+                            fill += f64::from(cr[q]) * f64::from(evecs[[q, j]]);
+                        }
+                        xr[j] = fill as f32;
+                        wr[j] = 0.0;
+                    } else {
+                        xr[j] = (f64::from(xr[j]) / norm) as f32;
+                        let raw_err = wr[j];
+                        wr[j] = if raw_err.is_finite() && raw_err >= MIN_RAW_ERR {
+                            let sigma = f64::from(raw_err) / norm;
+                            (1.0 / (sigma * sigma + SIGMA2_FLOOR)) as f32
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+            });
+        let n = x.nrows();
+        let lineindex: Vec<i64> = match &meta.lineindex_cln {
+            Some(c) => c.to_vec(),
+            None => vec![0; n],
+        };
+        let classes = lineindex.iter().map(|&c| GalaxyClass::from_lineindex(c)).collect();
+        let wavelengths = super::grid::wavelengths(coeff0, coeff1, x.ncols());
+        Spectra {
+            x,
+            w,
+            mask,
+            wavelengths,
+            coeff0,
+            coeff1,
+            norms,
+            lineindex,
+            classes,
+            meta,
+            truth,
+            pca: PcaBasis { mu, evecs, evals },
+            pca_coeffs: coeffs,
+        }
+    }
+
+    pub fn n_spectra(&self) -> usize {
+        self.x.nrows()
+    }
+
+    pub fn n_bins(&self) -> usize {
+        self.x.ncols()
+    }
+
+    /// Redshifts if the file has them.
+    pub fn redshifts(&self) -> Option<&Array1<f32>> {
+        self.meta.z.as_ref()
+    }
+
+    /// Per-spectrum median S/N over pixels with weight (flux / error in raw units).
+    pub fn median_snr(&self) -> Vec<f32> {
+        self.x
+            .axis_iter(Axis(0))
+            .into_par_iter()
+            .zip(self.w.axis_iter(Axis(0)).into_par_iter())
+            .map(|(xr, wr)| {
+                let mut v: Vec<f32> = xr
+                    .iter()
+                    .zip(wr.iter())
+                    .filter(|(_, w)| **w > 0.0)
+                    .map(|(x, w)| {
+                        // w = 1/(σ² + floor) → σ² = 1/w − floor (σ in normalised units).
+                        let s2 = (1.0 / f64::from(*w) - SIGMA2_FLOOR).max(1e-30);
+                        (f64::from(*x) / s2.sqrt()) as f32
+                    })
+                    .collect();
+                median_in_place(&mut v)
+            })
+            .collect()
+    }
+}
+
+/// Median of a slice (NaN if empty); reorders the slice.
+pub fn median_in_place(v: &mut [f32]) -> f32 {
+    if v.is_empty() {
+        return f32::NAN;
+    }
+    let mid = v.len() / 2;
+    let (_, m, _) = v.select_nth_unstable_by(mid, |a, b| a.total_cmp(b));
+    *m
+}

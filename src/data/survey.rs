@@ -1,0 +1,335 @@
+//! A survey file's arrays as stored in astroML's `sdss_corrected_spectra` npz schema.
+//!
+//! Required: `spectra, mask, spec_err, coeff0, coeff1, norms, mu, evecs, coeffs`.
+//! Optional: `lineindex_cln, z, zerr, plate, mjd, fiber, log_NII_Ha, log_OIII_Hb, evals`.
+//! specae's built-in survey adds `truth_*` keys (what the generator intended), which other tools
+//! ignore.
+
+use std::path::Path;
+
+use ndarray::{Array1, Array2, arr0};
+use ndarray_npy::NpzWriter;
+
+use super::error::DataError;
+use super::npz::{NpzFile, check_finite};
+use crate::util::atomic::write_atomically;
+
+/// Per-spectrum catalogue columns (all optional in the schema).
+#[derive(Clone, Debug, Default)]
+pub struct Metadata {
+    pub lineindex_cln: Option<Array1<i64>>,
+    pub z: Option<Array1<f32>>,
+    pub zerr: Option<Array1<f32>>,
+    pub plate: Option<Array1<i64>>,
+    pub mjd: Option<Array1<i64>>,
+    pub fiber: Option<Array1<i64>>,
+    pub log_nii_ha: Option<Array1<f32>>,
+    pub log_oiii_hb: Option<Array1<f32>>,
+}
+
+/// What the built-in survey's generator intended for each spectrum (`truth_*` keys).
+#[derive(Clone, Debug)]
+pub struct Truth {
+    /// [`crate::synth::Kind`] code: the generator's intended galaxy type.
+    pub kind: Array1<i64>,
+    /// [`crate::synth::Oddity`] code: 0 = normal, otherwise an injected oddity.
+    pub oddity: Array1<i64>,
+    /// True redshift (differs from `z` for stars given a galaxy's redshift).
+    pub z: Array1<f32>,
+    /// Fraction of the 5500 Å continuum from the young population.
+    pub young_frac: Array1<f32>,
+    /// Nebular E(B−V).
+    pub ebv: Array1<f32>,
+    /// Stellar velocity dispersion (km/s).
+    pub vdisp: Array1<f32>,
+    /// Continuum flux density at 5500 Å rest (1e-17 erg s⁻¹ cm⁻² Å⁻¹).
+    pub flux5500: Array1<f32>,
+    /// Intrinsic log([NII]6584/Hα) and log([OIII]5007/Hβ) (NaN without emission lines).
+    pub log_nii_ha: Array1<f32>,
+    pub log_oiii_hb: Array1<f32>,
+}
+
+/// The arrays of one survey file.
+#[derive(Clone, Debug)]
+pub struct Survey {
+    /// Raw flux, n × d, in the file's units (SDSS: 1e-17 erg s⁻¹ cm⁻² Å⁻¹).
+    pub spectra: Array2<f32>,
+    /// True where a pixel is masked (its flux is replaced by the PCA reconstruction).
+    pub mask: Array2<bool>,
+    /// Raw flux errors, n × d.
+    pub spec_err: Array2<f32>,
+    pub coeff0: f64,
+    pub coeff1: f64,
+    /// Per-spectrum normalisation (raw = normalised × norm).
+    pub norms: Array1<f32>,
+    /// PCA mean of the normalised spectra, d.
+    pub mu: Array1<f32>,
+    /// PCA eigenvectors as rows, m × d.
+    pub evecs: Array2<f32>,
+    /// PCA coefficients used to fill masked pixels, n × k (k ≤ m).
+    pub coeffs: Array2<f32>,
+    pub evals: Option<Array1<f32>>,
+    pub meta: Metadata,
+    pub truth: Option<Truth>,
+}
+
+impl Survey {
+    pub fn n_spectra(&self) -> usize {
+        self.spectra.nrows()
+    }
+
+    pub fn n_bins(&self) -> usize {
+        self.spectra.ncols()
+    }
+
+    pub fn wavelengths(&self) -> Vec<f64> {
+        super::grid::wavelengths(self.coeff0, self.coeff1, self.n_bins())
+    }
+
+    /// Reads and validates a survey file.
+    pub fn read(path: &Path) -> Result<Self, DataError> {
+        let mut f = NpzFile::open(path)?;
+        let p = path.to_path_buf();
+        let spectra = f.floats2("spectra")?;
+        let (n, d) = spectra.dim();
+        if n == 0 || d == 0 {
+            return Err(DataError::Empty { path: p });
+        }
+        let shape_err = |key: &str, found: &[usize], expected: String| DataError::Shape {
+            path: p.clone(),
+            key: key.into(),
+            found: format!("{found:?}"),
+            expected,
+        };
+        let mask = f.mask2("mask")?;
+        if mask.dim() != (n, d) {
+            return Err(shape_err("mask", mask.shape(), format!("[{n}, {d}] like spectra")));
+        }
+        let spec_err = f.floats2("spec_err")?;
+        if spec_err.dim() != (n, d) {
+            return Err(shape_err(
+                "spec_err",
+                spec_err.shape(),
+                format!("[{n}, {d}] like spectra"),
+            ));
+        }
+        let coeff0 = f.scalar_f64("coeff0")?;
+        let coeff1 = f.scalar_f64("coeff1")?;
+        if coeff1 <= 0.0 {
+            return Err(DataError::BadValue {
+                path: p.clone(),
+                key: "coeff1".into(),
+                detail: format!("the log-wavelength step must be positive, got {coeff1}"),
+            });
+        }
+        let norms = f.floats1("norms")?;
+        if norms.len() != n {
+            return Err(shape_err("norms", norms.shape(), format!("[{n}]")));
+        }
+        check_finite(&p, "norms", norms.iter(), 1)?;
+        if let Some((i, v)) = norms.iter().enumerate().find(|(_, v)| **v <= 0.0) {
+            return Err(DataError::BadValue {
+                path: p.clone(),
+                key: "norms".into(),
+                detail: format!("norms must be positive; spectrum {i} has {v}"),
+            });
+        }
+        let mu = f.floats1("mu")?;
+        if mu.len() != d {
+            return Err(shape_err("mu", mu.shape(), format!("[{d}]")));
+        }
+        check_finite(&p, "mu", mu.iter(), 1)?;
+        let evecs = f.floats2("evecs")?;
+        if evecs.ncols() != d {
+            return Err(shape_err("evecs", evecs.shape(), format!("[m, {d}]")));
+        }
+        let coeffs = f.floats2("coeffs")?;
+        if coeffs.nrows() != n || coeffs.ncols() > evecs.nrows() {
+            return Err(shape_err(
+                "coeffs",
+                coeffs.shape(),
+                format!("[{n}, k] with k ≤ {} eigenvectors", evecs.nrows()),
+            ));
+        }
+        let k = coeffs.ncols();
+        check_finite(&p, "evecs", evecs.rows().into_iter().take(k).flatten(), d)?;
+        check_finite(&p, "coeffs", coeffs.iter(), k)?;
+        // Flux must be finite wherever it is used (masked pixels are replaced).
+        check_finite(
+            &p,
+            "spectra (unmasked pixels)",
+            spectra
+                .iter()
+                .zip(mask.iter())
+                .map(|(v, m)| if *m { &0.0 } else { v }),
+            d,
+        )?;
+        let evals = if f.has("evals") {
+            Some(f.floats1("evals")?)
+        } else {
+            None
+        };
+
+        let opt_f = |f: &mut NpzFile, key: &str| -> Result<Option<Array1<f32>>, DataError> {
+            if !f.has(key) {
+                return Ok(None);
+            }
+            let a = f.floats1(key)?;
+            if a.len() != n {
+                return Err(shape_err(key, a.shape(), format!("[{n}], one per spectrum")));
+            }
+            Ok(Some(a))
+        };
+        let meta_z = opt_f(&mut f, "z")?;
+        let zerr = opt_f(&mut f, "zerr")?;
+        let log_nii_ha = opt_f(&mut f, "log_NII_Ha")?;
+        let log_oiii_hb = opt_f(&mut f, "log_OIII_Hb")?;
+        let opt_i = |f: &mut NpzFile, key: &str| -> Result<Option<Array1<i64>>, DataError> {
+            if !f.has(key) {
+                return Ok(None);
+            }
+            let a = f.ints1(key)?;
+            if a.len() != n {
+                return Err(DataError::Shape {
+                    path: path.to_path_buf(),
+                    key: key.into(),
+                    found: format!("{:?}", a.shape()),
+                    expected: format!("[{n}], one per spectrum"),
+                });
+            }
+            Ok(Some(a))
+        };
+        let meta = Metadata {
+            lineindex_cln: opt_i(&mut f, "lineindex_cln")?,
+            z: meta_z,
+            zerr,
+            plate: opt_i(&mut f, "plate")?,
+            mjd: opt_i(&mut f, "mjd")?,
+            fiber: opt_i(&mut f, "fiber")?,
+            log_nii_ha,
+            log_oiii_hb,
+        };
+        let truth = if f.has("truth_kind") {
+            Some(Truth {
+                kind: req_i(&mut f, "truth_kind", n)?,
+                oddity: req_i(&mut f, "truth_oddity", n)?,
+                z: req_f(&mut f, "truth_z", n)?,
+                young_frac: req_f(&mut f, "truth_young_frac", n)?,
+                ebv: req_f(&mut f, "truth_ebv", n)?,
+                vdisp: req_f(&mut f, "truth_vdisp", n)?,
+                flux5500: req_f(&mut f, "truth_flux5500", n)?,
+                log_nii_ha: req_f(&mut f, "truth_log_NII_Ha", n)?,
+                log_oiii_hb: req_f(&mut f, "truth_log_OIII_Hb", n)?,
+            })
+        } else {
+            None
+        };
+        Ok(Survey {
+            spectra,
+            mask,
+            spec_err,
+            coeff0,
+            coeff1,
+            norms,
+            mu,
+            evecs,
+            coeffs,
+            evals,
+            meta,
+            truth,
+        })
+    }
+
+    /// Writes the survey atomically in the astroML schema (readable by numpy's `np.load`).
+    pub fn write(&self, path: &Path, compressed: bool) -> Result<(), DataError> {
+        let werr = |e: ndarray_npy::WriteNpzError| DataError::Write {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        };
+        write_atomically(path, |w| {
+            let mut npz = if compressed {
+                NpzWriter::new_compressed(w)
+            } else {
+                NpzWriter::new(w)
+            };
+            npz.add_array("spectra", &self.spectra).map_err(werr)?;
+            npz.add_array("mask", &self.mask).map_err(werr)?;
+            npz.add_array("spec_err", &self.spec_err).map_err(werr)?;
+            npz.add_array("coeff0", &arr0(self.coeff0)).map_err(werr)?;
+            npz.add_array("coeff1", &arr0(self.coeff1)).map_err(werr)?;
+            npz.add_array("norms", &self.norms).map_err(werr)?;
+            npz.add_array("mu", &self.mu).map_err(werr)?;
+            npz.add_array("evecs", &self.evecs).map_err(werr)?;
+            npz.add_array("coeffs", &self.coeffs).map_err(werr)?;
+            if let Some(e) = &self.evals {
+                npz.add_array("evals", e).map_err(werr)?;
+            }
+            let m = &self.meta;
+            let ints = [
+                ("lineindex_cln", &m.lineindex_cln),
+                ("plate", &m.plate),
+                ("mjd", &m.mjd),
+                ("fiber", &m.fiber),
+            ];
+            for (k, v) in ints {
+                if let Some(v) = v {
+                    npz.add_array(k, &v.mapv(|x| x as i32)).map_err(werr)?;
+                }
+            }
+            let floats = [
+                ("z", &m.z),
+                ("zerr", &m.zerr),
+                ("log_NII_Ha", &m.log_nii_ha),
+                ("log_OIII_Hb", &m.log_oiii_hb),
+            ];
+            for (k, v) in floats {
+                if let Some(v) = v {
+                    npz.add_array(k, v).map_err(werr)?;
+                }
+            }
+            if let Some(t) = &self.truth {
+                npz.add_array("truth_kind", &t.kind.mapv(|x| x as i32)).map_err(werr)?;
+                npz.add_array("truth_oddity", &t.oddity.mapv(|x| x as i32)).map_err(werr)?;
+                for (k, v) in [
+                    ("truth_z", &t.z),
+                    ("truth_young_frac", &t.young_frac),
+                    ("truth_ebv", &t.ebv),
+                    ("truth_vdisp", &t.vdisp),
+                    ("truth_flux5500", &t.flux5500),
+                    ("truth_log_NII_Ha", &t.log_nii_ha),
+                    ("truth_log_OIII_Hb", &t.log_oiii_hb),
+                ] {
+                    npz.add_array(k, v).map_err(werr)?;
+                }
+            }
+            npz.finish().map_err(werr)?;
+            Ok(())
+        })
+    }
+}
+
+fn req_f(f: &mut NpzFile, key: &str, n: usize) -> Result<Array1<f32>, DataError> {
+    let a = f.floats1(key)?;
+    if a.len() != n {
+        return Err(DataError::Shape {
+            path: f.path().to_path_buf(),
+            key: key.into(),
+            found: format!("{:?}", a.shape()),
+            expected: format!("[{n}]"),
+        });
+    }
+    Ok(a)
+}
+
+fn req_i(f: &mut NpzFile, key: &str, n: usize) -> Result<Array1<i64>, DataError> {
+    let a = f.ints1(key)?;
+    if a.len() != n {
+        return Err(DataError::Shape {
+            path: f.path().to_path_buf(),
+            key: key.into(),
+            found: format!("{:?}", a.shape()),
+            expected: format!("[{n}]"),
+        });
+    }
+    Ok(a)
+}

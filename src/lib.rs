@@ -1,0 +1,12 @@
+//! specae: train an autoencoder on galaxy spectra and explore its latent space.
+//!
+//! The crate follows the pipeline's stages:
+//! - [`data`]: the astroML `sdss_corrected_spectra` npz schema, preprocessing, splits;
+//! - [`pca`]: astroML's iterative PCA, used to fill masked pixels;
+//! - [`synth`]: the built-in synthetic SDSS-like survey;
+//! - [`util`]: atomic file writes and small helpers shared by all stages.
+
+pub mod data;
+pub mod pca;
+pub mod synth;
+pub mod util;

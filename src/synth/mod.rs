@@ -1,0 +1,257 @@
+//! The built-in data set: a realistic synthetic SDSS-like galaxy survey in astroML's npz schema.
+//!
+//! - [`population`]: galaxy types, redshifts, brightness, populations, dust, line ratios;
+//! - [`templates`], [`spectrum`]: rest-frame spectra from those parameters;
+//! - [`observe`]: coverage, sky, noise and masks of an SDSS observation;
+//! - [`oddities`]: injected stars and artefacts, flagged in `truth_oddity`;
+//! - [`measure`]: line fits and astroML's `lineratio_index` classification.
+//!
+//! Masked pixels are then filled by astroML's iterative PCA ([`crate::pca`]), so the file is
+//! interchangeable with astroML's `spec4000.npz` and Portillo et al.'s `spec64k.npz`.
+
+pub mod measure;
+pub mod oddities;
+pub mod observe;
+pub mod physics;
+pub mod population;
+pub mod spectrum;
+pub mod templates;
+
+use ndarray::{Array1, Array2};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+pub use oddities::Oddity;
+pub use population::Kind;
+
+use crate::data::grid::{COEFF0, COEFF1, N_BINS};
+use crate::data::survey::{Metadata, Survey, Truth};
+use crate::pca::{PcaConfig, PcaError, iterative_pca};
+use observe::{Observatory, observe};
+use physics::Grid;
+use spectrum::Builder;
+
+/// Settings of the built-in survey.
+#[derive(Clone, Debug)]
+pub struct SynthConfig {
+    /// Number of spectra (Portillo et al.: 64,000).
+    pub n: usize,
+    pub seed: u64,
+    /// Fraction of spectra given an injected oddity.
+    pub oddity_rate: f64,
+    pub pca: PcaConfig,
+}
+
+impl Default for SynthConfig {
+    fn default() -> Self {
+        Self {
+            n: 64_000,
+            seed: 0,
+            oddity_rate: 0.005,
+            pca: PcaConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    #[error("cannot generate an empty survey (n = 0)")]
+    Empty,
+    #[error("PCA infill of the generated survey failed: {0}")]
+    Pca(#[from] PcaError),
+}
+
+/// The stages [`generate`] reports progress for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Spectra,
+    PcaInfill,
+}
+
+/// One synthesised spectrum and its catalogue row.
+struct Row {
+    flux: Vec<f32>,
+    err: Vec<f32>,
+    mask: Vec<bool>,
+    z: f64,
+    true_z: f64,
+    lineindex: i64,
+    log_nii_ha: f64,
+    log_oiii_hb: f64,
+    kind: Kind,
+    oddity: Oddity,
+    young_frac: f64,
+    ebv: f64,
+    vdisp: f64,
+    flux5500: f64,
+    true_nii_ha: f64,
+    true_oiii_hb: f64,
+}
+
+struct Synth {
+    builder: Builder,
+    obs: Observatory,
+}
+
+impl Synth {
+    fn row(&self, seed: u64, index: usize, oddity_rate: f64) -> Row {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(index as u64);
+        let grid = &self.builder.grid;
+        let oddity = if rng.random::<f64>() < oddity_rate {
+            Oddity::draw(&mut rng)
+        } else {
+            Oddity::None
+        };
+        let mut g = if oddity == Oddity::Star {
+            population::draw_of_kind(&mut rng, Kind::Star)
+        } else {
+            population::draw_galaxy(&mut rng)
+        };
+        // A star sits at z ≈ 0 but is catalogued at a galaxy's redshift: its rest-frame
+        // spectrum as filed is its true spectrum seen through the wrong shift.
+        let (z_cat, z_true) = if oddity == Oddity::Star {
+            (g.z, rng.random_range(-0.0005..0.0005))
+        } else {
+            (g.z, g.z)
+        };
+        let mut rest = self.builder.build(&g);
+        if oddity == Oddity::Star {
+            rest = reshift(grid, &rest, (1.0 + z_true) / (1.0 + z_cat));
+        }
+        if oddity == Oddity::CalibrationJump {
+            oddities::calibration_jump(grid, &mut rest, z_cat, &mut rng);
+        }
+        let mut o = observe(&self.obs, grid, &rest, z_cat, &mut rng);
+        if matches!(
+            oddity,
+            Oddity::Spike | Oddity::Dropout | Oddity::SkyResidual
+        ) {
+            oddities::apply_artefact(oddity, &self.obs, grid, &mut o, z_cat, g.flux5500, &mut rng);
+        }
+        let m = measure::measure(grid, &o.flux, &o.err, &o.mask);
+        let (tn, to) = g
+            .lines
+            .as_ref()
+            .map_or((f64::NAN, f64::NAN), |l| (l.log_nii_ha, l.log_oiii_hb));
+        g.z = z_cat;
+        Row {
+            flux: o.flux,
+            err: o.err,
+            mask: o.mask,
+            z: z_cat,
+            true_z: z_true,
+            lineindex: m.lineindex,
+            log_nii_ha: m.log_nii_ha,
+            log_oiii_hb: m.log_oiii_hb,
+            kind: g.kind,
+            oddity,
+            young_frac: g.young_frac,
+            ebv: g.ebv,
+            vdisp: g.vdisp,
+            flux5500: g.flux5500,
+            true_nii_ha: tn,
+            true_oiii_hb: to,
+        }
+    }
+}
+
+/// Resamples a rest-frame spectrum to wavelengths scaled by `factor` (flux at λ·factor),
+/// holding the end values outside the grid.
+fn reshift(grid: &Grid, s: &[f64], factor: f64) -> Vec<f64> {
+    let dk = factor.log10() / grid.coeff1;
+    let n = s.len();
+    (0..n)
+        .map(|k| {
+            let f = (k as f64 + dk).clamp(0.0, (n - 1) as f64);
+            let i = (f.floor() as usize).min(n - 2);
+            let t = f - i as f64;
+            s[i] * (1.0 - t) + s[i + 1] * t
+        })
+        .collect()
+}
+
+/// Generates the survey: spectra in parallel (deterministic for a seed, whatever the number of
+/// threads), then the iterative PCA infill. `progress(stage, done, total)` reports both stages.
+pub fn generate(
+    cfg: &SynthConfig,
+    progress: &mut dyn FnMut(Stage, usize, usize),
+) -> Result<Survey, SynthError> {
+    let n = cfg.n;
+    if n == 0 {
+        return Err(SynthError::Empty);
+    }
+    let grid = Grid::new(COEFF0, COEFF1, N_BINS);
+    let d = grid.len();
+    let synth = Synth {
+        obs: Observatory::new(&grid),
+        builder: Builder::new(grid),
+    };
+    let mut spectra = Array2::<f32>::zeros((n, d));
+    let mut spec_err = Array2::<f32>::zeros((n, d));
+    let mut mask = Array2::<bool>::from_elem((n, d), false);
+    let mut rows_meta = Vec::with_capacity(n);
+    const CHUNK: usize = 2048;
+    let mut start = 0;
+    while start < n {
+        let end = (start + CHUNK).min(n);
+        let rows: Vec<Row> = (start..end)
+            .into_par_iter()
+            .map(|i| synth.row(cfg.seed, i, cfg.oddity_rate))
+            .collect();
+        for (off, mut r) in rows.into_iter().enumerate() {
+            let i = start + off;
+            spectra.row_mut(i).assign(&Array1::from_vec(std::mem::take(&mut r.flux)));
+            spec_err.row_mut(i).assign(&Array1::from_vec(std::mem::take(&mut r.err)));
+            mask.row_mut(i).assign(&Array1::from_vec(std::mem::take(&mut r.mask)));
+            rows_meta.push(r);
+        }
+        start = end;
+        progress(Stage::Spectra, start, n);
+    }
+
+    let pca = iterative_pca(spectra.view(), mask.view(), &cfg.pca, &mut |i, t| {
+        progress(Stage::PcaInfill, i, t)
+    })?;
+
+    let col_f = |f: &dyn Fn(&Row) -> f64| -> Array1<f32> {
+        rows_meta.iter().map(|r| f(r) as f32).collect()
+    };
+    let col_i = |f: &dyn Fn(&Row) -> i64| -> Array1<i64> { rows_meta.iter().map(f).collect() };
+    let meta = Metadata {
+        lineindex_cln: Some(col_i(&|r| r.lineindex)),
+        z: Some(col_f(&|r| r.z)),
+        zerr: Some(col_f(&|r| 1.5e-4 * (1.0 + r.z))),
+        plate: Some(Array1::from_iter((0..n).map(|i| 266 + (i / 640) as i64))),
+        mjd: Some(Array1::from_iter((0..n).map(|i| 51_602 + ((i / 640) as i64 * 7) % 3000))),
+        fiber: Some(Array1::from_iter((0..n).map(|i| 1 + (i % 640) as i64))),
+        log_nii_ha: Some(col_f(&|r| r.log_nii_ha)),
+        log_oiii_hb: Some(col_f(&|r| r.log_oiii_hb)),
+    };
+    let truth = Truth {
+        kind: col_i(&|r| r.kind as i64),
+        oddity: col_i(&|r| r.oddity as i64),
+        z: col_f(&|r| r.true_z),
+        young_frac: col_f(&|r| r.young_frac),
+        ebv: col_f(&|r| r.ebv),
+        vdisp: col_f(&|r| r.vdisp),
+        flux5500: col_f(&|r| r.flux5500),
+        log_nii_ha: col_f(&|r| r.true_nii_ha),
+        log_oiii_hb: col_f(&|r| r.true_oiii_hb),
+    };
+    Ok(Survey {
+        spectra,
+        mask,
+        spec_err,
+        coeff0: COEFF0,
+        coeff1: COEFF1,
+        norms: pca.norms,
+        mu: pca.mu,
+        evecs: pca.evecs,
+        coeffs: pca.coeffs,
+        evals: Some(pca.evals),
+        meta,
+        truth: Some(truth),
+    })
+}

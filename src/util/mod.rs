@@ -1,0 +1,4 @@
+//! Small helpers shared by all pipeline stages.
+
+pub mod atomic;
+pub mod fasthash;
