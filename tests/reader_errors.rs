@@ -87,16 +87,25 @@ fn corrupt_member_data() {
 #[test]
 fn object_arrays_are_refused_not_unpickled() {
     let (e, msg) = read_err(&fixture("bad_object_array.npz"));
-    assert!(matches!(e, DataError::ObjectArray { ref key, .. } if key == "spectra"), "{msg}");
+    assert!(
+        matches!(e, DataError::ObjectArray { ref key, .. } if key == "spectra"),
+        "{msg}"
+    );
     assert!(msg.contains("pickled"), "{msg}");
 }
 
 #[test]
 fn wrong_dtypes() {
     let (e, msg) = read_err(&fixture("bad_string_norms.npz"));
-    assert!(matches!(e, DataError::Dtype { ref key, .. } if key == "norms"), "{msg}");
+    assert!(
+        matches!(e, DataError::Dtype { ref key, .. } if key == "norms"),
+        "{msg}"
+    );
     let (e, msg) = read_err(&fixture("bad_complex_spectra.npz"));
-    assert!(matches!(e, DataError::Dtype { ref key, .. } if key == "spectra"), "{msg}");
+    assert!(
+        matches!(e, DataError::Dtype { ref key, .. } if key == "spectra"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -115,7 +124,10 @@ fn missing_key() {
     w.add_array("spectra", &s.spectra).unwrap();
     w.finish().unwrap();
     let (e, msg) = read_err(&p);
-    assert!(matches!(e, DataError::MissingKey { ref key, .. } if key == "mask"), "{msg}");
+    assert!(
+        matches!(e, DataError::MissingKey { ref key, .. } if key == "mask"),
+        "{msg}"
+    );
     assert!(msg.contains("spectra"), "lists what the file has: {msg}");
 }
 
@@ -125,25 +137,37 @@ fn mismatched_shapes() {
     s.mask = Array2::from_elem((5, 999), false);
     let (_d, p) = write_tmp(&s);
     let (e, msg) = read_err(&p);
-    assert!(matches!(e, DataError::Shape { ref key, .. } if key == "mask"), "{msg}");
+    assert!(
+        matches!(e, DataError::Shape { ref key, .. } if key == "mask"),
+        "{msg}"
+    );
 
     let mut s = small_survey();
     s.norms = Array1::ones(4);
     let (_d, p) = write_tmp(&s);
     let (e, msg) = read_err(&p);
-    assert!(matches!(e, DataError::Shape { ref key, .. } if key == "norms"), "{msg}");
+    assert!(
+        matches!(e, DataError::Shape { ref key, .. } if key == "norms"),
+        "{msg}"
+    );
 
     let mut s = small_survey();
     s.coeffs = Array2::zeros((5, 11)); // more coefficients than eigenvectors
     let (_d, p) = write_tmp(&s);
     let (e, msg) = read_err(&p);
-    assert!(matches!(e, DataError::Shape { ref key, .. } if key == "coeffs"), "{msg}");
+    assert!(
+        matches!(e, DataError::Shape { ref key, .. } if key == "coeffs"),
+        "{msg}"
+    );
 
     let mut s = small_survey();
     s.meta.z = Some(Array1::zeros(3));
     let (_d, p) = write_tmp(&s);
     let (e, msg) = read_err(&p);
-    assert!(matches!(e, DataError::Shape { ref key, .. } if key == "z"), "{msg}");
+    assert!(
+        matches!(e, DataError::Shape { ref key, .. } if key == "z"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -180,7 +204,10 @@ fn non_finite_values() {
     s.coeffs[[3, 0]] = f32::INFINITY;
     let (_d, p) = write_tmp(&s);
     let (e, msg) = read_err(&p);
-    assert!(matches!(e, DataError::NonFinite { ref key, .. } if key == "coeffs"), "{msg}");
+    assert!(
+        matches!(e, DataError::NonFinite { ref key, .. } if key == "coeffs"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -190,7 +217,10 @@ fn zero_or_negative_norms() {
         s.norms[4] = bad;
         let (_d, p) = write_tmp(&s);
         let (e, msg) = read_err(&p);
-        assert!(matches!(e, DataError::BadValue { ref key, .. } if key == "norms"), "{msg}");
+        assert!(
+            matches!(e, DataError::BadValue { ref key, .. } if key == "norms"),
+            "{msg}"
+        );
         assert!(msg.contains("spectrum 4"), "{msg}");
     }
     let mut s = small_survey();
@@ -210,14 +240,16 @@ fn integer_masks_and_float64_arrays_are_accepted() {
     let mut w = ndarray_npy::NpzWriter::new(f);
     w.add_array("spectra", &s.spectra.mapv(f64::from)).unwrap();
     w.add_array("mask", &s.mask.mapv(u8::from)).unwrap();
-    w.add_array("spec_err", &s.spec_err.mapv(f64::from)).unwrap();
+    w.add_array("spec_err", &s.spec_err.mapv(f64::from))
+        .unwrap();
     w.add_array("coeff0", &ndarray::arr0(s.coeff0)).unwrap();
     w.add_array("coeff1", &ndarray::arr1(&[s.coeff1])).unwrap();
     w.add_array("norms", &s.norms.mapv(f64::from)).unwrap();
     w.add_array("mu", &s.mu).unwrap();
     w.add_array("evecs", &s.evecs).unwrap();
     w.add_array("coeffs", &s.coeffs).unwrap();
-    w.add_array("lineindex_cln", &Array1::<i64>::from_elem(5, 4)).unwrap();
+    w.add_array("lineindex_cln", &Array1::<i64>::from_elem(5, 4))
+        .unwrap();
     w.finish().unwrap();
     let back = Survey::read(&p).unwrap();
     assert_eq!(back.mask, s.mask);

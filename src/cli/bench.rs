@@ -80,7 +80,11 @@ fn read(a: ReadArgs) -> anyhow::Result<()> {
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
-    if v.is_empty() { f64::NAN } else { v[v.len() / 2] }
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
 }
 
 fn child_read(file: &Path, prepped: Option<&Path>) -> anyhow::Result<serde_json::Value> {
@@ -92,7 +96,10 @@ fn child_read(file: &Path, prepped: Option<&Path>) -> anyhow::Result<serde_json:
     }
     let out = cmd.output().context("running `specae bench read`")?;
     if !out.status.success() {
-        bail!("`specae bench read` failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "`specae bench read` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     serde_json::from_slice(&out.stdout).context("parsing `specae bench read` output")
 }
@@ -138,13 +145,19 @@ fn data(a: DataArgs) -> anyhow::Result<()> {
                 .output()
                 .with_context(|| format!("running {} {}", a.python, r.display()))?;
             if !st.status.success() {
-                bail!("reference.py prep failed: {}", String::from_utf8_lossy(&st.stderr));
+                bail!(
+                    "reference.py prep failed: {}",
+                    String::from_utf8_lossy(&st.stderr)
+                );
             }
             ref_times.push(t.elapsed().as_secs_f64());
         }
     }
     let (m_read, m_total, m_peak) = (median(reads), median(totals), median(peaks));
-    println!("bench data: n = {} spectra, {} repeats (medians)", a.n, repeats);
+    println!(
+        "bench data: n = {} spectra, {} repeats (medians)",
+        a.n, repeats
+    );
     println!(
         "  generate + PCA infill + write   {t_gen:8.2} s   peak {:.0} MB",
         gen_peak.unwrap_or(f64::NAN)

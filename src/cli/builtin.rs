@@ -21,7 +21,6 @@ pub fn generate_to(cfg: &SynthConfig, out: &Path, compressed: bool) -> anyhow::R
         Stage::PcaInfill => {
             if !pca_started {
                 spectra_bar.finish();
-                eprintln!("spectra done at {:.1} s", t0.elapsed().as_secs_f64());
                 pca_bar.reset();
                 pca_started = true;
             }
@@ -32,10 +31,6 @@ pub fn generate_to(cfg: &SynthConfig, out: &Path, compressed: bool) -> anyhow::R
     .context("generating the built-in survey")?;
     pca_bar.finish();
     let t_gen = t0.elapsed();
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create folder {}", dir.display()))?;
-    }
     survey.write(out, compressed)?;
     eprintln!(
         "generated {} spectra in {:.1} s, wrote {} in {:.1} s",
@@ -55,6 +50,10 @@ pub fn ensure_builtin(n: usize, seed: u64) -> anyhow::Result<PathBuf> {
             "First run: generating the built-in survey ({n} spectra) into {}",
             path.display()
         );
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+        }
         let cfg = SynthConfig {
             n,
             seed,

@@ -30,7 +30,10 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         anyhow::bail!("--n must be at least 1");
     }
     if !(0.0..=1.0).contains(&a.oddity_rate) {
-        anyhow::bail!("--oddity-rate must be between 0 and 1, got {}", a.oddity_rate);
+        anyhow::bail!(
+            "--oddity-rate must be between 0 and 1, got {}",
+            a.oddity_rate
+        );
     }
     let out = a.out.unwrap_or_else(|| builtin_survey_path(a.n, a.seed));
     let cfg = SynthConfig {

@@ -49,10 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The bare `specae`: make sure the built-in survey exists and describe it.
 fn main_job() -> anyhow::Result<()> {
-    let path = builtin::ensure_builtin(
-        specae::synth::SynthConfig::default().n,
-        0,
-    )?;
+    let path = builtin::ensure_builtin(specae::synth::SynthConfig::default().n, 0)?;
     println!("Built-in survey: {}", path.display());
     info::run(info::InfoArgs {
         file: Some(path),

@@ -65,8 +65,17 @@ mod tests {
         use GalaxyClass::*;
         let got: Vec<_> = (-1..=9).map(GalaxyClass::from_lineindex).collect();
         let want = [
-            Unclassified, Unclassified, Unclassified, Quiescent, Quiescent, EmissionLine,
-            NarrowLineAgn, BroadLineAgn, Unclassified, Unclassified, Unclassified,
+            Unclassified,
+            Unclassified,
+            Unclassified,
+            Quiescent,
+            Quiescent,
+            EmissionLine,
+            NarrowLineAgn,
+            BroadLineAgn,
+            Unclassified,
+            Unclassified,
+            Unclassified,
         ];
         assert_eq!(got, want);
         for (i, c) in GalaxyClass::ALL.iter().enumerate() {

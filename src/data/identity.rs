@@ -31,7 +31,11 @@ impl FileIdentity {
         let mut h = Fnv1a::default();
         h.update(&bytes.to_le_bytes());
         let mut buf = vec![0u8; CHUNK as usize];
-        for start in [0, bytes.saturating_sub(CHUNK) / 2, bytes.saturating_sub(CHUNK)] {
+        for start in [
+            0,
+            bytes.saturating_sub(CHUNK) / 2,
+            bytes.saturating_sub(CHUNK),
+        ] {
             f.seek(SeekFrom::Start(start)).map_err(io)?;
             let mut got = 0;
             loop {

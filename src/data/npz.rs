@@ -84,7 +84,10 @@ impl NpzFile {
     }
 
     fn attempt<T: ReadableElement>(&mut self, key: &str) -> Result<Attempt<ArrayD<T>>, DataError> {
-        match self.reader.by_name::<ndarray::OwnedRepr<T>, ndarray::IxDyn>(key) {
+        match self
+            .reader
+            .by_name::<ndarray::OwnedRepr<T>, ndarray::IxDyn>(key)
+        {
             Ok(a) => Ok(Attempt::Ok(a)),
             Err(ReadNpzError::Npy(ReadNpyError::WrongDescriptor(d))) => {
                 Ok(Attempt::WrongDtype(d.to_string()))
@@ -170,13 +173,13 @@ impl NpzFile {
         }
     }
 
-    fn into_ix2<T>(&self, key: &str, a: ArrayD<T>) -> Result<Array2<T>, DataError> {
+    fn as_ix2<T>(&self, key: &str, a: ArrayD<T>) -> Result<Array2<T>, DataError> {
         let shape = a.shape().to_vec();
         a.into_dimensionality::<Ix2>()
             .map_err(|_| self.shape_error(key, &shape, "a 2-D array".into()))
     }
 
-    fn into_ix1<T>(&self, key: &str, a: ArrayD<T>) -> Result<Array1<T>, DataError> {
+    fn as_ix1<T>(&self, key: &str, a: ArrayD<T>) -> Result<Array1<T>, DataError> {
         let shape = a.shape().to_vec();
         a.into_dimensionality::<Ix1>()
             .map_err(|_| self.shape_error(key, &shape, "a 1-D array".into()))
@@ -184,22 +187,22 @@ impl NpzFile {
 
     pub fn floats2(&mut self, key: &str) -> Result<Array2<f32>, DataError> {
         let a = self.floats_dyn(key)?;
-        self.into_ix2(key, a)
+        self.as_ix2(key, a)
     }
 
     pub fn floats1(&mut self, key: &str) -> Result<Array1<f32>, DataError> {
         let a = self.floats_dyn(key)?;
-        self.into_ix1(key, a)
+        self.as_ix1(key, a)
     }
 
     pub fn floats1_f64(&mut self, key: &str) -> Result<Array1<f64>, DataError> {
         let a = self.floats_dyn_f64(key)?;
-        self.into_ix1(key, a)
+        self.as_ix1(key, a)
     }
 
     pub fn ints1(&mut self, key: &str) -> Result<Array1<i64>, DataError> {
         let a = self.ints_dyn(key)?;
-        self.into_ix1(key, a)
+        self.as_ix1(key, a)
     }
 
     /// A scalar float: a 0-d array (what `np.savez(coeff0=3.53)` writes) or a 1-element array.
@@ -227,7 +230,7 @@ impl NpzFile {
             Attempt::Ok(a) => a,
             Attempt::WrongDtype(_) => self.ints_dyn(key)?.mapv(|v| v != 0),
         };
-        self.into_ix2(key, a)
+        self.as_ix2(key, a)
     }
 }
 

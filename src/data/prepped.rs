@@ -73,13 +73,14 @@ pub fn read_prepped(path: &Path) -> Result<Prepped, DataError> {
     let to_idx = |key: &str, a: Array1<i64>| -> Result<Vec<u32>, DataError> {
         a.iter()
             .map(|&i| {
-                u32::try_from(i).ok().filter(|&i| (i as usize) < n).ok_or_else(|| {
-                    DataError::BadValue {
+                u32::try_from(i)
+                    .ok()
+                    .filter(|&i| (i as usize) < n)
+                    .ok_or_else(|| DataError::BadValue {
                         path: path.to_path_buf(),
                         key: key.into(),
                         detail: format!("index {i} is out of range for {n} spectra"),
-                    }
-                })
+                    })
             })
             .collect()
     };

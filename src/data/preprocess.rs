@@ -106,7 +106,10 @@ impl Spectra {
             Some(c) => c.to_vec(),
             None => vec![0; n],
         };
-        let classes = lineindex.iter().map(|&c| GalaxyClass::from_lineindex(c)).collect();
+        let classes = lineindex
+            .iter()
+            .map(|&c| GalaxyClass::from_lineindex(c))
+            .collect();
         let wavelengths = super::grid::wavelengths(coeff0, coeff1, x.ncols());
         Spectra {
             x,

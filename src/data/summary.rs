@@ -91,7 +91,9 @@ impl Summary {
             masked_fraction: masked / total,
             zero_weight_fraction: zero_w / total,
             snr: snr_q,
-            redshift: s.redshifts().and_then(|z| Quantiles::of(z.as_slice().unwrap_or(&[]))),
+            redshift: s
+                .redshifts()
+                .and_then(|z| Quantiles::of(z.as_slice().unwrap_or(&[]))),
             n_train: split.train.len(),
             n_valid: split.valid.len(),
             split_seed: split.seed,

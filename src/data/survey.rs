@@ -103,7 +103,11 @@ impl Survey {
         };
         let mask = f.mask2("mask")?;
         if mask.dim() != (n, d) {
-            return Err(shape_err("mask", mask.shape(), format!("[{n}, {d}] like spectra")));
+            return Err(shape_err(
+                "mask",
+                mask.shape(),
+                format!("[{n}, {d}] like spectra"),
+            ));
         }
         let spec_err = f.floats2("spec_err")?;
         if spec_err.dim() != (n, d) {
@@ -176,7 +180,11 @@ impl Survey {
             }
             let a = f.floats1(key)?;
             if a.len() != n {
-                return Err(shape_err(key, a.shape(), format!("[{n}], one per spectrum")));
+                return Err(shape_err(
+                    key,
+                    a.shape(),
+                    format!("[{n}], one per spectrum"),
+                ));
             }
             Ok(Some(a))
         };
@@ -288,8 +296,10 @@ impl Survey {
                 }
             }
             if let Some(t) = &self.truth {
-                npz.add_array("truth_kind", &t.kind.mapv(|x| x as i32)).map_err(werr)?;
-                npz.add_array("truth_oddity", &t.oddity.mapv(|x| x as i32)).map_err(werr)?;
+                npz.add_array("truth_kind", &t.kind.mapv(|x| x as i32))
+                    .map_err(werr)?;
+                npz.add_array("truth_oddity", &t.oddity.mapv(|x| x as i32))
+                    .map_err(werr)?;
                 for (k, v) in [
                     ("truth_z", &t.z),
                     ("truth_young_frac", &t.young_frac),

@@ -320,7 +320,10 @@ fn masked_mean(r: &Array2<f32>, mask: ArrayView2<bool>, counts: &[usize]) -> Vec
             },
         )
         .reduce(|| vec![0.0f64; d], add_vecs);
-    sums.iter().zip(counts).map(|(s, &c)| s / c as f64).collect()
+    sums.iter()
+        .zip(counts)
+        .map(|(s, &c)| s / c as f64)
+        .collect()
 }
 
 fn column_mean(r: &Array2<f32>) -> Vec<f64> {
@@ -492,14 +495,20 @@ mod tests {
         let basis: Vec<Vec<f64>> = (0..3)
             .map(|b| {
                 (0..d)
-                    .map(|j| ((j as f64) * 0.05 * (b + 1) as f64).sin() + 1.5 * (b == 0) as u8 as f64)
+                    .map(|j| {
+                        ((j as f64) * 0.05 * (b + 1) as f64).sin() + 1.5 * (b == 0) as u8 as f64
+                    })
                     .collect()
             })
             .collect();
         let mut x = Array2::<f32>::zeros((n, d));
         let mut mask = Array2::<bool>::from_elem((n, d), false);
         for i in 0..n {
-            let a: [f64; 3] = [rng.random_range(1.0..2.0), rng.random_range(-0.3..0.3), rng.random_range(-0.2..0.2)];
+            let a: [f64; 3] = [
+                rng.random_range(1.0..2.0),
+                rng.random_range(-0.3..0.3),
+                rng.random_range(-0.2..0.2),
+            ];
             let scale = rng.random_range(5.0..50.0);
             for j in 0..d {
                 x[[i, j]] = (scale * (0..3).map(|b| a[b] * basis[b][j]).sum::<f64>()) as f32;
@@ -509,10 +518,19 @@ mod tests {
                 mask[[i, j]] = true;
             }
         }
-        let cfg = PcaConfig { n_ev: 4, n_iter: 15, keep: 0, basis_sample: Some(100) };
+        let cfg = PcaConfig {
+            n_ev: 4,
+            n_iter: 15,
+            keep: 0,
+            basis_sample: Some(100),
+        };
         let truth = x.clone();
         let mut xm = x.clone();
-        Zip::from(&mut xm).and(&mask).for_each(|v, &m| if m { *v = -999.0 });
+        Zip::from(&mut xm).and(&mask).for_each(|v, &m| {
+            if m {
+                *v = -999.0
+            }
+        });
         let mut calls = 0;
         let p = iterative_pca(xm.view(), mask.view(), &cfg, &mut |_, _| calls += 1).unwrap();
         assert_eq!(calls, 15);
@@ -540,7 +558,12 @@ mod tests {
     fn bad_inputs_are_errors() {
         let x = Array2::<f32>::ones((5, 4));
         let mut mask = Array2::<bool>::from_elem((5, 4), false);
-        let cfg = PcaConfig { n_ev: 2, n_iter: 2, keep: 0, basis_sample: None };
+        let cfg = PcaConfig {
+            n_ev: 2,
+            n_iter: 2,
+            keep: 0,
+            basis_sample: None,
+        };
         mask.column_mut(2).fill(true);
         assert!(matches!(
             iterative_pca(x.view(), mask.view(), &cfg, &mut |_, _| {}),
@@ -559,7 +582,12 @@ mod tests {
             iterative_pca(x3.view(), mask.view(), &cfg, &mut |_, _| {}),
             Err(PcaError::EmptySpectrum { row: 4 })
         ));
-        let big = PcaConfig { n_ev: 9, n_iter: 2, keep: 0, basis_sample: None };
+        let big = PcaConfig {
+            n_ev: 9,
+            n_iter: 2,
+            keep: 0,
+            basis_sample: None,
+        };
         assert!(matches!(
             iterative_pca(x.view(), mask.view(), &big, &mut |_, _| {}),
             Err(PcaError::TooFew { .. })

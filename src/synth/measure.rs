@@ -127,14 +127,18 @@ pub fn measure(grid: &Grid, flux: &[f32], err: &[f32], mask: &[bool]) -> Measure
         .iter()
         .zip(mask)
         .map(|(&e, &m)| {
-            if m || !(e > 0.0) {
+            if m || e.is_nan() || e <= 0.0 {
                 0.0
             } else {
                 1.0 / (f64::from(e) * f64::from(e))
             }
         })
         .collect();
-    let fit = Fit { grid, flux, ivar: &ivar };
+    let fit = Fit {
+        grid,
+        flux,
+        ivar: &ivar,
+    };
     let mut m = Measurement {
         log_nii_ha: f64::NAN,
         log_oiii_hb: f64::NAN,
@@ -177,7 +181,11 @@ pub fn measure(grid: &Grid, flux: &[f32], err: &[f32], mask: &[bool]) -> Measure
 /// then the Kewley 2001 line separates 4 from 5).
 pub fn classify(m: &Measurement) -> i64 {
     let b = &m.broad_h_alpha;
-    let broad_ew = if b.continuum > 0.0 { b.flux / b.continuum } else { 0.0 };
+    let broad_ew = if b.continuum > 0.0 {
+        b.flux / b.continuum
+    } else {
+        0.0
+    };
     if b.flux > 0.0 && b.nsigma() > 5.0 && broad_ew > 15.0 {
         return 6;
     }
@@ -189,7 +197,15 @@ pub fn classify(m: &Measurement) -> i64 {
     }
     // astroML takes the logs regardless of significance; a non-positive [NII] or [OIII] makes
     // its ratio −inf, i.e. below the line.
-    let x = if m.nii.flux > 0.0 { m.log_nii_ha } else { f64::NEG_INFINITY };
-    let y = if m.oiii.flux > 0.0 { m.log_oiii_hb } else { f64::NEG_INFINITY };
+    let x = if m.nii.flux > 0.0 {
+        m.log_nii_ha
+    } else {
+        f64::NEG_INFINITY
+    };
+    let y = if m.oiii.flux > 0.0 {
+        m.log_oiii_hb
+    } else {
+        f64::NEG_INFINITY
+    };
     if is_agn_bpt(x, y) { 5 } else { 4 }
 }

@@ -10,8 +10,8 @@
 //! interchangeable with astroML's `spec4000.npz` and Portillo et al.'s `spec64k.npz`.
 
 pub mod measure;
-pub mod oddities;
 pub mod observe;
+pub mod oddities;
 pub mod physics;
 pub mod population;
 pub mod spectrum;
@@ -202,9 +202,14 @@ pub fn generate(
             .collect();
         for (off, mut r) in rows.into_iter().enumerate() {
             let i = start + off;
-            spectra.row_mut(i).assign(&Array1::from_vec(std::mem::take(&mut r.flux)));
-            spec_err.row_mut(i).assign(&Array1::from_vec(std::mem::take(&mut r.err)));
-            mask.row_mut(i).assign(&Array1::from_vec(std::mem::take(&mut r.mask)));
+            spectra
+                .row_mut(i)
+                .assign(&Array1::from_vec(std::mem::take(&mut r.flux)));
+            spec_err
+                .row_mut(i)
+                .assign(&Array1::from_vec(std::mem::take(&mut r.err)));
+            mask.row_mut(i)
+                .assign(&Array1::from_vec(std::mem::take(&mut r.mask)));
             rows_meta.push(r);
         }
         start = end;
@@ -224,7 +229,9 @@ pub fn generate(
         z: Some(col_f(&|r| r.z)),
         zerr: Some(col_f(&|r| 1.5e-4 * (1.0 + r.z))),
         plate: Some(Array1::from_iter((0..n).map(|i| 266 + (i / 640) as i64))),
-        mjd: Some(Array1::from_iter((0..n).map(|i| 51_602 + ((i / 640) as i64 * 7) % 3000))),
+        mjd: Some(Array1::from_iter(
+            (0..n).map(|i| 51_602 + ((i / 640) as i64 * 7) % 3000),
+        )),
         fiber: Some(Array1::from_iter((0..n).map(|i| 1 + (i % 640) as i64))),
         log_nii_ha: Some(col_f(&|r| r.log_nii_ha)),
         log_oiii_hb: Some(col_f(&|r| r.log_oiii_hb)),

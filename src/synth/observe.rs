@@ -139,7 +139,9 @@ pub fn observe<R: Rng>(
         err[k] = sigma as f32;
     }
     // Bad pixels: isolated ones (cosmic rays, hot pixels) and the occasional bad column run.
-    let singles = Poisson::new(2.0).map(|p| p.sample(rng) as usize).unwrap_or(2);
+    let singles = Poisson::new(2.0)
+        .map(|p| p.sample(rng) as usize)
+        .unwrap_or(2);
     for _ in 0..singles {
         mask[rng.random_range(0..n)] = true;
     }

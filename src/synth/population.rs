@@ -101,7 +101,9 @@ pub struct Galaxy {
 }
 
 fn beta<R: Rng>(rng: &mut R, a: f64, b: f64) -> f64 {
-    Beta::new(a, b).map(|d| d.sample(rng)).unwrap_or(a / (a + b))
+    Beta::new(a, b)
+        .map(|d| d.sample(rng))
+        .unwrap_or(a / (a + b))
 }
 
 fn normal<R: Rng>(rng: &mut R, mu: f64, sigma: f64) -> f64 {
@@ -201,7 +203,10 @@ pub fn draw_of_kind<R: Rng>(rng: &mut R, kind: Kind) -> Galaxy {
                 flux5500,
                 young_frac: beta(rng, 5.0, 2.5),
                 ob_frac: beta(rng, 2.0, 3.0),
-                ebv: Gamma::<f64>::new(2.0, 0.15).map(|g| g.sample(rng)).unwrap_or(0.3).min(1.2),
+                ebv: Gamma::<f64>::new(2.0, 0.15)
+                    .map(|g| g.sample(rng))
+                    .unwrap_or(0.3)
+                    .min(1.2),
                 vdisp: lognormal10(rng, 1.9, 0.12).clamp(40.0, 200.0),
                 lines: Some(lines),
                 broad: None,
@@ -228,7 +233,10 @@ pub fn draw_of_kind<R: Rng>(rng: &mut R, kind: Kind) -> Galaxy {
                 flux5500,
                 young_frac: beta(rng, 3.0, 3.0),
                 ob_frac: beta(rng, 1.5, 4.0),
-                ebv: Gamma::<f64>::new(2.0, 0.12).map(|g| g.sample(rng)).unwrap_or(0.25).min(1.0),
+                ebv: Gamma::<f64>::new(2.0, 0.12)
+                    .map(|g| g.sample(rng))
+                    .unwrap_or(0.25)
+                    .min(1.0),
                 vdisp: lognormal10(rng, 2.05, 0.12).clamp(50.0, 260.0),
                 lines: Some(lines),
                 broad: None,
@@ -237,7 +245,9 @@ pub fn draw_of_kind<R: Rng>(rng: &mut R, kind: Kind) -> Galaxy {
         }
         Kind::Seyfert | Kind::BroadLineAgn => {
             let x = normal(rng, -0.05, 0.15).clamp(-0.45, 0.45);
-            let y = normal(rng, 0.85, 0.18).clamp(0.3, 1.3).max(kewley01(x.min(0.4)) + 0.1);
+            let y = normal(rng, 0.85, 0.18)
+                .clamp(0.3, 1.3)
+                .max(kewley01(x.min(0.4)) + 0.1);
             let lines = NarrowLines {
                 ha_ew: lognormal10(rng, 1.2, 0.3),
                 log_nii_ha: x,
@@ -258,10 +268,17 @@ pub fn draw_of_kind<R: Rng>(rng: &mut R, kind: Kind) -> Galaxy {
             Galaxy {
                 kind,
                 z: draw_z(rng, if broad.is_some() { 1.5 } else { 1.05 }),
-                flux5500: if broad.is_some() { flux5500 * 1.3 } else { flux5500 },
+                flux5500: if broad.is_some() {
+                    flux5500 * 1.3
+                } else {
+                    flux5500
+                },
                 young_frac: beta(rng, 2.0, 4.0),
                 ob_frac: beta(rng, 1.5, 4.0),
-                ebv: Gamma::<f64>::new(2.0, 0.08).map(|g| g.sample(rng)).unwrap_or(0.15).min(0.8),
+                ebv: Gamma::<f64>::new(2.0, 0.08)
+                    .map(|g| g.sample(rng))
+                    .unwrap_or(0.15)
+                    .min(0.8),
                 vdisp: lognormal10(rng, 2.15, 0.12).clamp(60.0, 300.0),
                 lines: Some(lines),
                 broad,

@@ -115,8 +115,9 @@ impl Builder {
             }
         }
         if let Some(b) = &g.broad {
-            let pl_ha = b.f_agn * g.flux5500 * self.templates.power_law
-                [self.grid.bins_near(lam::H_ALPHA, 0.1).start.min(n - 1)];
+            let pl_ha = b.f_agn
+                * g.flux5500
+                * self.templates.power_law[self.grid.bins_near(lam::H_ALPHA, 0.1).start.min(n - 1)];
             let ha = b.ha_ew * pl_ha;
             let hb = ha / b.decrement;
             let sigma_v = b.fwhm / 2.3548;

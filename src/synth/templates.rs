@@ -56,7 +56,10 @@ pub fn band(grid: &Grid, s: &mut [f64], head: f64, width: f64, depth: f64) {
 
 /// Effective σ (Å) of a feature of intrinsic width `sigma0` at `lam0` seen with `vdisp`.
 fn broadened(lam0: f64, sigma0: f64, vdisp: f64) -> f64 {
-    let v = sigma_angstrom(lam0, (vdisp * vdisp + SIGMA_INSTRUMENT * SIGMA_INSTRUMENT).sqrt());
+    let v = sigma_angstrom(
+        lam0,
+        (vdisp * vdisp + SIGMA_INSTRUMENT * SIGMA_INSTRUMENT).sqrt(),
+    );
     (sigma0 * sigma0 + v * v).sqrt()
 }
 
@@ -165,7 +168,12 @@ impl Templates {
             (5018.0, 12.0, 0.5),
             (5169.0, 12.0, 0.5),
         ] {
-            grid.add_line(&mut fe_ii, c, s, amp * s * (2.0 * std::f64::consts::PI).sqrt());
+            grid.add_line(
+                &mut fe_ii,
+                c,
+                s,
+                amp * s * (2.0 * std::f64::consts::PI).sqrt(),
+            );
         }
         Templates {
             old,
@@ -201,7 +209,12 @@ pub fn star(grid: &Grid, temp: f64) -> Vec<f64> {
         grid.absorb(&mut s, c, broadened(c, 5.0, 10.0), depth * balmer / 0.36);
     }
     for &(c, s0, depth) in OLD_FEATURES.iter().filter(|f| f.2 > 0.09) {
-        grid.absorb(&mut s, c, broadened(c, s0 * 0.6, 10.0), (depth * 1.5 * metal).min(0.8));
+        grid.absorb(
+            &mut s,
+            c,
+            broadened(c, s0 * 0.6, 10.0),
+            (depth * 1.5 * metal).min(0.8),
+        );
     }
     for &(head, width, depth) in &[
         (6159.0, 90.0, 0.30),
@@ -223,7 +236,10 @@ mod tests {
         let g = Grid::standard();
         let t = Templates::new(&g);
         let mean = |s: &[f64], a: f64, b: f64| {
-            let v: Vec<f64> = (0..g.len()).filter(|&k| g.lam[k] > a && g.lam[k] < b).map(|k| s[k]).collect();
+            let v: Vec<f64> = (0..g.len())
+                .filter(|&k| g.lam[k] > a && g.lam[k] < b)
+                .map(|k| s[k])
+                .collect();
             v.iter().sum::<f64>() / v.len() as f64
         };
         let old = &t.old[2];
