@@ -13,29 +13,31 @@ use super::progress::bar;
 pub fn generate_to(cfg: &SynthConfig, out: &Path, compressed: bool) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let spectra_bar = bar(cfg.n as u64, "spectra");
-    let pca_bar = bar(cfg.pca.n_iter as u64, "PCA infill");
-    pca_bar.finish_and_clear();
-    let mut pca_started = false;
+    let mut pca_bar: Option<indicatif::ProgressBar> = None;
+    let mut t_spectra = 0.0;
     let survey = generate(cfg, &mut |stage, done, total| match stage {
         Stage::Spectra => spectra_bar.set_position(done as u64),
         Stage::PcaInfill => {
-            if !pca_started {
+            let pb = pca_bar.get_or_insert_with(|| {
                 spectra_bar.finish();
-                pca_bar.reset();
-                pca_started = true;
-            }
-            pca_bar.set_length(total as u64);
-            pca_bar.set_position(done as u64);
+                t_spectra = t0.elapsed().as_secs_f64();
+                bar(total as u64, "PCA infill")
+            });
+            pb.set_position(done as u64);
         }
     })
     .context("generating the built-in survey")?;
-    pca_bar.finish();
+    if let Some(pb) = pca_bar {
+        pb.finish();
+    }
     let t_gen = t0.elapsed();
     survey.write(out, compressed)?;
     eprintln!(
-        "generated {} spectra in {:.1} s, wrote {} in {:.1} s",
+        "generated {} spectra in {:.1} s (spectra {:.1} s, PCA infill {:.1} s), wrote {} in {:.1} s",
         cfg.n,
         t_gen.as_secs_f64(),
+        t_spectra,
+        t_gen.as_secs_f64() - t_spectra,
         out.display(),
         (t0.elapsed() - t_gen).as_secs_f64()
     );
