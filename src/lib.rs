@@ -7,6 +7,7 @@
 //! - [`util`]: atomic file writes and small helpers shared by all stages.
 
 pub mod data;
+pub mod ingest;
 pub mod pca;
 pub mod synth;
 pub mod util;

@@ -4,6 +4,7 @@ mod bench;
 mod builtin;
 mod generate;
 mod info;
+mod ingest;
 mod prep;
 mod progress;
 
@@ -26,6 +27,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Summarise a survey file: classes, masking, S/N, wavelengths, redshifts, split.
     Info(info::InfoArgs),
+    /// Build a survey (astroML npz schema) from SDSS FITS spectra (DR8+ spec-*.fits, DR7 spSpec-*.fit).
+    Ingest(ingest::IngestArgs),
     /// Preprocess a survey into reference.py's prepped schema (x, w, train, valid, cls, lam).
     Prep(prep::PrepArgs),
     /// List the data sets found on this machine.
@@ -42,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Info(a)) => info::run(a),
         Some(Command::Prep(a)) => prep::run(a),
+        Some(Command::Ingest(a)) => ingest::run(a),
         Some(Command::Sources) => sources(),
         Some(Command::Bench(b)) => bench::run(b),
     }

@@ -7,6 +7,23 @@ pub const COEFF1: f64 = 0.00039;
 /// Number of bins.
 pub const N_BINS: usize = 1000;
 
+/// A log-spaced grid: log10 λ = coeff0 + coeff1·k for k < n.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogGrid {
+    pub coeff0: f64,
+    pub coeff1: f64,
+    pub n: usize,
+}
+
+impl LogGrid {
+    /// The app's standard 1000-bin grid, 3388–8310 Å.
+    pub const STANDARD: LogGrid = LogGrid {
+        coeff0: COEFF0,
+        coeff1: COEFF1,
+        n: N_BINS,
+    };
+}
+
 /// Wavelength (Å) of bin `k` for a grid `log10 λ = coeff0 + coeff1·k`.
 pub fn wavelength(coeff0: f64, coeff1: f64, k: usize) -> f64 {
     10f64.powf(coeff0 + coeff1 * k as f64)

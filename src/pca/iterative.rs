@@ -520,7 +520,7 @@ mod tests {
         }
         let cfg = PcaConfig {
             n_ev: 4,
-            n_iter: 15,
+            n_iter: 60,
             keep: 0,
             basis_sample: Some(100),
         };
@@ -533,7 +533,7 @@ mod tests {
         });
         let mut calls = 0;
         let p = iterative_pca(xm.view(), mask.view(), &cfg, &mut |_, _| calls += 1).unwrap();
-        assert_eq!(calls, 15);
+        assert_eq!(calls, 60);
         assert_eq!(p.evecs.dim(), (120, d));
         let mut worst = 0.0f64;
         for i in 0..n {

@@ -1,0 +1,103 @@
+//! `specae ingest`: SDSS FITS files → a survey npz, with a kept/rejected table.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use specae::ingest::survey::{IngestSurveyError, collect_paths};
+use specae::ingest::{FileOutcome, IngestOptions, ingest};
+
+use super::progress::bar;
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// FITS files and/or folders (searched recursively for *.fits, *.fit).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output survey file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Minimum fraction of the rest-frame grid a spectrum must cover.
+    #[arg(long, default_value_t = 0.5)]
+    pub min_coverage: f64,
+}
+
+fn print_table(outcomes: &[FileOutcome]) {
+    println!(
+        "{:<34} {:<8} {:>8}  {:<22} detail",
+        "file", "status", "z", "class"
+    );
+    for o in outcomes {
+        let name = o
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match o {
+            FileOutcome::Kept {
+                z,
+                class,
+                lineindex,
+                coverage,
+                ..
+            } => println!(
+                "{name:<34} {:<8} {z:>8.5}  {class:<22} lineindex_cln {lineindex}, covers {:.0}% of the grid",
+                "kept",
+                100.0 * coverage
+            ),
+            FileOutcome::Rejected { reason, .. } => {
+                println!(
+                    "{name:<34} {:<8} {:>8}  {:<22} {reason}",
+                    "rejected", "", ""
+                )
+            }
+            FileOutcome::Failed { error } => {
+                println!("{name:<34} {:<8} {:>8}  {:<22} {error}", "error", "", "")
+            }
+        }
+    }
+}
+
+pub fn run(a: IngestArgs) -> anyhow::Result<()> {
+    if !(0.0..=1.0).contains(&a.min_coverage) {
+        anyhow::bail!(
+            "--min-coverage must be between 0 and 1, got {}",
+            a.min_coverage
+        );
+    }
+    let paths = collect_paths(&a.inputs)?;
+    let t0 = Instant::now();
+    let pb = bar(paths.len() as u64, "files");
+    let opts = IngestOptions {
+        min_coverage: a.min_coverage,
+        ..IngestOptions::default()
+    };
+    let result = ingest(&paths, &opts, &|done| pb.set_position(done as u64));
+    pb.finish_and_clear();
+    let ingested = match result {
+        Ok(i) => i,
+        Err(IngestSurveyError::NothingKept {
+            total,
+            rejected,
+            failed,
+            outcomes,
+        }) => {
+            print_table(&outcomes);
+            anyhow::bail!(
+                "none of the {total} files could be used ({rejected} rejected, {failed} unreadable)"
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    print_table(&ingested.outcomes);
+    let kept = ingested.survey.n_spectra();
+    ingested.survey.write(&a.out, false)?;
+    println!(
+        "\n{kept} kept, {} rejected or unreadable, of {} files in {:.2} s → {}",
+        paths.len() - kept,
+        paths.len(),
+        t0.elapsed().as_secs_f64(),
+        a.out.display()
+    );
+    Ok(())
+}

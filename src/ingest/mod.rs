@@ -1,0 +1,31 @@
+//! Bring your own spectra: SDSS FITS files (DR8+ `spec-PLATE-MJD-FIBER.fits`, "lite" or full,
+//! and DR7 `spSpec-MJD-PLATE-FIBER.fit`) turned into a survey in astroML's npz schema.
+//!
+//! - [`sdss_fits`]: reading one file with `fitsrs` (pure Rust; no cfitsio needed);
+//! - [`rebin`]: shift to the rest frame and rebin onto the 1000-bin grid;
+//! - [`lineindex`]: astroML's `lineratio_index` from the pipeline's line measurements;
+//! - [`survey`]: many files in parallel → kept/rejected report → PCA-filled [`Survey`].
+//!
+//! [`Survey`]: crate::data::Survey
+
+pub mod lineindex;
+pub mod rebin;
+pub mod sdss_fits;
+pub mod survey;
+
+use std::path::PathBuf;
+
+/// Why one file could not be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum IngestError {
+    #[error("{}: cannot read: {detail}", path.display())]
+    Io { path: PathBuf, detail: String },
+    #[error("{}: not a readable FITS file: {detail}", path.display())]
+    Fits { path: PathBuf, detail: String },
+    #[error("{}: not an SDSS spectrum: {detail}", path.display())]
+    NotSdss { path: PathBuf, detail: String },
+    #[error("{}: truncated or damaged: {detail}", path.display())]
+    Truncated { path: PathBuf, detail: String },
+}
+
+pub use survey::{FileOutcome, IngestOptions, Ingested, ingest};

@@ -1,0 +1,433 @@
+//! Reading one SDSS spectrum file with `fitsrs`.
+//!
+//! - DR8 and later (`spec-*.fits`, lite or full): HDU 1 `COADD` table (`flux, loglam, ivar,
+//!   and_mask`), HDU 2 `SPECOBJ` (`Z, Z_ERR, ZWARNING, CLASS, SUBCLASS, PLATE, MJD, FIBERID`),
+//!   HDU 3 `SPZLINE` (line fits: `LINEWAVE, LINEAREA, LINEAREA_ERR`).
+//! - DR7 (`spSpec-*.fit`): primary image with rows flux, continuum-subtracted flux, error,
+//!   mask; wavelengths from `COEFF0/COEFF1`; `Z, Z_ERR, SPEC_CLN, ZWARNING` in the header;
+//!   HDU 2 the measured lines (`restWave, sigma, height, nsigma`).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use fitsrs::card::Value;
+use fitsrs::hdu::data::bintable::ColumnId;
+use fitsrs::{DataValue, Fits, HDU, Pixels};
+
+use super::IngestError;
+
+/// One line measurement from the SDSS pipeline.
+#[derive(Clone, Debug)]
+pub struct PipelineLine {
+    /// Rest (vacuum) wavelength (Å).
+    pub rest_wave: f64,
+    /// Line strength (flux, or σ × height as astroML uses for DR7).
+    pub strength: f64,
+    /// Significance.
+    pub nsigma: f64,
+}
+
+/// Which file layout a spectrum came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// DR8+ `spec-*.fits` (lite or full).
+    Spec,
+    /// DR7 `spSpec-*.fit`.
+    SpSpec,
+}
+
+/// An SDSS spectrum as observed, with its catalogue values.
+#[derive(Clone, Debug)]
+pub struct SdssSpectrum {
+    pub path: PathBuf,
+    pub layout: Layout,
+    /// log10 observed (vacuum) wavelength per pixel.
+    pub loglam: Vec<f64>,
+    pub flux: Vec<f32>,
+    pub ivar: Vec<f32>,
+    /// Pixels whose pipeline mask has a [`BAD_PIXEL_BITS`] bit (and_mask, or the DR7 mask row).
+    pub flagged: Vec<bool>,
+    pub z: f64,
+    pub zerr: f64,
+    pub zwarning: i64,
+    /// Pipeline class: "GALAXY", "QSO", "STAR", "SKY", "UNKNOWN".
+    pub class: String,
+    pub subclass: String,
+    pub plate: i64,
+    pub mjd: i64,
+    pub fiber: i64,
+    pub lines: Vec<PipelineLine>,
+}
+
+type Reader = Fits<BufReader<File>>;
+
+/// SDSS pixel-mask bits that make a pixel unusable: NOPLUG, BADTRACE, BADFLAT, BADARC,
+/// MANYBADCOLUMNS, MANYREJECTED, LARGESHIFT, BADSKYFIBER (0–7), WHOPPER (9), FULLREJECT (18),
+/// NOSKY (22), NODATA (24), COMBINEREJ (25), BADFLUXFACTOR (26), BADSKYCHI (27).
+/// Informational bits — BRIGHTSKY (23: its errors are already large), EMLINE (30: DR7 marks
+/// emission lines!), NEARWHOPPER, SMEAR*, NEARBADPIXEL, LOWFLAT, PARTIALREJECT, SCATTEREDLIGHT,
+/// CROSSTALK, REDMONSTER — do not mask.
+pub const BAD_PIXEL_BITS: u32 = 0xff | (1 << 9) | (1 << 18) | (1 << 22) | (0xf << 24);
+
+/// Whether a pixel-mask value marks a bad pixel.
+pub fn is_bad_pixel(mask: u32) -> bool {
+    mask & BAD_PIXEL_BITS != 0
+}
+
+fn fits_err(path: &Path, e: impl std::fmt::Display) -> IngestError {
+    IngestError::Fits {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+fn value_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float { value, .. } => Some(*value),
+        Value::Integer { value, .. } => Some(*value as f64),
+        _ => None,
+    }
+}
+
+/// A column of a binary table, element by element.
+#[derive(Clone, Debug, Default)]
+struct Column {
+    values: Vec<f64>,
+    text: String,
+}
+
+fn value_of(v: &DataValue) -> (usize, Option<f64>, Option<char>) {
+    use DataValue::*;
+    let col = |c: &ColumnId| match c {
+        ColumnId::Index(i) => *i,
+        ColumnId::Name(_) => usize::MAX,
+    };
+    match v {
+        Logical { value, column, .. } => (col(column), Some(f64::from(u8::from(*value))), None),
+        UnsignedByte { value, column, .. } => (col(column), Some(f64::from(*value)), None),
+        Short { value, column, .. } => (col(column), Some(f64::from(*value)), None),
+        Integer { value, column, .. } => (col(column), Some(f64::from(*value)), None),
+        Long { value, column, .. } => (col(column), Some(*value as f64), None),
+        Float { value, column, .. } => (col(column), Some(f64::from(*value)), None),
+        Double { value, column, .. } => (col(column), Some(*value), None),
+        Character { value, column, .. } => (col(column), None, Some(*value)),
+        _ => (usize::MAX, None, None),
+    }
+}
+
+/// Reads the named columns of a binary-table HDU; checks every row arrived.
+fn read_table(
+    fits: &mut Reader,
+    hdu: &fitsrs::fits::HDU<fitsrs::hdu::header::extension::bintable::BinTable>,
+    names: &[&'static str],
+    path: &Path,
+) -> Result<(usize, HashMap<&'static str, Column>), IngestError> {
+    let ctx = hdu.get_header().get_xtension();
+    let nrows = ctx.get_num_rows();
+    let mut index: HashMap<usize, &'static str> = HashMap::new();
+    for &n in names {
+        if let Some(i) = ctx.find_field_by_ttype(n) {
+            index.insert(i, n);
+        }
+    }
+    let mut cols: HashMap<&'static str, Column> = HashMap::new();
+    if index.is_empty() {
+        return Ok((nrows, cols));
+    }
+    let ids: Vec<ColumnId> = index.keys().map(|&i| ColumnId::Index(i)).collect();
+    let mut data = fits.get_data(hdu).table_data();
+    data.select_fields(&ids);
+    for v in data {
+        let (c, num, ch) = value_of(&v);
+        if let Some(name) = index.get(&c) {
+            let col = cols.entry(name).or_default();
+            if let Some(x) = num {
+                col.values.push(x);
+            }
+            if let Some(ch) = ch {
+                col.text.push(ch);
+            }
+        }
+    }
+    for (&name, col) in &cols {
+        if !col.values.is_empty() && col.values.len() < nrows {
+            return Err(IngestError::Truncated {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "table column {name} has {} of {nrows} rows",
+                    col.values.len()
+                ),
+            });
+        }
+    }
+    Ok((nrows, cols))
+}
+
+fn header_f64(
+    h: &fitsrs::hdu::header::Header<impl fitsrs::hdu::header::Xtension>,
+    k: &str,
+) -> Option<f64> {
+    h.get(k).and_then(value_f64)
+}
+
+/// Reads an SDSS spectrum file (either layout).
+pub fn read_sdss(path: &Path) -> Result<SdssSpectrum, IngestError> {
+    let file = File::open(path).map_err(|e| IngestError::Io {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len < 2880 || len % 2880 != 0 {
+        // FITS files are whole 2880-byte blocks; anything else was cut short.
+        if len < 2880 {
+            return Err(fits_err(
+                path,
+                format!("only {len} bytes (a FITS file has at least one 2880-byte block)"),
+            ));
+        }
+        return Err(IngestError::Truncated {
+            path: path.to_path_buf(),
+            detail: format!("{len} bytes is not a whole number of 2880-byte FITS blocks"),
+        });
+    }
+    let mut fits: Reader = Fits::from_reader(BufReader::new(file));
+    let primary = match fits.next() {
+        Some(Ok(HDU::Primary(h))) => h,
+        Some(Ok(_)) | None => return Err(fits_err(path, "no primary HDU")),
+        Some(Err(e)) => return Err(fits_err(path, e)),
+    };
+    let ph = primary.get_header();
+    let naxis = ph.get_xtension().get_naxis().to_vec();
+    let plate = header_f64(ph, "PLATEID").unwrap_or(-1.0) as i64;
+    let mjd = header_f64(ph, "MJD").unwrap_or(-1.0) as i64;
+    let fiber = header_f64(ph, "FIBERID").unwrap_or(-1.0) as i64;
+
+    if naxis.len() == 2 && naxis[1] >= 4 && ph.get("COEFF0").is_some() {
+        read_spspec(
+            path,
+            &mut fits,
+            &primary,
+            naxis[0] as usize,
+            naxis[1] as usize,
+            plate,
+            mjd,
+            fiber,
+        )
+    } else {
+        read_spec(path, &mut fits, plate, mjd, fiber)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_spspec(
+    path: &Path,
+    fits: &mut Reader,
+    primary: &fitsrs::fits::HDU<fitsrs::hdu::header::extension::image::Image>,
+    npix: usize,
+    nrows: usize,
+    plate: i64,
+    mjd: i64,
+    fiber: i64,
+) -> Result<SdssSpectrum, IngestError> {
+    let ph = primary.get_header();
+    let missing = |what: &str| IngestError::NotSdss {
+        path: path.to_path_buf(),
+        detail: format!("DR7 spSpec header has no {what}"),
+    };
+    let c0 = header_f64(ph, "COEFF0").ok_or_else(|| missing("COEFF0"))?;
+    let c1 = header_f64(ph, "COEFF1").ok_or_else(|| missing("COEFF1"))?;
+    let z = header_f64(ph, "Z").ok_or_else(|| missing("Z"))?;
+    let zerr = header_f64(ph, "Z_ERR").unwrap_or(f64::NAN);
+    let zwarning = header_f64(ph, "ZWARNING").unwrap_or(0.0) as i64;
+    let spec_cln = header_f64(ph, "SPEC_CLN").unwrap_or(0.0) as i64;
+    let pixels: Vec<f32> = match fits.get_data(primary).pixels() {
+        Pixels::F32(it) => it.collect(),
+        Pixels::F64(it) => it.map(|v| v as f32).collect(),
+        _ => return Err(missing("float image")),
+    };
+    if pixels.len() < npix * nrows {
+        return Err(IngestError::Truncated {
+            path: path.to_path_buf(),
+            detail: format!("image has {} of {} pixels", pixels.len(), npix * nrows),
+        });
+    }
+    let row = |r: usize| &pixels[r * npix..(r + 1) * npix];
+    let flux = row(0).to_vec();
+    let err = row(2);
+    let mask = row(3);
+    let ivar = err
+        .iter()
+        .map(|&e| {
+            if e > 0.0 && e.is_finite() {
+                1.0 / (e * e)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let flagged = mask.iter().map(|&m| is_bad_pixel(m as u32)).collect();
+    let loglam = (0..npix).map(|i| c0 + c1 * i as f64).collect();
+    // astroML's class names for DR7 SPEC_CLN.
+    let class = match spec_cln {
+        1 | 6 => "STAR",
+        2 | 7 => "GALAXY",
+        3 | 4 => "QSO",
+        5 => "SKY",
+        _ => "UNKNOWN",
+    };
+    // HDU 2: the lines measured at fixed wavelengths (what astroML's lineratio_index reads).
+    let mut lines = vec![];
+    let mut idx = 0;
+    while let Some(h) = fits.next() {
+        idx += 1;
+        let h = h.map_err(|e| fits_err(path, e))?;
+        if idx == 2 {
+            if let HDU::XBinaryTable(t) = h {
+                let (_, cols) =
+                    read_table(fits, &t, &["restWave", "sigma", "height", "nsigma"], path)?;
+                if let (Some(w), Some(s), Some(hh), Some(ns)) = (
+                    cols.get("restWave"),
+                    cols.get("sigma"),
+                    cols.get("height"),
+                    cols.get("nsigma"),
+                ) {
+                    for i in 0..w.values.len() {
+                        let (sg, ht) = (s.values[i], hh.values[i]);
+                        let measured = sg > -9000.0 && ht > -9000.0;
+                        lines.push(PipelineLine {
+                            rest_wave: w.values[i],
+                            strength: if measured { sg * ht } else { 0.0 },
+                            nsigma: if measured { ns.values[i] } else { 0.0 },
+                        });
+                    }
+                }
+            }
+            break;
+        }
+    }
+    Ok(SdssSpectrum {
+        path: path.to_path_buf(),
+        layout: Layout::SpSpec,
+        loglam,
+        flux,
+        ivar,
+        flagged,
+        z,
+        zerr,
+        zwarning,
+        class: class.into(),
+        subclass: String::new(),
+        plate,
+        mjd,
+        fiber,
+        lines,
+    })
+}
+
+fn read_spec(
+    path: &Path,
+    fits: &mut Reader,
+    plate: i64,
+    mjd: i64,
+    fiber: i64,
+) -> Result<SdssSpectrum, IngestError> {
+    let mut coadd = None;
+    let mut specobj = None;
+    let mut lines = vec![];
+    let mut idx = 0;
+    while let Some(h) = fits.next() {
+        idx += 1;
+        let h = h.map_err(|e| fits_err(path, e))?;
+        let HDU::XBinaryTable(t) = h else { continue };
+        match idx {
+            1 => {
+                coadd = Some(read_table(
+                    fits,
+                    &t,
+                    &["flux", "loglam", "ivar", "and_mask"],
+                    path,
+                )?)
+            }
+            2 => {
+                specobj = Some(read_table(
+                    fits,
+                    &t,
+                    &[
+                        "Z", "Z_ERR", "ZWARNING", "CLASS", "SUBCLASS", "PLATE", "MJD", "FIBERID",
+                    ],
+                    path,
+                )?)
+            }
+            3 => {
+                let (_, c) = read_table(fits, &t, &["LINEWAVE", "LINEAREA", "LINEAREA_ERR"], path)?;
+                if let (Some(w), Some(a), Some(e)) =
+                    (c.get("LINEWAVE"), c.get("LINEAREA"), c.get("LINEAREA_ERR"))
+                {
+                    for i in 0..w.values.len() {
+                        let err = e.values[i];
+                        lines.push(PipelineLine {
+                            rest_wave: w.values[i],
+                            strength: a.values[i],
+                            nsigma: if err > 0.0 {
+                                a.values[i].abs() / err
+                            } else {
+                                0.0
+                            },
+                        });
+                    }
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    let not_sdss = |detail: &str| IngestError::NotSdss {
+        path: path.to_path_buf(),
+        detail: detail.into(),
+    };
+    let (npix, c) = coadd.ok_or_else(|| not_sdss("no COADD table in HDU 1"))?;
+    let col = |k: &str| c.get(k).map(|c| c.values.clone());
+    let (Some(flux), Some(loglam), Some(ivar)) = (col("flux"), col("loglam"), col("ivar")) else {
+        return Err(not_sdss("the COADD table lacks flux, loglam or ivar"));
+    };
+    if flux.len() != npix || loglam.len() != npix || ivar.len() != npix {
+        return Err(IngestError::Truncated {
+            path: path.to_path_buf(),
+            detail: format!(
+                "COADD columns hold {} of {npix} rows",
+                flux.len().min(loglam.len())
+            ),
+        });
+    }
+    let and_mask = col("and_mask").unwrap_or_else(|| vec![0.0; npix]);
+    let (_, so) = specobj.ok_or_else(|| not_sdss("no SPECOBJ table in HDU 2"))?;
+    let first = |k: &str| so.get(k).and_then(|c| c.values.first().copied());
+    let text = |k: &str| {
+        so.get(k)
+            .map(|c| c.text.trim().to_string())
+            .unwrap_or_default()
+    };
+    let z = first("Z").ok_or_else(|| not_sdss("SPECOBJ has no Z"))?;
+    Ok(SdssSpectrum {
+        path: path.to_path_buf(),
+        layout: Layout::Spec,
+        loglam,
+        flux: flux.iter().map(|&v| v as f32).collect(),
+        ivar: ivar.iter().map(|&v| v as f32).collect(),
+        flagged: and_mask
+            .iter()
+            .map(|&m| is_bad_pixel(m as i64 as u32))
+            .collect(),
+        z,
+        zerr: first("Z_ERR").unwrap_or(f64::NAN),
+        zwarning: first("ZWARNING").unwrap_or(0.0) as i64,
+        class: text("CLASS"),
+        subclass: text("SUBCLASS"),
+        plate: first("PLATE").map_or(plate, |v| v as i64),
+        mjd: first("MJD").map_or(mjd, |v| v as i64),
+        fiber: first("FIBERID").map_or(fiber, |v| v as i64),
+        lines,
+    })
+}

@@ -1,0 +1,368 @@
+//! Ingesting many SDSS files: read in parallel, keep or reject each with a reason, rebin,
+//! classify, then fill masked bins with the iterative PCA and return an astroML-schema survey.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array1, Array2};
+use rayon::prelude::*;
+
+use super::IngestError;
+use super::lineindex::lineindex_from_pipeline;
+use super::rebin::rebin_rest_frame;
+use super::sdss_fits::{SdssSpectrum, read_sdss};
+use crate::data::grid::{COEFF0, COEFF1, LogGrid, N_BINS};
+use crate::data::survey::{Metadata, Survey};
+use crate::pca::{PcaConfig, PcaError, iterative_pca};
+use crate::synth::measure::measure;
+use crate::synth::physics::Grid;
+
+/// Settings of an ingest.
+#[derive(Clone, Debug)]
+pub struct IngestOptions {
+    /// Minimum fraction of grid bins a spectrum must cover after de-redshifting.
+    pub min_coverage: f64,
+    pub pca: PcaConfig,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            min_coverage: 0.5,
+            pca: PcaConfig::default(),
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Clone, Debug)]
+pub enum FileOutcome {
+    Kept {
+        path: PathBuf,
+        z: f64,
+        class: String,
+        lineindex: i64,
+        coverage: f64,
+    },
+    Rejected {
+        path: PathBuf,
+        reason: String,
+    },
+    Failed {
+        error: IngestError,
+    },
+}
+
+impl FileOutcome {
+    pub fn path(&self) -> &Path {
+        match self {
+            FileOutcome::Kept { path, .. } | FileOutcome::Rejected { path, .. } => path,
+            FileOutcome::Failed { error } => match error {
+                IngestError::Io { path, .. }
+                | IngestError::Fits { path, .. }
+                | IngestError::NotSdss { path, .. }
+                | IngestError::Truncated { path, .. } => path,
+            },
+        }
+    }
+}
+
+/// The result: the survey of kept spectra, and an outcome per input file (in input order).
+#[derive(Debug)]
+pub struct Ingested {
+    pub survey: Survey,
+    pub outcomes: Vec<FileOutcome>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestSurveyError {
+    #[error("no FITS files given (looked for *.fits and *.fit)")]
+    NoFiles,
+    #[error("none of the {total} files could be used ({rejected} rejected, {failed} unreadable)")]
+    NothingKept {
+        total: usize,
+        rejected: usize,
+        failed: usize,
+        outcomes: Vec<FileOutcome>,
+    },
+    #[error("cannot read folder {}: {detail}", path.display())]
+    Folder { path: PathBuf, detail: String },
+    #[error("PCA infill failed: {0}")]
+    Pca(#[from] PcaError),
+}
+
+/// ZWARNING bits (SDSS): sky fibre, unplugged, no data → rejected; small Δχ² and fit-limit
+/// warnings mean the redshift failed → rejected. Others are kept.
+const ZW_SKY: i64 = 1;
+const ZW_SMALL_DELTA_CHI2: i64 = 1 << 2;
+const ZW_Z_FITLIMIT: i64 = 1 << 5;
+const ZW_UNPLUGGED: i64 = 1 << 7;
+const ZW_NODATA: i64 = 1 << 9;
+
+fn rejection(s: &SdssSpectrum) -> Option<String> {
+    let zw = s.zwarning;
+    if zw & ZW_SKY != 0 || s.class.eq_ignore_ascii_case("SKY") {
+        return Some(format!("sky fibre (ZWARNING={zw}, SKY bit)"));
+    }
+    if zw & (ZW_UNPLUGGED | ZW_NODATA) != 0 {
+        return Some(format!("no data: fibre unplugged or empty (ZWARNING={zw})"));
+    }
+    if zw & (ZW_SMALL_DELTA_CHI2 | ZW_Z_FITLIMIT) != 0 {
+        return Some(format!("redshift failed (ZWARNING={zw})"));
+    }
+    if !s.z.is_finite() || s.z <= -0.01 {
+        return Some(format!("unusable redshift z = {}", s.z));
+    }
+    None
+}
+
+struct Row {
+    flux: Vec<f32>,
+    err: Vec<f32>,
+    mask: Vec<bool>,
+    z: f64,
+    zerr: f64,
+    plate: i64,
+    mjd: i64,
+    fiber: i64,
+    lineindex: i64,
+    log_nii_ha: f64,
+    log_oiii_hb: f64,
+}
+
+fn process(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
+    let s = match read_sdss(path) {
+        Ok(s) => s,
+        Err(error) => return (FileOutcome::Failed { error }, None),
+    };
+    if let Some(reason) = rejection(&s) {
+        return (
+            FileOutcome::Rejected {
+                path: path.to_path_buf(),
+                reason,
+            },
+            None,
+        );
+    }
+    let r = rebin_rest_frame(
+        &s.loglam,
+        &s.flux,
+        &s.ivar,
+        &s.flagged,
+        s.z,
+        &LogGrid::STANDARD,
+    );
+    if r.coverage < opts.min_coverage {
+        return (
+            FileOutcome::Rejected {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "covers {:.0}% of the rest-frame grid at z = {:.3} (< {:.0}%)",
+                    100.0 * r.coverage,
+                    s.z,
+                    100.0 * opts.min_coverage
+                ),
+            },
+            None,
+        );
+    }
+    let (lineindex, x, y) = lineindex_from_pipeline(&s).unwrap_or_else(|| {
+        let m = measure(grid, &r.flux, &r.err, &r.mask);
+        (m.lineindex, m.log_nii_ha, m.log_oiii_hb)
+    });
+    let class = if s.subclass.is_empty() {
+        s.class.clone()
+    } else {
+        format!("{} {}", s.class, s.subclass)
+    };
+    (
+        FileOutcome::Kept {
+            path: path.to_path_buf(),
+            z: s.z,
+            class,
+            lineindex,
+            coverage: r.coverage,
+        },
+        Some(Row {
+            flux: r.flux,
+            err: r.err,
+            mask: r.mask,
+            z: s.z,
+            zerr: s.zerr,
+            plate: s.plate,
+            mjd: s.mjd,
+            fiber: s.fiber,
+            lineindex,
+            log_nii_ha: x,
+            log_oiii_hb: y,
+        }),
+    )
+}
+
+/// FITS files named by `inputs`: files as given, folders searched recursively for
+/// `*.fits` / `*.fit`, sorted.
+pub fn collect_paths(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestSurveyError> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestSurveyError> {
+        let rd = std::fs::read_dir(dir).map_err(|e| IngestSurveyError::Folder {
+            path: dir.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("fits") || e.eq_ignore_ascii_case("fit"))
+            {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = vec![];
+    for p in inputs {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    if out.is_empty() {
+        return Err(IngestSurveyError::NoFiles);
+    }
+    Ok(out)
+}
+
+/// Ingests `paths` (see [`collect_paths`]); `progress(done)` is called as files finish (from
+/// worker threads). A damaged file is reported and skipped; the others are still processed.
+pub fn ingest(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Ingested, IngestSurveyError> {
+    if paths.is_empty() {
+        return Err(IngestSurveyError::NoFiles);
+    }
+    let grid = Grid::standard();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<(FileOutcome, Option<Row>)> = paths
+        .par_iter()
+        .map(|p| {
+            let r = process(p, &grid, opts);
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            r
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(results.len());
+    let mut rows = vec![];
+    for (o, r) in results {
+        outcomes.push(o);
+        if let Some(r) = r {
+            rows.push(r);
+        }
+    }
+    if rows.is_empty() {
+        let failed = outcomes
+            .iter()
+            .filter(|o| matches!(o, FileOutcome::Failed { .. }))
+            .count();
+        return Err(IngestSurveyError::NothingKept {
+            total: outcomes.len(),
+            rejected: outcomes.len() - failed,
+            failed,
+            outcomes,
+        });
+    }
+    let survey = survey_from_rows(&rows, &opts.pca)?;
+    Ok(Ingested { survey, outcomes })
+}
+
+/// Assembles kept spectra and fills their masked bins. Bins that no spectrum covers stay
+/// masked with a zero fill (and so zero weight); the PCA runs over the others.
+fn survey_from_rows(rows: &[Row], pca_cfg: &PcaConfig) -> Result<Survey, IngestSurveyError> {
+    let n = rows.len();
+    let d = N_BINS;
+    let mut spectra = Array2::<f32>::zeros((n, d));
+    let mut spec_err = Array2::<f32>::zeros((n, d));
+    let mut mask = Array2::<bool>::from_elem((n, d), true);
+    for (i, r) in rows.iter().enumerate() {
+        for j in 0..d {
+            spectra[[i, j]] = r.flux[j];
+            spec_err[[i, j]] = r.err[j];
+            mask[[i, j]] = r.mask[j];
+        }
+    }
+    let cols: Vec<usize> = (0..d).filter(|&j| (0..n).any(|i| !mask[[i, j]])).collect();
+    let sub_x = Array2::from_shape_fn((n, cols.len()), |(i, c)| spectra[[i, cols[c]]]);
+    let sub_m = Array2::from_shape_fn((n, cols.len()), |(i, c)| mask[[i, cols[c]]]);
+    let n_ev = pca_cfg.n_ev.min(n.saturating_sub(1)).min(cols.len());
+    let (mu, evecs, evals, norms, coeffs) = if n_ev >= 1 {
+        let cfg = PcaConfig {
+            n_ev,
+            ..pca_cfg.clone()
+        };
+        let p = iterative_pca(sub_x.view(), sub_m.view(), &cfg, &mut |_, _| {})?;
+        let mut mu = Array1::<f32>::zeros(d);
+        let mut evecs = Array2::<f32>::zeros((p.evecs.nrows(), d));
+        for (c, &j) in cols.iter().enumerate() {
+            mu[j] = p.mu[c];
+            for q in 0..p.evecs.nrows() {
+                evecs[[q, j]] = p.evecs[[q, c]];
+            }
+        }
+        (mu, evecs, p.evals, p.norms, p.coeffs)
+    } else {
+        // One spectrum: no components; masked bins take the (normalised) mean, i.e. zero.
+        let norms = Array1::from_iter(rows.iter().map(|r| {
+            let ss: f64 = r
+                .flux
+                .iter()
+                .zip(&r.mask)
+                .filter(|(_, m)| !**m)
+                .map(|(f, _)| f64::from(*f).powi(2))
+                .sum();
+            (ss.sqrt() as f32).max(f32::MIN_POSITIVE)
+        }));
+        let mu = Array1::from_shape_fn(d, |j| {
+            if mask[[0, j]] {
+                0.0
+            } else {
+                spectra[[0, j]] / norms[0]
+            }
+        });
+        (
+            mu,
+            Array2::zeros((0, d)),
+            Array1::zeros(0),
+            norms,
+            Array2::zeros((n, 0)),
+        )
+    };
+    let col_i = |f: &dyn Fn(&Row) -> i64| Some(Array1::from_iter(rows.iter().map(f)));
+    let col_f = |f: &dyn Fn(&Row) -> f64| Some(Array1::from_iter(rows.iter().map(|r| f(r) as f32)));
+    Ok(Survey {
+        spectra,
+        mask,
+        spec_err,
+        coeff0: COEFF0,
+        coeff1: COEFF1,
+        norms,
+        mu,
+        evecs,
+        coeffs,
+        evals: Some(evals),
+        meta: Metadata {
+            lineindex_cln: col_i(&|r| r.lineindex),
+            z: col_f(&|r| r.z),
+            zerr: col_f(&|r| r.zerr),
+            plate: col_i(&|r| r.plate),
+            mjd: col_i(&|r| r.mjd),
+            fiber: col_i(&|r| r.fiber),
+            log_nii_ha: col_f(&|r| r.log_nii_ha),
+            log_oiii_hb: col_f(&|r| r.log_oiii_hb),
+        },
+        truth: None,
+    })
+}

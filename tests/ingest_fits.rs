@@ -1,0 +1,306 @@
+//! `specae ingest` on the real SDSS files in ../shared/fixtures/sdss (skipped, saying so, where
+//! that folder is absent) and on small FITS files the tests write themselves.
+
+use std::path::{Path, PathBuf};
+
+use specae::data::grid::{COEFF0, COEFF1, LogGrid, bin_of};
+use specae::ingest::rebin::rebin_rest_frame;
+use specae::ingest::sdss_fits::{Layout, read_sdss};
+use specae::ingest::{FileOutcome, IngestError, IngestOptions, ingest};
+use specae::synth::physics::lam;
+
+fn shared_fixtures() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/sdss");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent", p.display());
+        None
+    }
+}
+
+#[test]
+fn reads_dr8_and_dr7_files_with_redshift_and_class() {
+    let Some(dir) = shared_fixtures() else { return };
+    let cases = [
+        ("spec-0266-51602-0573.fits", 0.26186, "GALAXY", Layout::Spec),
+        ("spec-1045-52725-0628.fits", 0.03197, "GALAXY", Layout::Spec),
+        ("spec-0295-51585-0596.fits", 0.13788, "GALAXY", Layout::Spec),
+        ("spec-0280-51612-0117.fits", 0.24457, "QSO", Layout::Spec),
+        ("NGC3522_SDSS_DR18.fits", 0.00402, "GALAXY", Layout::Spec),
+        ("spec-DR13-star-M0V.fits", -0.00381, "STAR", Layout::Spec),
+        ("spSpec-51630-0266-227.fit", 0.06308, "QSO", Layout::SpSpec),
+    ];
+    for (f, z, class, layout) in cases {
+        let s = read_sdss(&dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!((s.z - z).abs() < 1e-5, "{f}: z = {}", s.z);
+        assert_eq!(s.class, class, "{f}");
+        assert_eq!(s.layout, layout, "{f}");
+        assert!(s.flux.len() > 3000 && s.flux.len() == s.loglam.len(), "{f}");
+        // Observed wavelengths span the SDSS spectrographs' range.
+        let (a, b) = (
+            10f64.powf(s.loglam[0]),
+            10f64.powf(*s.loglam.last().unwrap()),
+        );
+        assert!(
+            a > 3700.0 && a < 3900.0 && b > 9000.0 && b < 9300.0,
+            "{f}: {a}–{b}"
+        );
+    }
+    let s = read_sdss(&dir.join("spec-1045-52725-0628.fits")).unwrap();
+    assert_eq!(s.subclass, "STARFORMING");
+    assert_eq!((s.plate, s.mjd, s.fiber), (1045, 52725, 628));
+    assert!(!s.lines.is_empty());
+}
+
+/// Bin of the strict local maximum within ±1 bin of `l`, if any.
+fn peak_near(flux: &[f32], mask: &[bool], l: f64) -> Option<usize> {
+    let c = bin_of(COEFF0, COEFF1, l).round() as usize;
+    (c - 1..=c + 1)
+        .filter(|&k| !mask[k] && flux[k] > flux[k - 1] && flux[k] > flux[k + 1])
+        .max_by(|&a, &b| flux[a].total_cmp(&flux[b]))
+}
+
+#[test]
+fn emission_lines_land_at_rest_wavelengths_after_deredshifting() {
+    let Some(dir) = shared_fixtures() else { return };
+    for f in [
+        "spec-1045-52725-0628.fits",
+        "spec-0295-51585-0596.fits",
+        "spec-0280-51612-0117.fits",
+        "spSpec-51630-0266-227.fit",
+    ] {
+        let s = read_sdss(&dir.join(f)).unwrap();
+        let r = rebin_rest_frame(
+            &s.loglam,
+            &s.flux,
+            &s.ivar,
+            &s.flagged,
+            s.z,
+            &LogGrid::STANDARD,
+        );
+        for (name, l) in [("Hα", lam::H_ALPHA), ("[OIII] 5007", lam::OIII_B)] {
+            assert!(
+                peak_near(&r.flux, &r.mask, l).is_some(),
+                "{f}: no {name} peak within one bin of {l} Å"
+            );
+        }
+    }
+}
+
+#[test]
+fn ingest_keeps_galaxies_labels_the_star_and_rejects_the_sky_fibre() {
+    let Some(dir) = shared_fixtures() else { return };
+    let paths = specae::ingest::survey::collect_paths(&[dir]).unwrap();
+    assert_eq!(paths.len(), 8);
+    let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+    let find = |name: &str| {
+        got.outcomes
+            .iter()
+            .find(|o| o.path().file_name().unwrap() == name)
+            .unwrap()
+    };
+    match find("spec-1942-53415-0005.fits") {
+        FileOutcome::Rejected { reason, .. } => assert!(reason.contains("sky"), "{reason}"),
+        o => panic!("sky fibre not rejected: {o:?}"),
+    }
+    let code = |name: &str| match find(name) {
+        FileOutcome::Kept { lineindex, .. } => *lineindex,
+        o => panic!("{name} not kept: {o:?}"),
+    };
+    assert_eq!(
+        code("spec-DR13-star-M0V.fits"),
+        1,
+        "the star is labelled a star"
+    );
+    assert_eq!(code("spec-1045-52725-0628.fits"), 4, "star-forming");
+    assert_eq!(code("spec-0295-51585-0596.fits"), 5, "narrow-line AGN");
+    assert_eq!(code("spec-0280-51612-0117.fits"), 6, "broad-line QSO");
+    assert_eq!(code("spSpec-51630-0266-227.fit"), 6, "DR7 QSO");
+    let s = &got.survey;
+    assert_eq!(s.n_spectra(), 7);
+    // The result opens like any other survey file.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("ingested.npz");
+    s.write(&p, false).unwrap();
+    let sp = specae::data::Spectra::load(&p).unwrap();
+    assert!(sp.x.iter().all(|v| v.is_finite()));
+}
+
+// ---- Small FITS files written by the tests -------------------------------------------------
+
+fn card(out: &mut Vec<u8>, s: &str) {
+    let mut c = format!("{s:<80}").into_bytes();
+    c.truncate(80);
+    out.extend(c);
+}
+
+fn pad(out: &mut Vec<u8>, byte: u8) {
+    while out.len() % 2880 != 0 {
+        out.push(byte);
+    }
+}
+
+/// A minimal DR8-style spec file: COADD (flux, loglam, ivar, and_mask) and SPECOBJ (Z,
+/// ZWARNING, CLASS) with a Gaussian emission line at Hα.
+fn write_spec(path: &Path, z: f64, zwarning: i32, class: &str, rows_claimed: usize, rows: usize) {
+    let mut b = vec![];
+    for c in [
+        "SIMPLE  =                    T",
+        "BITPIX  =                    8",
+        "NAXIS   =                    0",
+        "EXTEND  =                    T",
+        "END",
+    ] {
+        card(&mut b, c);
+    }
+    pad(&mut b, b' ');
+    for c in [
+        "XTENSION= 'BINTABLE'".to_string(),
+        "BITPIX  =                    8".into(),
+        "NAXIS   =                    2".into(),
+        "NAXIS1  =                   16".into(),
+        format!("NAXIS2  = {rows_claimed:>20}"),
+        "PCOUNT  =                    0".into(),
+        "GCOUNT  =                    1".into(),
+        "TFIELDS =                    4".into(),
+        "TTYPE1  = 'flux    '".into(),
+        "TFORM1  = 'E       '".into(),
+        "TTYPE2  = 'loglam  '".into(),
+        "TFORM2  = 'E       '".into(),
+        "TTYPE3  = 'ivar    '".into(),
+        "TFORM3  = 'E       '".into(),
+        "TTYPE4  = 'and_mask'".into(),
+        "TFORM4  = 'J       '".into(),
+        "EXTNAME = 'COADD   '".into(),
+        "END".into(),
+    ] {
+        card(&mut b, &c);
+    }
+    pad(&mut b, b' ');
+    for i in 0..rows {
+        let ll = 3.5800 + 1e-4 * i as f64;
+        let l = 10f64.powf(ll);
+        let flux = 10.0 + 50.0 * (-0.5 * ((l - lam::H_ALPHA * (1.0 + z)) / 3.0).powi(2)).exp();
+        b.extend((flux as f32).to_be_bytes());
+        b.extend((ll as f32).to_be_bytes());
+        b.extend(1.0f32.to_be_bytes());
+        b.extend(0i32.to_be_bytes());
+    }
+    if rows < rows_claimed {
+        // Cut short on a block boundary: the table simply ends.
+        pad(&mut b, 0);
+        std::fs::write(path, &b).unwrap();
+        return;
+    }
+    pad(&mut b, 0);
+    for c in [
+        "XTENSION= 'BINTABLE'".to_string(),
+        "BITPIX  =                    8".into(),
+        "NAXIS   =                    2".into(),
+        "NAXIS1  =                   14".into(),
+        "NAXIS2  =                    1".into(),
+        "PCOUNT  =                    0".into(),
+        "GCOUNT  =                    1".into(),
+        "TFIELDS =                    3".into(),
+        "TTYPE1  = 'Z       '".into(),
+        "TFORM1  = 'E       '".into(),
+        "TTYPE2  = 'ZWARNING'".into(),
+        "TFORM2  = 'J       '".into(),
+        "TTYPE3  = 'CLASS   '".into(),
+        "TFORM3  = '6A      '".into(),
+        "EXTNAME = 'SPECOBJ '".into(),
+        "END".into(),
+    ] {
+        card(&mut b, &c);
+    }
+    pad(&mut b, b' ');
+    b.extend((z as f32).to_be_bytes());
+    b.extend(zwarning.to_be_bytes());
+    b.extend(format!("{class:<6}").as_bytes());
+    pad(&mut b, 0);
+    std::fs::write(path, &b).unwrap();
+}
+
+#[test]
+fn a_written_spec_file_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("spec-0001-50000-0001.fits");
+    write_spec(&p, 0.1, 0, "GALAXY", 3800, 3800);
+    let s = read_sdss(&p).unwrap();
+    assert!((s.z - 0.1).abs() < 1e-6);
+    assert_eq!(s.class, "GALAXY");
+    assert_eq!(s.flux.len(), 3800);
+    let r = rebin_rest_frame(
+        &s.loglam,
+        &s.flux,
+        &s.ivar,
+        &s.flagged,
+        s.z,
+        &LogGrid::STANDARD,
+    );
+    assert!(peak_near(&r.flux, &r.mask, lam::H_ALPHA).is_some());
+}
+
+#[test]
+fn damaged_files_get_a_clear_error_and_the_others_are_still_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("spec-0001-50000-0001.fits");
+    write_spec(&good, 0.08, 0, "GALAXY", 3800, 3800);
+    let good2 = dir.path().join("spec-0001-50000-0002.fits");
+    write_spec(&good2, 0.12, 0, "GALAXY", 3800, 3800);
+    let sky = dir.path().join("spec-0001-50000-0003.fits");
+    write_spec(&sky, 1.5, 1, "QSO", 3800, 3800);
+    // Rows missing although the size is whole blocks.
+    let short = dir.path().join("spec-0001-50000-0004.fits");
+    write_spec(&short, 0.1, 0, "GALAXY", 3800, 1000);
+    // Cut mid-block.
+    let cut = dir.path().join("spec-0001-50000-0005.fits");
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() - 1000]).unwrap();
+    // Not FITS at all.
+    let junk = dir.path().join("spec-0001-50000-0006.fits");
+    std::fs::write(&junk, vec![b'x'; 2880]).unwrap();
+    let empty = dir.path().join("spec-0001-50000-0007.fits");
+    std::fs::write(&empty, b"").unwrap();
+
+    let paths = vec![
+        good,
+        short.clone(),
+        cut.clone(),
+        sky,
+        junk.clone(),
+        good2,
+        empty,
+    ];
+    let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+    assert_eq!(got.survey.n_spectra(), 2);
+    let outcome = |p: &Path| got.outcomes.iter().find(|o| o.path() == p).unwrap().clone();
+    for p in [&short, &cut] {
+        match outcome(p) {
+            FileOutcome::Failed {
+                error: e @ IngestError::Truncated { .. },
+            } => {
+                assert!(e.to_string().contains(&p.display().to_string()), "{e}");
+            }
+            o => panic!("{}: {o:?}", p.display()),
+        }
+    }
+    match outcome(&junk) {
+        FileOutcome::Failed { error } => {
+            assert!(
+                matches!(
+                    error,
+                    IngestError::Fits { .. } | IngestError::NotSdss { .. }
+                ),
+                "{error}"
+            )
+        }
+        o => panic!("{o:?}"),
+    }
+    assert!(
+        got.outcomes
+            .iter()
+            .any(|o| matches!(o, FileOutcome::Rejected { reason, .. } if reason.contains("sky")))
+    );
+}
