@@ -20,9 +20,13 @@ pub struct IngestArgs {
     /// Minimum fraction of the rest-frame grid a spectrum must cover.
     #[arg(long, default_value_t = 0.5)]
     pub min_coverage: f64,
+    /// List every file (by default kept files are listed only for small inputs).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
-fn print_table(outcomes: &[FileOutcome]) {
+fn print_table(outcomes: &[FileOutcome], verbose: bool) {
+    let all = verbose || outcomes.len() <= 50;
     println!(
         "{:<34} {:<8} {:>8}  {:<22} detail",
         "file", "status", "z", "class"
@@ -34,6 +38,7 @@ fn print_table(outcomes: &[FileOutcome]) {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         match o {
+            FileOutcome::Kept { .. } if !all => {}
             FileOutcome::Kept {
                 z,
                 class,
@@ -82,14 +87,14 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
             failed,
             outcomes,
         }) => {
-            print_table(&outcomes);
+            print_table(&outcomes, a.verbose);
             anyhow::bail!(
                 "none of the {total} files could be used ({rejected} rejected, {failed} unreadable)"
             );
         }
         Err(e) => return Err(e.into()),
     };
-    print_table(&ingested.outcomes);
+    print_table(&ingested.outcomes, a.verbose);
     let kept = ingested.survey.n_spectra();
     ingested.survey.write(&a.out, false)?;
     println!(
