@@ -8,6 +8,8 @@
 
 pub mod data;
 pub mod ingest;
+pub mod model;
 pub mod pca;
 pub mod synth;
+pub mod train;
 pub mod util;

@@ -2,11 +2,13 @@
 
 mod bench;
 mod builtin;
+mod evaluate;
 mod generate;
 mod info;
 mod ingest;
 mod prep;
 mod progress;
+mod train;
 
 use std::path::PathBuf;
 
@@ -29,6 +31,10 @@ pub enum Command {
     Info(info::InfoArgs),
     /// Build a survey (astroML npz schema) from SDSS FITS spectra (DR8+ spec-*.fits, DR7 spSpec-*.fit).
     Ingest(ingest::IngestArgs),
+    /// Train the autoencoder (GPU via wgpu when built with `gpu`, else the CPU).
+    Train(train::TrainArgs),
+    /// Validation loss of a trained model against PCA, overall and per class.
+    Evaluate(evaluate::EvaluateArgs),
     /// Preprocess a survey into reference.py's prepped schema (x, w, train, valid, cls, lam).
     Prep(prep::PrepArgs),
     /// List the data sets found on this machine.
@@ -46,6 +52,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Info(a)) => info::run(a),
         Some(Command::Prep(a)) => prep::run(a),
         Some(Command::Ingest(a)) => ingest::run(a),
+        Some(Command::Train(a)) => train::run(a),
+        Some(Command::Evaluate(a)) => evaluate::run(a),
         Some(Command::Sources) => sources(),
         Some(Command::Bench(b)) => bench::run(b),
     }

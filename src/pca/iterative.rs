@@ -326,7 +326,7 @@ fn masked_mean(r: &Array2<f32>, mask: ArrayView2<bool>, counts: &[usize]) -> Vec
         .collect()
 }
 
-fn column_mean(r: &Array2<f32>) -> Vec<f64> {
+pub(crate) fn column_mean(r: &Array2<f32>) -> Vec<f64> {
     let (n, d) = r.dim();
     let sums = r
         .axis_iter(Axis(0))
@@ -353,7 +353,7 @@ fn add_vecs(mut a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
 
 /// (R − μ)ᵀ(R − μ) over every `stride`-th row, scaled to all rows; computed in f32 blocks of
 /// rows by faer and accumulated in f64.
-fn centered_gram(r_all: &Array2<f32>, mu: &[f64], stride: usize) -> Mat<f64> {
+pub(crate) fn centered_gram(r_all: &Array2<f32>, mu: &[f64], stride: usize) -> Mat<f64> {
     let sub;
     let r = if stride > 1 {
         sub = r_all.slice(ndarray::s![..;stride, ..]);
@@ -449,7 +449,7 @@ fn project(r: &Array2<f32>, mu: &[f64], vk: &[f64], k: usize) -> Array2<f64> {
 
 /// The `k` largest eigenpairs of the symmetric positive semi-definite `a`, strongest first,
 /// from faer's matrix-free partial eigensolver; `None` if it did not converge.
-fn leading_eigen(a: &Mat<f64>, k: usize) -> Option<(Vec<f64>, Mat<f64>)> {
+pub(crate) fn leading_eigen(a: &Mat<f64>, k: usize) -> Option<(Vec<f64>, Mat<f64>)> {
     use faer::dyn_stack::{MemBuffer, MemStack};
     use faer::matrix_free::eigen::{
         PartialEigenParams, partial_eigen_scratch, partial_self_adjoint_eigen,

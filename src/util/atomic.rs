@@ -51,6 +51,14 @@ where
         write(&mut buf)?;
         buf.flush().map_err(wrap)?;
     }
+    // Temporary files are created private (0600); give the result ordinary permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .map_err(wrap)?;
+    }
     tmp.as_file().sync_all().map_err(wrap)?;
     tmp.persist(path).map_err(|e| wrap(e.error))?;
     Ok(())

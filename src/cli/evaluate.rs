@@ -1,0 +1,116 @@
+//! `specae evaluate`: autoencoder vs PCA validation loss, overall and per class.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use specae::data::identity::FileIdentity;
+use specae::data::split::DEFAULT_TRAIN_FRACTION;
+use specae::data::{GalaxyClass, Spectra, Split};
+use specae::model::evaluate::{model_losses, pca_losses};
+use specae::model::interop::{config_from_safetensors, model_from_safetensors};
+use specae::model::pca_baseline::PcaBaseline;
+use specae::train::checkpoint::Checkpoint;
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// A checkpoint (best.safetensors) or exported weights (model.safetensors).
+    pub model: PathBuf,
+    /// Survey file [default: the built-in survey].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Split seed, for weights files without a stored split.
+    #[arg(long, default_value_t = 0)]
+    pub split_seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
+    let path = super::resolve_data(a.data.clone())?;
+    let s = Spectra::load(&path)?;
+    let device = burn::prelude::Device::flex();
+    let (model, split) = match Checkpoint::read(&a.model) {
+        Ok(ck) => {
+            ck.check_data(&FileIdentity::of(&path)?)?;
+            (ck.model(&device)?, ck.split.clone())
+        }
+        Err(_) => {
+            let bytes = std::fs::read(&a.model)
+                .with_context(|| format!("cannot read {}", a.model.display()))?;
+            let cfg =
+                config_from_safetensors(&bytes).with_context(|| a.model.display().to_string())?;
+            let m = model_from_safetensors(&cfg, &bytes, None, &device)
+                .with_context(|| a.model.display().to_string())?;
+            (
+                m,
+                Split::seeded(s.n_spectra(), a.split_seed, DEFAULT_TRAIN_FRACTION),
+            )
+        }
+    };
+    let first = model
+        .encoder
+        .first()
+        .map(|l| l.weight.val().dims()[0])
+        .unwrap_or(0);
+    if first != s.n_bins() {
+        anyhow::bail!(
+            "{} expects {first} bins but {} has {}",
+            a.model.display(),
+            path.display(),
+            s.n_bins()
+        );
+    }
+    let latent = model
+        .encoder
+        .last()
+        .map(|l| l.weight.val().dims()[1])
+        .unwrap_or(0);
+    split.validate(s.n_spectra()).map_err(anyhow::Error::msg)?;
+    let ae = model_losses(&model, s.x.view(), s.w.view(), &split.valid, &device);
+    let pca = PcaBaseline::fit(s.x.view(), &split.train, latent)?;
+    let pl = pca_losses(&pca, s.x.view(), s.w.view(), &split.valid);
+    let mean = |v: &[f64], sel: &dyn Fn(usize) -> bool| {
+        let (sum, n) = v
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| sel(*k))
+            .fold((0.0, 0usize), |(s, n), (_, x)| (s + x, n + 1));
+        (sum / n.max(1) as f64, n)
+    };
+    let class_of = |k: usize| s.classes[split.valid[k] as usize];
+    let mut rows = vec![];
+    let (a_all, n_all) = mean(&ae, &|_| true);
+    let (p_all, _) = mean(&pl, &|_| true);
+    rows.push(("all".to_string(), n_all, a_all, p_all));
+    for c in GalaxyClass::ALL {
+        let (am, n) = mean(&ae, &|k| class_of(k) == c);
+        let (pm, _) = mean(&pl, &|k| class_of(k) == c);
+        if n > 0 {
+            rows.push((c.label().to_string(), n, am, pm));
+        }
+    }
+    if a.json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|(c, n, am, pm)| serde_json::json!({"class": c, "n": n, "ae": am, "pca": pm}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({ "latent": latent, "validation": v })
+        );
+    } else {
+        println!(
+            "validation loss (mean over spectra of Σ w (x − x̂)²), AE({latent}) vs PCA({latent}) fitted on the training split"
+        );
+        println!(
+            "{:<16} {:>7} {:>12} {:>12} {:>8}",
+            "class", "n", "AE", "PCA", "AE/PCA"
+        );
+        for (c, n, am, pm) in rows {
+            println!("{c:<16} {n:>7} {am:>12.3} {pm:>12.3} {:>8.3}", am / pm);
+        }
+    }
+    Ok(())
+}

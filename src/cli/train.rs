@@ -1,0 +1,251 @@
+//! `specae train`: train the autoencoder on a worker thread, one line per epoch.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use specae::data::identity::FileIdentity;
+use specae::data::prepped::read_prepped;
+use specae::data::split::DEFAULT_TRAIN_FRACTION;
+use specae::data::{Spectra, Split};
+use specae::model::AutoencoderConfig;
+use specae::model::interop::{config_from_safetensors, model_from_safetensors};
+use specae::train::backend::{BackendChoice, choose};
+use specae::train::checkpoint::Checkpoint;
+use specae::train::trainer::TrainData;
+use specae::train::worker::{FinishReason, WorkerOptions};
+use specae::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
+
+use super::progress::bar;
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Survey file (astroML npz schema) [default: the built-in survey].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// A prepped file from `reference.py prep` / `specae prep` (x, w and split) instead of --data.
+    #[arg(long, conflicts_with = "data")]
+    pub prepped: Option<PathBuf>,
+    /// Maximum number of epochs (early stopping usually ends sooner).
+    #[arg(long, default_value_t = 200)]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 64)]
+    pub batch: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    /// Latent dimension.
+    #[arg(long, default_value_t = 6)]
+    pub latent: usize,
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+    /// Output folder for checkpoints and the exported model.
+    #[arg(long, default_value = "run")]
+    pub out: PathBuf,
+    /// Continue the run saved in this checkpoint (last.safetensors).
+    #[arg(long, conflicts_with_all = ["init", "prepped"])]
+    pub resume: Option<PathBuf>,
+    /// Start from these weights (safetensors with PyTorch names, e.g. reference.py --save-init).
+    #[arg(long)]
+    pub init: Option<PathBuf>,
+    /// Seed of the initial weights and the shuffles.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Seed of the train/validation split.
+    #[arg(long, default_value_t = 0)]
+    pub split_seed: u64,
+    /// Train batches in split order (step-by-step parity with reference.py --no-shuffle).
+    #[arg(long)]
+    pub no_shuffle: bool,
+    /// Print the losses of the first N batches as JSON and exit (parity checks).
+    #[arg(long)]
+    pub parity_batches: Option<usize>,
+}
+
+struct Loaded {
+    data: TrainData,
+    n_bins: usize,
+}
+
+fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
+    if let Some(p) = &a.prepped {
+        let pr = read_prepped(p)?;
+        let n_bins = pr.x.ncols();
+        return Ok(Loaded {
+            data: TrainData {
+                x: Arc::new(pr.x),
+                w: Arc::new(pr.w),
+                split: pr.split,
+                identity: Some(FileIdentity::of(p)?),
+            },
+            n_bins,
+        });
+    }
+    let path = super::resolve_data(a.data.clone())?;
+    let s = Spectra::load(&path)?;
+    let split = Split::seeded(s.n_spectra(), a.split_seed, DEFAULT_TRAIN_FRACTION);
+    let n_bins = s.n_bins();
+    Ok(Loaded {
+        data: TrainData {
+            x: Arc::new(s.x),
+            w: Arc::new(s.w),
+            split,
+            identity: Some(FileIdentity::of(&path)?),
+        },
+        n_bins,
+    })
+}
+
+pub fn run(a: TrainArgs) -> anyhow::Result<()> {
+    if a.batch == 0 || a.epochs == 0 || a.latent == 0 {
+        bail!("--batch, --epochs and --latent must be at least 1");
+    }
+    let chosen = choose(a.backend)?;
+    eprintln!("backend: {} ({})", chosen.name, chosen.reason);
+    let Loaded { mut data, n_bins } = load(&a)?;
+
+    let resume = match &a.resume {
+        Some(p) => Some(Checkpoint::read(p)?),
+        None => None,
+    };
+    let config = match &resume {
+        Some(ck) => {
+            data.split = ck.split.clone();
+            ck.meta.config.clone()
+        }
+        None => TrainConfig::new(
+            AutoencoderConfig::new()
+                .with_n_bins(n_bins)
+                .with_latent(a.latent),
+        )
+        .with_batch_size(a.batch)
+        .with_lr(a.lr)
+        .with_max_epochs(a.epochs)
+        .with_seed(a.seed)
+        .with_shuffle(!a.no_shuffle),
+    };
+    let init = match &a.init {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let cfg = config_from_safetensors(&bytes).with_context(|| p.display().to_string())?;
+            if cfg != config.model {
+                bail!(
+                    "{}: weights of architecture {:?}, but this run is {:?}",
+                    p.display(),
+                    cfg.encoder_sizes(),
+                    config.model.encoder_sizes()
+                );
+            }
+            Some(bytes)
+        }
+        None => None,
+    };
+    let device = chosen.device.clone();
+    let build_trainer = move || -> Result<Trainer, String> {
+        if let Some(ck) = resume {
+            return ck.resume(data, &device).map_err(|e| e.to_string());
+        }
+        match init {
+            Some(bytes) => {
+                let plain = device.clone().inner();
+                let model = model_from_safetensors(&config.model, &bytes, None, &plain)
+                    .map_err(|e| e.to_string())?;
+                Trainer::with_model(config, data, &device, model).map_err(|e| e.to_string())
+            }
+            None => Trainer::new(config, data, &device).map_err(|e| e.to_string()),
+        }
+    };
+
+    if let Some(n) = a.parity_batches {
+        let mut t = build_trainer().map_err(anyhow::Error::msg)?;
+        let losses = t.first_batch_losses(n);
+        println!("{}", serde_json::json!({ "first_batch_losses": losses }));
+        return Ok(());
+    }
+
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
+    let opts = WorkerOptions {
+        out_dir: a.out.clone(),
+        backend: chosen.name.clone(),
+        progress_interval: Duration::from_millis(100),
+    };
+    let worker =
+        TrainingWorker::spawn(build_trainer, opts).context("starting the training thread")?;
+    let stopper = worker.command_sender();
+    // Ctrl-C: stop cleanly after the current batch; the last whole epoch stays saved.
+    let _ = ctrlc::set_handler(move || {
+        eprintln!("\nstopping after this batch…");
+        let _ = stopper.send(Command::Stop);
+    });
+    let mut pb: Option<indicatif::ProgressBar> = None;
+    let mut failed = None;
+    for ev in worker.events.iter() {
+        match ev {
+            Event::Started {
+                epoch,
+                n_train,
+                n_valid,
+            } => {
+                eprintln!(
+                    "training on {n_train} spectra, validating on {n_valid}{}",
+                    if epoch > 0 {
+                        format!(", resuming after epoch {epoch}")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Event::Progress(p) => {
+                let b = pb
+                    .get_or_insert_with(|| bar(p.n_batches as u64, &format!("epoch {}", p.epoch)));
+                b.set_position(p.batch as u64);
+            }
+            Event::Epoch(r) => {
+                if let Some(b) = pb.take() {
+                    b.finish_and_clear();
+                }
+                println!(
+                    "epoch {:>3}  train {:>10.3}  valid {:>10.3}  lr {:.0e}  {:>6.1} s  {:>7.0} samples/s{}{}",
+                    r.epoch,
+                    r.train_loss,
+                    r.valid_loss,
+                    r.lr,
+                    r.seconds,
+                    r.samples_per_s,
+                    if r.best { "  *" } else { "" },
+                    if r.lr_dropped { "  (LR ÷10)" } else { "" }
+                );
+            }
+            Event::Saved(_) | Event::Paused | Event::Resumed => {}
+            Event::Finished {
+                reason,
+                best_valid,
+                epochs,
+                best,
+            } => {
+                if let Some(b) = pb.take() {
+                    b.finish_and_clear();
+                }
+                let why = match reason {
+                    FinishReason::EarlyStopped => "early stopping",
+                    FinishReason::MaxEpochs => "the epoch cap",
+                    FinishReason::Stopped => "a stop request (the last whole epoch is saved)",
+                };
+                println!(
+                    "finished after {epochs} epochs ({why}); best validation loss {best_valid:.3}\n  checkpoint {}\n  weights for PyTorch {}\n  resume with --resume {}",
+                    best.display(),
+                    a.out.join("model.safetensors").display(),
+                    a.out.join("last.safetensors").display()
+                );
+            }
+            Event::Failed(msg) => failed = Some(msg),
+        }
+    }
+    worker.join();
+    if let Some(msg) = failed {
+        bail!("{msg}");
+    }
+    Ok(())
+}

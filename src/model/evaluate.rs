@@ -1,0 +1,100 @@
+//! Per-spectrum losses of a trained model and of the PCA baseline, and the encode/decode APIs
+//! the analysis and the GUI use.
+
+use burn::prelude::*;
+use ndarray::{Array2, ArrayView2};
+
+use super::autoencoder::Autoencoder;
+use super::loss::weighted_loss_row;
+use super::pca_baseline::PcaBaseline;
+use super::tensors::{rows_to_tensor, tensor_to_array};
+use burn::tensor::TensorData;
+
+const CHUNK: usize = 4096;
+
+/// Latents of rows `idx` (len × latent), in batches.
+pub fn encode_rows(
+    model: &Autoencoder,
+    x: ArrayView2<f32>,
+    idx: &[u32],
+    device: &Device,
+) -> Array2<f32> {
+    let mut parts = vec![];
+    for c in idx.chunks(CHUNK) {
+        let z = model.encode(rows_to_tensor(x, c, device));
+        parts.push(tensor_to_array(z).unwrap_or_else(|_| Array2::zeros((c.len(), 0))));
+    }
+    concat(parts)
+}
+
+/// Reconstructions of rows `idx`.
+pub fn reconstruct_rows(
+    model: &Autoencoder,
+    x: ArrayView2<f32>,
+    idx: &[u32],
+    device: &Device,
+) -> Array2<f32> {
+    let mut parts = vec![];
+    for c in idx.chunks(CHUNK) {
+        let r = model.forward(rows_to_tensor(x, c, device));
+        parts.push(tensor_to_array(r).unwrap_or_else(|_| Array2::zeros((c.len(), 0))));
+    }
+    concat(parts)
+}
+
+/// Decodes one latent vector (the GUI's sliders).
+pub fn decode_one(model: &Autoencoder, z: &[f32], device: &Device) -> Vec<f32> {
+    let t = Tensor::<2>::from_data(TensorData::new(z.to_vec(), [1, z.len()]), device);
+    model
+        .decode(t)
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap_or_default()
+}
+
+fn concat(parts: Vec<Array2<f32>>) -> Array2<f32> {
+    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+    ndarray::concatenate(ndarray::Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, 0)))
+}
+
+/// Weighted loss per spectrum of the model on rows `idx`.
+pub fn model_losses(
+    model: &Autoencoder,
+    x: ArrayView2<f32>,
+    w: ArrayView2<f32>,
+    idx: &[u32],
+    device: &Device,
+) -> Vec<f64> {
+    let r = reconstruct_rows(model, x, idx, device);
+    idx.iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let (xr, wr) = (x.row(i as usize), w.row(i as usize));
+            weighted_loss_row(
+                xr.as_slice().unwrap_or(&xr.to_vec()),
+                r.row(k).as_slice().unwrap_or(&r.row(k).to_vec()),
+                wr.as_slice().unwrap_or(&wr.to_vec()),
+            )
+        })
+        .collect()
+}
+
+/// Weighted loss per spectrum of a PCA reconstruction on rows `idx`.
+pub fn pca_losses(
+    p: &PcaBaseline,
+    x: ArrayView2<f32>,
+    w: ArrayView2<f32>,
+    idx: &[u32],
+) -> Vec<f64> {
+    use rayon::prelude::*;
+    idx.par_iter()
+        .map(|&i| {
+            let xr = x.row(i as usize);
+            let rec = p.reconstruct(xr);
+            let xv: Vec<f32> = xr.to_vec();
+            let wv: Vec<f32> = w.row(i as usize).to_vec();
+            weighted_loss_row(&xv, &rec, &wv)
+        })
+        .collect()
+}

@@ -1,0 +1,232 @@
+//! Weights as safetensors with the state-dict names of `shared/anchors/reference.py`'s PyTorch
+//! model: encoder linears `0.0`, `0.2`, `0.4`; decoder linears `1.0`, `1.2`, `1.4` (every
+//! second index, the ReLUs between them), each `.weight` [out, in] and `.bias` [out], float32.
+//! A PyTorch user loads a specae model with `model.load_state_dict(load_file(path))`, and
+//! specae imports what `reference.py --save` writes.
+
+use std::collections::HashMap;
+
+use burn::module::{Param, ParamId};
+use burn::nn::Linear;
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+use super::autoencoder::{Autoencoder, AutoencoderConfig};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InteropError {
+    #[error("not a safetensors file: {0}")]
+    Format(String),
+    #[error("missing tensor '{0}' (is this a model of another architecture?)")]
+    Missing(String),
+    #[error("tensor '{name}' has shape {found:?}, this architecture needs {expected:?}")]
+    Shape {
+        name: String,
+        found: Vec<usize>,
+        expected: Vec<usize>,
+    },
+    #[error("tensor '{name}' has dtype {dtype}, expected F32")]
+    Dtype { name: String, dtype: String },
+    #[error("tensor '{0}' holds non-finite values")]
+    NonFinite(String),
+    #[error("cannot read tensor data: {0}")]
+    Data(String),
+}
+
+/// The PyTorch name of encoder (`part` 0) or decoder (`part` 1) layer `i`.
+pub fn torch_name(part: usize, i: usize) -> String {
+    format!("{part}.{}", 2 * i)
+}
+
+/// One named tensor: name, shape, row-major values.
+pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
+
+fn tensor_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, InteropError> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| InteropError::Data(format!("{e:?}")))
+}
+
+/// The model's weights in PyTorch layout and naming, plus each parameter's burn id.
+pub fn state_dict(
+    model: &Autoencoder,
+) -> Result<(Vec<NamedTensor>, HashMap<String, u64>), InteropError> {
+    let mut out = vec![];
+    let mut ids = HashMap::new();
+    for (part, layers) in [(0usize, &model.encoder), (1, &model.decoder)] {
+        for (i, l) in layers.iter().enumerate() {
+            let name = torch_name(part, i);
+            let w = l.weight.val(); // burn: [in, out]
+            let [d_in, d_out] = w.dims();
+            out.push((
+                format!("{name}.weight"),
+                vec![d_out, d_in],
+                tensor_vec(w.transpose())?,
+            ));
+            ids.insert(format!("{name}.weight"), l.weight.id.val());
+            if let Some(b) = &l.bias {
+                out.push((format!("{name}.bias"), vec![d_out], tensor_vec(b.val())?));
+                ids.insert(format!("{name}.bias"), b.id.val());
+            }
+        }
+    }
+    Ok((out, ids))
+}
+
+/// Serialises named tensors (and string metadata) as safetensors bytes.
+pub fn to_safetensors(
+    tensors: &[NamedTensor],
+    extra_u8: &[(String, Vec<u8>)],
+    metadata: Option<HashMap<String, String>>,
+) -> Result<Vec<u8>, InteropError> {
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>, Dtype)> = tensors
+        .iter()
+        .map(|(n, s, v)| {
+            (
+                n.clone(),
+                s.clone(),
+                v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+                Dtype::F32,
+            )
+        })
+        .chain(
+            extra_u8
+                .iter()
+                .map(|(n, b)| (n.clone(), vec![b.len()], b.clone(), Dtype::U8)),
+        )
+        .collect();
+    let views: Vec<(String, TensorView<'_>)> = bytes
+        .iter()
+        .map(|(n, s, b, dt)| {
+            TensorView::new(*dt, s.clone(), b)
+                .map(|v| (n.clone(), v))
+                .map_err(|e| InteropError::Format(e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    safetensors::serialize(views, metadata).map_err(|e| InteropError::Format(e.to_string()))
+}
+
+fn read_f32(
+    st: &SafeTensors<'_>,
+    name: &str,
+    expected: &[usize],
+) -> Result<Vec<f32>, InteropError> {
+    let t = st
+        .tensor(name)
+        .map_err(|_| InteropError::Missing(name.to_string()))?;
+    if t.dtype() != Dtype::F32 {
+        return Err(InteropError::Dtype {
+            name: name.into(),
+            dtype: format!("{:?}", t.dtype()),
+        });
+    }
+    if t.shape() != expected {
+        return Err(InteropError::Shape {
+            name: name.into(),
+            found: t.shape().to_vec(),
+            expected: expected.to_vec(),
+        });
+    }
+    let v: Vec<f32> = t
+        .data()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    if v.iter().any(|x| !x.is_finite()) {
+        return Err(InteropError::NonFinite(name.into()));
+    }
+    Ok(v)
+}
+
+/// Builds a model of architecture `cfg` from safetensors bytes in PyTorch naming/layout.
+/// `ids` (from a checkpoint) restores burn parameter ids so optimizer state lines up.
+/// For training, load on a plain device and let the trainer move the model to its autodiff
+/// device (parameters then become tracked leaves).
+pub fn model_from_safetensors(
+    cfg: &AutoencoderConfig,
+    bytes: &[u8],
+    ids: Option<&HashMap<String, u64>>,
+    device: &Device,
+) -> Result<Autoencoder, InteropError> {
+    let st = SafeTensors::deserialize(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
+    let mut model = cfg.init(device);
+    // Trainable parameters; a checkpoint's ids are restored so Adam's state lines up.
+    let param = |name: &str, t: Tensor<2>| {
+        let mut p = Param::from_tensor(t);
+        if let Some(&id) = ids.and_then(|m| m.get(name)) {
+            p.id = ParamId::from(id);
+        }
+        p
+    };
+    let param1 = |name: &str, t: Tensor<1>| {
+        let mut p = Param::from_tensor(t);
+        if let Some(&id) = ids.and_then(|m| m.get(name)) {
+            p.id = ParamId::from(id);
+        }
+        p
+    };
+    for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
+        let mut layers = vec![];
+        for (i, w) in sizes.windows(2).enumerate() {
+            let (d_in, d_out) = (w[0], w[1]);
+            let name = torch_name(part, i);
+            let wv = read_f32(&st, &format!("{name}.weight"), &[d_out, d_in])?;
+            let bv = read_f32(&st, &format!("{name}.bias"), &[d_out])?;
+            // PyTorch [out, in] → burn [in, out], transposed on the host so the parameter is a
+            // plain leaf tensor (a transpose op would become part of the autodiff graph).
+            let mut wt = vec![0.0f32; wv.len()];
+            for o in 0..d_out {
+                for i in 0..d_in {
+                    wt[i * d_out + o] = wv[o * d_in + i];
+                }
+            }
+            let wt = Tensor::<2>::from_data(TensorData::new(wt, [d_in, d_out]), device);
+            let bt = Tensor::<1>::from_data(TensorData::new(bv, [d_out]), device);
+            layers.push(Linear {
+                weight: param(&format!("{name}.weight"), wt),
+                bias: Some(param1(&format!("{name}.bias"), bt)),
+            });
+        }
+        if part == 0 {
+            model.encoder = layers;
+        } else {
+            model.decoder = layers;
+        }
+    }
+    Ok(model)
+}
+
+/// Infers the architecture (n_bins, hidden widths, latent) from a PyTorch-named state dict.
+pub fn config_from_safetensors(bytes: &[u8]) -> Result<AutoencoderConfig, InteropError> {
+    let st = SafeTensors::deserialize(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
+    let mut sizes = vec![];
+    let mut i = 0;
+    loop {
+        let name = format!("{}.weight", torch_name(0, i));
+        let Ok(t) = st.tensor(&name) else { break };
+        let s = t.shape();
+        if s.len() != 2 {
+            return Err(InteropError::Shape {
+                name,
+                found: s.to_vec(),
+                expected: vec![0, 0],
+            });
+        }
+        if i == 0 {
+            sizes.push(s[1]);
+        }
+        sizes.push(s[0]);
+        i += 1;
+    }
+    if sizes.len() < 2 {
+        return Err(InteropError::Missing("0.0.weight".into()));
+    }
+    let latent = sizes[sizes.len() - 1];
+    Ok(AutoencoderConfig {
+        n_bins: sizes[0],
+        hidden: sizes[1..sizes.len() - 1].to_vec(),
+        latent,
+    })
+}

@@ -1,0 +1,16 @@
+//! The autoencoder (burn), its loss, PyTorch interop and the PCA baseline.
+//!
+//! - [`autoencoder`]: 1000-703-94-6-94-703-1000 with ReLU, sizes configurable;
+//! - [`loss`]: mean over the batch of Σⱼ wᵢⱼ (xᵢⱼ − x̂ᵢⱼ)²;
+//! - [`interop`]: weights as safetensors with `reference.py`'s PyTorch state-dict names;
+//! - [`pca_baseline`]: PCA at the same number of components, scored with the same loss;
+//! - [`tensors`]: moving ndarray rows to and from burn tensors.
+
+pub mod autoencoder;
+pub mod evaluate;
+pub mod interop;
+pub mod loss;
+pub mod pca_baseline;
+pub mod tensors;
+
+pub use autoencoder::{Autoencoder, AutoencoderConfig};

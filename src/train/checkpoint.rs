@@ -1,0 +1,265 @@
+//! Checkpoints: one safetensors file holding the weights (PyTorch names), the optimiser state,
+//! the split, and JSON metadata (configuration, data-file identity, history, schedule state).
+//! Written atomically, so a crash or a full disk leaves the previous checkpoint intact.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use burn::optim::AdamConfig;
+use burn::prelude::*;
+use burn::tensor::Bytes;
+use safetensors::tensor::SafeTensors;
+use serde::{Deserialize, Serialize};
+
+use super::config::TrainConfig;
+use super::schedule::{EarlyStopper, Plateau};
+use super::trainer::{EpochRecord, TrainData, Trainer};
+use crate::data::Split;
+use crate::data::identity::FileIdentity;
+use crate::model::Autoencoder;
+use crate::model::interop::{InteropError, model_from_safetensors, state_dict, to_safetensors};
+use crate::util::atomic::{AtomicWriteError, write_bytes_atomically};
+
+pub const CHECKPOINT_VERSION: u32 = 1;
+const META_KEY: &str = "specae";
+const OPTIM_KEY: &str = "specae.optimizer";
+const TRAIN_KEY: &str = "specae.split.train";
+const VALID_KEY: &str = "specae.split.valid";
+
+/// Everything but the tensors.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CheckpointMeta {
+    pub version: u32,
+    pub config: TrainConfig,
+    pub identity: Option<FileIdentity>,
+    pub epoch: usize,
+    pub history: Vec<EpochRecord>,
+    pub plateau: Plateau,
+    pub stopper: EarlyStopper,
+    pub split_seed: Option<u64>,
+    pub param_ids: HashMap<String, u64>,
+    pub backend: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a specae checkpoint: {detail}", path.display())]
+    Format { path: PathBuf, detail: String },
+    #[error("{}: {source}", path.display())]
+    Architecture {
+        path: PathBuf,
+        #[source]
+        source: InteropError,
+    },
+    #[error("{} was trained on {} ({} bytes, fingerprint {}), not on {} ({} bytes, fingerprint {}); pass that file with --data", path.display(), expected.path.display(), expected.bytes, expected.fingerprint, found.path.display(), found.bytes, found.fingerprint)]
+    DataMismatch {
+        path: PathBuf,
+        expected: Box<FileIdentity>,
+        found: Box<FileIdentity>,
+    },
+    #[error("{}: {detail}", path.display())]
+    Incompatible { path: PathBuf, detail: String },
+    #[error(transparent)]
+    Write(#[from] AtomicWriteError),
+}
+
+fn u32_bytes(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn bytes_u32(b: &[u8]) -> Vec<u32> {
+    b.chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// Saves the trainer's state to `path` atomically.
+pub fn save(trainer: &Trainer, backend: &str, path: &Path) -> Result<(), CheckpointError> {
+    let format = |detail: String| CheckpointError::Format {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let (tensors, param_ids) = state_dict(trainer.model()).map_err(|e| format(e.to_string()))?;
+    let optim = trainer
+        .optim
+        .into_bytes()
+        .map_err(|e| format(format!("optimizer state: {e:?}")))?;
+    let meta = CheckpointMeta {
+        version: CHECKPOINT_VERSION,
+        config: trainer.config.clone(),
+        identity: trainer.data.identity.clone(),
+        epoch: trainer.epoch,
+        history: trainer.history.clone(),
+        plateau: trainer.plateau.clone(),
+        stopper: trainer.stopper.clone(),
+        split_seed: trainer.data.split.seed,
+        param_ids,
+        backend: backend.into(),
+    };
+    let json = serde_json::to_string(&meta).map_err(|e| format(e.to_string()))?;
+    let extras = vec![
+        (OPTIM_KEY.to_string(), optim.to_vec()),
+        (TRAIN_KEY.to_string(), u32_bytes(&trainer.data.split.train)),
+        (VALID_KEY.to_string(), u32_bytes(&trainer.data.split.valid)),
+    ];
+    let bytes = to_safetensors(
+        &tensors,
+        &extras,
+        Some(HashMap::from([(META_KEY.to_string(), json)])),
+    )
+    .map_err(|e| format(e.to_string()))?;
+    write_bytes_atomically(path, &bytes)?;
+    Ok(())
+}
+
+/// Writes only the weights, with PyTorch names: `model.load_state_dict(load_file(path))`.
+pub fn export_weights(model: &Autoencoder, path: &Path) -> Result<(), CheckpointError> {
+    let format = |detail: String| CheckpointError::Format {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let (tensors, _) = state_dict(model).map_err(|e| format(e.to_string()))?;
+    let bytes = to_safetensors(&tensors, &[], None).map_err(|e| format(e.to_string()))?;
+    write_bytes_atomically(path, &bytes)?;
+    Ok(())
+}
+
+/// A checkpoint read from disk.
+pub struct Checkpoint {
+    pub path: PathBuf,
+    pub meta: CheckpointMeta,
+    pub split: Split,
+    bytes: Vec<u8>,
+}
+
+impl Checkpoint {
+    pub fn read(path: &Path) -> Result<Self, CheckpointError> {
+        let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let format = |detail: String| CheckpointError::Format {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| format(e.to_string()))?;
+        let json = header
+            .metadata()
+            .as_ref()
+            .and_then(|m| m.get(META_KEY))
+            .ok_or_else(|| {
+                format("no specae metadata (a plain weights file? use --init)".into())
+            })?;
+        let meta: CheckpointMeta =
+            serde_json::from_str(json).map_err(|e| format(format!("metadata: {e}")))?;
+        if meta.version != CHECKPOINT_VERSION {
+            return Err(format(format!(
+                "checkpoint version {} (this specae reads {CHECKPOINT_VERSION})",
+                meta.version
+            )));
+        }
+        let st = SafeTensors::deserialize(&bytes).map_err(|e| format(e.to_string()))?;
+        let read_u32 = |k: &str| -> Result<Vec<u32>, CheckpointError> {
+            Ok(bytes_u32(
+                st.tensor(k)
+                    .map_err(|_| format(format!("missing {k}")))?
+                    .data(),
+            ))
+        };
+        let split = Split {
+            seed: meta.split_seed,
+            train: read_u32(TRAIN_KEY)?,
+            valid: read_u32(VALID_KEY)?,
+        };
+        Ok(Checkpoint {
+            path: path.to_path_buf(),
+            meta,
+            split,
+            bytes,
+        })
+    }
+
+    /// The model in the checkpoint, on `device`.
+    pub fn model(&self, device: &Device) -> Result<Autoencoder, CheckpointError> {
+        model_from_safetensors(
+            &self.meta.config.model,
+            &self.bytes,
+            Some(&self.meta.param_ids),
+            device,
+        )
+        .map_err(|source| CheckpointError::Architecture {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Checks that `identity` is the data file this checkpoint was trained on.
+    pub fn check_data(&self, identity: &FileIdentity) -> Result<(), CheckpointError> {
+        match &self.meta.identity {
+            Some(expected) if !expected.same_content(identity) => {
+                Err(CheckpointError::DataMismatch {
+                    path: self.path.clone(),
+                    expected: Box::new(expected.clone()),
+                    found: Box::new(identity.clone()),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A trainer that continues this run exactly where it stopped (weights, Adam moments,
+    /// learning-rate schedule, early-stopping state, history, split and shuffle sequence).
+    pub fn resume(&self, data: TrainData, device: &Device) -> Result<Trainer, CheckpointError> {
+        if let Some(id) = &data.identity {
+            self.check_data(id)?;
+        }
+        if data.split != self.split {
+            return Err(CheckpointError::Incompatible {
+                path: self.path.clone(),
+                detail: "the data's split differs from the checkpoint's".into(),
+            });
+        }
+        // Weights are loaded on the plain device; moving them to the autodiff device makes them
+        // tracked leaves.
+        let plain = device.clone().inner();
+        let model = self.model(&plain)?;
+        let mut t =
+            Trainer::with_model(self.meta.config.clone(), data, device, model).map_err(|e| {
+                CheckpointError::Incompatible {
+                    path: self.path.clone(),
+                    detail: e.to_string(),
+                }
+            })?;
+        let st = SafeTensors::deserialize(&self.bytes).map_err(|e| CheckpointError::Format {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        })?;
+        let optim_bytes = st
+            .tensor(OPTIM_KEY)
+            .map_err(|_| CheckpointError::Format {
+                path: self.path.clone(),
+                detail: "no optimizer state".into(),
+            })?
+            .data()
+            .to_vec();
+        t.optim = AdamConfig::new()
+            .with_epsilon(self.meta.config.adam_epsilon)
+            .init()
+            .from_bytes(Bytes::from_bytes_vec(optim_bytes))
+            .map_err(|e| CheckpointError::Format {
+                path: self.path.clone(),
+                detail: format!("optimizer state: {e:?}"),
+            })?;
+        t.epoch = self.meta.epoch;
+        t.history = self.meta.history.clone();
+        t.plateau = self.meta.plateau.clone();
+        t.stopper = self.meta.stopper.clone();
+        Ok(t)
+    }
+}

@@ -1,0 +1,20 @@
+//! Training the autoencoder: a hand-written loop (burn's custom-training-loop style) on a
+//! background worker thread, driven over channels.
+//!
+//! - [`config`]: hyper-parameters (`#[derive(Config)]`);
+//! - [`schedule`]: ReduceLROnPlateau and early stopping;
+//! - [`backend`]: choosing wgpu or the CPU at run time;
+//! - [`trainer`]: the loop itself (epochs, validation, NaN guard);
+//! - [`checkpoint`]: atomic checkpoints and resuming;
+//! - [`worker`]: the thread, its event and control channels.
+
+pub mod backend;
+pub mod checkpoint;
+pub mod config;
+pub mod schedule;
+pub mod trainer;
+pub mod worker;
+
+pub use config::TrainConfig;
+pub use trainer::{EpochRecord, Trainer};
+pub use worker::{Command, Event, TrainingWorker};

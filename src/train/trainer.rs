@@ -1,0 +1,326 @@
+//! The training loop: seeded shuffles, Adam, weighted loss, validation every epoch,
+//! ReduceLROnPlateau, early stopping and a guard against non-finite losses.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use ndarray::Array2;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use super::config::TrainConfig;
+use super::schedule::{EarlyStopper, Plateau};
+use crate::data::Split;
+use crate::data::identity::FileIdentity;
+use crate::model::Autoencoder;
+use crate::model::loss::weighted_loss;
+use crate::model::tensors::{rows_to_tensor, scalar};
+
+/// The data a run trains on, shared with the GUI without copies.
+#[derive(Clone, Debug)]
+pub struct TrainData {
+    pub x: Arc<Array2<f32>>,
+    pub w: Arc<Array2<f32>>,
+    pub split: Split,
+    /// The data file, stored in checkpoints so a model is never applied to other data silently.
+    pub identity: Option<FileIdentity>,
+}
+
+/// One finished epoch.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct EpochRecord {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub valid_loss: f64,
+    /// Learning rate used during this epoch.
+    pub lr: f64,
+    pub seconds: f64,
+    pub samples_per_s: f64,
+    /// The LR was reduced after this epoch.
+    pub lr_dropped: bool,
+    /// A new best validation loss (by the early-stopping criterion).
+    pub best: bool,
+}
+
+/// Batch-level progress passed to the loop's callback.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchProgress {
+    pub epoch: usize,
+    pub batch: usize,
+    pub n_batches: usize,
+    pub samples_per_s: f64,
+}
+
+/// What the callback tells the loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("the data have {data} bins but the model expects {model}")]
+    BinMismatch { data: usize, model: usize },
+    #[error("the split has no {0} spectra")]
+    EmptySplit(&'static str),
+    #[error("invalid split: {0}")]
+    BadSplit(String),
+    #[error("invalid setting: {0}")]
+    BadConfig(String),
+    #[error(
+        "the loss became {value} in epoch {epoch} (batch {batch}); training stopped, the last good checkpoint is kept"
+    )]
+    NonFinite {
+        epoch: usize,
+        batch: usize,
+        value: f64,
+    },
+}
+
+/// How an epoch ended.
+#[derive(Clone, Debug)]
+pub enum EpochEnd {
+    Done(EpochRecord),
+    /// Stopped by the callback within the epoch; the partial epoch is discarded.
+    Interrupted,
+}
+
+/// Rows of validation processed per forward pass.
+const EVAL_CHUNK: usize = 2048;
+/// Read the running loss back from the device every this many batches (NaN guard).
+const SYNC_EVERY: usize = 8;
+
+pub struct Trainer {
+    pub config: TrainConfig,
+    /// Autodiff device the model trains on.
+    pub device: Device,
+    /// Always `Some` between calls (taken only while the optimiser updates it).
+    model: Option<Autoencoder>,
+    pub(crate) optim: ModuleOptimizer,
+    pub data: TrainData,
+    pub plateau: Plateau,
+    pub stopper: EarlyStopper,
+    /// Epochs completed.
+    pub epoch: usize,
+    pub history: Vec<EpochRecord>,
+}
+
+impl Trainer {
+    /// A new run: freshly initialised weights (seeded).
+    pub fn new(config: TrainConfig, data: TrainData, device: &Device) -> Result<Self, TrainError> {
+        let device = device.clone().autodiff();
+        device.seed(config.seed);
+        let model = config.model.init(&device);
+        Self::with_model(config, data, &device, model)
+    }
+
+    /// A new run starting from given weights (e.g. imported from PyTorch).
+    pub fn with_model(
+        config: TrainConfig,
+        data: TrainData,
+        device: &Device,
+        model: Autoencoder,
+    ) -> Result<Self, TrainError> {
+        validate(&config, &data)?;
+        let device = device.clone().autodiff();
+        let optim = AdamConfig::new().with_epsilon(config.adam_epsilon).init();
+        Ok(Trainer {
+            plateau: Plateau::new(config.lr, config.lr_factor, config.lr_patience),
+            stopper: EarlyStopper::new(config.stop_patience, config.stop_min_rel),
+            model: Some(model.to_device(&device).train()),
+            optim,
+            device,
+            data,
+            config,
+            epoch: 0,
+            history: vec![],
+        })
+    }
+
+    /// The model being trained (on the autodiff device).
+    pub fn model(&self) -> &Autoencoder {
+        self.model
+            .as_ref()
+            .expect("the model is present between steps")
+    }
+
+    pub fn lr(&self) -> f64 {
+        self.plateau.lr
+    }
+
+    /// Whether early stopping or the epoch cap has ended the run.
+    pub fn finished(&self) -> bool {
+        self.epoch >= self.config.max_epochs || self.stopper.bad_epochs >= self.stopper.patience
+    }
+
+    /// Best validation loss so far (by the early-stopping criterion).
+    pub fn best_valid(&self) -> f64 {
+        self.stopper.best
+    }
+
+    /// Training indices in the order epoch `epoch` (1-based) visits them.
+    pub fn epoch_order(&self, epoch: usize) -> Vec<u32> {
+        let mut order = self.data.split.train.clone();
+        if self.config.shuffle {
+            let mut rng = ChaCha8Rng::seed_from_u64(self.config.seed);
+            rng.set_stream(epoch as u64);
+            order.shuffle(&mut rng);
+        }
+        order
+    }
+
+    /// One optimisation step on rows `idx`; returns the batch loss as a (non-autodiff) tensor.
+    fn step(&mut self, idx: &[u32]) -> Tensor<1> {
+        let xb = rows_to_tensor(self.data.x.view(), idx, &self.device);
+        let wb = rows_to_tensor(self.data.w.view(), idx, &self.device);
+        let model = self
+            .model
+            .take()
+            .expect("the model is present between steps");
+        let out = model.forward(xb.clone());
+        let loss = weighted_loss(xb, out, wb);
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optim.step(self.plateau.lr, model, grads));
+        loss.inner()
+    }
+
+    /// Losses of the first `n` batches of the next epoch, stepping the model (parity checks).
+    pub fn first_batch_losses(&mut self, n: usize) -> Vec<f64> {
+        let order = self.epoch_order(self.epoch + 1);
+        order
+            .chunks(self.config.batch_size)
+            .take(n)
+            .map(|idx| {
+                let idx = idx.to_vec();
+                scalar(self.step(&idx))
+            })
+            .collect()
+    }
+
+    /// Runs one epoch. `callback` is called after every batch and may stop the run; a stopped
+    /// epoch is discarded (the model keeps its updates; checkpoints hold the last whole epoch).
+    pub fn run_epoch(
+        &mut self,
+        callback: &mut dyn FnMut(BatchProgress) -> Flow,
+    ) -> Result<EpochEnd, TrainError> {
+        let epoch = self.epoch + 1;
+        let t0 = Instant::now();
+        let order = self.epoch_order(epoch);
+        let bs = self.config.batch_size;
+        let n_batches = order.len().div_ceil(bs);
+        let mut acc: Option<Tensor<1>> = None;
+        for (b, idx) in order.chunks(bs).enumerate() {
+            let loss = self.step(idx).mul_scalar(idx.len() as f64);
+            acc = Some(match acc {
+                Some(a) => a + loss,
+                None => loss,
+            });
+            if (b + 1) % SYNC_EVERY == 0 || b + 1 == n_batches {
+                let v = acc.as_ref().map_or(0.0, |a| scalar(a.clone()));
+                if !v.is_finite() {
+                    return Err(TrainError::NonFinite {
+                        epoch,
+                        batch: b + 1,
+                        value: v,
+                    });
+                }
+            }
+            let done = ((b + 1) * bs).min(order.len());
+            let flow = callback(BatchProgress {
+                epoch,
+                batch: b + 1,
+                n_batches,
+                samples_per_s: done as f64 / t0.elapsed().as_secs_f64().max(1e-9),
+            });
+            if flow == Flow::Stop {
+                return Ok(EpochEnd::Interrupted);
+            }
+        }
+        let t_train = t0.elapsed().as_secs_f64();
+        let train_loss = acc.map_or(f64::NAN, scalar) / order.len() as f64;
+        let valid_loss = self.validation_loss();
+        if !valid_loss.is_finite() {
+            return Err(TrainError::NonFinite {
+                epoch,
+                batch: n_batches,
+                value: valid_loss,
+            });
+        }
+        let lr = self.plateau.lr;
+        let lr_dropped = self.plateau.step(valid_loss);
+        self.stopper.step(valid_loss);
+        let rec = EpochRecord {
+            epoch,
+            train_loss,
+            valid_loss,
+            lr,
+            seconds: t0.elapsed().as_secs_f64(),
+            samples_per_s: order.len() as f64 / t_train.max(1e-9),
+            lr_dropped,
+            best: self.stopper.improved(),
+        };
+        self.epoch = epoch;
+        self.history.push(rec.clone());
+        Ok(EpochEnd::Done(rec))
+    }
+
+    /// Weighted loss of the current model on the validation split.
+    pub fn validation_loss(&self) -> f64 {
+        let model = self.model().valid();
+        let device = self.device.clone().inner();
+        let valid = &self.data.split.valid;
+        let mut total = 0.0;
+        for idx in valid.chunks(EVAL_CHUNK) {
+            let xb = rows_to_tensor(self.data.x.view(), idx, &device);
+            let wb = rows_to_tensor(self.data.w.view(), idx, &device);
+            let out = model.forward(xb.clone());
+            total += scalar(weighted_loss(xb, out, wb)) * idx.len() as f64;
+        }
+        total / valid.len().max(1) as f64
+    }
+
+    /// The model without autodiff, for encoding and decoding.
+    pub fn inference_model(&self) -> Autoencoder {
+        self.model().valid()
+    }
+}
+
+fn validate(config: &TrainConfig, data: &TrainData) -> Result<(), TrainError> {
+    if data.x.ncols() != config.model.n_bins {
+        return Err(TrainError::BinMismatch {
+            data: data.x.ncols(),
+            model: config.model.n_bins,
+        });
+    }
+    if data.split.train.is_empty() {
+        return Err(TrainError::EmptySplit("training"));
+    }
+    if data.split.valid.is_empty() {
+        return Err(TrainError::EmptySplit("validation"));
+    }
+    data.split
+        .validate(data.x.nrows())
+        .map_err(TrainError::BadSplit)?;
+    if config.batch_size == 0 {
+        return Err(TrainError::BadConfig(
+            "the batch size must be at least 1".into(),
+        ));
+    }
+    if !(config.lr > 0.0 && config.lr.is_finite()) {
+        return Err(TrainError::BadConfig(format!(
+            "learning rate {}",
+            config.lr
+        )));
+    }
+    if config.model.latent == 0 {
+        return Err(TrainError::BadConfig(
+            "the latent dimension must be at least 1".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! The training engine on small problems: learning, schedule, checkpoints, resume, stop,
+//! non-finite losses and PyTorch-format weights.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use burn::prelude::*;
+use ndarray::Array2;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use specae::data::Split;
+use specae::model::AutoencoderConfig;
+use specae::model::interop::{
+    InteropError, config_from_safetensors, model_from_safetensors, state_dict, to_safetensors,
+};
+use specae::train::checkpoint::{Checkpoint, save};
+use specae::train::trainer::{EpochEnd, Flow, TrainData, TrainError};
+use specae::train::worker::{FinishReason, WorkerOptions};
+use specae::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
+
+const D: usize = 40;
+
+/// Rank-3 spectra-like data with noise; unit weights.
+fn data(n: usize) -> TrainData {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let x = Array2::from_shape_fn((n, D), |_| 0.0f32);
+    let mut x = x;
+    for i in 0..n {
+        let a: [f32; 3] = [
+            rng.random_range(0.5..1.5),
+            rng.random_range(-0.5..0.5),
+            rng.random_range(-0.3..0.3),
+        ];
+        for j in 0..D {
+            let t = j as f32 / D as f32;
+            x[[i, j]] = a[0] * (1.0 + t)
+                + a[1] * (6.0 * t).sin()
+                + a[2] * (11.0 * t).cos()
+                + 0.01 * rng.random_range(-1.0..1.0);
+        }
+    }
+    let w = Array2::from_elem((n, D), 1.0f32);
+    TrainData {
+        x: Arc::new(x),
+        w: Arc::new(w),
+        split: Split::seeded(n, 1, 0.75),
+        identity: None,
+    }
+}
+
+fn config(epochs: usize) -> TrainConfig {
+    TrainConfig::new(
+        AutoencoderConfig::new()
+            .with_n_bins(D)
+            .with_hidden(vec![24, 12])
+            .with_latent(3),
+    )
+    .with_batch_size(16)
+    .with_max_epochs(epochs)
+    .with_seed(7)
+}
+
+/// Equal up to float rounding (a transposed weight takes another matmul path).
+fn assert_close(a: &[f32], b: &[f32]) {
+    assert_eq!(a.len(), b.len());
+    let worst = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 1e-5, "max difference {worst}");
+}
+
+fn run_epochs(t: &mut Trainer, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|_| match t.run_epoch(&mut |_| Flow::Continue).unwrap() {
+            EpochEnd::Done(r) => r.valid_loss,
+            EpochEnd::Interrupted => panic!("interrupted"),
+        })
+        .collect()
+}
+
+#[test]
+fn loss_decreases_on_a_small_problem() {
+    let mut t = Trainer::new(config(40), data(400), &Device::flex()).unwrap();
+    let before = t.validation_loss();
+    let v = run_epochs(&mut t, 25);
+    let after = *v.last().unwrap();
+    println!("validation loss {before:.4} → {after:.4}");
+    assert!(after < 0.1 * before, "{before} → {after}");
+    assert_eq!(t.history.len(), 25);
+}
+
+#[test]
+fn resume_continues_the_same_run() {
+    let dev = Device::flex();
+    let mut straight = Trainer::new(config(10), data(300), &dev).unwrap();
+    let full = run_epochs(&mut straight, 4);
+
+    let mut first = Trainer::new(config(10), data(300), &dev).unwrap();
+    let head = run_epochs(&mut first, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("last.safetensors");
+    save(&first, "cpu", &p).unwrap();
+    drop(first);
+    let ck = Checkpoint::read(&p).unwrap();
+    assert_eq!(ck.meta.epoch, 2);
+    let mut resumed = ck.resume(data(300), &dev).unwrap();
+    let tail = run_epochs(&mut resumed, 2);
+    let joined: Vec<f64> = head.into_iter().chain(tail).collect();
+    for (a, b) in full.iter().zip(&joined) {
+        assert!(
+            (a - b).abs() <= 1e-5 * a.abs(),
+            "straight {full:?} vs resumed {joined:?}"
+        );
+    }
+    assert_eq!(resumed.history.len(), 4);
+}
+
+#[test]
+fn checkpoint_round_trip_and_bad_checkpoints() {
+    let dev = Device::flex();
+    let mut t = Trainer::new(config(3), data(200), &dev).unwrap();
+    run_epochs(&mut t, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("best.safetensors");
+    save(&t, "cpu", &p).unwrap();
+    let ck = Checkpoint::read(&p).unwrap();
+    assert_eq!(ck.meta.config, t.config);
+    assert_eq!(ck.split, t.data.split);
+    let m = ck.model(&dev).unwrap();
+    let x = Tensor::<2>::ones([2, D], &dev);
+    let a: Vec<f32> = m.forward(x.clone()).into_data().try_into_vec().unwrap();
+    let b: Vec<f32> = t
+        .inference_model()
+        .forward(x)
+        .into_data()
+        .try_into_vec()
+        .unwrap();
+    assert_close(&a, &b);
+
+    // A corrupt file and a file of another architecture are clear errors.
+    let bad = dir.path().join("bad.safetensors");
+    std::fs::write(&bad, b"not a checkpoint").unwrap();
+    let e = Checkpoint::read(&bad).err().unwrap().to_string();
+    assert!(
+        e.contains("bad.safetensors") && e.contains("not a specae checkpoint"),
+        "{e}"
+    );
+    let other = TrainConfig::new(AutoencoderConfig::new().with_n_bins(D).with_latent(5));
+    let t2 = Trainer::new(other, data(200), &dev).unwrap();
+    let (tensors, _) = state_dict(t2.model()).unwrap();
+    let bytes = to_safetensors(&tensors, &[], None).unwrap();
+    let err = model_from_safetensors(&t.config.model, &bytes, None, &dev)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, InteropError::Shape { .. } | InteropError::Missing(_)),
+        "{err}"
+    );
+}
+
+#[test]
+fn safetensors_use_pytorch_names_and_layout() {
+    let dev = Device::flex();
+    let cfg = AutoencoderConfig::new();
+    let m = cfg.init(&dev);
+    let (tensors, _) = state_dict(&m).unwrap();
+    let names: Vec<&str> = tensors.iter().map(|t| t.0.as_str()).collect();
+    for n in [
+        "0.0.weight",
+        "0.0.bias",
+        "0.2.weight",
+        "0.4.weight",
+        "1.0.weight",
+        "1.2.bias",
+        "1.4.weight",
+        "1.4.bias",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    let shape = |n: &str| tensors.iter().find(|t| t.0 == n).unwrap().1.clone();
+    assert_eq!(shape("0.0.weight"), vec![703, 1000]); // [out, in] as PyTorch stores it
+    assert_eq!(shape("0.4.weight"), vec![6, 94]);
+    assert_eq!(shape("1.4.weight"), vec![1000, 703]);
+    let bytes = to_safetensors(&tensors, &[], None).unwrap();
+    assert_eq!(config_from_safetensors(&bytes).unwrap(), cfg);
+    let back = model_from_safetensors(&cfg, &bytes, None, &dev).unwrap();
+    let x = Tensor::<2>::ones([3, 1000], &dev);
+    let a: Vec<f32> = m.forward(x.clone()).into_data().try_into_vec().unwrap();
+    let b: Vec<f32> = back.forward(x).into_data().try_into_vec().unwrap();
+    assert_close(&a, &b);
+    assert_eq!(
+        cfg.n_params(),
+        2 * (1000 * 703 + 703 * 94 + 94 * 6) + 703 + 94 + 6 + 94 + 703 + 1000
+    );
+}
+
+#[test]
+fn non_finite_loss_stops_training_with_a_clear_error() {
+    let mut d = data(200);
+    let mut x = (*d.x).clone();
+    x[[d.split.train[5] as usize, 3]] = f32::NAN;
+    d.x = Arc::new(x);
+    let mut t = Trainer::new(config(3), d, &Device::flex()).unwrap();
+    match t.run_epoch(&mut |_| Flow::Continue) {
+        Err(e @ TrainError::NonFinite { .. }) => {
+            assert!(e.to_string().contains("checkpoint is kept"), "{e}")
+        }
+        other => panic!("expected a non-finite error, got {other:?}"),
+    }
+}
+
+fn collect_until_finished(w: &TrainingWorker) -> Vec<Event> {
+    let mut v = vec![];
+    while let Ok(e) = w.events.recv_timeout(Duration::from_secs(120)) {
+        let done = matches!(e, Event::Finished { .. } | Event::Failed(_));
+        v.push(e);
+        if done {
+            break;
+        }
+    }
+    v
+}
+
+#[test]
+fn worker_trains_saves_and_stops_on_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = WorkerOptions {
+        out_dir: dir.path().to_path_buf(),
+        backend: "cpu".into(),
+        progress_interval: Duration::from_millis(0),
+    };
+    // Full run: early stopping or the cap, with checkpoints and an exported model.
+    let w = TrainingWorker::spawn(
+        || Trainer::new(config(3), data(200), &Device::flex()).map_err(|e| e.to_string()),
+        opts.clone(),
+    )
+    .unwrap();
+    let ev = collect_until_finished(&w);
+    w.join();
+    assert_eq!(
+        ev.iter().filter(|e| matches!(e, Event::Epoch(_))).count(),
+        3
+    );
+    assert!(
+        matches!(
+            ev.last(),
+            Some(Event::Finished {
+                reason: FinishReason::MaxEpochs,
+                ..
+            })
+        ),
+        "{ev:?}"
+    );
+    for f in ["best.safetensors", "last.safetensors", "model.safetensors"] {
+        assert!(dir.path().join(f).is_file(), "{f}");
+    }
+
+    // Stop: with batch size 1 an epoch has 150 batches; a stop sent before the first batch
+    // ends the run after at most one.
+    let cfg = config(50).with_batch_size(1);
+    let dir2 = tempfile::tempdir().unwrap();
+    let opts2 = WorkerOptions {
+        out_dir: dir2.path().to_path_buf(),
+        ..opts
+    };
+    let w = TrainingWorker::spawn(
+        move || Trainer::new(cfg, data(200), &Device::flex()).map_err(|e| e.to_string()),
+        opts2,
+    )
+    .unwrap();
+    assert!(w.send(Command::Stop));
+    let events = collect_until_finished(&w);
+    w.join();
+    assert!(
+        matches!(
+            events.last(),
+            Some(Event::Finished {
+                reason: FinishReason::Stopped,
+                ..
+            })
+        ),
+        "{events:?}"
+    );
+    let batches = events
+        .iter()
+        .filter(|e| matches!(e, Event::Progress(_)))
+        .count();
+    assert!(batches <= 1, "{batches} batches ran after the stop");
+    assert!(!events.iter().any(|e| matches!(e, Event::Epoch(_))));
+}
+
+#[test]
+fn unwritable_output_is_an_error_and_keeps_previous_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"x").unwrap();
+    let opts = WorkerOptions {
+        out_dir: blocker.clone(),
+        backend: "cpu".into(),
+        progress_interval: Duration::from_millis(50),
+    };
+    let w = TrainingWorker::spawn(
+        || Trainer::new(config(2), data(100), &Device::flex()).map_err(|e| e.to_string()),
+        opts,
+    )
+    .unwrap();
+    let ev = collect_until_finished(&w);
+    w.join();
+    match ev.last() {
+        Some(Event::Failed(msg)) => assert!(
+            msg.contains("not-a-folder") && msg.contains("intact"),
+            "{msg}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
+}
