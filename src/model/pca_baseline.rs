@@ -31,7 +31,7 @@ impl PcaBaseline {
         let rows = Array2::from_shape_fn((train.len(), d), |(i, j)| x[[train[i] as usize, j]]);
         let mu = column_mean(&rows);
         let gram = centered_gram(&rows, &mu, 1);
-        let (vals, vecs) = match leading_eigen(&gram, k) {
+        let (_, vecs) = match leading_eigen(&gram, k) {
             Some(v) => v,
             None => {
                 let evd = gram
@@ -42,7 +42,6 @@ impl PcaBaseline {
                 (vec![0.0; k], vecs)
             }
         };
-        let _ = vals;
         Ok(PcaBaseline {
             mean: mu.iter().map(|&v| v as f32).collect(),
             components: Array2::from_shape_fn((k, d), |(q, j)| vecs[(j, q)] as f32),

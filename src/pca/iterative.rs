@@ -450,6 +450,18 @@ fn project(r: &Array2<f32>, mu: &[f64], vk: &[f64], k: usize) -> Array2<f64> {
 /// The `k` largest eigenpairs of the symmetric positive semi-definite `a`, strongest first,
 /// from faer's matrix-free partial eigensolver; `None` if it did not converge.
 pub(crate) fn leading_eigen(a: &Mat<f64>, k: usize) -> Option<(Vec<f64>, Mat<f64>)> {
+    // Small matrices are cheap to decompose fully; and faer's Krylov–Schur solver panics
+    // (rather than returning an error) when it cannot converge, e.g. on exactly low-rank
+    // matrices — so it is used only on large ones, and a panic falls back to the full solver.
+    if a.nrows() < 256 || 4 * k > a.nrows() {
+        return None;
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| leading_eigen_krylov(a, k)))
+        .ok()
+        .flatten()
+}
+
+fn leading_eigen_krylov(a: &Mat<f64>, k: usize) -> Option<(Vec<f64>, Mat<f64>)> {
     use faer::dyn_stack::{MemBuffer, MemStack};
     use faer::matrix_free::eigen::{
         PartialEigenParams, partial_eigen_scratch, partial_self_adjoint_eigen,
