@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use specae::data::identity::FileIdentity;
+use specae::data::prepped::read_prepped;
 use specae::data::split::DEFAULT_TRAIN_FRACTION;
 use specae::data::{GalaxyClass, Spectra, Split};
 use specae::model::evaluate::{model_losses, pca_losses};
@@ -19,6 +20,9 @@ pub struct EvaluateArgs {
     /// Survey file [default: the built-in survey].
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// A prepped file (x, w, cls) instead of --data, as given to `train --prepped`.
+    #[arg(long, conflicts_with = "data")]
+    pub prepped: Option<PathBuf>,
     /// Split seed, for weights files without a stored split.
     #[arg(long, default_value_t = 0)]
     pub split_seed: u64,
@@ -28,8 +32,20 @@ pub struct EvaluateArgs {
 }
 
 pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
-    let path = super::resolve_data(a.data.clone())?;
-    let s = Spectra::load(&path)?;
+    let (path, x, w, classes) = match &a.prepped {
+        Some(p) => {
+            let pr = read_prepped(p)?;
+            let classes: Vec<GalaxyClass> =
+                pr.cls.iter().map(|&c| GalaxyClass::from_lineindex(c)).collect();
+            (p.clone(), pr.x, pr.w, classes)
+        }
+        None => {
+            let path = super::resolve_data(a.data.clone())?;
+            let s = Spectra::load(&path)?;
+            (path, s.x, s.w, s.classes)
+        }
+    };
+    let n_spectra = x.nrows();
     let device = burn::prelude::Device::flex();
     let (model, split) = match Checkpoint::read(&a.model) {
         Ok(ck) => {
@@ -45,7 +61,7 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
                 .with_context(|| a.model.display().to_string())?;
             (
                 m,
-                Split::seeded(s.n_spectra(), a.split_seed, DEFAULT_TRAIN_FRACTION),
+                Split::seeded(n_spectra, a.split_seed, DEFAULT_TRAIN_FRACTION),
             )
         }
     };
@@ -54,12 +70,12 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
         .first()
         .map(|l| l.weight.val().dims()[0])
         .unwrap_or(0);
-    if first != s.n_bins() {
+    if first != x.ncols() {
         anyhow::bail!(
             "{} expects {first} bins but {} has {}",
             a.model.display(),
             path.display(),
-            s.n_bins()
+            x.ncols()
         );
     }
     let latent = model
@@ -67,10 +83,10 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
         .last()
         .map(|l| l.weight.val().dims()[1])
         .unwrap_or(0);
-    split.validate(s.n_spectra()).map_err(anyhow::Error::msg)?;
-    let ae = model_losses(&model, s.x.view(), s.w.view(), &split.valid, &device);
-    let pca = PcaBaseline::fit(s.x.view(), &split.train, latent)?;
-    let pl = pca_losses(&pca, s.x.view(), s.w.view(), &split.valid);
+    split.validate(n_spectra).map_err(anyhow::Error::msg)?;
+    let ae = model_losses(&model, x.view(), w.view(), &split.valid, &device);
+    let pca = PcaBaseline::fit(x.view(), &split.train, latent)?;
+    let pl = pca_losses(&pca, x.view(), w.view(), &split.valid);
     let mean = |v: &[f64], sel: &dyn Fn(usize) -> bool| {
         let (sum, n) = v
             .iter()
@@ -79,7 +95,7 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
             .fold((0.0, 0usize), |(s, n), (_, x)| (s + x, n + 1));
         (sum / n.max(1) as f64, n)
     };
-    let class_of = |k: usize| s.classes[split.valid[k] as usize];
+    let class_of = |k: usize| classes[split.valid[k] as usize];
     let mut rows = vec![];
     let (a_all, n_all) = mean(&ae, &|_| true);
     let (p_all, _) = mean(&pl, &|_| true);
