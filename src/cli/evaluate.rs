@@ -35,8 +35,11 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
     let (path, x, w, classes) = match &a.prepped {
         Some(p) => {
             let pr = read_prepped(p)?;
-            let classes: Vec<GalaxyClass> =
-                pr.cls.iter().map(|&c| GalaxyClass::from_lineindex(c)).collect();
+            let classes: Vec<GalaxyClass> = pr
+                .cls
+                .iter()
+                .map(|&c| GalaxyClass::from_lineindex(c))
+                .collect();
             (p.clone(), pr.x, pr.w, classes)
         }
         None => {

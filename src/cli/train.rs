@@ -160,7 +160,15 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     if let Some(n) = a.parity_batches {
         let mut t = build_trainer().map_err(anyhow::Error::msg)?;
         let losses = t.first_batch_losses(n);
-        println!("{}", serde_json::json!({ "first_batch_losses": losses }));
+        let mean = losses.iter().sum::<f64>() / losses.len().max(1) as f64;
+        println!(
+            "{}",
+            serde_json::json!({
+                "first_batch_losses": losses,
+                "mean_train_loss": mean,
+                "valid_loss_after": t.validation_loss(),
+            })
+        );
         return Ok(());
     }
 

@@ -12,6 +12,23 @@ use burn::tensor::TensorData;
 
 const CHUNK: usize = 4096;
 
+/// Applies `f` to rows `idx` of `x` in batches and stacks the results.
+fn batched(
+    x: ArrayView2<f32>,
+    idx: &[u32],
+    device: &Device,
+    f: impl Fn(Tensor<2>) -> Tensor<2>,
+) -> Array2<f32> {
+    let parts: Vec<Array2<f32>> = idx
+        .chunks(CHUNK)
+        .map(|c| {
+            tensor_to_array(f(rows_to_tensor(x, c, device)))
+                .unwrap_or_else(|_| Array2::zeros((c.len(), 0)))
+        })
+        .collect();
+    concat(parts)
+}
+
 /// Latents of rows `idx` (len × latent), in batches.
 pub fn encode_rows(
     model: &Autoencoder,
@@ -19,12 +36,7 @@ pub fn encode_rows(
     idx: &[u32],
     device: &Device,
 ) -> Array2<f32> {
-    let mut parts = vec![];
-    for c in idx.chunks(CHUNK) {
-        let z = model.encode(rows_to_tensor(x, c, device));
-        parts.push(tensor_to_array(z).unwrap_or_else(|_| Array2::zeros((c.len(), 0))));
-    }
-    concat(parts)
+    batched(x, idx, device, |t| model.encode(t))
 }
 
 /// Reconstructions of rows `idx`.
@@ -34,12 +46,7 @@ pub fn reconstruct_rows(
     idx: &[u32],
     device: &Device,
 ) -> Array2<f32> {
-    let mut parts = vec![];
-    for c in idx.chunks(CHUNK) {
-        let r = model.forward(rows_to_tensor(x, c, device));
-        parts.push(tensor_to_array(r).unwrap_or_else(|_| Array2::zeros((c.len(), 0))));
-    }
-    concat(parts)
+    batched(x, idx, device, |t| model.forward(t))
 }
 
 /// Decodes one latent vector (the GUI's sliders).
