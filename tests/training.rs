@@ -317,3 +317,32 @@ fn unwritable_output_is_an_error_and_keeps_previous_checkpoints() {
     }
     assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
 }
+
+#[test]
+fn encode_and_decode_apis_agree_with_the_model() {
+    use specae::model::evaluate::{decode_one, encode_rows, reconstruct_rows};
+    let dev = Device::flex();
+    let d = data(50);
+    let cfg = AutoencoderConfig::new()
+        .with_n_bins(D)
+        .with_hidden(vec![24, 12])
+        .with_latent(3);
+    let m = cfg.init(&dev);
+    let idx: Vec<u32> = (0..50).collect();
+    let z = encode_rows(&m, d.x.view(), &idx, &dev);
+    let r = reconstruct_rows(&m, d.x.view(), &idx, &dev);
+    assert_eq!(z.dim(), (50, 3));
+    assert_eq!(r.dim(), (50, D));
+    // Decoding row 7's latent vector gives row 7's reconstruction.
+    let one = decode_one(&m, z.row(7).as_slice().unwrap(), &dev);
+    assert_eq!(one.len(), D);
+    assert_close(&one, r.row(7).as_slice().unwrap());
+    let t0 = std::time::Instant::now();
+    for _ in 0..100 {
+        std::hint::black_box(decode_one(&m, &[0.1, 0.2, 0.3], &dev));
+    }
+    println!(
+        "decode_one (small model): {:.3} ms",
+        t0.elapsed().as_secs_f64() * 10.0
+    );
+}

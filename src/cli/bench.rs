@@ -19,6 +19,16 @@ pub enum BenchCommand {
     Data(DataArgs),
     /// (Used by `bench data`.) Read + preprocess one file; print seconds and peak memory as JSON.
     Read(ReadArgs),
+    /// Latency of decoding one latent vector on the CPU (the GUI's sliders): median and p95.
+    Decode(DecodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Weights or checkpoint [default: a freshly initialised 1000-703-94-6 model].
+    pub model: Option<PathBuf>,
+    #[arg(long, default_value_t = 2000)]
+    pub repeats: usize,
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +61,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Data(a) => data(a),
         BenchCommand::Read(a) => read(a),
+        BenchCommand::Decode(a) => decode(a),
     }
 }
 
@@ -171,5 +182,48 @@ fn data(a: DataArgs) -> anyhow::Result<()> {
     } else {
         println!("  (reference.py not found: pass --reference to compare)");
     }
+    Ok(())
+}
+
+fn decode(a: DecodeArgs) -> anyhow::Result<()> {
+    use specae::model::AutoencoderConfig;
+    use specae::model::evaluate::decode_one;
+    use specae::model::interop::{config_from_safetensors, model_from_safetensors};
+    let device = burn::prelude::Device::flex();
+    let model = match &a.model {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let cfg = config_from_safetensors(&bytes)?;
+            model_from_safetensors(&cfg, &bytes, None, &device)?
+        }
+        None => AutoencoderConfig::new().init(&device),
+    };
+    let latent = model
+        .decoder
+        .first()
+        .map(|l| l.weight.val().dims()[0])
+        .unwrap_or(6);
+    let z: Vec<f32> = (0..latent).map(|i| 0.1 * i as f32).collect();
+    for _ in 0..20 {
+        std::hint::black_box(decode_one(&model, &z, &device));
+    }
+    let mut times: Vec<f64> = (0..a.repeats.max(1))
+        .map(|k| {
+            let mut zz = z.clone();
+            zz[0] += k as f32 * 1e-3;
+            let t = Instant::now();
+            std::hint::black_box(decode_one(&model, &zz, &device));
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(|x, y| x.total_cmp(y));
+    let q = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "decode one latent vector ({} repeats): median {:.3} ms, p95 {:.3} ms, max {:.3} ms",
+        times.len(),
+        q(0.5),
+        q(0.95),
+        q(1.0)
+    );
     Ok(())
 }
