@@ -44,7 +44,7 @@ pub struct TrainArgs {
     #[arg(long, default_value = "run")]
     pub out: PathBuf,
     /// Continue the run saved in this checkpoint (last.safetensors).
-    #[arg(long, conflicts_with_all = ["init", "prepped"])]
+    #[arg(long, conflicts_with = "init")]
     pub resume: Option<PathBuf>,
     /// Start from these weights (safetensors with PyTorch names, e.g. reference.py --save-init).
     #[arg(long)]
