@@ -124,3 +124,102 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     assert!(err.contains("missing-folder"), "{err}");
     assert!(!missing.exists());
 }
+
+#[test]
+fn train_evaluate_and_resume_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.npz");
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(specae()
+        .args(["generate", "--n", "300", "--out"])
+        .arg(&f)
+        .output()
+        .unwrap());
+    let run = dir.path().join("run");
+    let text = ok(specae()
+        .args([
+            "train",
+            "--backend",
+            "cpu",
+            "--epochs",
+            "2",
+            "--batch",
+            "32",
+            "--data",
+        ])
+        .arg(&f)
+        .arg("--out")
+        .arg(&run)
+        .output()
+        .unwrap());
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("epoch")).count(),
+        2,
+        "{text}"
+    );
+    for name in ["best.safetensors", "last.safetensors", "model.safetensors"] {
+        assert!(run.join(name).is_file(), "{name}");
+    }
+    // evaluate: AE and PCA losses overall and per class, as JSON.
+    let json = ok(specae()
+        .arg("evaluate")
+        .arg(run.join("best.safetensors"))
+        .arg("--data")
+        .arg(&f)
+        .arg("--json")
+        .output()
+        .unwrap());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = v["validation"].as_array().unwrap();
+    assert_eq!(rows[0]["class"], "all");
+    assert!(rows[0]["ae"].as_f64().unwrap() > 0.0 && rows[0]["pca"].as_f64().unwrap() > 0.0);
+    assert!(rows.len() >= 2);
+    // The exported weights evaluate too (architecture inferred from the file).
+    ok(specae()
+        .arg("evaluate")
+        .arg(run.join("model.safetensors"))
+        .arg("--data")
+        .arg(&f)
+        .output()
+        .unwrap());
+    // Resume with a higher cap continues at epoch 3.
+    let text = ok(specae()
+        .args(["train", "--backend", "cpu", "--epochs", "3", "--data"])
+        .arg(&f)
+        .arg("--out")
+        .arg(&run)
+        .arg("--resume")
+        .arg(run.join("last.safetensors"))
+        .output()
+        .unwrap());
+    let epochs: Vec<&str> = text.lines().filter(|l| l.starts_with("epoch")).collect();
+    assert_eq!(epochs.len(), 1, "{text}");
+    assert!(epochs[0].starts_with("epoch   3"), "{text}");
+    // A checkpoint applied to other data is refused, naming both files.
+    let g = dir.path().join("other.npz");
+    ok(specae()
+        .args(["generate", "--n", "300", "--seed", "9", "--out"])
+        .arg(&g)
+        .output()
+        .unwrap());
+    let out = specae()
+        .arg("evaluate")
+        .arg(run.join("best.safetensors"))
+        .arg("--data")
+        .arg(&g)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("was trained on") && err.contains("other.npz"),
+        "{err}"
+    );
+}

@@ -28,9 +28,10 @@ pub struct TrainArgs {
     /// A prepped file from `reference.py prep` / `specae prep` (x, w and split) instead of --data.
     #[arg(long, conflicts_with = "data")]
     pub prepped: Option<PathBuf>,
-    /// Maximum number of epochs (early stopping usually ends sooner).
-    #[arg(long, default_value_t = 200)]
-    pub epochs: usize,
+    /// Maximum number of epochs (early stopping usually ends sooner) [default: 200, or the
+    /// resumed run's own cap].
+    #[arg(long)]
+    pub epochs: Option<usize>,
     #[arg(long, default_value_t = 64)]
     pub batch: usize,
     #[arg(long, default_value_t = 1e-3)]
@@ -98,7 +99,7 @@ fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
 }
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
-    if a.batch == 0 || a.epochs == 0 || a.latent == 0 {
+    if a.batch == 0 || a.epochs == Some(0) || a.latent == 0 {
         bail!("--batch, --epochs and --latent must be at least 1");
     }
     let chosen = choose(a.backend)?;
@@ -112,7 +113,11 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     let config = match &resume {
         Some(ck) => {
             data.split = ck.split.clone();
-            ck.meta.config.clone()
+            let mut c = ck.meta.config.clone();
+            if let Some(n) = a.epochs {
+                c.max_epochs = n;
+            }
+            c
         }
         None => TrainConfig::new(
             AutoencoderConfig::new()
@@ -121,7 +126,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         )
         .with_batch_size(a.batch)
         .with_lr(a.lr)
-        .with_max_epochs(a.epochs)
+        .with_max_epochs(a.epochs.unwrap_or(200))
         .with_seed(a.seed)
         .with_shuffle(!a.no_shuffle),
     };
@@ -144,7 +149,9 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     let device = chosen.device.clone();
     let build_trainer = move || -> Result<Trainer, String> {
         if let Some(ck) = resume {
-            return ck.resume(data, &device).map_err(|e| e.to_string());
+            return ck
+                .resume_with_config(config, data, &device)
+                .map_err(|e| e.to_string());
         }
         match init {
             Some(bytes) => {

@@ -216,46 +216,54 @@ impl Checkpoint {
     /// A trainer that continues this run exactly where it stopped (weights, Adam moments,
     /// learning-rate schedule, early-stopping state, history, split and shuffle sequence).
     pub fn resume(&self, data: TrainData, device: &Device) -> Result<Trainer, CheckpointError> {
+        self.resume_with_config(self.meta.config.clone(), data, device)
+    }
+
+    /// As [`resume`](Self::resume), with a changed configuration (e.g. a higher epoch cap).
+    /// The architecture cannot change.
+    pub fn resume_with_config(
+        &self,
+        config: TrainConfig,
+        data: TrainData,
+        device: &Device,
+    ) -> Result<Trainer, CheckpointError> {
+        let incompatible = |detail: String| CheckpointError::Incompatible {
+            path: self.path.clone(),
+            detail,
+        };
+        if config.model != self.meta.config.model {
+            return Err(incompatible(
+                "the architecture cannot change when resuming".into(),
+            ));
+        }
         if let Some(id) = &data.identity {
             self.check_data(id)?;
         }
         if data.split != self.split {
-            return Err(CheckpointError::Incompatible {
-                path: self.path.clone(),
-                detail: "the data's split differs from the checkpoint's".into(),
-            });
+            return Err(incompatible(
+                "the data's split differs from the checkpoint's".into(),
+            ));
         }
         // Weights are loaded on the plain device; moving them to the autodiff device makes them
         // tracked leaves.
-        let plain = device.clone().inner();
-        let model = self.model(&plain)?;
-        let mut t =
-            Trainer::with_model(self.meta.config.clone(), data, device, model).map_err(|e| {
-                CheckpointError::Incompatible {
-                    path: self.path.clone(),
-                    detail: e.to_string(),
-                }
-            })?;
-        let st = SafeTensors::deserialize(&self.bytes).map_err(|e| CheckpointError::Format {
+        let model = self.model(&device.clone().inner())?;
+        let mut t = Trainer::with_model(config, data, device, model)
+            .map_err(|e| incompatible(e.to_string()))?;
+        let format = |detail: String| CheckpointError::Format {
             path: self.path.clone(),
-            detail: e.to_string(),
-        })?;
+            detail,
+        };
+        let st = SafeTensors::deserialize(&self.bytes).map_err(|e| format(e.to_string()))?;
         let optim_bytes = st
             .tensor(OPTIM_KEY)
-            .map_err(|_| CheckpointError::Format {
-                path: self.path.clone(),
-                detail: "no optimizer state".into(),
-            })?
+            .map_err(|_| format("no optimizer state".into()))?
             .data()
             .to_vec();
         t.optim = AdamConfig::new()
-            .with_epsilon(self.meta.config.adam_epsilon)
+            .with_epsilon(t.config.adam_epsilon)
             .init()
             .from_bytes(Bytes::from_bytes_vec(optim_bytes))
-            .map_err(|e| CheckpointError::Format {
-                path: self.path.clone(),
-                detail: format!("optimizer state: {e:?}"),
-            })?;
+            .map_err(|e| format(format!("optimizer state: {e:?}")))?;
         t.epoch = self.meta.epoch;
         t.history = self.meta.history.clone();
         t.plateau = self.meta.plateau.clone();
