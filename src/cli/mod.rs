@@ -69,8 +69,9 @@ fn main_job() -> anyhow::Result<()> {
         split_seed: 0,
     })?;
     println!(
-        "\nNext: `specae info FILE` on your own astroML-schema npz (spec64k.npz, spec4000.npz), or \
-         `specae prep --data FILE --out prepped.npz` for PyTorch side-by-side runs."
+        "\nNext: `specae train` trains the autoencoder on it (`--out DIR`, Ctrl-C stops cleanly), \
+         `specae evaluate DIR/best.safetensors` compares it with PCA; `specae info FILE` or \
+         `specae ingest DIR --out FILE` for your own spectra."
     );
     Ok(())
 }
