@@ -136,7 +136,7 @@ fn card(out: &mut Vec<u8>, s: &str) {
 }
 
 fn pad(out: &mut Vec<u8>, byte: u8) {
-    while out.len() % 2880 != 0 {
+    while !out.len().is_multiple_of(2880) {
         out.push(byte);
     }
 }
