@@ -174,60 +174,27 @@ impl Survey {
             None
         };
 
-        let opt_f = |f: &mut NpzFile, key: &str| -> Result<Option<Array1<f32>>, DataError> {
-            if !f.has(key) {
-                return Ok(None);
-            }
-            let a = f.floats1(key)?;
-            if a.len() != n {
-                return Err(shape_err(
-                    key,
-                    a.shape(),
-                    format!("[{n}], one per spectrum"),
-                ));
-            }
-            Ok(Some(a))
-        };
-        let meta_z = opt_f(&mut f, "z")?;
-        let zerr = opt_f(&mut f, "zerr")?;
-        let log_nii_ha = opt_f(&mut f, "log_NII_Ha")?;
-        let log_oiii_hb = opt_f(&mut f, "log_OIII_Hb")?;
-        let opt_i = |f: &mut NpzFile, key: &str| -> Result<Option<Array1<i64>>, DataError> {
-            if !f.has(key) {
-                return Ok(None);
-            }
-            let a = f.ints1(key)?;
-            if a.len() != n {
-                return Err(DataError::Shape {
-                    path: path.to_path_buf(),
-                    key: key.into(),
-                    found: format!("{:?}", a.shape()),
-                    expected: format!("[{n}], one per spectrum"),
-                });
-            }
-            Ok(Some(a))
-        };
         let meta = Metadata {
-            lineindex_cln: opt_i(&mut f, "lineindex_cln")?,
-            z: meta_z,
-            zerr,
-            plate: opt_i(&mut f, "plate")?,
-            mjd: opt_i(&mut f, "mjd")?,
-            fiber: opt_i(&mut f, "fiber")?,
-            log_nii_ha,
-            log_oiii_hb,
+            lineindex_cln: optional(&mut f, "lineindex_cln", n, NpzFile::ints1)?,
+            z: optional(&mut f, "z", n, NpzFile::floats1)?,
+            zerr: optional(&mut f, "zerr", n, NpzFile::floats1)?,
+            plate: optional(&mut f, "plate", n, NpzFile::ints1)?,
+            mjd: optional(&mut f, "mjd", n, NpzFile::ints1)?,
+            fiber: optional(&mut f, "fiber", n, NpzFile::ints1)?,
+            log_nii_ha: optional(&mut f, "log_NII_Ha", n, NpzFile::floats1)?,
+            log_oiii_hb: optional(&mut f, "log_OIII_Hb", n, NpzFile::floats1)?,
         };
         let truth = if f.has("truth_kind") {
             Some(Truth {
-                kind: req_i(&mut f, "truth_kind", n)?,
-                oddity: req_i(&mut f, "truth_oddity", n)?,
-                z: req_f(&mut f, "truth_z", n)?,
-                young_frac: req_f(&mut f, "truth_young_frac", n)?,
-                ebv: req_f(&mut f, "truth_ebv", n)?,
-                vdisp: req_f(&mut f, "truth_vdisp", n)?,
-                flux5500: req_f(&mut f, "truth_flux5500", n)?,
-                log_nii_ha: req_f(&mut f, "truth_log_NII_Ha", n)?,
-                log_oiii_hb: req_f(&mut f, "truth_log_OIII_Hb", n)?,
+                kind: per_spectrum(&mut f, "truth_kind", n, NpzFile::ints1)?,
+                oddity: per_spectrum(&mut f, "truth_oddity", n, NpzFile::ints1)?,
+                z: per_spectrum(&mut f, "truth_z", n, NpzFile::floats1)?,
+                young_frac: per_spectrum(&mut f, "truth_young_frac", n, NpzFile::floats1)?,
+                ebv: per_spectrum(&mut f, "truth_ebv", n, NpzFile::floats1)?,
+                vdisp: per_spectrum(&mut f, "truth_vdisp", n, NpzFile::floats1)?,
+                flux5500: per_spectrum(&mut f, "truth_flux5500", n, NpzFile::floats1)?,
+                log_nii_ha: per_spectrum(&mut f, "truth_log_NII_Ha", n, NpzFile::floats1)?,
+                log_oiii_hb: per_spectrum(&mut f, "truth_log_OIII_Hb", n, NpzFile::floats1)?,
             })
         } else {
             None
@@ -318,28 +285,37 @@ impl Survey {
     }
 }
 
-fn req_f(f: &mut NpzFile, key: &str, n: usize) -> Result<Array1<f32>, DataError> {
-    let a = f.floats1(key)?;
+type ReadArray<T> = fn(&mut NpzFile, &str) -> Result<Array1<T>, DataError>;
+
+/// A 1-D array with one value per spectrum.
+fn per_spectrum<T>(
+    f: &mut NpzFile,
+    key: &str,
+    n: usize,
+    read: ReadArray<T>,
+) -> Result<Array1<T>, DataError> {
+    let a = read(f, key)?;
     if a.len() != n {
         return Err(DataError::Shape {
             path: f.path().to_path_buf(),
             key: key.into(),
             found: format!("{:?}", a.shape()),
-            expected: format!("[{n}]"),
+            expected: format!("[{n}], one per spectrum"),
         });
     }
     Ok(a)
 }
 
-fn req_i(f: &mut NpzFile, key: &str, n: usize) -> Result<Array1<i64>, DataError> {
-    let a = f.ints1(key)?;
-    if a.len() != n {
-        return Err(DataError::Shape {
-            path: f.path().to_path_buf(),
-            key: key.into(),
-            found: format!("{:?}", a.shape()),
-            expected: format!("[{n}]"),
-        });
+/// As [`per_spectrum`], for a key the schema makes optional.
+fn optional<T>(
+    f: &mut NpzFile,
+    key: &str,
+    n: usize,
+    read: ReadArray<T>,
+) -> Result<Option<Array1<T>>, DataError> {
+    if f.has(key) {
+        per_spectrum(f, key, n, read).map(Some)
+    } else {
+        Ok(None)
     }
-    Ok(a)
 }

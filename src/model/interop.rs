@@ -153,20 +153,7 @@ pub fn model_from_safetensors(
     let st = SafeTensors::deserialize(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
     let mut model = cfg.init(device);
     // Trainable parameters; a checkpoint's ids are restored so Adam's state lines up.
-    let param = |name: &str, t: Tensor<2>| {
-        let mut p = Param::from_tensor(t);
-        if let Some(&id) = ids.and_then(|m| m.get(name)) {
-            p.id = ParamId::from(id);
-        }
-        p
-    };
-    let param1 = |name: &str, t: Tensor<1>| {
-        let mut p = Param::from_tensor(t);
-        if let Some(&id) = ids.and_then(|m| m.get(name)) {
-            p.id = ParamId::from(id);
-        }
-        p
-    };
+    let id_of = |name: &str| ids.and_then(|m| m.get(name)).map(|&id| ParamId::from(id));
     for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
         let mut layers = vec![];
         for (i, w) in sizes.windows(2).enumerate() {
@@ -185,8 +172,8 @@ pub fn model_from_safetensors(
             let wt = Tensor::<2>::from_data(TensorData::new(wt, [d_in, d_out]), device);
             let bt = Tensor::<1>::from_data(TensorData::new(bv, [d_out]), device);
             layers.push(Linear {
-                weight: param(&format!("{name}.weight"), wt),
-                bias: Some(param1(&format!("{name}.bias"), bt)),
+                weight: trainable(wt, id_of(&format!("{name}.weight"))),
+                bias: Some(trainable(bt, id_of(&format!("{name}.bias")))),
             });
         }
         if part == 0 {
@@ -196,6 +183,15 @@ pub fn model_from_safetensors(
         }
     }
     Ok(model)
+}
+
+/// A trainable parameter; a checkpoint's id is restored so Adam's state lines up.
+fn trainable<const D: usize>(t: Tensor<D>, id: Option<ParamId>) -> Param<Tensor<D>> {
+    let mut p = Param::from_tensor(t);
+    if let Some(id) = id {
+        p.id = id;
+    }
+    p
 }
 
 /// Infers the architecture (n_bins, hidden widths, latent) from a PyTorch-named state dict.
