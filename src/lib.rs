@@ -4,8 +4,13 @@
 //! - [`data`]: the astroML `sdss_corrected_spectra` npz schema, preprocessing, splits;
 //! - [`pca`]: astroML's iterative PCA, used to fill masked pixels;
 //! - [`synth`]: the built-in synthetic SDSS-like survey;
+//! - [`ingest`]: SDSS FITS spectra → a survey file;
+//! - [`model`]: the burn autoencoder, PyTorch interop, the PCA baseline, encode/decode;
+//! - [`train`]: the training loop, its worker thread, checkpoints;
+//! - [`analysis`]: kNN, UMAP, outliers, class separation, residual statistics, latent tracks;
 //! - [`util`]: atomic file writes and small helpers shared by all stages.
 
+pub mod analysis;
 pub mod data;
 pub mod ingest;
 pub mod model;

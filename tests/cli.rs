@@ -189,6 +189,66 @@ fn train_evaluate_and_resume_from_the_command_line() {
         .arg(&f)
         .output()
         .unwrap());
+    // analyze: files next to the model, summary with accuracies and trustworthiness.
+    let text = ok(specae()
+        .arg("analyze")
+        .arg(run.join("best.safetensors"))
+        .arg("--data")
+        .arg(&f)
+        .output()
+        .unwrap());
+    let adir = run.join("best.analysis");
+    assert!(text.contains("kNN classifier"), "{text}");
+    for name in [
+        "analysis.npz",
+        "latents.npy",
+        "latents.csv",
+        "outliers.csv",
+        "summary.json",
+    ] {
+        assert!(adir.join(name).is_file(), "{name}");
+    }
+    let stored = specae::analysis::bundle::read_stored(&adir).unwrap();
+    assert_eq!(stored.latents.dim(), (300, 6));
+    assert_eq!(stored.embedding.dim(), (300, 2));
+    let csv = std::fs::read_to_string(adir.join("latents.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 301);
+    assert!(
+        csv.starts_with("index,plate,mjd,fiber,class,z,split,z0,"),
+        "{csv}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(adir.join("outliers.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        301
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(adir.join("summary.json")).unwrap()).unwrap();
+    let acc = summary["knn_accuracy_ae"]["overall"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&acc), "{summary}");
+    assert!(
+        summary["trustworthiness"].as_f64().unwrap() > 0.5,
+        "{summary}"
+    );
+    assert!(summary["oddities"]["n_flagged"].is_number(), "{summary}");
+    // A corrupt model file: a clear error naming it.
+    let bad = dir.path().join("broken.safetensors");
+    std::fs::write(&bad, b"not a model").unwrap();
+    let out = specae()
+        .arg("analyze")
+        .arg(&bad)
+        .arg("--data")
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.safetensors") && !err.contains("panicked"),
+        "{err}"
+    );
     // Resume with a higher cap continues at epoch 3.
     let text = ok(specae()
         .args(["train", "--backend", "cpu", "--epochs", "3", "--data"])

@@ -21,6 +21,23 @@ pub enum BenchCommand {
     Read(ReadArgs),
     /// Latency of decoding one latent vector on the CPU (the GUI's sliders): median and p95.
     Decode(DecodeArgs),
+    /// UMAP of a latents file (n × k npy) with the analysis settings; prints seconds and
+    /// trustworthiness as JSON, like `reference.py umap` (see scripts/bench-umap.sh).
+    Umap(UmapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UmapArgs {
+    #[arg(long)]
+    pub latents: PathBuf,
+    /// Write the embedding (n × 2 npy).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// All cores (Hogwild!) instead of the reproducible single-threaded optimisation.
+    #[arg(long)]
+    pub parallel: bool,
 }
 
 #[derive(Debug, Args)]
@@ -62,7 +79,46 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Data(a) => data(a),
         BenchCommand::Read(a) => read(a),
         BenchCommand::Decode(a) => decode(a),
+        BenchCommand::Umap(a) => umap(a),
     }
+}
+
+fn umap(a: UmapArgs) -> anyhow::Result<()> {
+    use ndarray::{Array2, Axis};
+    use ndarray_npy::{ReadNpyExt, WriteNpyExt};
+    use specae::analysis::trust::{subsample, trustworthiness};
+    use specae::analysis::umap::{UmapParams, umap_embed};
+    let f = std::fs::File::open(&a.latents)
+        .with_context(|| format!("cannot open {}", a.latents.display()))?;
+    let z = Array2::<f32>::read_npy(f)
+        .with_context(|| format!("{}: not an n × k float32 npy array", a.latents.display()))?;
+    let params = UmapParams {
+        seed: a.seed,
+        reproducible: !a.parallel,
+        ..Default::default()
+    };
+    let t0 = Instant::now();
+    let emb = umap_embed(z.view(), &params, &mut |_, _| true)
+        .with_context(|| a.latents.display().to_string())?;
+    let secs = t0.elapsed().as_secs_f64();
+    let sub = subsample(z.nrows(), 5000, 0);
+    let tw = trustworthiness(
+        z.select(Axis(0), &sub).view(),
+        emb.select(Axis(0), &sub).view(),
+        15,
+    )?;
+    if let Some(out) = &a.out {
+        specae::util::atomic::write_atomically::<anyhow::Error, _>(out, |w| {
+            emb.write_npy(w)?;
+            Ok(())
+        })?;
+    }
+    println!(
+        "{}",
+        serde_json::json!({"n": z.nrows(), "umap_s": (secs * 100.0).round() / 100.0,
+            "trustworthiness@15": (tw * 1e4).round() / 1e4, "parallel": a.parallel})
+    );
+    Ok(())
 }
 
 /// Peak resident memory of this process (MB), where the OS reports it.

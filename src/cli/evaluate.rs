@@ -2,16 +2,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
-use specae::data::identity::FileIdentity;
 use specae::data::prepped::read_prepped;
-use specae::data::split::DEFAULT_TRAIN_FRACTION;
-use specae::data::{GalaxyClass, Spectra, Split};
+use specae::data::{GalaxyClass, Spectra};
 use specae::model::evaluate::{model_losses, pca_losses};
-use specae::model::interop::{config_from_safetensors, model_from_safetensors};
 use specae::model::pca_baseline::PcaBaseline;
-use specae::train::checkpoint::Checkpoint;
+use specae::train::load::load_model_for;
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
@@ -48,45 +44,9 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
             (path, s.x, s.w, s.classes)
         }
     };
-    let n_spectra = x.nrows();
     let device = burn::prelude::Device::flex();
-    let (model, split) = match Checkpoint::read(&a.model) {
-        Ok(ck) => {
-            ck.check_data(&FileIdentity::of(&path)?)?;
-            (ck.model(&device)?, ck.split.clone())
-        }
-        Err(_) => {
-            let bytes = std::fs::read(&a.model)
-                .with_context(|| format!("cannot read {}", a.model.display()))?;
-            let cfg =
-                config_from_safetensors(&bytes).with_context(|| a.model.display().to_string())?;
-            let m = model_from_safetensors(&cfg, &bytes, None, &device)
-                .with_context(|| a.model.display().to_string())?;
-            (
-                m,
-                Split::seeded(n_spectra, a.split_seed, DEFAULT_TRAIN_FRACTION),
-            )
-        }
-    };
-    let first = model
-        .encoder
-        .first()
-        .map(|l| l.weight.val().dims()[0])
-        .unwrap_or(0);
-    if first != x.ncols() {
-        anyhow::bail!(
-            "{} expects {first} bins but {} has {}",
-            a.model.display(),
-            path.display(),
-            x.ncols()
-        );
-    }
-    let latent = model
-        .encoder
-        .last()
-        .map(|l| l.weight.val().dims()[1])
-        .unwrap_or(0);
-    split.validate(n_spectra).map_err(anyhow::Error::msg)?;
+    let loaded = load_model_for(&a.model, &path, x.nrows(), x.ncols(), a.split_seed, &device)?;
+    let (model, split, latent) = (loaded.model, loaded.split, loaded.latent_dim);
     let ae = model_losses(&model, x.view(), w.view(), &split.valid, &device);
     let pca = PcaBaseline::fit(x.view(), &split.train, latent)?;
     let pl = pca_losses(&pca, x.view(), w.view(), &split.valid);

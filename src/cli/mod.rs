@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and one module per subcommand.
 
+mod analyze;
 mod bench;
 mod builtin;
 mod evaluate;
@@ -35,6 +36,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Validation loss of a trained model against PCA, overall and per class.
     Evaluate(evaluate::EvaluateArgs),
+    /// Latents, UMAP, outliers, class separation, residual statistics and latent tracks of a model.
+    Analyze(analyze::AnalyzeArgs),
     /// Preprocess a survey into reference.py's prepped schema (x, w, train, valid, cls, lam).
     Prep(prep::PrepArgs),
     /// List the data sets found on this machine.
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Ingest(a)) => ingest::run(a),
         Some(Command::Train(a)) => train::run(a),
         Some(Command::Evaluate(a)) => evaluate::run(a),
+        Some(Command::Analyze(a)) => analyze::run(a),
         Some(Command::Sources) => sources(),
         Some(Command::Bench(b)) => bench::run(b),
     }

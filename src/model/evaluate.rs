@@ -105,3 +105,9 @@ pub fn pca_losses(
         })
         .collect()
 }
+
+/// Decodes latent vectors (rows of `z`) to spectra, in batches.
+pub fn decode_rows(model: &Autoencoder, z: ArrayView2<f32>, device: &Device) -> Array2<f32> {
+    let idx: Vec<u32> = (0..z.nrows() as u32).collect();
+    batched(z, &idx, device, |t| model.decode(t))
+}

@@ -11,6 +11,7 @@
 pub mod backend;
 pub mod checkpoint;
 pub mod config;
+pub mod load;
 pub mod schedule;
 pub mod trainer;
 pub mod worker;

@@ -1,0 +1,36 @@
+//! Local Outlier Factor (Breunig et al. 2000), as scikit-learn's `LocalOutlierFactor`
+//! computes it (its `negative_outlier_factor_` is −LOF).
+
+use ndarray::ArrayView2;
+
+use super::AnalysisError;
+use super::knn::KnnIndex;
+
+/// LOF with `k` neighbours for every point (≈ 1 inside clusters, ≫ 1 for outliers).
+pub fn local_outlier_factor(points: ArrayView2<f32>, k: usize) -> Result<Vec<f64>, AnalysisError> {
+    let what = "LOF input";
+    let index = KnnIndex::build(points, what)?;
+    let g = index.graph(points, k, false, what)?;
+    let n = points.nrows();
+    // k-distance of each point: distance to its k-th nearest neighbour.
+    let kdist: Vec<f64> = (0..n).map(|i| g.dists[[i, k - 1]] as f64).collect();
+    // Local reachability density.
+    let lrd: Vec<f64> = (0..n)
+        .map(|i| {
+            let mean_reach = (0..k)
+                .map(|c| {
+                    let j = g.indices[[i, c]] as usize;
+                    kdist[j].max(g.dists[[i, c]] as f64)
+                })
+                .sum::<f64>()
+                / k as f64;
+            1.0 / (mean_reach + 1e-10)
+        })
+        .collect();
+    Ok((0..n)
+        .map(|i| {
+            let m = (0..k).map(|c| lrd[g.indices[[i, c]] as usize]).sum::<f64>() / k as f64;
+            m / lrd[i]
+        })
+        .collect())
+}

@@ -1,0 +1,19 @@
+//! Latent-space analysis: k-nearest-neighbour graphs, UMAP, outlier scores, class separation,
+//! residual statistics and latent tracks.
+//!
+//! Everything works on plain arrays and returns plain arrays, so the CLI (`specae analyze`), the
+//! figure renderer and the GUI share it. Inputs are validated up front (finite values, enough
+//! points, no duplicate points) and problems come back as [`AnalysisError`]s, never panics.
+
+pub mod bundle;
+pub mod classify;
+pub mod error;
+pub mod knn;
+pub mod lof;
+pub mod outliers;
+pub mod residuals;
+pub mod tracks;
+pub mod trust;
+pub mod umap;
+
+pub use error::AnalysisError;

@@ -1,0 +1,73 @@
+//! Outlier scores: the Local Outlier Factor of the latents and the reconstruction χ², in one
+//! ranked table.
+
+use serde::Serialize;
+
+/// Reduced reconstruction χ² of one spectrum: Σ w (x − x̂)² over pixels with w > 0, divided by
+/// their number (0 when none).
+pub fn reduced_chi2(x: &[f32], xhat: &[f32], w: &[f32]) -> f64 {
+    let (mut s, mut n) = (0f64, 0usize);
+    for ((&a, &b), &wi) in x.iter().zip(xhat).zip(w) {
+        if wi > 0.0 {
+            let r = (a - b) as f64;
+            s += wi as f64 * r * r;
+            n += 1;
+        }
+    }
+    if n == 0 { 0.0 } else { s / n as f64 }
+}
+
+/// One row of the outlier table.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutlierRow {
+    pub index: usize,
+    pub lof: f64,
+    pub chi2: f64,
+    /// Fraction of spectra with a lower LOF (0 … 1).
+    pub lof_percentile: f64,
+    /// Fraction of spectra with a lower χ².
+    pub chi2_percentile: f64,
+    /// max(lof_percentile, chi2_percentile): outlying by either measure.
+    pub score: f64,
+}
+
+/// Percentile rank (0 for the smallest, → 1 for the largest) of each value.
+pub fn percentile_ranks(v: &[f64]) -> Vec<f64> {
+    let n = v.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut out = vec![0.0; n];
+    for (r, &i) in order.iter().enumerate() {
+        out[i] = r as f64 / n.max(1) as f64;
+    }
+    out
+}
+
+/// The table of all spectra, most outlying first (by `score`, then χ²).
+pub fn outlier_table(lof: &[f64], chi2: &[f64]) -> Vec<OutlierRow> {
+    let (pl, pc) = (percentile_ranks(lof), percentile_ranks(chi2));
+    let mut rows: Vec<OutlierRow> = (0..lof.len().min(chi2.len()))
+        .map(|i| OutlierRow {
+            index: i,
+            lof: lof[i],
+            chi2: chi2[i],
+            lof_percentile: pl[i],
+            chi2_percentile: pc[i],
+            score: pl[i].max(pc[i]),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.chi2.total_cmp(&a.chi2)));
+    rows
+}
+
+/// Fraction of the `frac` highest-scoring points that are flagged (precision at the top).
+pub fn precision_at_top(scores: &[f64], flagged: &[bool], frac: f64) -> f64 {
+    let n = scores.len().min(flagged.len());
+    let m = ((n as f64 * frac).round() as usize).clamp(1, n.max(1));
+    if n == 0 {
+        return 0.0;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    order[..m].iter().filter(|&&i| flagged[i]).count() as f64 / m as f64
+}

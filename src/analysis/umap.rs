@@ -1,0 +1,210 @@
+//! UMAP of the latents to 2-D with (patched) umap-rs, and placement of new points.
+//!
+//! umap-rs is fit-only, needs a precomputed kNN graph and an initial layout, and panics on bad
+//! input, so this module validates first: finite values, more points than neighbours, no
+//! duplicate points, sensible parameters. The kNN graph comes from [`KnnIndex`] (exact), the
+//! initial layout from the two leading principal components (umap-learn's `init="pca"`).
+
+use ndarray::{Array2, ArrayView2};
+use rand::SeedableRng;
+use rand_distr::{Distribution, Normal};
+use umap_rs::{EuclideanMetric, GraphParams, ManifoldParams, Metric, OptimizationParams};
+use umap_rs::{Optimizer, Umap, UmapConfig};
+
+use super::AnalysisError;
+use super::knn::KnnIndex;
+
+/// UMAP settings (umap-learn's defaults; n_neighbors and min_dist as Portillo et al.).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UmapParams {
+    pub n_neighbors: usize,
+    pub min_dist: f32,
+    /// Optimisation epochs; `None`: 500 up to 10,000 points, else 200 (umap-learn's rule).
+    pub n_epochs: Option<usize>,
+    pub seed: u64,
+    /// Optimise on one thread so that a seed reproduces the embedding exactly (umap-learn
+    /// does the same when given a `random_state`); `false` uses all cores (lock-free
+    /// Hogwild! updates, not bit-reproducible).
+    pub reproducible: bool,
+}
+
+impl Default for UmapParams {
+    fn default() -> Self {
+        Self {
+            n_neighbors: 15,
+            min_dist: 0.1,
+            n_epochs: None,
+            seed: 0,
+            reproducible: true,
+        }
+    }
+}
+
+impl UmapParams {
+    pub fn epochs_for(&self, n: usize) -> usize {
+        self.n_epochs.unwrap_or(if n <= 10_000 { 500 } else { 200 })
+    }
+
+    fn validate(&self) -> Result<(), AnalysisError> {
+        if self.n_neighbors < 2 {
+            return Err(AnalysisError::Invalid(format!(
+                "UMAP needs n_neighbors ≥ 2, got {}",
+                self.n_neighbors
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.min_dist) {
+            return Err(AnalysisError::Invalid(format!(
+                "UMAP min_dist must lie in [0, 1] (the spread), got {}",
+                self.min_dist
+            )));
+        }
+        if self.n_epochs == Some(0) {
+            return Err(AnalysisError::Invalid(
+                "UMAP needs at least one epoch".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Embeds `latents` (n × d) in 2-D. `progress(epoch, total)` is called as optimisation
+/// proceeds; returning `false` cancels.
+pub fn umap_embed(
+    latents: ArrayView2<f32>,
+    params: &UmapParams,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Array2<f32>, AnalysisError> {
+    params.validate()?;
+    let what = "UMAP input";
+    let index = KnnIndex::build(latents, what)?;
+    let knn = index.graph(latents, params.n_neighbors, true, what)?;
+    let init = pca_init(latents, params.seed);
+    let n = latents.nrows();
+    let total = params.epochs_for(n);
+    let config = UmapConfig {
+        n_components: 2,
+        manifold: ManifoldParams {
+            min_dist: params.min_dist,
+            ..Default::default()
+        },
+        graph: GraphParams {
+            n_neighbors: params.n_neighbors,
+            ..Default::default()
+        },
+        optimization: OptimizationParams {
+            n_epochs: Some(total),
+            seed: params.seed,
+            parallel: !params.reproducible,
+            ..Default::default()
+        },
+    };
+    // Everything umap-rs would panic on has been checked; a panic here is a bug, reported as
+    // an error rather than taking the application down.
+    let run = std::panic::AssertUnwindSafe(|| -> Result<Array2<f32>, AnalysisError> {
+        let umap = Umap::new(config.clone());
+        let manifold = umap.learn_manifold(latents, knn.indices.view(), knn.dists.view());
+        let metric = EuclideanMetric;
+        let mut opt = Optimizer::new(manifold, init, total, &config, metric.metric_type());
+        while opt.remaining_epochs() > 0 {
+            // One epoch at a time: umap-rs refreshes its copy of the tail positions per call.
+            opt.step_epochs(1, &metric);
+            if !progress(opt.current_epoch(), total) {
+                return Err(AnalysisError::Cancelled);
+            }
+        }
+        Ok(opt.into_fitted(config).into_embedding())
+    });
+    let emb = std::panic::catch_unwind(run).map_err(|_| {
+        AnalysisError::Invalid("UMAP failed internally (umap-rs panicked)".into())
+    })??;
+    if let Some(((row, col), &value)) = emb.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(AnalysisError::NonFinite {
+            what: "UMAP embedding".into(),
+            row,
+            col,
+            value,
+        });
+    }
+    Ok(emb)
+}
+
+/// The two leading principal components of `x`, scaled to a largest |coordinate| of 10, plus
+/// a little seeded noise (umap-learn's `init="pca"` with `noisy_scale_coords`).
+pub fn pca_init(x: ArrayView2<f32>, seed: u64) -> Array2<f32> {
+    let (n, d) = x.dim();
+    let mean: Vec<f64> = (0..d)
+        .map(|j| x.column(j).iter().map(|&v| v as f64).sum::<f64>() / n.max(1) as f64)
+        .collect();
+    let mut cov = faer::Mat::<f64>::zeros(d, d);
+    for row in x.rows() {
+        for a in 0..d {
+            let da = row[a] as f64 - mean[a];
+            for b in 0..=a {
+                cov[(a, b)] += da * (row[b] as f64 - mean[b]);
+            }
+        }
+    }
+    for a in 0..d {
+        for b in 0..a {
+            cov[(b, a)] = cov[(a, b)];
+        }
+    }
+    let mut out = Array2::<f32>::zeros((n, 2));
+    // Columns of the eigenvector matrix, strongest first.
+    let axes: Vec<Vec<f64>> = match cov.self_adjoint_eigen(faer::Side::Lower) {
+        Ok(eig) => {
+            let u = eig.U();
+            (0..d.min(2))
+                .map(|c| (0..d).map(|r| u[(r, d - 1 - c)]).collect())
+                .collect()
+        }
+        Err(_) => (0..d.min(2))
+            .map(|c| (0..d).map(|r| if r == c { 1.0 } else { 0.0 }).collect())
+            .collect(),
+    };
+    for (i, row) in x.rows().into_iter().enumerate() {
+        for (c, axis) in axes.iter().enumerate() {
+            out[[i, c]] = row
+                .iter()
+                .enumerate()
+                .map(|(j, &v)| (v as f64 - mean[j]) * axis[j])
+                .sum::<f64>() as f32;
+        }
+    }
+    let max = out.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let scale = if max > 0.0 { 10.0 / max } else { 1.0 };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let noise = Normal::new(0.0f32, 1e-4).ok();
+    for v in out.iter_mut() {
+        *v = *v * scale + noise.map(|n| n.sample(&mut rng)).unwrap_or(0.0);
+    }
+    out
+}
+
+/// Places a new point (e.g. a latent-slider spectrum) in an existing embedding without
+/// refitting: the distance-weighted mean of its `k` nearest neighbours' positions (an exact
+/// match takes that neighbour's position).
+pub fn place_by_neighbours(
+    index: &KnnIndex,
+    embedding: ArrayView2<f32>,
+    q: &[f32],
+    k: usize,
+) -> Option<[f32; 2]> {
+    let nn = index.nearest(q, k);
+    if nn.is_empty() || embedding.ncols() < 2 {
+        return None;
+    }
+    if let Some(&(j, _)) = nn.iter().find(|(_, d)| *d == 0.0) {
+        let r = embedding.row(j as usize);
+        return Some([r[0], r[1]]);
+    }
+    let (mut sx, mut sy, mut sw) = (0f64, 0f64, 0f64);
+    for (j, d) in nn {
+        let r = embedding.row(j as usize);
+        let w = 1.0 / d as f64;
+        sx += w * r[0] as f64;
+        sy += w * r[1] as f64;
+        sw += w;
+    }
+    Some([(sx / sw) as f32, (sy / sw) as f32])
+}

@@ -1,0 +1,158 @@
+//! `specae analyze MODEL`: latents, UMAP, outliers, class separation, residual statistics and
+//! latent tracks, written next to the model for the GUI and the figure exporter.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::ProgressBar;
+use specae::analysis::bundle::{AnalysisOptions, Inputs, Progress, analyze, default_dir};
+use specae::data::{GalaxyClass, Spectra};
+use specae::train::load::load_model_for;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A checkpoint (best.safetensors) or exported weights (model.safetensors).
+    pub model: PathBuf,
+    /// Survey file the model was trained on [default: the built-in survey].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Output folder [default: MODEL without extension + ".analysis", beside the model].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// UMAP neighbours.
+    #[arg(long, default_value_t = 15)]
+    pub neighbors: usize,
+    /// UMAP min_dist.
+    #[arg(long, default_value_t = 0.1)]
+    pub min_dist: f32,
+    /// UMAP epochs [default: 200 above 10,000 spectra, else 500].
+    #[arg(long)]
+    pub umap_epochs: Option<usize>,
+    /// Seed of UMAP's initial noise and negative sampling.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Run UMAP on all cores (faster; not bit-reproducible) instead of one.
+    #[arg(long)]
+    pub parallel: bool,
+    /// Split seed, for weights files without a stored split.
+    #[arg(long, default_value_t = 0)]
+    pub split_seed: u64,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+struct Bars(Option<ProgressBar>);
+
+impl Progress for Bars {
+    fn stage(&mut self, name: &str, len: u64) {
+        if let Some(b) = self.0.take() {
+            b.finish_and_clear();
+        }
+        self.0 = Some(super::progress::bar(len, name));
+    }
+    fn set(&mut self, pos: u64) -> bool {
+        if let Some(b) = &self.0 {
+            b.set_position(pos);
+        }
+        true
+    }
+}
+
+pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
+    let data = super::resolve_data(a.data.clone())?;
+    let spectra = Spectra::load(&data)?;
+    let device = burn::prelude::Device::flex();
+    let loaded = load_model_for(
+        &a.model,
+        &data,
+        spectra.n_spectra(),
+        spectra.n_bins(),
+        a.split_seed,
+        &device,
+    )?;
+    let opt = AnalysisOptions {
+        umap: specae::analysis::umap::UmapParams {
+            n_neighbors: a.neighbors,
+            min_dist: a.min_dist,
+            n_epochs: a.umap_epochs,
+            seed: a.seed,
+            reproducible: !a.parallel,
+        },
+        ..Default::default()
+    };
+    let inputs = Inputs {
+        spectra: &spectra,
+        model: &loaded.model,
+        device: &device,
+        split: &loaded.split,
+        model_path: Some(&a.model),
+        data_path: Some(&data),
+    };
+    let mut bars = Bars(None);
+    let result = analyze(&inputs, &opt, &mut bars)
+        .with_context(|| format!("analysing {} on {}", a.model.display(), data.display()))?;
+    if let Some(b) = bars.0.take() {
+        b.finish_and_clear();
+    }
+    let dir = a.out.clone().unwrap_or_else(|| default_dir(&a.model));
+    let files = result.write(&dir, &spectra, &loaded.split)?;
+    let s = &result.summary;
+    if a.json {
+        println!("{}", serde_json::to_string(s)?);
+        return Ok(());
+    }
+    println!(
+        "analysis of {} ({} spectra, {} latents) → {}",
+        a.model.display(),
+        s.n_spectra,
+        s.latent_dim,
+        dir.display()
+    );
+    for f in &files {
+        println!("  {}", f.display());
+    }
+    println!(
+        "kNN classifier (k = {}, {}-fold): accuracy from AE latents vs PCA({}) coefficients",
+        opt.classifier_k, opt.folds, s.latent_dim
+    );
+    println!("  {:<16} {:>7} {:>8} {:>8}", "class", "n", "AE", "PCA");
+    println!(
+        "  {:<16} {:>7} {:>8.4} {:>8.4}",
+        "all", s.n_spectra, s.knn_accuracy_ae.overall, s.knn_accuracy_pca.overall
+    );
+    for (&(l, n, acc), &(_, _, pacc)) in s
+        .knn_accuracy_ae
+        .per_label
+        .iter()
+        .zip(&s.knn_accuracy_pca.per_label)
+    {
+        let label = GalaxyClass::ALL.get(l).map(|c| c.label()).unwrap_or("?");
+        println!("  {label:<16} {n:>7} {acc:>8.4} {pacc:>8.4}");
+    }
+    if let Some(t) = s.trustworthiness {
+        println!(
+            "UMAP trustworthiness (k = 15, {} points): {t:.4}",
+            opt.trust_sample.min(s.n_spectra)
+        );
+    }
+    if let Some(o) = &s.oddities {
+        println!(
+            "injected oddities: {} ({:.2}%); precision of the top {:.0}%: LOF {:.3}, χ² {:.3}, combined {:.3}",
+            o.n_flagged,
+            100.0 * o.base_rate,
+            100.0 * o.top_fraction,
+            o.lof,
+            o.chi2,
+            o.combined
+        );
+    }
+    let secs: Vec<String> = s
+        .seconds
+        .iter()
+        .map(|(n, t)| format!("{n} {t:.2} s"))
+        .collect();
+    println!("time: {}", secs.join(", "));
+    Ok(())
+}

@@ -1,0 +1,295 @@
+//! Latent-space analysis on small data with known answers, and bad input.
+
+use ndarray::{Array2, Axis};
+use rand::SeedableRng;
+use rand_distr::{Distribution, Normal};
+use specae::analysis::AnalysisError;
+use specae::analysis::classify::knn_cross_validate;
+use specae::analysis::knn::KnnIndex;
+use specae::analysis::lof::local_outlier_factor;
+use specae::analysis::outliers::{outlier_table, precision_at_top, reduced_chi2};
+use specae::analysis::residuals::{ResidualHistograms, wavelength_edges};
+use specae::analysis::tracks::{line_between, percentile_track};
+use specae::analysis::trust::trustworthiness;
+use specae::analysis::umap::{UmapParams, place_by_neighbours, umap_embed};
+
+/// `per` points around each of `centres` (Gaussian, σ = 1), labels = centre index.
+fn clusters(centres: &[Vec<f32>], per: usize, seed: u64) -> (Array2<f32>, Vec<usize>) {
+    let d = centres[0].len();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let g = Normal::new(0.0f32, 1.0).unwrap();
+    let mut x = Array2::zeros((centres.len() * per, d));
+    let mut labels = vec![];
+    for (c, centre) in centres.iter().enumerate() {
+        for i in 0..per {
+            for j in 0..d {
+                x[[c * per + i, j]] = centre[j] + g.sample(&mut rng);
+            }
+            labels.push(c);
+        }
+    }
+    (x, labels)
+}
+
+fn five_clusters() -> (Array2<f32>, Vec<usize>) {
+    let centres: Vec<Vec<f32>> = (0..5)
+        .map(|c| (0..6).map(|j| if j == c { 12.0 } else { 0.0 }).collect())
+        .collect();
+    clusters(&centres, 300, 1)
+}
+
+/// Mean fraction of each point's 15 nearest embedding neighbours that share its label.
+fn neighbour_label_agreement(emb: &Array2<f32>, labels: &[usize]) -> f64 {
+    let index = KnnIndex::build(emb.view(), "embedding").unwrap();
+    let g = index.graph(emb.view(), 15, false, "embedding").unwrap();
+    let mut s = 0.0;
+    for i in 0..emb.nrows() {
+        let same = g
+            .indices
+            .row(i)
+            .iter()
+            .filter(|&&j| labels[j as usize] == labels[i])
+            .count();
+        s += same as f64 / 15.0;
+    }
+    s / emb.nrows() as f64
+}
+
+/// The regression test for the vendored umap-rs gradient fix (vendor/umap-rs/PATCHES.md):
+/// without it, the clusters come out as one mixed ball (agreement 0.36).
+#[test]
+fn umap_keeps_separated_clusters_apart() {
+    let (x, labels) = five_clusters();
+    let emb = umap_embed(x.view(), &UmapParams::default(), &mut |_, _| true).unwrap();
+    assert_eq!(emb.dim(), (1500, 2));
+    let agreement = neighbour_label_agreement(&emb, &labels);
+    assert!(agreement >= 0.95, "neighbour-label agreement {agreement}");
+    let tw = trustworthiness(x.view(), emb.view(), 15).unwrap();
+    assert!(tw > 0.9, "trustworthiness {tw}");
+}
+
+#[test]
+fn umap_is_seeded() {
+    let (x, _) = clusters(&[vec![0.0; 3], vec![8.0; 3]], 100, 2);
+    let p = UmapParams {
+        n_epochs: Some(50),
+        ..Default::default()
+    };
+    let a = umap_embed(x.view(), &p, &mut |_, _| true).unwrap();
+    // Same seed: the same layout; another seed: another one.
+    let b = umap_embed(x.view(), &p, &mut |_, _| true).unwrap();
+    assert_eq!(a, b);
+    let other = UmapParams {
+        seed: 1,
+        ..p.clone()
+    };
+    let c = umap_embed(x.view(), &other, &mut |_, _| true).unwrap();
+    assert_ne!(a, c);
+    // Cancelling stops it.
+    let r = umap_embed(x.view(), &p, &mut |e, _| e < 10);
+    assert!(matches!(r, Err(AnalysisError::Cancelled)));
+}
+
+#[test]
+fn new_points_land_near_their_latent_neighbours() {
+    let (x, labels) = five_clusters();
+    let emb = umap_embed(x.view(), &UmapParams::default(), &mut |_, _| true).unwrap();
+    let index = KnnIndex::build(x.view(), "latents").unwrap();
+    // An existing point lands exactly on itself.
+    let p = place_by_neighbours(&index, emb.view(), &x.row(7).to_vec(), 15).unwrap();
+    assert_eq!(p, [emb[[7, 0]], emb[[7, 1]]]);
+    // A new point at cluster 3's centre lands among cluster 3's points.
+    let centre: Vec<f32> = (0..6).map(|j| if j == 3 { 12.0 } else { 0.0 }).collect();
+    let p = place_by_neighbours(&index, emb.view(), &centre, 15).unwrap();
+    let nearest = (0..emb.nrows())
+        .min_by(|&a, &b| {
+            let d = |i: usize| (emb[[i, 0]] - p[0]).powi(2) + (emb[[i, 1]] - p[1]).powi(2);
+            d(a).total_cmp(&d(b))
+        })
+        .unwrap();
+    assert_eq!(labels[nearest], 3);
+}
+
+#[test]
+fn lof_finds_a_planted_outlier() {
+    let (mut x, _) = clusters(&[vec![0.0; 6]], 300, 3);
+    for j in 0..6 {
+        x[[123, j]] = 9.0;
+    }
+    let lof = local_outlier_factor(x.view(), 20).unwrap();
+    let top = (0..lof.len())
+        .max_by(|&a, &b| lof[a].total_cmp(&lof[b]))
+        .unwrap();
+    assert_eq!(top, 123);
+    assert!(lof[123] > 3.0, "{}", lof[123]);
+    let mut inl: Vec<f64> = lof
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 123)
+        .map(|(_, v)| *v)
+        .collect();
+    inl.sort_by(|a, b| a.total_cmp(b));
+    let median = inl[inl.len() / 2];
+    assert!((median - 1.0).abs() < 0.1, "median inlier LOF {median}");
+}
+
+#[test]
+fn knn_classifier_accuracy_reflects_separation() {
+    let (x, labels) = five_clusters();
+    let acc = knn_cross_validate(x.view(), &labels, 5, 5, 0).unwrap();
+    assert_eq!(acc.overall, 1.0);
+    assert_eq!(acc.per_label.len(), 5);
+    assert!(acc.per_label.iter().all(|&(_, n, a)| n == 300 && a == 1.0));
+    // Labels unrelated to position: chance level (1/5).
+    let shuffled: Vec<usize> = (0..labels.len()).map(|i| (i * 7 + i / 3) % 5).collect();
+    let acc = knn_cross_validate(x.view(), &shuffled, 5, 5, 0).unwrap();
+    assert!(acc.overall < 0.35, "{}", acc.overall);
+}
+
+#[test]
+fn trustworthiness_is_one_for_a_faithful_embedding_and_lower_for_a_scrambled_one() {
+    let (x, _) = clusters(&[vec![0.0, 0.0], vec![6.0, 0.0]], 150, 4);
+    assert!((trustworthiness(x.view(), x.view(), 15).unwrap() - 1.0).abs() < 1e-12);
+    let mut scrambled = x.clone();
+    let n = x.nrows();
+    for i in 0..n {
+        scrambled.row_mut(i).assign(&x.row((i * 97 + 13) % n));
+    }
+    let t = trustworthiness(x.view(), scrambled.view(), 15).unwrap();
+    assert!(t < 0.7, "{t}");
+}
+
+#[test]
+fn bad_input_gives_clear_errors() {
+    let (mut x, labels) = clusters(&[vec![0.0; 6]], 50, 5);
+    let p = UmapParams::default();
+    let go = &mut |_: usize, _: usize| true;
+
+    x[[17, 4]] = f32::NAN;
+    let e = umap_embed(x.view(), &p, go).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            AnalysisError::NonFinite {
+                row: 17,
+                col: 4,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("row 17, column 4"), "{e}");
+    assert!(local_outlier_factor(x.view(), 20).is_err());
+    assert!(knn_cross_validate(x.view(), &labels, 5, 5, 0).is_err());
+    x[[17, 4]] = 0.0;
+
+    let few = x.slice(ndarray::s![..10, ..]).to_owned();
+    let e = umap_embed(few.view(), &p, go).unwrap_err();
+    assert!(
+        matches!(e, AnalysisError::TooFewPoints { n: 10, k: 14, .. }),
+        "{e}"
+    );
+    assert!(matches!(
+        local_outlier_factor(few.view(), 20),
+        Err(AnalysisError::TooFewPoints { .. })
+    ));
+
+    let mut dup = x.clone();
+    let row = dup.row(3).to_owned();
+    dup.row_mut(40).assign(&row);
+    let e = umap_embed(dup.view(), &p, go).unwrap_err();
+    assert!(
+        matches!(e, AnalysisError::Duplicate { a: 3, b: 40, .. }),
+        "{e}"
+    );
+    assert!(matches!(
+        local_outlier_factor(dup.view(), 20),
+        Err(AnalysisError::Duplicate { a: 3, b: 40, .. })
+    ));
+
+    let empty = Array2::<f32>::zeros((0, 6));
+    assert!(matches!(
+        umap_embed(empty.view(), &p, go),
+        Err(AnalysisError::Empty { .. })
+    ));
+    let wide = Array2::<f32>::zeros((50, 13));
+    assert!(matches!(
+        KnnIndex::build(wide.view(), "latents"),
+        Err(AnalysisError::Dimension { d: 13, .. })
+    ));
+    let bad = UmapParams {
+        min_dist: 2.0,
+        ..Default::default()
+    };
+    assert!(matches!(
+        umap_embed(x.view(), &bad, go),
+        Err(AnalysisError::Invalid(_))
+    ));
+    assert!(knn_cross_validate(x.view(), &labels[..10], 5, 5, 0).is_err());
+}
+
+#[test]
+fn outlier_table_and_precision() {
+    assert!(
+        (reduced_chi2(&[1.0, 2.0, 3.0], &[1.0, 1.0, 0.0], &[1.0, 2.0, 0.0]) - 1.0).abs() < 1e-12
+    );
+    assert_eq!(reduced_chi2(&[1.0], &[0.0], &[0.0]), 0.0);
+    let lof = vec![1.0, 5.0, 1.1, 0.9];
+    let chi2 = vec![1.0, 1.0, 1.0, 8.0];
+    let t = outlier_table(&lof, &chi2);
+    assert_eq!(t.len(), 4);
+    // Points 1 (highest LOF) and 3 (highest χ²) lead the table.
+    let top: Vec<usize> = t[..2].iter().map(|r| r.index).collect();
+    assert!(top.contains(&1) && top.contains(&3), "{top:?}");
+    let flagged = [false, true, false, false];
+    assert_eq!(precision_at_top(&lof, &flagged, 0.25), 1.0);
+    assert_eq!(precision_at_top(&chi2, &flagged, 0.25), 0.0);
+}
+
+#[test]
+fn residual_histograms_bin_known_residuals() {
+    let edges = wavelength_edges(3.53, 0.00039, 4);
+    assert_eq!(edges.len(), 5);
+    assert!(edges[0] < 10f64.powf(3.53) && edges[1] > 10f64.powf(3.53));
+    let mut h = ResidualHistograms::new(edges);
+    let x =
+        Array2::from_shape_vec((2, 4), vec![1.0f32, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]).unwrap();
+    let xhat =
+        Array2::from_shape_vec((2, 4), vec![0.5f32, 1.0, 1.0, 3.0, 0.0, 0.0, 0.0, 0.0]).unwrap();
+    let w = Array2::from_shape_vec((2, 4), vec![100.0f32, 100.0, 0.0, 1.0, 1e4, 1e4, 1e4, 1e4])
+        .unwrap();
+    h.add(x.view(), xhat.view(), w.view());
+    // 7 pixels with w > 0; the residual −2 at pixel 3 is outside the ±1 range.
+    assert_eq!(h.vs_wavelength.total, 7);
+    assert_eq!(h.vs_wavelength.outside, 1);
+    assert_eq!(h.vs_wavelength.counts.sum(), 6);
+    // Residual 0.5 at pixel 0: y bin of 0.5 in [−1, 1) with 160 bins = 120.
+    assert_eq!(h.vs_wavelength.counts[[120, 0]], 1);
+    // Column 0 holds residuals 0.5 and 0 (y bin 80).
+    assert_eq!(h.vs_wavelength.counts.column(0).sum(), 2);
+    assert_eq!(h.vs_wavelength.counts[[80, 0]], 1);
+    // Inverse variance: log10 100 = 2, log10 1e4 = 4 in [−1, 6.5) with 150 bins → 60 and 100.
+    assert_eq!(h.vs_ivar.counts.column(60).sum(), 2);
+    assert_eq!(h.vs_ivar.counts.column(100).sum(), 4);
+    // Subsets merge.
+    let mut all = h.clone();
+    all.vs_wavelength.merge(&h.vs_wavelength);
+    assert_eq!(all.vs_wavelength.counts.sum(), 12);
+}
+
+#[test]
+fn latent_tracks() {
+    let t = line_between(&[0.0, 1.0], &[4.0, -1.0], 5).unwrap();
+    assert_eq!(t.row(0).to_vec(), vec![0.0, 1.0]);
+    assert_eq!(t.row(4).to_vec(), vec![4.0, -1.0]);
+    assert_eq!(t.row(2).to_vec(), vec![2.0, 0.0]);
+    assert!(line_between(&[0.0], &[1.0, 2.0], 5).is_err());
+    assert!(line_between(&[f32::NAN], &[1.0], 5).is_err());
+    let z = Array2::from_shape_fn((101, 3), |(i, j)| (i as f32) * (j as f32 + 1.0));
+    let p = percentile_track(z.view(), 1, &[0.0, 50.0, 100.0]).unwrap();
+    assert_eq!(p.column(1).to_vec(), vec![0.0, 100.0, 200.0]);
+    assert_eq!(p.column(0).to_vec(), vec![50.0; 3]);
+    assert_eq!(p.column(2).to_vec(), vec![150.0; 3]);
+    assert!(percentile_track(z.view(), 3, &[50.0]).is_err());
+    assert_eq!(z.len_of(Axis(0)), 101);
+}

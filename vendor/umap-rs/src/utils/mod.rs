@@ -1,0 +1,3 @@
+pub mod clip;
+pub mod parallel_vec;
+pub mod seeded_rng;
