@@ -89,6 +89,8 @@ pub struct OddityPrecision {
     pub n_flagged: usize,
     pub base_rate: f64,
     pub top_fraction: f64,
+    /// The best precision possible: flagged / top-fraction size, capped at 1.
+    pub max_possible: f64,
     pub lof: f64,
     pub chi2: f64,
     pub combined: f64,
@@ -233,6 +235,9 @@ pub fn analyze(
             n_flagged: flagged.iter().filter(|&&f| f).count(),
             base_rate: flagged.iter().filter(|&&f| f).count() as f64 / n as f64,
             top_fraction: frac,
+            max_possible: (flagged.iter().filter(|&&f| f).count() as f64
+                / (n as f64 * frac).round().max(1.0))
+            .min(1.0),
             lof: precision_at_top(&lof, &flagged, frac),
             chi2: precision_at_top(&chi2, &flagged, frac),
             combined: precision_at_top(&combined, &flagged, frac),

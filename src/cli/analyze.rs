@@ -139,10 +139,11 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     }
     if let Some(o) = &s.oddities {
         println!(
-            "injected oddities: {} ({:.2}%); precision of the top {:.0}%: LOF {:.3}, χ² {:.3}, combined {:.3}",
+            "injected oddities: {} ({:.2}%); precision of the top {:.0}% (best possible {:.3}): LOF {:.3}, χ² {:.3}, combined {:.3}",
             o.n_flagged,
             100.0 * o.base_rate,
             100.0 * o.top_fraction,
+            o.max_possible,
             o.lof,
             o.chi2,
             o.combined
