@@ -8,10 +8,12 @@
 //! - [`model`]: the burn autoencoder, PyTorch interop, the PCA baseline, encode/decode;
 //! - [`train`]: the training loop, its worker thread, checkpoints;
 //! - [`analysis`]: kNN, UMAP, outliers, class separation, residual statistics, latent tracks;
+//! - [`figures`]: publication figures (PNG/SVG/PDF);
 //! - [`util`]: atomic file writes and small helpers shared by all stages.
 
 pub mod analysis;
 pub mod data;
+pub mod figures;
 pub mod ingest;
 pub mod model;
 pub mod pca;

@@ -545,6 +545,9 @@ pub struct StoredAnalysis {
     pub pca_coeffs: Array2<f32>,
     pub lof: Array1<f64>,
     pub chi2: Array1<f64>,
+    pub residuals: ResidualHistograms,
+    pub track_line_spectra: Array2<f32>,
+    pub track_axes_spectra: Array3<f32>,
 }
 
 /// Reads `analysis.npz` from an analysis folder.
@@ -566,11 +569,45 @@ pub fn read_stored(dir: &Path) -> Result<StoredAnalysis, AnalysisError> {
     if embedding.nrows() != n || pca_coeffs.nrows() != n || lof.len() != n || chi2.len() != n {
         return Err(bad("arrays have different numbers of rows".into()));
     }
+    let mut get1 = |name: &str| -> Result<Vec<f64>, AnalysisError> {
+        let a: Array1<f64> = z.by_name(name).map_err(|e| bad(format!("{name}: {e}")))?;
+        Ok(a.to_vec())
+    };
+    let wave_x = get1("resid_wave_x_edges")?;
+    let ivar_x = get1("resid_ivar_x_edges")?;
+    let y = get1("resid_y_edges")?;
+    let wave: Array2<u64> = z
+        .by_name("resid_wave_counts")
+        .map_err(|e| bad(format!("resid_wave_counts: {e}")))?;
+    let ivar: Array2<u64> = z
+        .by_name("resid_ivar_counts")
+        .map_err(|e| bad(format!("resid_ivar_counts: {e}")))?;
+    let mut residuals = ResidualHistograms::new(wave_x);
+    if residuals.vs_wavelength.counts.dim() != wave.dim()
+        || residuals.vs_ivar.counts.dim() != ivar.dim()
+        || residuals.vs_ivar.x_edges != ivar_x
+        || residuals.vs_ivar.y_edges != y
+    {
+        return Err(bad("residual histograms have unexpected bins".into()));
+    }
+    residuals.vs_wavelength.total = wave.sum();
+    residuals.vs_ivar.total = ivar.sum();
+    residuals.vs_wavelength.counts = wave;
+    residuals.vs_ivar.counts = ivar;
+    let track_line_spectra: Array2<f32> = z
+        .by_name("track_line_spectra")
+        .map_err(|e| bad(format!("track_line_spectra: {e}")))?;
+    let track_axes_spectra: Array3<f32> = z
+        .by_name("track_axes_spectra")
+        .map_err(|e| bad(format!("track_axes_spectra: {e}")))?;
     Ok(StoredAnalysis {
         latents,
         embedding,
         pca_coeffs,
         lof,
         chi2,
+        residuals,
+        track_line_spectra,
+        track_axes_spectra,
     })
 }

@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod builtin;
 mod evaluate;
+mod figures;
 mod generate;
 mod info;
 mod ingest;
@@ -38,6 +39,8 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Latents, UMAP, outliers, class separation, residual statistics and latent tracks of a model.
     Analyze(analyze::AnalyzeArgs),
+    /// Publication figures (PNG/SVG/PDF) of an analysed model, with a manifest.
+    Figures(figures::FiguresArgs),
     /// Preprocess a survey into reference.py's prepped schema (x, w, train, valid, cls, lam).
     Prep(prep::PrepArgs),
     /// List the data sets found on this machine.
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Train(a)) => train::run(a),
         Some(Command::Evaluate(a)) => evaluate::run(a),
         Some(Command::Analyze(a)) => analyze::run(a),
+        Some(Command::Figures(a)) => figures::run(a),
         Some(Command::Sources) => sources(),
         Some(Command::Bench(b)) => bench::run(b),
     }
