@@ -249,6 +249,55 @@ fn train_evaluate_and_resume_from_the_command_line() {
         err.contains("broken.safetensors") && !err.contains("panicked"),
         "{err}"
     );
+    // figures: every figure in each format, a manifest; bad format and folder are errors.
+    let figs = dir.path().join("figs");
+    ok(specae()
+        .arg("figures")
+        .arg(run.join("best.safetensors"))
+        .arg("--data")
+        .arg(&f)
+        .args(["--format", "png,svg,pdf", "--dpi", "50", "--out"])
+        .arg(&figs)
+        .output()
+        .unwrap());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(figs.join("manifest.json")).unwrap()).unwrap();
+    let entries = manifest["figures"].as_array().unwrap();
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect();
+    for name in [
+        "training_curves.png",
+        "corner.svg",
+        "umap_class.pdf",
+        "spectrum_typical.png",
+        "residuals.svg",
+        "track_line.pdf",
+    ] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+        assert!(figs.join(name).is_file(), "{name}");
+    }
+    assert_eq!(entries.len() % 3, 0);
+    assert!(manifest["data"]["fingerprint"].is_string());
+    for (args, expect) in [
+        (vec!["--format", "tiff"], "unknown figure format"),
+        (vec!["--format", "png"], "cannot write"),
+    ] {
+        let out = specae()
+            .arg("figures")
+            .arg(run.join("best.safetensors"))
+            .arg("--data")
+            .arg(&f)
+            .args(&args)
+            .arg("--out")
+            .arg(bad.join("sub"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect) && !err.contains("panicked"), "{err}");
+    }
     // Resume with a higher cap continues at epoch 3.
     let text = ok(specae()
         .args(["train", "--backend", "cpu", "--epochs", "3", "--data"])
@@ -282,4 +331,17 @@ fn train_evaluate_and_resume_from_the_command_line() {
         err.contains("was trained on") && err.contains("other.npz"),
         "{err}"
     );
+    // The same for figures: a model that does not match the data is refused.
+    let out = specae()
+        .arg("figures")
+        .arg(run.join("best.safetensors"))
+        .arg("--data")
+        .arg(&g)
+        .arg("--out")
+        .arg(dir.path().join("figs2"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("was trained on"), "{err}");
 }
