@@ -293,3 +293,40 @@ fn latent_tracks() {
     assert!(percentile_track(z.view(), 3, &[50.0]).is_err());
     assert_eq!(z.len_of(Axis(0)), 101);
 }
+
+#[test]
+fn residual_histograms_of_any_subset_add_up() {
+    use burn::prelude::Device;
+    use specae::analysis::bundle::residuals_of_rows;
+    use specae::data::Spectra;
+    use specae::model::AutoencoderConfig;
+    use specae::synth::{SynthConfig, generate};
+    let cfg = SynthConfig {
+        n: 40,
+        seed: 5,
+        ..SynthConfig::default()
+    };
+    let survey = generate(&cfg, &mut |_, _, _| {}).unwrap();
+    let s = Spectra::from_survey(survey);
+    let device = Device::flex();
+    let model = AutoencoderConfig::new().init(&device);
+    let all: Vec<u32> = (0..40).collect();
+    let h = residuals_of_rows(&model, &device, &s, &all);
+    let weighted = s.w.iter().filter(|&&w| w > 0.0).count() as u64;
+    assert_eq!(h.vs_wavelength.total, weighted);
+    assert_eq!(
+        h.vs_wavelength.counts.sum() + h.vs_wavelength.outside,
+        weighted
+    );
+    let mut a = residuals_of_rows(&model, &device, &s, &all[..13]);
+    let b = residuals_of_rows(&model, &device, &s, &all[13..]);
+    a.vs_wavelength.merge(&b.vs_wavelength);
+    assert_eq!(a.vs_wavelength.counts, h.vs_wavelength.counts);
+    // Out-of-range rows are ignored, not a panic.
+    assert_eq!(
+        residuals_of_rows(&model, &device, &s, &[999])
+            .vs_wavelength
+            .total,
+        0
+    );
+}

@@ -328,6 +328,31 @@ pub fn analyze(
     })
 }
 
+/// Residual histograms of the model's reconstructions of rows `rows` of `s` (any subset, e.g.
+/// the GUI's selection), computed chunk by chunk.
+pub fn residuals_of_rows(
+    model: &Autoencoder,
+    device: &Device,
+    s: &Spectra,
+    rows: &[u32],
+) -> ResidualHistograms {
+    let mut h = ResidualHistograms::new(wavelength_edges(s.coeff0, s.coeff1, s.n_bins()));
+    let rows: Vec<u32> = rows
+        .iter()
+        .copied()
+        .filter(|&i| (i as usize) < s.n_spectra())
+        .collect();
+    for idx in rows.chunks(CHUNK) {
+        let sel: Vec<usize> = idx.iter().map(|&i| i as usize).collect();
+        let xhat = reconstruct_rows(model, s.x.view(), idx, device);
+        let (xs, ws) = (s.x.select(Axis(0), &sel), s.w.select(Axis(0), &sel));
+        if xhat.dim() == xs.dim() {
+            h.add(xs.view(), xhat.view(), ws.view());
+        }
+    }
+    h
+}
+
 /// The member of `class` nearest to the class's median latent (any spectrum if none).
 fn typical_member(latents: ArrayView2<f32>, classes: &[GalaxyClass], class: GalaxyClass) -> usize {
     let members: Vec<usize> = (0..latents.nrows())

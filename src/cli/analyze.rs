@@ -1,13 +1,15 @@
 //! `specae analyze MODEL`: latents, UMAP, outliers, class separation, residual statistics and
 //! latent tracks, written next to the model for the GUI and the figure exporter.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use burn::prelude::Device;
 use clap::Args;
 use indicatif::ProgressBar;
-use specae::analysis::bundle::{AnalysisOptions, Inputs, Progress, analyze, default_dir};
+use specae::analysis::bundle::{Analysis, AnalysisOptions, Inputs, Progress, analyze, default_dir};
 use specae::data::{GalaxyClass, Spectra};
+use specae::train::load::LoadedModel;
 use specae::train::load::load_model_for;
 
 #[derive(Debug, Args)]
@@ -60,6 +62,32 @@ impl Progress for Bars {
     }
 }
 
+/// Analyses `loaded` on `spectra` and writes the results into `dir`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn analyze_into(
+    spectra: &Spectra,
+    loaded: &LoadedModel,
+    device: &Device,
+    model: &Path,
+    data: &Path,
+    opt: &AnalysisOptions,
+    progress: &mut dyn Progress,
+    dir: &Path,
+) -> anyhow::Result<(Analysis, Vec<PathBuf>)> {
+    let inputs = Inputs {
+        spectra,
+        model: &loaded.model,
+        device,
+        split: &loaded.split,
+        model_path: Some(model),
+        data_path: Some(data),
+    };
+    let result = analyze(&inputs, opt, progress)
+        .with_context(|| format!("analysing {} on {}", model.display(), data.display()))?;
+    let files = result.write(dir, spectra, &loaded.split)?;
+    Ok((result, files))
+}
+
 pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     let data = super::resolve_data(a.data.clone())?;
     let spectra = Spectra::load(&data)?;
@@ -82,22 +110,14 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
         },
         ..Default::default()
     };
-    let inputs = Inputs {
-        spectra: &spectra,
-        model: &loaded.model,
-        device: &device,
-        split: &loaded.split,
-        model_path: Some(&a.model),
-        data_path: Some(&data),
-    };
+    let dir = a.out.clone().unwrap_or_else(|| default_dir(&a.model));
     let mut bars = Bars(None);
-    let result = analyze(&inputs, &opt, &mut bars)
-        .with_context(|| format!("analysing {} on {}", a.model.display(), data.display()))?;
+    let (result, files) = analyze_into(
+        &spectra, &loaded, &device, &a.model, &data, &opt, &mut bars, &dir,
+    )?;
     if let Some(b) = bars.0.take() {
         b.finish_and_clear();
     }
-    let dir = a.out.clone().unwrap_or_else(|| default_dir(&a.model));
-    let files = result.write(&dir, &spectra, &loaded.split)?;
     let s = &result.summary;
     if a.json {
         println!("{}", serde_json::to_string(s)?);

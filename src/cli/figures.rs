@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use specae::analysis::bundle::{AnalysisOptions, Quiet, analyze, default_dir, read_stored};
+use specae::analysis::bundle::{AnalysisOptions, Quiet, default_dir, read_stored};
 use specae::data::Spectra;
 use specae::figures::Format;
 use specae::figures::bundle::{FigureInputs, all_figures, write_figures};
@@ -67,18 +67,15 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
             "no analysis at {}: running `specae analyze` first",
             adir.display()
         );
-        let inputs = specae::analysis::bundle::Inputs {
-            spectra: &spectra,
-            model: &loaded.model,
-            device: &device,
-            split: &loaded.split,
-            model_path: Some(&a.model),
-            data_path: Some(&data),
-        };
-        analyze(&inputs, &AnalysisOptions::default(), &mut Quiet)?.write(
-            &adir,
+        super::analyze::analyze_into(
             &spectra,
-            &loaded.split,
+            &loaded,
+            &device,
+            &a.model,
+            &data,
+            &AnalysisOptions::default(),
+            &mut Quiet,
+            &adir,
         )?;
     }
     let stored = read_stored(&adir)?;

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::render::{Ctx, Figure, FigureError};
-use super::style::{class_colour, over_white};
+use super::style::{blend_classes, class_colour, over_white};
 use super::umap::robust_range;
 use crate::data::GalaxyClass;
 
@@ -157,16 +157,8 @@ impl Figure for CornerFigure {
                     if t == 0 {
                         return None;
                     }
-                    let mut rgb = [0f64; 3];
-                    for ci in 0..nc {
-                        let m = counts[cell * nc + ci] as f64;
-                        let col = class_colour(GalaxyClass::ALL[ci]);
-                        rgb[0] += col.0 as f64 * m;
-                        rgb[1] += col.1 as f64 * m;
-                        rgb[2] += col.2 as f64 * m;
-                    }
+                    let col = blend_classes(&counts[cell * nc..(cell + 1) * nc])?;
                     let t = t as f64;
-                    let col = RGBColor((rgb[0] / t) as u8, (rgb[1] / t) as u8, (rgb[2] / t) as u8);
                     let a = 0.15 + 0.85 * ((1.0 + t).ln() / (1.0 + max as f64).ln());
                     let (bx, by) = ((cell % nb) as f64, (cell / nb) as f64);
                     Some(Rectangle::new(

@@ -16,6 +16,28 @@ pub fn class_colour(c: GalaxyClass) -> RGBColor {
     }
 }
 
+/// Count-weighted mean of the class colours of a cell (`counts` indexed like
+/// [`GalaxyClass::ALL`]); `None` for an empty cell.
+pub fn blend_classes(counts: &[u32]) -> Option<RGBColor> {
+    let total: u32 = counts.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut rgb = [0f64; 3];
+    for (c, &m) in GalaxyClass::ALL.iter().zip(counts) {
+        let col = class_colour(*c);
+        rgb[0] += col.0 as f64 * m as f64;
+        rgb[1] += col.1 as f64 * m as f64;
+        rgb[2] += col.2 as f64 * m as f64;
+    }
+    let t = total as f64;
+    Some(RGBColor(
+        (rgb[0] / t) as u8,
+        (rgb[1] / t) as u8,
+        (rgb[2] / t) as u8,
+    ))
+}
+
 const VIRIDIS: [(u8, u8, u8); 9] = [
     (68, 1, 84),
     (71, 44, 122),

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::render::{Ctx, Figure, FigureError};
-use super::style::{class_colour, over_white, viridis};
+use super::style::{blend_classes, class_colour, over_white, viridis};
 use crate::data::GalaxyClass;
 
 pub enum Colouring {
@@ -183,22 +183,8 @@ impl Figure for UmapFigure {
                     .max(1);
                 chart.draw_series((0..nb * nb).filter_map(|c| {
                     let cc = &counts[c * nc..(c + 1) * nc];
+                    let col = blend_classes(cc)?;
                     let tot: u32 = cc.iter().sum();
-                    if tot == 0 {
-                        return None;
-                    }
-                    let mut rgb = [0f64; 3];
-                    for (ci, &m) in cc.iter().enumerate() {
-                        let col = class_colour(GalaxyClass::ALL[ci]);
-                        rgb[0] += col.0 as f64 * m as f64;
-                        rgb[1] += col.1 as f64 * m as f64;
-                        rgb[2] += col.2 as f64 * m as f64;
-                    }
-                    let col = RGBColor(
-                        (rgb[0] / tot as f64) as u8,
-                        (rgb[1] / tot as f64) as u8,
-                        (rgb[2] / tot as f64) as u8,
-                    );
                     let a = 0.35 + 0.65 * ((1.0 + tot as f64).ln() / (1.0 + max as f64).ln());
                     Some(rect(c, over_white(col, a)))
                 }))?;
