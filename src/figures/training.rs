@@ -56,7 +56,9 @@ impl Figure for TrainingCurves {
             .build_cartesian_2d(0.5..n + 0.5, (lo / 1.15..hi * 1.15).log_scale())?;
         chart
             .configure_mesh()
-            .light_line_style(over_white(BLACK, 0.06))
+            .light_line_style(WHITE)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .bold_line_style(over_white(BLACK, 0.12))
             .x_desc("epoch")
             .y_desc("loss  Σ w (x − x̂)²")
