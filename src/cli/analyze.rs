@@ -62,6 +62,26 @@ impl Progress for Bars {
     }
 }
 
+/// Reads a survey (the built-in one when `data` is `None`) and opens `model` for it on the CPU.
+pub(super) fn open_model_and_data(
+    model: &Path,
+    data: Option<PathBuf>,
+    split_seed: u64,
+) -> anyhow::Result<(PathBuf, Spectra, Device, LoadedModel)> {
+    let data = super::resolve_data(data)?;
+    let spectra = Spectra::load(&data)?;
+    let device = Device::flex();
+    let loaded = load_model_for(
+        model,
+        &data,
+        spectra.n_spectra(),
+        spectra.n_bins(),
+        split_seed,
+        &device,
+    )?;
+    Ok((data, spectra, device, loaded))
+}
+
 /// Analyses `loaded` on `spectra` and writes the results into `dir`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn analyze_into(
@@ -89,17 +109,8 @@ pub(super) fn analyze_into(
 }
 
 pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
-    let data = super::resolve_data(a.data.clone())?;
-    let spectra = Spectra::load(&data)?;
-    let device = burn::prelude::Device::flex();
-    let loaded = load_model_for(
-        &a.model,
-        &data,
-        spectra.n_spectra(),
-        spectra.n_bins(),
-        a.split_seed,
-        &device,
-    )?;
+    let (data, spectra, device, loaded) =
+        open_model_and_data(&a.model, a.data.clone(), a.split_seed)?;
     let opt = AnalysisOptions {
         umap: specae::analysis::umap::UmapParams {
             n_neighbors: a.neighbors,

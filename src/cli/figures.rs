@@ -5,10 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use specae::analysis::bundle::{AnalysisOptions, Quiet, default_dir, read_stored};
-use specae::data::Spectra;
 use specae::figures::Format;
 use specae::figures::bundle::{FigureInputs, all_figures, write_figures};
-use specae::train::load::load_model_for;
 
 #[derive(Debug, Args)]
 pub struct FiguresArgs {
@@ -50,17 +48,8 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
         anyhow::bail!("--dpi {} is outside 10 … 2400", a.dpi);
     }
     let t0 = std::time::Instant::now();
-    let data = super::resolve_data(a.data.clone())?;
-    let spectra = Spectra::load(&data)?;
-    let device = burn::prelude::Device::flex();
-    let loaded = load_model_for(
-        &a.model,
-        &data,
-        spectra.n_spectra(),
-        spectra.n_bins(),
-        a.split_seed,
-        &device,
-    )?;
+    let (data, spectra, device, loaded) =
+        super::analyze::open_model_and_data(&a.model, a.data.clone(), a.split_seed)?;
     let adir = a.analysis.clone().unwrap_or_else(|| default_dir(&a.model));
     if !adir.join("analysis.npz").is_file() {
         eprintln!(
