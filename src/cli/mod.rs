@@ -78,7 +78,9 @@ fn main_job() -> anyhow::Result<()> {
     })?;
     println!(
         "\nNext: `specae train` trains the autoencoder on it (`--out DIR`, Ctrl-C stops cleanly), \
-         `specae evaluate DIR/best.safetensors` compares it with PCA; `specae info FILE` or \
+         `specae evaluate DIR/best.safetensors` compares it with PCA, `specae analyze \
+         DIR/best.safetensors` computes latents, UMAP and outliers, `specae figures \
+         DIR/best.safetensors --out FIGS` draws the paper's figures; `specae info FILE` or \
          `specae ingest DIR --out FILE` for your own spectra."
     );
     Ok(())
