@@ -271,6 +271,15 @@ fn residual_histograms_bin_known_residuals() {
     // Inverse variance: log10 100 = 2, log10 1e4 = 4 in [−1, 6.5) with 150 bins → 60 and 100.
     assert_eq!(h.vs_ivar.counts.column(60).sum(), 2);
     assert_eq!(h.vs_ivar.counts.column(100).sum(), 4);
+    // The data-driven range: ±6 robust σ rounded up to 1/2/2.5/5 × 10^k.
+    let r = Array2::from_shape_fn(
+        (10, 100),
+        |(i, j)| if (i + j) % 2 == 0 { 0.01f32 } else { -0.01 },
+    );
+    let zero = Array2::<f32>::zeros((10, 100));
+    let ones = Array2::<f32>::ones((10, 100));
+    let range = specae::analysis::residuals::residual_range(r.view(), zero.view(), ones.view());
+    assert_eq!(range, (-0.1, 0.1)); // 6 × 1.4826 × 0.01 = 0.089 → 0.1
     // Subsets merge.
     let mut all = h.clone();
     all.vs_wavelength.merge(&h.vs_wavelength);
@@ -311,22 +320,20 @@ fn residual_histograms_of_any_subset_add_up() {
     let device = Device::flex();
     let model = AutoencoderConfig::new().init(&device);
     let all: Vec<u32> = (0..40).collect();
-    let h = residuals_of_rows(&model, &device, &s, &all);
+    let range = (-0.5, 0.5);
+    let h = residuals_of_rows(&model, &device, &s, &all, range);
     let weighted = s.w.iter().filter(|&&w| w > 0.0).count() as u64;
     assert_eq!(h.vs_wavelength.total, weighted);
     assert_eq!(
         h.vs_wavelength.counts.sum() + h.vs_wavelength.outside,
         weighted
     );
-    let mut a = residuals_of_rows(&model, &device, &s, &all[..13]);
-    let b = residuals_of_rows(&model, &device, &s, &all[13..]);
+    let mut a = residuals_of_rows(&model, &device, &s, &all[..13], range);
+    let b = residuals_of_rows(&model, &device, &s, &all[13..], range);
     a.vs_wavelength.merge(&b.vs_wavelength);
     assert_eq!(a.vs_wavelength.counts, h.vs_wavelength.counts);
     // Out-of-range rows are ignored, not a panic.
-    assert_eq!(
-        residuals_of_rows(&model, &device, &s, &[999])
-            .vs_wavelength
-            .total,
-        0
-    );
+    let none = residuals_of_rows(&model, &device, &s, &[999], range);
+    assert_eq!(none.vs_wavelength.total, 0);
+    assert_eq!(h.vs_wavelength.y_range(), range);
 }

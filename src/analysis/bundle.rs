@@ -25,7 +25,7 @@ use super::AnalysisError;
 use super::classify::{Accuracy, knn_cross_validate};
 use super::lof::local_outlier_factor;
 use super::outliers::{OutlierRow, outlier_table, precision_at_top, reduced_chi2};
-use super::residuals::{ResidualHistograms, wavelength_edges};
+use super::residuals::{ResidualHistograms, residual_range, wavelength_edges};
 use super::tracks::{line_between, percentile_track};
 use super::trust::{subsample, trustworthiness};
 use super::umap::{UmapParams, umap_embed};
@@ -168,7 +168,7 @@ pub fn analyze(
     progress.stage("encode + reconstruct", n as u64);
     let mut latents = Array2::<f32>::zeros((n, 0));
     let mut chi2 = Vec::with_capacity(n);
-    let mut residuals = ResidualHistograms::new(wavelength_edges(s.coeff0, s.coeff1, s.n_bins()));
+    let mut residuals: Option<ResidualHistograms> = None;
     let all: Vec<u32> = (0..n as u32).collect();
     for (c, idx) in all.chunks(CHUNK).enumerate() {
         let z = encode_rows(inp.model, s.x.view(), idx, inp.device);
@@ -189,7 +189,15 @@ pub fn analyze(
                 &ws.row(i).to_vec(),
             )
         }));
-        residuals.add(xs, xhat.view(), ws);
+        residuals
+            .get_or_insert_with(|| {
+                let range = residual_range(xs, xhat.view(), ws);
+                ResidualHistograms::with_range(
+                    wavelength_edges(s.coeff0, s.coeff1, s.n_bins()),
+                    range,
+                )
+            })
+            .add(xs, xhat.view(), ws);
         latents = if c == 0 {
             z
         } else {
@@ -201,6 +209,9 @@ pub fn analyze(
         }
     }
     timed("encode + reconstruct", t);
+    let residuals = residuals.ok_or_else(|| AnalysisError::Empty {
+        what: "data".into(),
+    })?;
     super::knn::check_points(latents.view(), "latents")?;
     let k = latents.ncols();
 
@@ -329,14 +340,17 @@ pub fn analyze(
 }
 
 /// Residual histograms of the model's reconstructions of rows `rows` of `s` (any subset, e.g.
-/// the GUI's selection), computed chunk by chunk.
+/// the GUI's selection), computed chunk by chunk, binned over `y_range` (pass the analysis's
+/// `residuals.vs_wavelength.y_range()` so subsets compare with the whole).
 pub fn residuals_of_rows(
     model: &Autoencoder,
     device: &Device,
     s: &Spectra,
     rows: &[u32],
+    y_range: (f64, f64),
 ) -> ResidualHistograms {
-    let mut h = ResidualHistograms::new(wavelength_edges(s.coeff0, s.coeff1, s.n_bins()));
+    let mut h =
+        ResidualHistograms::with_range(wavelength_edges(s.coeff0, s.coeff1, s.n_bins()), y_range);
     let rows: Vec<u32> = rows
         .iter()
         .copied()
@@ -607,7 +621,8 @@ pub fn read_stored(dir: &Path) -> Result<StoredAnalysis, AnalysisError> {
     let ivar: Array2<u64> = z
         .by_name("resid_ivar_counts")
         .map_err(|e| bad(format!("resid_ivar_counts: {e}")))?;
-    let mut residuals = ResidualHistograms::new(wave_x);
+    let mut residuals =
+        ResidualHistograms::with_range(wave_x, (y[0], y[y.len().saturating_sub(1)]));
     if residuals.vs_wavelength.counts.dim() != wave.dim()
         || residuals.vs_ivar.counts.dim() != ivar.dim()
         || residuals.vs_ivar.x_edges != ivar_x

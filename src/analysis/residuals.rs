@@ -5,9 +5,38 @@
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
-/// Residual bins: x − x̂ in normalised flux units.
+/// Residual bins: x − x̂ in normalised flux units. The range of an analysis comes from
+/// [`residual_range`]; this default is for callers without data at hand.
 pub const RESIDUAL_RANGE: (f64, f64) = (-1.0, 1.0);
 pub const RESIDUAL_BINS: usize = 160;
+
+/// A symmetric residual range for a data set: ±6 robust standard deviations of x − x̂ over
+/// pixels with w > 0 (σ = 1.4826 × median |x − x̂|), rounded up to 1, 2, 2.5 or 5 × 10^k, so
+/// all histograms of one analysis share fixed bins whatever the flux scale of the file.
+pub fn residual_range(x: ArrayView2<f32>, xhat: ArrayView2<f32>, w: ArrayView2<f32>) -> (f64, f64) {
+    let mut r: Vec<f64> = x
+        .iter()
+        .zip(xhat.iter())
+        .zip(w.iter())
+        .filter(|((a, b), wi)| **wi > 0.0 && a.is_finite() && b.is_finite())
+        .map(|((a, b), _)| ((a - b) as f64).abs())
+        .collect();
+    if r.is_empty() {
+        return RESIDUAL_RANGE;
+    }
+    let mid = r.len() / 2;
+    let median = *r.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1;
+    let half = 6.0 * 1.4826 * median;
+    if !(half > 0.0 && half.is_finite()) {
+        return RESIDUAL_RANGE;
+    }
+    let p = 10f64.powf(half.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .find(|m| m * p >= half)
+        .unwrap_or(10.0);
+    (-step * p, step * p)
+}
 /// Inverse-variance bins: log10 w.
 pub const LOG_IVAR_RANGE: (f64, f64) = (-1.0, 6.5);
 pub const IVAR_BINS: usize = 150;
@@ -38,6 +67,11 @@ impl Histogram2d {
             outside: 0,
             total: 0,
         }
+    }
+
+    /// The residual range (first and last y edge).
+    pub fn y_range(&self) -> (f64, f64) {
+        (self.y_edges[0], self.y_edges[self.y_edges.len() - 1])
     }
 
     /// Adds the counts of another histogram with the same bins.
@@ -73,9 +107,14 @@ pub struct ResidualHistograms {
 
 impl ResidualHistograms {
     /// Empty histograms over the pixel grid with these bin-edge wavelengths (d + 1 values,
-    /// one x bin per pixel).
+    /// one x bin per pixel) and the default residual range.
     pub fn new(wavelength_edges: Vec<f64>) -> Self {
-        let r = linear_edges(RESIDUAL_RANGE.0, RESIDUAL_RANGE.1, RESIDUAL_BINS);
+        Self::with_range(wavelength_edges, RESIDUAL_RANGE)
+    }
+
+    /// The same with residuals binned over `range` (e.g. from [`residual_range`]).
+    pub fn with_range(wavelength_edges: Vec<f64>, range: (f64, f64)) -> Self {
+        let r = linear_edges(range.0, range.1, RESIDUAL_BINS);
         Self {
             vs_wavelength: Histogram2d::new("wavelength [Å]", "x − x̂", wavelength_edges, r.clone()),
             vs_ivar: Histogram2d::new(
@@ -89,7 +128,8 @@ impl ResidualHistograms {
 
     /// Adds rows of data `x`, reconstructions `xhat` and weights `w` (same shapes).
     pub fn add(&mut self, x: ArrayView2<f32>, xhat: ArrayView2<f32>, w: ArrayView2<f32>) {
-        let (lo, hi) = RESIDUAL_RANGE;
+        let ye = &self.vs_wavelength.y_edges;
+        let (lo, hi) = (ye[0], ye[ye.len() - 1]);
         let (ilo, ihi) = LOG_IVAR_RANGE;
         let nx = self.vs_wavelength.counts.ncols();
         for ((xr, hr), wr) in x.rows().into_iter().zip(xhat.rows()).zip(w.rows()) {
