@@ -118,6 +118,9 @@ pub struct Summary {
 #[derive(Clone, Debug)]
 pub struct Analysis {
     pub latents: Array2<f32>,
+    /// PCA at the latent dimension, fitted on the training split, and every spectrum's
+    /// coefficients.
+    pub pca: PcaBaseline,
     pub pca_coeffs: Array2<f32>,
     pub embedding: Array2<f32>,
     pub lof: Vec<f64>,
@@ -166,13 +169,14 @@ pub fn analyze(
     // Latents, reconstruction χ² and residual histograms, chunk by chunk.
     let t = Instant::now();
     progress.stage("encode + reconstruct", n as u64);
-    let mut latents = Array2::<f32>::zeros((n, 0));
+    let mut latent_parts = Vec::with_capacity(n.div_ceil(CHUNK));
     let mut chi2 = Vec::with_capacity(n);
     let mut residuals: Option<ResidualHistograms> = None;
     let all: Vec<u32> = (0..n as u32).collect();
-    for (c, idx) in all.chunks(CHUNK).enumerate() {
+    for idx in all.chunks(CHUNK) {
+        // One encoder pass: the reconstruction decodes the latents just computed.
         let z = encode_rows(inp.model, s.x.view(), idx, inp.device);
-        let xhat = reconstruct_rows(inp.model, s.x.view(), idx, inp.device);
+        let xhat = decode_rows(inp.model, z.view(), inp.device);
         let (lo, hi) = (idx[0] as usize, idx[0] as usize + idx.len());
         let (xs, ws) = (s.x.slice(s![lo..hi, ..]), s.w.slice(s![lo..hi, ..]));
         if xhat.dim() != xs.dim() {
@@ -182,13 +186,11 @@ pub fn analyze(
                 xs.ncols()
             )));
         }
-        chi2.par_extend((0..idx.len()).into_par_iter().map(|i| {
-            reduced_chi2(
-                &xs.row(i).to_vec(),
-                &xhat.row(i).to_vec(),
-                &ws.row(i).to_vec(),
-            )
-        }));
+        chi2.par_extend(
+            (0..idx.len())
+                .into_par_iter()
+                .map(|i| reduced_chi2(xs.row(i), xhat.row(i), ws.row(i))),
+        );
         residuals
             .get_or_insert_with(|| {
                 let range = residual_range(xs, xhat.view(), ws);
@@ -198,16 +200,15 @@ pub fn analyze(
                 )
             })
             .add(xs, xhat.view(), ws);
-        latents = if c == 0 {
-            z
-        } else {
-            ndarray::concatenate(Axis(0), &[latents.view(), z.view()])
-                .map_err(|e| AnalysisError::Invalid(format!("latents: {e}")))?
-        };
+        latent_parts.push(z);
         if !progress.set(hi as u64) {
             return Err(AnalysisError::Cancelled);
         }
     }
+    let views: Vec<_> = latent_parts.iter().map(|z| z.view()).collect();
+    let latents = ndarray::concatenate(Axis(0), &views)
+        .map_err(|e| AnalysisError::Invalid(format!("latents: {e}")))?;
+    drop(latent_parts);
     timed("encode + reconstruct", t);
     let residuals = residuals.ok_or_else(|| AnalysisError::Empty {
         what: "data".into(),
@@ -234,21 +235,17 @@ pub fn analyze(
     let outliers = outlier_table(&lof, &chi2);
     let oddities = s.truth.as_ref().map(|truth| {
         let flagged: Vec<bool> = truth.oddity.iter().map(|&o| o != 0).collect();
-        let combined: Vec<f64> = {
-            let mut v = vec![0.0; n];
-            for r in &outliers {
-                v[r.index] = r.score;
-            }
-            v
-        };
+        let n_flagged = flagged.iter().filter(|&&f| f).count();
+        let mut combined = vec![0.0; n];
+        for r in &outliers {
+            combined[r.index] = r.score;
+        }
         let frac = 0.01;
         OddityPrecision {
-            n_flagged: flagged.iter().filter(|&&f| f).count(),
-            base_rate: flagged.iter().filter(|&&f| f).count() as f64 / n as f64,
+            n_flagged,
+            base_rate: n_flagged as f64 / n as f64,
             top_fraction: frac,
-            max_possible: (flagged.iter().filter(|&&f| f).count() as f64
-                / (n as f64 * frac).round().max(1.0))
-            .min(1.0),
+            max_possible: (n_flagged as f64 / (n as f64 * frac).round().max(1.0)).min(1.0),
             lof: precision_at_top(&lof, &flagged, frac),
             chi2: precision_at_top(&chi2, &flagged, frac),
             combined: precision_at_top(&combined, &flagged, frac),
@@ -327,6 +324,7 @@ pub fn analyze(
     };
     Ok(Analysis {
         latents,
+        pca,
         pca_coeffs,
         embedding,
         lof,
@@ -452,6 +450,9 @@ impl Analysis {
             z.add_array("latents", &self.latents).map_err(&e)?;
             z.add_array("umap", &self.embedding).map_err(&e)?;
             z.add_array("pca_coeffs", &self.pca_coeffs).map_err(&e)?;
+            z.add_array("pca_mean", &self.pca.mean).map_err(&e)?;
+            z.add_array("pca_components", &self.pca.components)
+                .map_err(&e)?;
             z.add_array("lof", &Array1::from_vec(self.lof.clone()))
                 .map_err(&e)?;
             z.add_array("chi2", &Array1::from_vec(self.chi2.clone()))
@@ -581,6 +582,7 @@ impl Analysis {
 pub struct StoredAnalysis {
     pub latents: Array2<f32>,
     pub embedding: Array2<f32>,
+    pub pca: PcaBaseline,
     pub pca_coeffs: Array2<f32>,
     pub lof: Array1<f64>,
     pub chi2: Array1<f64>,
@@ -602,6 +604,14 @@ pub fn read_stored(dir: &Path) -> Result<StoredAnalysis, AnalysisError> {
     let pca_coeffs: Array2<f32> = z
         .by_name("pca_coeffs")
         .map_err(|e| bad(format!("pca_coeffs: {e}")))?;
+    let pca = PcaBaseline {
+        mean: z
+            .by_name("pca_mean")
+            .map_err(|e| bad(format!("pca_mean: {e}")))?,
+        components: z
+            .by_name("pca_components")
+            .map_err(|e| bad(format!("pca_components: {e}")))?,
+    };
     let lof: Array1<f64> = z.by_name("lof").map_err(|e| bad(format!("lof: {e}")))?;
     let chi2: Array1<f64> = z.by_name("chi2").map_err(|e| bad(format!("chi2: {e}")))?;
     let n = latents.nrows();
@@ -640,9 +650,13 @@ pub fn read_stored(dir: &Path) -> Result<StoredAnalysis, AnalysisError> {
     let track_axes_spectra: Array3<f32> = z
         .by_name("track_axes_spectra")
         .map_err(|e| bad(format!("track_axes_spectra: {e}")))?;
+    if pca.components.ncols() != pca.mean.len() {
+        return Err(bad("the PCA basis has inconsistent shapes".into()));
+    }
     Ok(StoredAnalysis {
         latents,
         embedding,
+        pca,
         pca_coeffs,
         lof,
         chi2,

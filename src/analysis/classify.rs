@@ -1,6 +1,6 @@
 //! Class separation: k-nearest-neighbour classification accuracy with k-fold cross-validation.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{ArrayView2, Axis};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
@@ -50,9 +50,7 @@ pub fn knn_cross_validate(
         let (lo, hi) = (f * n / folds, (f + 1) * n / folds);
         let test = &order[lo..hi];
         let train: Vec<usize> = order[..lo].iter().chain(&order[hi..]).copied().collect();
-        let train_pts = Array2::from_shape_fn((train.len(), points.ncols()), |(i, j)| {
-            points[[train[i], j]]
-        });
+        let train_pts = points.select(Axis(0), &train);
         let index = KnnIndex::build(train_pts.view(), "kNN classifier input")?;
         let preds: Vec<(usize, usize)> = test
             .par_iter()

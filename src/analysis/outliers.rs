@@ -1,20 +1,24 @@
 //! Outlier scores: the Local Outlier Factor of the latents and the reconstruction χ², in one
 //! ranked table.
 
+use ndarray::{ArrayView1, AsArray};
 use serde::Serialize;
 
-/// Reduced reconstruction χ² of one spectrum: Σ w (x − x̂)² over pixels with w > 0, divided by
-/// their number (0 when none).
-pub fn reduced_chi2(x: &[f32], xhat: &[f32], w: &[f32]) -> f64 {
-    let (mut s, mut n) = (0f64, 0usize);
-    for ((&a, &b), &wi) in x.iter().zip(xhat).zip(w) {
-        if wi > 0.0 {
-            let r = (a - b) as f64;
-            s += wi as f64 * r * r;
-            n += 1;
-        }
+use crate::model::loss::weighted_loss_row;
+
+/// Reduced reconstruction χ² of one spectrum: Σ w (x − x̂)² (the training loss of that row)
+/// divided by the number of pixels with w > 0 (0 when none).
+pub fn reduced_chi2<'a>(
+    x: impl AsArray<'a, f32>,
+    xhat: impl AsArray<'a, f32>,
+    w: impl AsArray<'a, f32>,
+) -> f64 {
+    let w: ArrayView1<f32> = w.into();
+    let n = w.iter().filter(|&&wi| wi > 0.0).count();
+    if n == 0 {
+        return 0.0;
     }
-    if n == 0 { 0.0 } else { s / n as f64 }
+    weighted_loss_row(x, xhat, w) / n as f64
 }
 
 /// One row of the outlier table.

@@ -13,6 +13,7 @@ use umap_rs::{Optimizer, Umap, UmapConfig};
 
 use super::AnalysisError;
 use super::knn::KnnIndex;
+use crate::model::pca_baseline::PcaBaseline;
 
 /// UMAP settings (umap-learn's defaults; n_neighbors and min_dist as Portillo et al.).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -132,43 +133,21 @@ pub fn umap_embed(
 /// a little seeded noise (umap-learn's `init="pca"` with `noisy_scale_coords`).
 pub fn pca_init(x: ArrayView2<f32>, seed: u64) -> Array2<f32> {
     let (n, d) = x.dim();
-    let mean: Vec<f64> = (0..d)
-        .map(|j| x.column(j).iter().map(|&v| v as f64).sum::<f64>() / n.max(1) as f64)
-        .collect();
-    let mut cov = faer::Mat::<f64>::zeros(d, d);
-    for row in x.rows() {
-        for a in 0..d {
-            let da = row[a] as f64 - mean[a];
-            for b in 0..=a {
-                cov[(a, b)] += da * (row[b] as f64 - mean[b]);
+    let mut out = Array2::<f32>::zeros((n, 2));
+    let all: Vec<u32> = (0..n as u32).collect();
+    match PcaBaseline::fit(x, &all, d.min(2)) {
+        Ok(pca) => {
+            for (i, row) in x.rows().into_iter().enumerate() {
+                for (c, v) in pca.project(row).into_iter().enumerate() {
+                    out[[i, c]] = v as f32;
+                }
             }
         }
-    }
-    for a in 0..d {
-        for b in 0..a {
-            cov[(b, a)] = cov[(a, b)];
-        }
-    }
-    let mut out = Array2::<f32>::zeros((n, 2));
-    // Columns of the eigenvector matrix, strongest first.
-    let axes: Vec<Vec<f64>> = match cov.self_adjoint_eigen(faer::Side::Lower) {
-        Ok(eig) => {
-            let u = eig.U();
-            (0..d.min(2))
-                .map(|c| (0..d).map(|r| u[(r, d - 1 - c)]).collect())
-                .collect()
-        }
-        Err(_) => (0..d.min(2))
-            .map(|c| (0..d).map(|r| if r == c { 1.0 } else { 0.0 }).collect())
-            .collect(),
-    };
-    for (i, row) in x.rows().into_iter().enumerate() {
-        for (c, axis) in axes.iter().enumerate() {
-            out[[i, c]] = row
-                .iter()
-                .enumerate()
-                .map(|(j, &v)| (v as f64 - mean[j]) * axis[j])
-                .sum::<f64>() as f32;
+        // Degenerate input (e.g. too few points): the first coordinates themselves.
+        Err(_) => {
+            for ((i, c), v) in out.indexed_iter_mut() {
+                *v = if c < d { x[[i, c]] } else { 0.0 };
+            }
         }
     }
     let max = out.iter().fold(0f32, |m, v| m.max(v.abs()));

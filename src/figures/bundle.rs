@@ -213,12 +213,13 @@ pub fn all_figures(inp: &FigureInputs) -> Result<Vec<AnyFigure>, FiguresError> {
             bins: 220,
         }));
     }
-    let pca = PcaBaseline::fit(s.x.view(), &inp.loaded.split.train, inp.loaded.latent_dim).ok();
+    // The analysis's PCA (fitted on the training split), so overlays match its numbers.
+    let pca = (a.pca.mean.len() == s.n_bins()).then_some(&a.pca);
     let typical = inp.track_endpoints[1].min(n - 1);
     figs.push(AnyFigure::Spectrum(spectrum_figure(
         inp,
         typical,
-        pca.as_ref(),
+        pca,
         "spectrum_typical",
         "typical emission-line galaxy",
     )?));
@@ -227,7 +228,7 @@ pub fn all_figures(inp: &FigureInputs) -> Result<Vec<AnyFigure>, FiguresError> {
         figs.push(AnyFigure::Spectrum(spectrum_figure(
             inp,
             top.index,
-            pca.as_ref(),
+            pca,
             "spectrum_top_outlier",
             "top outlier",
         )?));

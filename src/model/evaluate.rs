@@ -76,14 +76,7 @@ pub fn model_losses(
     let r = reconstruct_rows(model, x, idx, device);
     idx.iter()
         .enumerate()
-        .map(|(k, &i)| {
-            let (xr, wr) = (x.row(i as usize), w.row(i as usize));
-            weighted_loss_row(
-                xr.as_slice().unwrap_or(&xr.to_vec()),
-                r.row(k).as_slice().unwrap_or(&r.row(k).to_vec()),
-                wr.as_slice().unwrap_or(&wr.to_vec()),
-            )
-        })
+        .map(|(k, &i)| weighted_loss_row(x.row(i as usize), r.row(k), w.row(i as usize)))
         .collect()
 }
 
@@ -98,10 +91,7 @@ pub fn pca_losses(
     idx.par_iter()
         .map(|&i| {
             let xr = x.row(i as usize);
-            let rec = p.reconstruct(xr);
-            let xv: Vec<f32> = xr.to_vec();
-            let wv: Vec<f32> = w.row(i as usize).to_vec();
-            weighted_loss_row(&xv, &rec, &wv)
+            weighted_loss_row(xr, &p.reconstruct(xr), w.row(i as usize))
         })
         .collect()
 }
