@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # The test command of README.md: runs every test of the workspace.
-# Installs nothing today; system packages needed by later tests (e.g. Xvfb/Mesa for GUI tests)
-# are installed here, so a fresh machine needs only this script.
+# On Linux it first installs what the GUI tests render with (Mesa's lavapipe, Xvfb: see
+# scripts/install-gui-deps.sh); when that works the wgpu render test is required to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "$(uname -s)" = "Linux" ] && [ -z "${SPECAE_SKIP_GUI_DEPS:-}" ]; then
+  if scripts/install-gui-deps.sh; then
+    export SPECAE_REQUIRE_RENDER="${SPECAE_REQUIRE_RENDER:-1}"
+  else
+    echo "warning: GUI system packages could not be installed; the wgpu render test will skip" >&2
+  fi
+fi
 cargo test --locked "$@"

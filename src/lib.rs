@@ -9,9 +9,12 @@
 //! - [`train`]: the training loop, its worker thread, checkpoints;
 //! - [`analysis`]: kNN, UMAP, outliers, class separation, residual statistics, latent tracks;
 //! - [`figures`]: publication figures (PNG/SVG/PDF);
+//! - [`app`] (feature `gui`): the desktop explorer built on all of the above;
 //! - [`util`]: atomic file writes and small helpers shared by all stages.
 
 pub mod analysis;
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod data;
 pub mod figures;
 pub mod ingest;

@@ -24,6 +24,28 @@ pub enum BenchCommand {
     /// UMAP of a latents file (n × k npy) with the analysis settings; prints seconds and
     /// trustworthiness as JSON, like `reference.py umap` (see scripts/bench-umap.sh).
     Umap(UmapArgs),
+    /// Frame time of the explorer (egui update + tessellation, headless) with every view
+    /// showing all spectra: p50/p95 idle, dragging a slider, and while training.
+    Gui(GuiBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GuiBenchArgs {
+    /// Survey [default: the built-in survey].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Model [default: the built-in model].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Frames per scenario.
+    #[arg(long, default_value_t = 300)]
+    pub frames: usize,
+    /// Also measure while training runs.
+    #[arg(long)]
+    pub train: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +100,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Data(a) => data(a),
         BenchCommand::Read(a) => read(a),
+        BenchCommand::Gui(a) => gui(a),
         BenchCommand::Decode(a) => decode(a),
         BenchCommand::Umap(a) => umap(a),
     }
@@ -282,4 +305,52 @@ fn decode(a: DecodeArgs) -> anyhow::Result<()> {
         q(1.0)
     );
     Ok(())
+}
+
+#[cfg(feature = "gui")]
+fn gui(a: GuiBenchArgs) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let opts = specae::app::AppOptions {
+        data: a.data,
+        model: a.model,
+        restore_files: false,
+        // Benchmark runs write their checkpoints to a temporary folder.
+        runs_dir: tmp.path().join("runs"),
+        ..Default::default()
+    };
+    let stats = specae::app::frame_bench::run(opts, a.frames, a.train, &mut |m| eprintln!("{m}"))
+        .map_err(anyhow::Error::msg)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&stats)?);
+        return Ok(());
+    }
+    println!(
+        "{:<40} {:>7} {:>9} {:>9} {:>9} {:>12}",
+        "scenario", "frames", "p50 ms", "p95 ms", "max ms", "decode µs"
+    );
+    for s in &stats {
+        println!(
+            "{:<40} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>12}",
+            s.scenario,
+            s.frames,
+            s.p50_ms,
+            s.p95_ms,
+            s.max_ms,
+            s.decode_p50_us
+                .map(|d| format!("{d:.0}"))
+                .unwrap_or_default()
+        );
+    }
+    let worst = stats.iter().map(|s| s.p95_ms).fold(0.0, f64::max);
+    println!(
+        "worst p95 {worst:.2} ms: {} the 16 ms (60 fps) budget; ratio p95/16 ms = {:.2}",
+        if worst <= 16.0 { "within" } else { "over" },
+        worst / 16.0
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "gui"))]
+fn gui(_: GuiBenchArgs) -> anyhow::Result<()> {
+    bail!("this build of specae has no GUI (built without the `gui` feature)")
 }

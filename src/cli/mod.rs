@@ -4,8 +4,10 @@ mod analyze;
 mod bench;
 mod builtin;
 mod evaluate;
+mod export;
 mod figures;
 mod generate;
+mod gui;
 mod info;
 mod ingest;
 mod prep;
@@ -27,6 +29,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the desktop explorer (what the bare `specae` does when a display is available).
+    Gui(gui::GuiArgs),
     /// Generate the built-in synthetic SDSS-like survey (astroML npz schema).
     Generate(generate::GenerateArgs),
     /// Summarise a survey file: classes, masking, S/N, wavelengths, redshifts, split.
@@ -41,6 +45,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Publication figures (PNG/SVG/PDF) of an analysed model, with a manifest.
     Figures(figures::FiguresArgs),
+    /// A model's weights as safetensors with PyTorch names (optionally float16).
+    Export(export::ExportArgs),
     /// Preprocess a survey into reference.py's prepped schema (x, w, train, valid, cls, lam).
     Prep(prep::PrepArgs),
     /// List the data sets found on this machine.
@@ -53,7 +59,13 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        None if cfg!(feature = "gui") && gui::display_available() => gui::run(gui::GuiArgs {
+            data: None,
+            model: None,
+            fresh: false,
+        }),
         None => main_job(),
+        Some(Command::Gui(a)) => gui::run(a),
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Info(a)) => info::run(a),
         Some(Command::Prep(a)) => prep::run(a),
@@ -62,12 +74,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Evaluate(a)) => evaluate::run(a),
         Some(Command::Analyze(a)) => analyze::run(a),
         Some(Command::Figures(a)) => figures::run(a),
+        Some(Command::Export(a)) => export::run(a),
         Some(Command::Sources) => sources(),
         Some(Command::Bench(b)) => bench::run(b),
     }
 }
 
-/// The bare `specae`: make sure the built-in survey exists and describe it.
+/// The bare `specae` without a display (or without the GUI): make sure the built-in survey
+/// exists and describe it.
 fn main_job() -> anyhow::Result<()> {
     let path = builtin::ensure_builtin(specae::synth::SynthConfig::default().n, 0)?;
     println!("Built-in survey: {}", path.display());

@@ -1,0 +1,109 @@
+//! What panels ask the app to do. Panels never mutate the session; they push commands that
+//! the app applies after the frame, in order.
+
+use std::path::PathBuf;
+
+use super::state::{BottomTab, CentreViews, ColourBy, ExportFormat, TrainSettings};
+
+/// A view that can be exported as a figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportView {
+    Umap,
+    Corner,
+    Spectrum,
+    Residuals,
+    TrainingCurves,
+}
+
+impl ExportView {
+    pub const ALL: [ExportView; 5] = [
+        ExportView::Umap,
+        ExportView::Corner,
+        ExportView::Spectrum,
+        ExportView::Residuals,
+        ExportView::TrainingCurves,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportView::Umap => "UMAP",
+            ExportView::Corner => "corner plot",
+            ExportView::Spectrum => "inspected spectrum",
+            ExportView::Residuals => "residual histograms",
+            ExportView::TrainingCurves => "training curves",
+        }
+    }
+}
+
+/// A table that can be exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportTable {
+    LatentsNpy,
+    LatentsCsv,
+    EmbeddingNpy,
+    SelectionCsv,
+}
+
+impl ExportTable {
+    pub const ALL: [ExportTable; 4] = [
+        ExportTable::LatentsNpy,
+        ExportTable::LatentsCsv,
+        ExportTable::EmbeddingNpy,
+        ExportTable::SelectionCsv,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportTable::LatentsNpy => "latents.npy",
+            ExportTable::LatentsCsv => "latents.csv",
+            ExportTable::EmbeddingNpy => "umap.npy",
+            ExportTable::SelectionCsv => "selection.csv",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AppCommand {
+    /// Open a file dialog (off the UI thread) for data / a model / the export folder.
+    PickData,
+    PickModel,
+    PickExportDir,
+    OpenData(PathBuf),
+    OpenBuiltin,
+    OpenModel(PathBuf),
+    UseBuiltinModel,
+    SetColourBy(ColourBy),
+    ToggleClass(usize),
+    /// Show a galaxy in the inspector.
+    Focus(usize),
+    /// The second end point of an interpolation.
+    SetSecond(usize),
+    Select(Vec<u32>),
+    ClearSelection,
+    /// Step through the focus's nearest latent neighbours (+1 next, −1 previous).
+    StepNeighbour(i32),
+    /// Latent sliders: decode this latent vector.
+    SetSynthetic(Vec<f32>),
+    SyntheticFromFocus,
+    /// Interpolate between focus and second at t ∈ [0, 1].
+    Interpolate(f32),
+    ClearSynthetic,
+    StartTraining(TrainSettings),
+    PauseTraining,
+    ResumeTraining,
+    StopTraining,
+    SaveTrainingNow,
+    /// Residual histograms of the current selection.
+    SelectionResiduals,
+    ExportFigure(ExportView, ExportFormat),
+    ExportTable(ExportTable),
+    SetExportDir(PathBuf),
+    SetExportFormat(ExportFormat),
+    SetLayout {
+        left: bool,
+        right: bool,
+        bottom: bool,
+        centre: CentreViews,
+    },
+    SetBottomTab(BottomTab),
+    CancelTask(String),
+    DismissMessage(usize),
+}

@@ -1,0 +1,208 @@
+//! Responsiveness benchmark: CPU-side frame time (egui's update of the whole app plus
+//! tessellation) with every view showing all spectra, headless. Scenarios: idle with the
+//! pointer sweeping over the UMAP (hover picking), dragging a latent slider (decode + redraw
+//! each frame), and the same while training runs on the worker thread.
+
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+use super::commands::AppCommand;
+use super::explorer::{AppOptions, SpecaeApp};
+
+/// One scenario's frame times.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FrameStats {
+    pub scenario: String,
+    pub frames: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+    /// Median time to decode one slider spectrum (µs), where the scenario drags a slider.
+    pub decode_p50_us: Option<f64>,
+}
+
+fn stats(scenario: &str, mut ms: Vec<f64>, decode: Vec<f64>) -> FrameStats {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let q = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    let mut decode = decode;
+    decode.sort_by(|a, b| a.total_cmp(b));
+    FrameStats {
+        scenario: scenario.into(),
+        frames: ms.len(),
+        p50_ms: q(&ms, 0.5),
+        p95_ms: q(&ms, 0.95),
+        max_ms: ms[ms.len() - 1],
+        decode_p50_us: (!decode.is_empty()).then(|| q(&decode, 0.5)),
+    }
+}
+
+/// A headless app and its clock.
+pub struct Headless {
+    pub ctx: egui::Context,
+    pub app: SpecaeApp,
+    pub size: egui::Vec2,
+    t: f64,
+}
+
+impl Headless {
+    pub fn new(opts: AppOptions, size: egui::Vec2) -> Self {
+        let ctx = egui::Context::default();
+        let app = SpecaeApp::new(opts, None, &ctx);
+        Self {
+            ctx,
+            app,
+            size,
+            t: 0.0,
+        }
+    }
+
+    /// Runs one frame with `events`; returns the time of update + tessellation (ms).
+    pub fn frame(&mut self, events: Vec<egui::Event>) -> f64 {
+        self.t += 1.0 / 60.0;
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, self.size)),
+            time: Some(self.t),
+            events,
+            ..Default::default()
+        };
+        let t0 = Instant::now();
+        let app = &mut self.app;
+        let mut out = self.ctx.run_ui(input, |ui| app.show(ui));
+        let shapes = std::mem::take(&mut out.shapes);
+        let prims = self.ctx.tessellate(shapes, out.pixels_per_point);
+        // No GPU here: texture uploads (whose images were built above, and timed) are dropped.
+        out.textures_delta.clear();
+        std::hint::black_box(prims.len());
+        t0.elapsed().as_secs_f64() * 1e3
+    }
+
+    /// Steps frames until the analysis is in and no task runs (or `timeout`).
+    pub fn settle(&mut self, timeout: Duration) -> bool {
+        let t0 = Instant::now();
+        while t0.elapsed() < timeout {
+            self.frame(vec![]);
+            if self.app.session().analysis.is_some() && !self.app.tasks().is_busy() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+/// Runs the scenarios on the app opened with `opts`; `train` adds the training scenario.
+pub fn run(
+    opts: AppOptions,
+    frames: usize,
+    train: bool,
+    log: &mut dyn FnMut(&str),
+) -> Result<Vec<FrameStats>, String> {
+    let mut h = Headless::new(opts, egui::vec2(1600.0, 1000.0));
+    log("loading data, model and analysis…");
+    let t0 = Instant::now();
+    if !h.settle(Duration::from_secs(900)) {
+        return Err("the app did not finish loading within 15 minutes".into());
+    }
+    let n = h.app.session().n();
+    log(&format!(
+        "loaded {n} spectra in {:.1} s ({}); measuring",
+        t0.elapsed().as_secs_f64(),
+        h.app
+            .session()
+            .analysis
+            .as_ref()
+            .map(|a| a.note.as_str())
+            .unwrap_or("")
+    ));
+    // Every view busy: a galaxy inspected, the top 1% selected.
+    let top: Vec<u32> = h
+        .app
+        .session()
+        .analysis
+        .as_ref()
+        .map(|a| {
+            a.outliers
+                .iter()
+                .take(n / 100)
+                .map(|r| r.index as u32)
+                .collect()
+        })
+        .unwrap_or_default();
+    let first = top.first().copied().unwrap_or(0) as usize;
+    h.app.send(AppCommand::Focus(first));
+    h.app.send(AppCommand::Select(top));
+    for _ in 0..10 {
+        h.frame(vec![]);
+    }
+    let sweep = |h: &mut Headless, k: usize| -> Vec<egui::Event> {
+        let a = k as f32 * 0.05;
+        let c = egui::pos2(h.size.x * 0.42, h.size.y * 0.4);
+        vec![egui::Event::PointerMoved(
+            c + egui::vec2(a.cos(), a.sin()) * 150.0,
+        )]
+    };
+    let mut out = vec![];
+    // Pinch-zoom over the UMAP: its texture is re-splatted from all points every frame.
+    let zoom = |h: &mut Headless, k: usize| -> Vec<egui::Event> {
+        let c = egui::pos2(h.size.x * 0.35, h.size.y * 0.4);
+        let f = if (k / 30).is_multiple_of(2) {
+            1.02
+        } else {
+            1.0 / 1.02
+        };
+        vec![egui::Event::PointerMoved(c), egui::Event::Zoom(f)]
+    };
+    let measure = |h: &mut Headless, name: &str, slider: bool| -> FrameStats {
+        let (mut ms, mut dec) = (vec![], vec![]);
+        let base = h
+            .app
+            .session()
+            .latents
+            .as_ref()
+            .map(|l| l.z.row(first).to_vec());
+        for k in 0..frames {
+            if slider && let Some(z0) = &base {
+                let mut z = z0.clone();
+                z[0] += (k as f32 * 0.1).sin() * 0.5;
+                h.app.send(AppCommand::SetSynthetic(z));
+            }
+            let ev = if name.contains("zoom") {
+                zoom(h, k)
+            } else {
+                sweep(h, k)
+            };
+            ms.push(h.frame(ev));
+            if slider && let Some(s) = h.app.synthetic() {
+                dec.push(s.decode_us);
+            }
+        }
+        stats(name, ms, dec)
+    };
+    out.push(measure(&mut h, "idle, pointer over the UMAP", false));
+    out.push(measure(&mut h, "dragging a latent slider", true));
+    out.push(measure(&mut h, "pinch-zooming the UMAP", false));
+    if train {
+        let settings = h.app.state().train.clone();
+        h.app.send(AppCommand::StartTraining(settings));
+        let t0 = Instant::now();
+        while h.app.training().is_none_or(|t| t.progress.is_none()) {
+            h.frame(vec![]);
+            std::thread::sleep(Duration::from_millis(20));
+            if t0.elapsed() > Duration::from_secs(120) {
+                return Err("training did not start within 2 minutes".into());
+            }
+        }
+        log("training is running; measuring");
+        out.push(measure(&mut h, "while training (idle pointer)", false));
+        out.push(measure(&mut h, "while training, dragging a slider", true));
+        out.push(measure(
+            &mut h,
+            "while training, pinch-zooming the UMAP",
+            false,
+        ));
+        h.app.send(AppCommand::StopTraining);
+        h.frame(vec![]);
+    }
+    Ok(out)
+}

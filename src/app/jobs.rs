@@ -1,0 +1,373 @@
+//! The work background tasks do: open data and models, encode, analyse, residuals of a
+//! selection, exports. Each returns a [`JobOutput`] that the app applies on the UI thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use burn::prelude::Device;
+use ndarray::{Array2, Axis};
+
+use super::builtin_model;
+use super::session::{AnalysisView, LoadedData, ModelState};
+use super::tasks::TaskCtx;
+use crate::analysis::bundle::{
+    AnalysisOptions, Inputs, StoredAnalysis, analyze, read_stored, residuals_of_rows,
+};
+use crate::analysis::knn::KnnIndex;
+use crate::analysis::outliers::outlier_table;
+use crate::analysis::residuals::ResidualHistograms;
+use crate::data::sources::builtin_survey_path;
+use crate::data::{Spectra, Split};
+use crate::model::Autoencoder;
+use crate::model::evaluate::encode_rows;
+use crate::synth::{Stage, SynthConfig, generate};
+use crate::train::checkpoint::Checkpoint;
+use crate::train::load::{fit_model_to_data, load_model_for, model_from_weight_bytes};
+use crate::util::atomic::write_bytes_atomically;
+
+/// What a finished job hands to the app.
+#[allow(clippy::large_enum_variant)]
+pub enum JobOutput {
+    Data(LoadedData),
+    Model(ModelState),
+    /// Latents of every spectrum under the model of generation `model_gen` (or of a training
+    /// checkpoint at `epoch`).
+    Latents {
+        model_gen: u64,
+        z: Array2<f32>,
+        from_training: Option<usize>,
+    },
+    Analysis {
+        model_gen: u64,
+        view: AnalysisView,
+    },
+    Residuals {
+        rows: usize,
+        hist: ResidualHistograms,
+    },
+    /// A file written (figure, table).
+    Exported {
+        what: String,
+        path: PathBuf,
+        bytes: usize,
+    },
+    /// A file dialog closed (`None`: cancelled).
+    Picked {
+        purpose: Pick,
+        path: Option<PathBuf>,
+    },
+    Failed {
+        task: String,
+        error: String,
+    },
+    Cancelled {
+        task: String,
+    },
+}
+
+/// What a file dialog was opened for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    Data,
+    Model,
+    ExportDir,
+}
+
+fn failed(task: &str, error: impl std::fmt::Display) -> JobOutput {
+    JobOutput::Failed {
+        task: task.into(),
+        error: error.to_string(),
+    }
+}
+
+/// The built-in survey of `n` spectra: generated into the data folder on first use.
+pub fn open_builtin(n: usize, seed: u64, cx: &mut TaskCtx) -> JobOutput {
+    let path = builtin_survey_path(n, seed);
+    open_builtin_at(&path, n, seed, cx)
+}
+
+/// The built-in survey at `path` (generated there if missing).
+pub fn open_builtin_at(path: &Path, n: usize, seed: u64, cx: &mut TaskCtx) -> JobOutput {
+    if !path.is_file() {
+        if let Some(dir) = path.parent()
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            return failed(
+                "open data",
+                format!("cannot create the data folder {}: {e}", dir.display()),
+            );
+        }
+        let cfg = SynthConfig {
+            n,
+            seed,
+            ..SynthConfig::default()
+        };
+        cx.set_stage("generating the built-in survey", n as u64);
+        let mut stage_now = Stage::Spectra;
+        let survey = generate(&cfg, &mut |stage, done, total| {
+            if stage != stage_now {
+                stage_now = stage;
+                cx.set_stage("PCA infill", total as u64);
+            }
+            cx.set_done(done as u64);
+        });
+        let survey = match survey {
+            Ok(s) => s,
+            Err(e) => return failed("open data", format!("generating the built-in survey: {e}")),
+        };
+        cx.set_stage("writing the built-in survey", 0);
+        if let Err(e) = survey.write(path, false) {
+            return failed("open data", e);
+        }
+    }
+    cx.set_stage("reading the built-in survey", 0);
+    match Spectra::load(path) {
+        Ok(s) => JobOutput::Data(LoadedData::new(
+            path.to_path_buf(),
+            format!("built-in survey ({n} synthetic spectra)"),
+            true,
+            s,
+        )),
+        Err(e) => failed("open data", e),
+    }
+}
+
+/// A survey file chosen by the user.
+pub fn open_data(path: &Path, cx: &mut TaskCtx) -> JobOutput {
+    cx.set_stage(&format!("reading {}", path.display()), 0);
+    match Spectra::load(path) {
+        Ok(s) if s.n_spectra() == 0 => failed(
+            "open data",
+            format!("{}: the file holds no spectra", path.display()),
+        ),
+        Ok(s) => {
+            let label = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            JobOutput::Data(LoadedData::new(path.to_path_buf(), label, false, s))
+        }
+        Err(e) => failed("open data", e),
+    }
+}
+
+/// The built-in model for `data` (any survey on the standard 1000-bin grid).
+pub fn builtin_model(data: &LoadedData) -> JobOutput {
+    let name = Path::new("assets/builtin-model.safetensors");
+    let s = &data.spectra;
+    let opened = model_from_weight_bytes(builtin_model::BYTES, name, &Device::flex())
+        .and_then(|m| fit_model_to_data(m, None, name, &data.path, s.n_spectra(), s.n_bins(), 0));
+    match opened {
+        Ok(l) => JobOutput::Model(ModelState {
+            latent_dim: l.latent_dim,
+            model: l.model,
+            label: builtin_model::LABEL.into(),
+            path: None,
+            split: l.split,
+            history: vec![],
+            analysis_dir: Some(builtin_model::analysis_dir(&data.path)),
+        }),
+        Err(e) => failed("open model", e),
+    }
+}
+
+/// A model file (checkpoint or weights) for the open data.
+pub fn open_model(path: &Path, data_path: &Path, n: usize, bins: usize) -> JobOutput {
+    match load_model_for(path, data_path, n, bins, 0, &Device::flex()) {
+        Ok(l) => {
+            let history = l
+                .checkpoint
+                .as_ref()
+                .map(|c| c.meta.history.clone())
+                .unwrap_or_default();
+            JobOutput::Model(ModelState {
+                latent_dim: l.latent_dim,
+                model: l.model,
+                label: path.display().to_string(),
+                path: Some(path.to_path_buf()),
+                split: l.split,
+                history,
+                analysis_dir: Some(crate::analysis::bundle::default_dir(path)),
+            })
+        }
+        Err(e) => failed("open model", e),
+    }
+}
+
+/// Latents of every spectrum, chunk by chunk with progress.
+pub fn encode_all(model: &Autoencoder, s: &Spectra, cx: &mut TaskCtx) -> Option<Array2<f32>> {
+    let n = s.n_spectra();
+    let device = Device::flex();
+    cx.set_stage("encoding spectra", n as u64);
+    let idx: Vec<u32> = (0..n as u32).collect();
+    let mut parts = vec![];
+    for (k, c) in idx.chunks(4096).enumerate() {
+        if cx.cancelled() {
+            return None;
+        }
+        parts.push(encode_rows(model, s.x.view(), c, &device));
+        cx.set_done(((k + 1) * 4096).min(n) as u64);
+    }
+    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+    ndarray::concatenate(Axis(0), &views).ok()
+}
+
+/// Latents of the checkpoint a running training just saved.
+pub fn encode_checkpoint(path: &Path, s: &Spectra, cx: &mut TaskCtx) -> JobOutput {
+    let ck = match Checkpoint::read(path) {
+        Ok(c) => c,
+        Err(e) => return failed("refresh latents", e),
+    };
+    let epoch = ck.meta.epoch;
+    match ck.model(&Device::flex()) {
+        Ok(m) => match encode_all(&m, s, cx) {
+            Some(z) => JobOutput::Latents {
+                model_gen: 0,
+                z,
+                from_training: Some(epoch),
+            },
+            None => JobOutput::Cancelled {
+                task: "refresh latents".into(),
+            },
+        },
+        Err(e) => failed("refresh latents", e),
+    }
+}
+
+/// The analysis view from stored results.
+fn view_from_stored(a: StoredAnalysis, note: String) -> Result<AnalysisView, String> {
+    let embed_index =
+        KnnIndex::build(a.embedding.view(), "UMAP embedding").map_err(|e| e.to_string())?;
+    let lof = a.lof.to_vec();
+    let chi2 = a.chi2.to_vec();
+    Ok(AnalysisView {
+        outliers: outlier_table(&lof, &chi2),
+        embed_index,
+        embedding: a.embedding,
+        lof,
+        chi2,
+        pca: a.pca,
+        residuals: a.residuals,
+        note,
+    })
+}
+
+/// Whether stored latents belong to this model (same shape, same values to 1e-3).
+fn latents_match(stored: &Array2<f32>, fresh: &Array2<f32>) -> bool {
+    if stored.dim() != fresh.dim() {
+        return false;
+    }
+    let scale = fresh.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-6);
+    stored
+        .iter()
+        .zip(fresh.iter())
+        .all(|(a, b)| (a - b).abs() <= 1e-3 * scale)
+}
+
+/// Everything the analysis job needs.
+pub struct AnalysisJob {
+    pub model_gen: u64,
+    pub model: Autoencoder,
+    pub spectra: Arc<Spectra>,
+    pub split: Split,
+    pub latents: Array2<f32>,
+    pub dir: Option<PathBuf>,
+    pub model_path: Option<PathBuf>,
+    pub data_path: PathBuf,
+    pub options: AnalysisOptions,
+}
+
+/// Reads the cached analysis when it matches the model's latents, else runs it (UMAP,
+/// outliers, residuals, …) and caches it.
+pub fn run_analysis(job: AnalysisJob, cx: &mut TaskCtx) -> JobOutput {
+    let t0 = Instant::now();
+    if let Some(dir) = &job.dir
+        && dir.join("analysis.npz").is_file()
+    {
+        cx.set_stage("reading the cached analysis", 0);
+        if let Ok(a) = read_stored(dir)
+            && latents_match(&a.latents, &job.latents)
+        {
+            let note = format!("analysis read from {}", dir.display());
+            return match view_from_stored(a, note) {
+                Ok(view) => JobOutput::Analysis {
+                    model_gen: job.model_gen,
+                    view,
+                },
+                Err(e) => failed("analysis", e),
+            };
+        }
+    }
+    let device = Device::flex();
+    let inputs = Inputs {
+        spectra: &job.spectra,
+        model: &job.model,
+        device: &device,
+        split: &job.split,
+        model_path: job.model_path.as_deref(),
+        data_path: Some(&job.data_path),
+    };
+    let a = match analyze(&inputs, &job.options, cx) {
+        Ok(a) => a,
+        Err(crate::analysis::error::AnalysisError::Cancelled) => {
+            return JobOutput::Cancelled {
+                task: "analysis".into(),
+            };
+        }
+        Err(e) => return failed("analysis", e),
+    };
+    let mut note = format!("analysis computed in {:.1} s", t0.elapsed().as_secs_f64());
+    if let Some(dir) = &job.dir {
+        cx.set_stage("caching the analysis", 0);
+        match a.write(dir, &job.spectra, &job.split) {
+            Ok(_) => note.push_str(&format!(", cached in {}", dir.display())),
+            Err(e) => note.push_str(&format!(" (not cached: {e})")),
+        }
+    }
+    let embed_index = match KnnIndex::build(a.embedding.view(), "UMAP embedding") {
+        Ok(k) => k,
+        Err(e) => return failed("analysis", e),
+    };
+    JobOutput::Analysis {
+        model_gen: job.model_gen,
+        view: AnalysisView {
+            embed_index,
+            embedding: a.embedding,
+            lof: a.lof,
+            chi2: a.chi2,
+            pca: a.pca,
+            residuals: a.residuals,
+            outliers: a.outliers,
+            note,
+        },
+    }
+}
+
+/// Residual histograms of a selection.
+pub fn selection_residuals(
+    model: &Autoencoder,
+    s: &Spectra,
+    rows: &[u32],
+    range: (f64, f64),
+    cx: &mut TaskCtx,
+) -> JobOutput {
+    cx.set_stage("residuals of the selection", rows.len() as u64);
+    let hist = residuals_of_rows(model, &Device::flex(), s, rows, range);
+    JobOutput::Residuals {
+        rows: rows.len(),
+        hist,
+    }
+}
+
+/// Writes bytes atomically and reports it.
+pub fn write_export(what: &str, path: &Path, bytes: Vec<u8>) -> JobOutput {
+    match write_bytes_atomically(path, &bytes) {
+        Ok(()) => JobOutput::Exported {
+            what: what.into(),
+            path: path.to_path_buf(),
+            bytes: bytes.len(),
+        },
+        Err(e) => failed("export", e),
+    }
+}

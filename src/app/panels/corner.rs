@@ -1,0 +1,294 @@
+//! Corner plot of the latents: a 6 × 6 lower triangle of 2-D densities (one small texture per
+//! cell, coloured by the chosen column) with class-stacked histograms on the diagonal; the
+//! selection, the inspected galaxy and the slider spectrum are drawn on top. Click a cell to
+//! enlarge it; click a point in the enlarged cell to inspect it.
+
+use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, TextureOptions};
+
+use super::{Panel, PanelCx, waiting_ui};
+use crate::app::colouring::class_colour32;
+use crate::app::commands::AppCommand;
+use crate::data::GalaxyClass;
+
+const BINS: usize = 64;
+const BIG_BINS: usize = 200;
+const HIST_BINS: usize = 40;
+
+#[derive(Default)]
+pub struct CornerPanel {
+    /// (row, column) of the enlarged cell.
+    pub enlarged: Option<(usize, usize)>,
+    cells: Vec<((usize, usize), egui::TextureHandle)>,
+    big: Option<((usize, usize), egui::TextureHandle)>,
+    key: Option<(u64, u64)>,
+    big_key: Option<(u64, u64, usize, usize)>,
+    /// Per dimension: per bin, counts per class.
+    hists: Vec<Vec<[u32; 5]>>,
+    /// Screen rectangles of the cells drawn last frame.
+    pub cell_rects: Vec<((usize, usize), Rect)>,
+}
+
+impl CornerPanel {
+    fn rebuild(&mut self, ctx: &egui::Context, cx: &PanelCx<'_>) {
+        let Some(l) = cx.session.latents.as_ref() else {
+            return;
+        };
+        let z = l.z.view();
+        let k = z.ncols();
+        self.cells.clear();
+        for row in 1..k {
+            for col in 0..row {
+                let img = crate::app::raster::density_image(
+                    z,
+                    col,
+                    row,
+                    l.range[col],
+                    l.range[row],
+                    &cx.colours.colours,
+                    BINS,
+                );
+                let tex =
+                    ctx.load_texture(format!("corner-{row}-{col}"), img, TextureOptions::NEAREST);
+                self.cells.push(((row, col), tex));
+            }
+        }
+        let classes = cx.session.data.as_ref().map(|d| &d.spectra.classes);
+        self.hists = (0..k)
+            .map(|d| {
+                let (lo, hi) = l.range[d];
+                let mut h = vec![[0u32; 5]; HIST_BINS];
+                for (i, &v) in z.column(d).iter().enumerate() {
+                    if cx.colours.colours.get(i).is_none_or(|c| c.a() == 0) {
+                        continue;
+                    }
+                    let b = ((v - lo) / (hi - lo).max(1e-12) * HIST_BINS as f32).floor();
+                    if b >= 0.0 && (b as usize) < HIST_BINS {
+                        let c = classes.map(|c| c[i].index()).unwrap_or(4);
+                        h[b as usize][c] += 1;
+                    }
+                }
+                h
+            })
+            .collect();
+    }
+}
+
+impl Panel for CornerPanel {
+    fn title(&self) -> &'static str {
+        "Corner plot"
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+        let Some(l) = cx.session.latents.as_ref() else {
+            waiting_ui(
+                ui,
+                "the latent corner plot appears once the spectra are encoded",
+            );
+            return;
+        };
+        let key = (cx.session.latents_gen, cx.colours_gen);
+        if self.key != Some(key) {
+            self.rebuild(ui.ctx(), cx);
+            self.key = Some(key);
+            self.big_key = None;
+        }
+        let k = l.z.ncols();
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new("Latent corner plot").strong());
+            if let Some((r, c)) = self.enlarged {
+                ui.label(format!("z{c} vs z{r}"));
+                if ui.small_button("Back to all cells").clicked() {
+                    self.enlarged = None;
+                }
+            } else {
+                ui.label(
+                    egui::RichText::new("click a cell to enlarge it")
+                        .small()
+                        .weak(),
+                );
+            }
+        });
+        let avail = ui.available_size().max(egui::vec2(200.0, 200.0));
+        let side = avail.x.min(avail.y);
+        let (rect, response) = ui.allocate_exact_size(egui::vec2(side, side), Sense::click());
+        let painter = ui.painter_at(rect);
+        painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
+        let mark = |painter: &egui::Painter, cell: Rect, col: usize, row: usize| {
+            let to = |zc: f32, zr: f32| -> Pos2 {
+                let (x0, x1) = l.range[col];
+                let (y0, y1) = l.range[row];
+                egui::pos2(
+                    cell.left() + (zc - x0) / (x1 - x0) * cell.width(),
+                    cell.bottom() - (zr - y0) / (y1 - y0) * cell.height(),
+                )
+            };
+            let sel = &cx.state.selection;
+            let step = (sel.len() / 2000).max(1);
+            for &i in sel.iter().step_by(step) {
+                let i = i as usize;
+                if i < l.z.nrows() {
+                    painter.circle_filled(to(l.z[[i, col]], l.z[[i, row]]), 1.2, Color32::WHITE);
+                }
+            }
+            if let Some(i) = cx.state.second.filter(|&i| i < l.z.nrows()) {
+                painter.circle_stroke(
+                    to(l.z[[i, col]], l.z[[i, row]]),
+                    4.0,
+                    Stroke::new(1.5, Color32::LIGHT_GREEN),
+                );
+            }
+            if let Some(i) = cx.state.focus.filter(|&i| i < l.z.nrows()) {
+                painter.circle_stroke(
+                    to(l.z[[i, col]], l.z[[i, row]]),
+                    4.5,
+                    Stroke::new(2.0, Color32::YELLOW),
+                );
+            }
+            if let Some(s) = cx.synthetic.filter(|s| s.z.len() == k) {
+                let c = to(s.z[col], s.z[row]);
+                let st = Stroke::new(2.0, Color32::from_rgb(255, 60, 200));
+                painter.line_segment([c - egui::vec2(5.0, 0.0), c + egui::vec2(5.0, 0.0)], st);
+                painter.line_segment([c - egui::vec2(0.0, 5.0), c + egui::vec2(0.0, 5.0)], st);
+            }
+        };
+        if let Some((row, col)) = self.enlarged.filter(|&(r, c)| r < k && c < r) {
+            let bkey = (cx.session.latents_gen, cx.colours_gen, row, col);
+            if self.big_key != Some(bkey) {
+                let img = crate::app::raster::density_image(
+                    l.z.view(),
+                    col,
+                    row,
+                    l.range[col],
+                    l.range[row],
+                    &cx.colours.colours,
+                    BIG_BINS,
+                );
+                self.big = Some((
+                    (row, col),
+                    ui.ctx()
+                        .load_texture("corner-big", img, TextureOptions::NEAREST),
+                ));
+                self.big_key = Some(bkey);
+            }
+            let cell = rect.shrink(24.0);
+            if let Some((_, tex)) = &self.big {
+                painter.image(tex.id(), cell, uv_full(), Color32::WHITE);
+            }
+            painter.rect_stroke(
+                cell,
+                0.0,
+                Stroke::new(1.0, Color32::GRAY),
+                egui::StrokeKind::Outside,
+            );
+            painter.text(
+                cell.center_bottom() + egui::vec2(0.0, 4.0),
+                egui::Align2::CENTER_TOP,
+                format!("z{col}"),
+                egui::FontId::proportional(13.0),
+                ui.visuals().text_color(),
+            );
+            painter.text(
+                cell.left_center() - egui::vec2(4.0, 0.0),
+                egui::Align2::RIGHT_CENTER,
+                format!("z{row}"),
+                egui::FontId::proportional(13.0),
+                ui.visuals().text_color(),
+            );
+            mark(&painter, cell, col, row);
+            self.cell_rects = vec![((row, col), cell)];
+            if response.clicked()
+                && let Some(p) = response.interact_pointer_pos()
+            {
+                // Own picking: nearest visible point in this projection (one pass, on click).
+                let (x0, x1) = l.range[col];
+                let (y0, y1) = l.range[row];
+                let best = (0..l.z.nrows())
+                    .filter(|&i| cx.colours.colours.get(i).is_some_and(|c| c.a() > 0))
+                    .map(|i| {
+                        let q = egui::pos2(
+                            cell.left() + (l.z[[i, col]] - x0) / (x1 - x0) * cell.width(),
+                            cell.bottom() - (l.z[[i, row]] - y0) / (y1 - y0) * cell.height(),
+                        );
+                        (i, q.distance(p))
+                    })
+                    .min_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some((i, d)) = best
+                    && d <= 12.0
+                {
+                    cx.send(AppCommand::Focus(i));
+                }
+            }
+            return;
+        }
+        let cs = side / k as f32;
+        self.cell_rects.clear();
+        let cell_rect = |row: usize, col: usize| {
+            Rect::from_min_size(
+                egui::pos2(rect.left() + col as f32 * cs, rect.top() + row as f32 * cs),
+                egui::vec2(cs, cs),
+            )
+            .shrink(2.0)
+        };
+        for ((row, col), tex) in &self.cells {
+            let cell = cell_rect(*row, *col);
+            painter.image(tex.id(), cell, uv_full(), Color32::WHITE);
+            painter.rect_stroke(
+                cell,
+                0.0,
+                Stroke::new(0.5, Color32::DARK_GRAY),
+                egui::StrokeKind::Outside,
+            );
+            mark(&painter, cell, *col, *row);
+            self.cell_rects.push(((*row, *col), cell));
+        }
+        for (d, h) in self.hists.iter().enumerate() {
+            let cell = cell_rect(d, d);
+            painter.rect_stroke(
+                cell,
+                0.0,
+                Stroke::new(0.5, Color32::DARK_GRAY),
+                egui::StrokeKind::Outside,
+            );
+            let max = h
+                .iter()
+                .map(|b| b.iter().sum::<u32>())
+                .max()
+                .unwrap_or(0)
+                .max(1) as f32;
+            let bw = cell.width() / HIST_BINS as f32;
+            for (b, counts) in h.iter().enumerate() {
+                let mut y = cell.bottom();
+                for c in GalaxyClass::ALL {
+                    let n = counts[c.index()];
+                    if n == 0 {
+                        continue;
+                    }
+                    let hgt = n as f32 / max * (cell.height() - 12.0);
+                    let r = Rect::from_min_max(
+                        egui::pos2(cell.left() + b as f32 * bw, y - hgt),
+                        egui::pos2(cell.left() + (b + 1) as f32 * bw, y),
+                    );
+                    painter.rect_filled(r, 0.0, class_colour32(c));
+                    y -= hgt;
+                }
+            }
+            painter.text(
+                cell.left_top() + egui::vec2(3.0, 1.0),
+                egui::Align2::LEFT_TOP,
+                format!("z{d}"),
+                egui::FontId::proportional(12.0),
+                ui.visuals().strong_text_color(),
+            );
+        }
+        if response.clicked()
+            && let Some(p) = response.interact_pointer_pos()
+            && let Some(((r, c), _)) = self.cell_rects.iter().find(|(_, cr)| cr.contains(p))
+        {
+            self.enlarged = Some((*r, *c));
+        }
+    }
+}
+
+fn uv_full() -> Rect {
+    Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0))
+}

@@ -1,0 +1,168 @@
+//! Data and model: open files (dialogs off the UI thread), what is open, the class legend
+//! with visibility toggles, and the colour-by selector.
+
+use eframe::egui;
+
+use super::{Panel, PanelCx};
+use crate::app::colouring::{Legend, class_colour32, viridis32};
+use crate::app::commands::AppCommand;
+use crate::app::state::ColourBy;
+use crate::data::GalaxyClass;
+
+#[derive(Default)]
+pub struct DataModelPanel;
+
+impl Panel for DataModelPanel {
+    fn title(&self) -> &'static str {
+        "Data and model"
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Open data…").clicked() {
+                cx.send(AppCommand::PickData);
+            }
+            if ui.button("Open model…").clicked() {
+                cx.send(AppCommand::PickModel);
+            }
+            if ui.button("Built-in survey").clicked() {
+                cx.send(AppCommand::OpenBuiltin);
+            }
+        });
+        if !cx.state.recent.is_empty() {
+            egui::ComboBox::from_id_salt("recent-files")
+                .selected_text("Recent files")
+                .show_ui(ui, |ui| {
+                    for p in cx.state.recent.clone() {
+                        let is_model = p.extension().is_some_and(|e| e == "safetensors");
+                        if ui
+                            .selectable_label(false, p.display().to_string())
+                            .clicked()
+                        {
+                            cx.send(if is_model {
+                                AppCommand::OpenModel(p)
+                            } else {
+                                AppCommand::OpenData(p)
+                            });
+                        }
+                    }
+                });
+        }
+        ui.separator();
+        let s = cx.session;
+        match &s.data {
+            Some(d) => {
+                ui.label(egui::RichText::new(&d.label).strong());
+                ui.label(format!(
+                    "{} spectra × {} bins, {:.0}–{:.0} Å",
+                    d.n(),
+                    d.spectra.n_bins(),
+                    d.spectra.wavelengths.first().copied().unwrap_or(0.0),
+                    d.spectra.wavelengths.last().copied().unwrap_or(0.0)
+                ))
+                .on_hover_text(d.path.display().to_string());
+            }
+            None => {
+                ui.label("no data yet");
+            }
+        }
+        match &s.model {
+            Some(m) => {
+                ui.label(format!("model: {}", m.label));
+                ui.label(format!(
+                    "latent dimension {}; split {} train / {} validation",
+                    m.latent_dim,
+                    m.split.train.len(),
+                    m.split.valid.len()
+                ));
+                if m.path.is_some()
+                    && s.data.as_ref().is_some_and(|d| d.builtin)
+                    && ui.small_button("Use the built-in model").clicked()
+                {
+                    cx.send(AppCommand::UseBuiltinModel);
+                }
+            }
+            None => {
+                ui.label("model: none — open one or train one below");
+            }
+        }
+        if let Some(l) = &s.latents
+            && let Some(epoch) = l.from_training
+        {
+            ui.colored_label(
+                egui::Color32::LIGHT_BLUE,
+                format!("views show the training checkpoint of epoch {epoch}"),
+            );
+        }
+        if let Some(a) = &s.analysis {
+            ui.label(egui::RichText::new(&a.note).small().weak());
+        }
+        ui.separator();
+        ui.label(egui::RichText::new("Classes").strong());
+        let counts = s.data.as_ref().map(|d| d.class_counts).unwrap_or_default();
+        for c in GalaxyClass::ALL {
+            let k = c.index();
+            let mut shown = !cx.state.hidden[k];
+            ui.horizontal(|ui| {
+                let (r, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter().rect_filled(r, 2.0, class_colour32(c));
+                if ui
+                    .checkbox(&mut shown, format!("{} ({})", c.label(), counts[k]))
+                    .changed()
+                {
+                    cx.send(AppCommand::ToggleClass(k));
+                }
+            });
+        }
+        ui.separator();
+        ui.label(egui::RichText::new("Colour by").strong());
+        let mut choices = vec![
+            ColourBy::Class,
+            ColourBy::Redshift,
+            ColourBy::Snr,
+            ColourBy::OutlierScore,
+            ColourBy::Chi2,
+            ColourBy::NiiHa,
+        ];
+        let k = s.latents.as_ref().map(|l| l.z.ncols()).unwrap_or(0);
+        choices.extend((0..k).map(ColourBy::Latent));
+        let current = cx.state.colour_by;
+        egui::ComboBox::from_id_salt("colour-by")
+            .selected_text(current.label())
+            .show_ui(ui, |ui| {
+                for c in choices {
+                    if ui.selectable_label(c == current, c.label()).clicked() {
+                        cx.send(AppCommand::SetColourBy(c));
+                    }
+                }
+            });
+        match &cx.colours.legend {
+            Legend::Numeric { lo, hi, .. } => colour_bar_ui(ui, *lo, *hi),
+            Legend::Missing(why) => {
+                ui.colored_label(egui::Color32::YELLOW, why);
+            }
+            Legend::Classes => {}
+        }
+    }
+}
+
+/// A horizontal viridis bar with its end values.
+fn colour_bar_ui(ui: &mut egui::Ui, lo: f64, hi: f64) {
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width().min(220.0), 10.0),
+        egui::Sense::hover(),
+    );
+    let n = 32;
+    for i in 0..n {
+        let x0 = rect.left() + rect.width() * i as f32 / n as f32;
+        let x1 = rect.left() + rect.width() * (i + 1) as f32 / n as f32;
+        let r = egui::Rect::from_min_max(egui::pos2(x0, rect.top()), egui::pos2(x1, rect.bottom()));
+        ui.painter()
+            .rect_filled(r, 0.0, viridis32(i as f64 / (n - 1) as f64));
+    }
+    ui.horizontal(|ui| {
+        ui.label(format!("{lo:.3}"));
+        ui.add_space((rect.width() - 90.0).max(0.0));
+        ui.label(format!("{hi:.3}"));
+    });
+}

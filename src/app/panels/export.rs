@@ -1,0 +1,65 @@
+//! Export: any view as a publication figure (PNG at 300 dpi, SVG, PDF) through the figure
+//! renderer, and latents, embedding and the selection as npy/CSV, into a chosen folder.
+
+use eframe::egui;
+
+use super::{Panel, PanelCx};
+use crate::app::commands::{AppCommand, ExportTable, ExportView};
+use crate::app::state::ExportFormat;
+
+#[derive(Default)]
+pub struct ExportPanel;
+
+/// The export folder: the user's choice, else `specae-exports` in the working directory.
+pub fn export_dir(state: &crate::app::state::Persisted) -> std::path::PathBuf {
+    state
+        .export_dir
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("specae-exports"))
+}
+
+impl Panel for ExportPanel {
+    fn title(&self) -> &'static str {
+        "Export"
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+        let dir = export_dir(cx.state);
+        ui.horizontal(|ui| {
+            ui.label(format!("folder: {}", dir.display()));
+            if ui.button("Choose…").clicked() {
+                cx.send(AppCommand::PickExportDir);
+            }
+        });
+        let mut fmt = cx.state.export_format;
+        ui.horizontal(|ui| {
+            ui.label("format:");
+            for (f, name) in [
+                (ExportFormat::Png, "PNG (300 dpi)"),
+                (ExportFormat::Svg, "SVG"),
+                (ExportFormat::Pdf, "PDF"),
+            ] {
+                ui.radio_value(&mut fmt, f, name);
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label("figure:");
+            for v in ExportView::ALL {
+                if ui.button(format!("Export {}", v.label())).clicked() {
+                    cx.send(AppCommand::ExportFigure(v, fmt));
+                }
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label("table:");
+            for t in ExportTable::ALL {
+                if ui.button(format!("Export {}", t.label())).clicked() {
+                    cx.send(AppCommand::ExportTable(t));
+                }
+            }
+        });
+        if fmt != cx.state.export_format {
+            cx.send(AppCommand::SetExportFormat(fmt));
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! What persists between launches (layout, last files, selection, settings), kept apart from
+//! the runtime state, which is rebuilt from files.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::train::backend::BackendChoice;
+
+/// eframe storage key.
+pub const STORAGE_KEY: &str = "specae-state-v1";
+
+/// How points are coloured in the UMAP and corner views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ColourBy {
+    Class,
+    Redshift,
+    Snr,
+    OutlierScore,
+    Chi2,
+    NiiHa,
+    Latent(usize),
+}
+
+impl ColourBy {
+    pub fn label(self) -> String {
+        match self {
+            ColourBy::Class => "class".into(),
+            ColourBy::Redshift => "redshift z".into(),
+            ColourBy::Snr => "median S/N".into(),
+            ColourBy::OutlierScore => "outlier score (LOF)".into(),
+            ColourBy::Chi2 => "log reduced χ²".into(),
+            ColourBy::NiiHa => "log [NII]/Hα".into(),
+            ColourBy::Latent(k) => format!("latent z{k}"),
+        }
+    }
+}
+
+/// Which tab the bottom dock shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BottomTab {
+    Outliers,
+    Residuals,
+    Export,
+}
+
+/// Which views the central area shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CentreViews {
+    Both,
+    Umap,
+    Corner,
+}
+
+/// Dock layout.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Layout {
+    pub left: bool,
+    pub right: bool,
+    pub bottom: bool,
+    pub bottom_tab: BottomTab,
+    pub centre: CentreViews,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Self {
+            left: true,
+            right: true,
+            bottom: true,
+            bottom_tab: BottomTab::Outliers,
+            centre: CentreViews::Both,
+        }
+    }
+}
+
+/// Training settings of the Training panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainSettings {
+    pub batch: usize,
+    pub lr: f64,
+    pub max_epochs: usize,
+    pub latent: usize,
+    pub seed: u64,
+    pub backend: BackendChoice,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        Self {
+            batch: 64,
+            lr: 1e-3,
+            max_epochs: 200,
+            latent: 6,
+            seed: 0,
+            backend: BackendChoice::Auto,
+        }
+    }
+}
+
+/// Figure formats offered by the Export panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportFormat {
+    Png,
+    Svg,
+    Pdf,
+}
+
+impl ExportFormat {
+    pub fn format(self) -> crate::figures::render::Format {
+        use crate::figures::render::Format;
+        match self {
+            ExportFormat::Png => Format::Png { dpi: 300 },
+            ExportFormat::Svg => Format::Svg,
+            ExportFormat::Pdf => Format::Pdf,
+        }
+    }
+}
+
+/// Everything that survives a restart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// The survey last opened (`None`: the built-in survey).
+    pub data_path: Option<PathBuf>,
+    /// The model last opened (`None`: the built-in model or none).
+    pub model_path: Option<PathBuf>,
+    /// Recently opened files, newest first.
+    pub recent: Vec<PathBuf>,
+    pub colour_by: ColourBy,
+    /// Hidden classes (indexed like `GalaxyClass::ALL`).
+    pub hidden: [bool; 5],
+    /// The galaxy shown in the inspector.
+    pub focus: Option<usize>,
+    /// A second galaxy (interpolation end point).
+    pub second: Option<usize>,
+    /// Box-selected galaxies.
+    pub selection: Vec<u32>,
+    pub layout: Layout,
+    pub train: TrainSettings,
+    pub export_dir: Option<PathBuf>,
+    pub export_format: ExportFormat,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Self {
+            data_path: None,
+            model_path: None,
+            recent: vec![],
+            colour_by: ColourBy::Class,
+            hidden: [false; 5],
+            focus: None,
+            second: None,
+            selection: vec![],
+            layout: Layout::default(),
+            train: TrainSettings::default(),
+            export_dir: None,
+            export_format: ExportFormat::Png,
+        }
+    }
+}
+
+impl Persisted {
+    /// Remembers `p` at the top of the recent-files list (10 kept).
+    pub fn remember(&mut self, p: PathBuf) {
+        self.recent.retain(|q| q != &p);
+        self.recent.insert(0, p);
+        self.recent.truncate(10);
+    }
+
+    /// Drops selections that do not fit a data set of `n` spectra.
+    pub fn clamp_selection(&mut self, n: usize) {
+        self.focus = self.focus.filter(|&i| i < n);
+        self.second = self.second.filter(|&i| i < n);
+        self.selection.retain(|&i| (i as usize) < n);
+    }
+}

@@ -1,0 +1,545 @@
+//! User flows of the desktop explorer, driven headlessly with egui_kittest: the app opens on
+//! the built-in data, a click in the UMAP inspects that galaxy, a latent slider changes the
+//! decoded spectrum and moves its marker, training starts/stops and fills the loss plot,
+//! exports write valid files, bad files show an error and leave the session intact, state
+//! persists. The last test renders the app with wgpu (lavapipe in CI).
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use specae::app::commands::AppCommand;
+use specae::app::state::{BottomTab, Persisted};
+use specae::app::{AppOptions, SpecaeApp};
+
+const N: usize = 600;
+
+fn options(dir: &Path) -> AppOptions {
+    let mut o = AppOptions {
+        builtin_n: N,
+        builtin_path: Some(dir.join("builtin.npz")),
+        runs_dir: dir.join("runs"),
+        restore_files: false,
+        ..Default::default()
+    };
+    o.analysis.umap.n_epochs = Some(100);
+    o.analysis.trust_sample = 300;
+    o
+}
+
+fn harness(app: SpecaeApp) -> Harness<'static, SpecaeApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_max_steps(4)
+        .build_ui_state(|ui, app: &mut SpecaeApp| app.show(ui), app)
+}
+
+/// Steps frames until `done` holds (panics after `secs`).
+fn wait_for(
+    h: &mut Harness<'_, SpecaeApp>,
+    secs: u64,
+    what: &str,
+    done: impl Fn(&SpecaeApp) -> bool,
+) {
+    let t0 = Instant::now();
+    loop {
+        h.step();
+        if done(h.state()) {
+            return;
+        }
+        let msgs: Vec<String> = h
+            .state()
+            .messages()
+            .iter()
+            .map(|m| m.text.clone())
+            .collect();
+        assert!(
+            t0.elapsed() < Duration::from_secs(secs),
+            "timed out after {secs} s waiting for {what}; messages: {msgs:?}"
+        );
+        std::thread::sleep(Duration::from_millis(15));
+    }
+}
+
+fn loaded(dir: &Path) -> Harness<'static, SpecaeApp> {
+    let ctx = egui::Context::default();
+    let app = SpecaeApp::new(options(dir), None, &ctx);
+    let mut h = harness(app);
+    let t0 = Instant::now();
+    let mut seen = std::collections::BTreeMap::new();
+    let t = Instant::now();
+    loop {
+        h.step();
+        for task in h.state().tasks().running() {
+            let p = task.progress();
+            seen.entry(format!("{}: {}", task.name, p.stage))
+                .or_insert(t.elapsed().as_secs_f64());
+        }
+        if h.state().session().analysis.is_some() && !h.state().tasks().is_busy() {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(600), "load timed out");
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    eprintln!(
+        "loaded in {:.1} s; stages first seen at {seen:?}",
+        t0.elapsed().as_secs_f64()
+    );
+    h.step();
+    h
+}
+
+/// Whether some node's label contains `text`.
+fn shows(h: &Harness<'_, SpecaeApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Clicks the button labelled `label` (through AccessKit, so a layout change caused by a
+/// background task finishing cannot move the target) and lets the app react.
+fn press(h: &mut Harness<'_, SpecaeApp>, label: &str) {
+    h.get_by_label(label).click_accesskit();
+    h.step();
+    h.step();
+}
+
+fn click_at(h: &mut Harness<'_, SpecaeApp>, pos: egui::Pos2, modifiers: egui::Modifiers) {
+    h.event(egui::Event::PointerMoved(pos));
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
+        h.step();
+    }
+    h.step();
+}
+
+fn drag(h: &mut Harness<'_, SpecaeApp>, from: egui::Pos2, to: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.step();
+    for k in 1..=8 {
+        let p = from + (to - from) * (k as f32 / 8.0);
+        h.event(egui::Event::PointerMoved(p));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.step();
+    h.step();
+}
+
+#[test]
+fn opens_on_the_builtin_data_with_a_ready_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = loaded(dir.path());
+    let s = h.state().session();
+    assert_eq!(s.n(), N);
+    let m = s.model.as_ref().expect("the built-in model is open");
+    assert!(m.label.contains("built-in model"), "{}", m.label);
+    assert_eq!(s.latents.as_ref().unwrap().z.dim(), (N, 6));
+    let a = s.analysis.as_ref().unwrap();
+    assert_eq!(a.embedding.dim(), (N, 2));
+    assert_eq!(a.outliers.len(), N);
+    // Every panel is on screen.
+    for label in [
+        "Data and model",
+        "Training",
+        "Inspector",
+        "Latent sliders",
+        "Outliers",
+    ] {
+        h.get_by_label(label);
+    }
+    assert!(shows(&h, "built-in survey (600 synthetic spectra)"));
+    // The analysis was cached beside the survey: a second launch reads it instead.
+    assert!(
+        dir.path()
+            .join("builtin.builtin-model-v1.analysis/analysis.npz")
+            .is_file(),
+        "analysis cached"
+    );
+    let h2 = loaded(dir.path());
+    let note = &h2.state().session().analysis.as_ref().unwrap().note;
+    assert!(note.contains("read from"), "{note}");
+}
+
+#[test]
+fn clicking_a_umap_point_inspects_that_galaxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    assert!(h.state().state().focus.is_none());
+    // Click exactly on galaxy 123's marker; the app must inspect the galaxy nearest to the
+    // click (found here by brute force, independently of the app's k-d tree).
+    let target = 123;
+    let pos = {
+        let app = h.state();
+        app.panels()
+            .umap
+            .screen_pos_of(app.session(), target)
+            .unwrap()
+    };
+    click_at(&mut h, pos, Default::default());
+    let app = h.state();
+    let expected = (0..N)
+        .min_by(|&a, &b| {
+            let p = |i| {
+                app.panels()
+                    .umap
+                    .screen_pos_of(app.session(), i)
+                    .unwrap()
+                    .distance(pos)
+            };
+            p(a).total_cmp(&p(b))
+        })
+        .unwrap();
+    assert_eq!(app.state().focus, Some(expected));
+    let ins = app.inspected().expect("inspector filled");
+    assert_eq!(ins.index, expected);
+    assert_eq!(ins.xhat.len(), 1000);
+    assert!(!ins.neighbours.is_empty());
+    let first_neighbour = ins.neighbours[0];
+    h.step();
+    assert!(shows(&h, &format!("Galaxy #{expected} ")));
+    // The arrow key steps to the nearest latent neighbour.
+    h.key_press(egui::Key::ArrowRight);
+    h.step();
+    h.step();
+    assert_eq!(h.state().state().focus, Some(first_neighbour));
+}
+
+#[test]
+fn a_latent_slider_changes_the_decoded_spectrum_and_moves_its_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    h.state_mut().send(AppCommand::Focus(7));
+    h.step();
+    h.step();
+    press(&mut h, "Start from the inspected galaxy");
+    let (z0, spec0, pos0) = {
+        let s = h.state().synthetic().expect("a decoded spectrum");
+        (s.z.clone(), s.spectrum.clone(), s.umap_pos)
+    };
+    assert_eq!(spec0.len(), 1000);
+    assert!(pos0.is_some(), "placed in the UMAP");
+    // Galaxy 7's own latents decode to its reconstruction.
+    let xhat = h.state().inspected().unwrap().xhat.clone();
+    let diff = spec0
+        .iter()
+        .zip(&xhat)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(
+        diff < 1e-4,
+        "decode(encode(x)) = reconstruction, max diff {diff}"
+    );
+    // Drag the z0 slider to the right.
+    // The latent sliders come first, top to bottom: z0 is the topmost slider.
+    let slider_rect = h
+        .get_all_by_role(egui::accesskit::Role::Slider)
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the z0 slider");
+    let start = egui::pos2(
+        slider_rect.left() + slider_rect.width() * 0.5,
+        slider_rect.center().y,
+    );
+    drag(
+        &mut h,
+        start,
+        egui::pos2(slider_rect.right() - 4.0, start.y),
+    );
+    let s = h.state().synthetic().unwrap();
+    assert!(
+        (s.z[0] - z0[0]).abs() > 1e-3,
+        "z0 moved: {} → {}",
+        z0[0],
+        s.z[0]
+    );
+    assert_eq!(&s.z[1..], &z0[1..], "only z0 changed");
+    let moved = s
+        .spectrum
+        .iter()
+        .zip(&spec0)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(moved > 1e-4, "decoded spectrum changed (max diff {moved})");
+    assert_ne!(s.umap_pos, pos0, "its UMAP marker moved");
+    assert!(s.decode_us < 50_000.0, "decode took {} µs", s.decode_us);
+}
+
+#[test]
+fn start_and_stop_training_fill_the_loss_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    press(&mut h, "Start training");
+    wait_for(&mut h, 600, "two finished epochs", |a| {
+        a.training().is_some_and(|t| t.history.len() >= 2)
+    });
+    press(&mut h, "Stop");
+    wait_for(
+        &mut h,
+        300,
+        "the run to end and its best model to open",
+        |a| {
+            a.training().is_some_and(|t| !t.is_active())
+                && a.session().model.as_ref().is_some_and(|m| m.path.is_some())
+                && a.session().analysis.is_some()
+                && !a.tasks().is_busy()
+        },
+    );
+    let app = h.state();
+    let t = app.training().unwrap();
+    assert!(t.history.len() >= 2);
+    assert!(
+        t.history
+            .iter()
+            .all(|r| r.valid_loss.is_finite() && r.valid_loss > 0.0)
+    );
+    let m = app.session().model.as_ref().unwrap();
+    assert!(m.path.as_ref().unwrap().ends_with("best.safetensors"));
+    assert!(
+        m.history.len() >= 2,
+        "the opened checkpoint carries its history"
+    );
+    h.step();
+    assert!(shows(&h, "best "));
+    assert!(shows(&h, "ended after"));
+}
+
+#[test]
+fn export_writes_valid_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exports");
+    let mut h = loaded(dir.path());
+    h.state_mut().send(AppCommand::SetExportDir(out.clone()));
+    h.state_mut()
+        .send(AppCommand::SetBottomTab(BottomTab::Export));
+    h.state_mut().send(AppCommand::Focus(3));
+    h.step();
+    h.step();
+    press(&mut h, "Export UMAP");
+    press(&mut h, "SVG");
+    press(&mut h, "Export inspected spectrum");
+    press(&mut h, "Export latents.csv");
+    wait_for(&mut h, 120, "three exports", |a| {
+        a.messages()
+            .iter()
+            .filter(|m| m.text.starts_with("exported"))
+            .count()
+            >= 3
+    });
+    let listing: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let png =
+        std::fs::read(out.join("umap_class.png")).unwrap_or_else(|e| panic!("{e}: {listing:?}"));
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let svg = std::fs::read_to_string(out.join("spectrum_3.svg"))
+        .unwrap_or_else(|e| panic!("{e}: {listing:?}"));
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..40]
+    );
+    specae::figures::render::parse_svg(&svg).expect("valid SVG");
+    let csv = std::fs::read_to_string(out.join("latents.csv")).unwrap();
+    assert_eq!(csv.lines().count(), N + 1);
+    assert!(csv.starts_with("index,class,z,umap_x,umap_y,z0"));
+    // A second export of the same view never overwrites the first.
+    press(&mut h, "Export UMAP");
+    wait_for(&mut h, 120, "a fourth export", |a| {
+        a.messages()
+            .iter()
+            .filter(|m| m.text.starts_with("exported"))
+            .count()
+            >= 4
+    });
+    assert!(
+        out.join("umap_class.svg").is_file(),
+        "SVG chosen for the second export"
+    );
+    assert!(
+        out.join("umap_class.png").is_file(),
+        "the first export is kept"
+    );
+}
+
+#[test]
+fn bad_files_show_an_error_and_keep_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    let corrupt = dir.path().join("corrupt.npz");
+    std::fs::write(&corrupt, b"PK\x03\x04 this is not a zip archive").unwrap();
+    // A wrong-architecture model: 500 input bins.
+    let small = dir.path().join("small.safetensors");
+    let cfg = specae::model::AutoencoderConfig::new().with_n_bins(500);
+    let m = cfg.init(&burn::prelude::Device::flex());
+    specae::train::checkpoint::export_weights(&m, &small).unwrap();
+    for (path, needle) in [(&corrupt, "corrupt.npz"), (&small, "500 bins")] {
+        let before = h.state().messages().iter().filter(|m| m.error).count();
+        let field = h.get_by_role(egui::accesskit::Role::TextInput);
+        field.click();
+        field.type_text(&path.display().to_string());
+        h.step();
+        h.get_by_label("Open path").click();
+        wait_for(&mut h, 60, "an error message", |a| {
+            a.messages().iter().filter(|m| m.error).count() > before && !a.tasks().is_busy()
+        });
+        let app = h.state();
+        let err = app
+            .messages()
+            .iter()
+            .rev()
+            .find(|m| m.error)
+            .unwrap()
+            .text
+            .clone();
+        assert!(err.contains(needle), "error names the problem: {err}");
+        // The session is intact.
+        assert_eq!(app.session().n(), N);
+        assert!(
+            app.session()
+                .model
+                .as_ref()
+                .unwrap()
+                .label
+                .contains("built-in")
+        );
+        assert!(app.session().analysis.is_some());
+        h.step();
+        assert!(shows(&h, needle));
+        // Clear the field for the next file.
+        h.get_by_label("Dismiss").click();
+        let field = h.get_by_role(egui::accesskit::Role::TextInput);
+        field.click();
+        h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+        h.key_press(egui::Key::Backspace);
+        h.step();
+    }
+}
+
+#[test]
+fn layout_selection_and_files_persist() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    h.state_mut().send(AppCommand::Focus(42));
+    h.state_mut().send(AppCommand::Select(vec![1, 2, 3]));
+    h.state_mut()
+        .send(AppCommand::SetBottomTab(BottomTab::Residuals));
+    h.state_mut().send(AppCommand::ToggleClass(1));
+    h.step();
+    let saved: Persisted =
+        serde_json::from_str(&serde_json::to_string(h.state().state()).unwrap()).unwrap();
+    assert_eq!(saved.focus, Some(42));
+    assert_eq!(saved.selection, vec![1, 2, 3]);
+    assert!(saved.hidden[1]);
+    let ctx = egui::Context::default();
+    let mut opts = options(dir.path());
+    opts.restore_files = true;
+    let app = SpecaeApp::new(opts, Some(saved.clone()), &ctx);
+    assert_eq!(app.state(), &saved, "restored as saved");
+    let mut h2 = harness(app);
+    wait_for(&mut h2, 300, "reload", |a| a.session().analysis.is_some());
+    assert_eq!(h2.state().state().focus, Some(42));
+    assert_eq!(h2.state().state().layout.bottom_tab, BottomTab::Residuals);
+}
+
+/// The frame-time benchmark runs end to end (timings are reported by `specae bench gui`, not
+/// asserted here).
+#[test]
+fn frame_benchmark_runs_every_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let stats = specae::app::frame_bench::run(options(dir.path()), 20, false, &mut |_| {}).unwrap();
+    let names: Vec<&str> = stats.iter().map(|s| s.scenario.as_str()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for s in &stats {
+        assert_eq!(s.frames, 20);
+        assert!(
+            s.p50_ms > 0.0 && s.p50_ms <= s.p95_ms && s.p95_ms <= s.max_ms,
+            "{s:?}"
+        );
+    }
+    assert!(
+        stats[1].decode_p50_us.is_some(),
+        "the slider scenario decodes"
+    );
+}
+
+/// Renders the whole app with wgpu (Mesa lavapipe on CI machines: scripts/install-gui-deps.sh)
+/// and checks the picture; writes it to $SPECAE_SCREENSHOT_DIR when set. Without an adapter
+/// the test fails if SPECAE_REQUIRE_RENDER=1 (as .ci/run sets), else it says why and passes.
+#[test]
+fn renders_with_wgpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = egui::Context::default();
+    let app = SpecaeApp::new(options(dir.path()), None, &ctx);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 880.0))
+        .with_max_steps(4)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut SpecaeApp| app.show(ui), app);
+    wait_for(&mut h, 600, "load", |a| {
+        a.session().analysis.is_some() && !a.tasks().is_busy()
+    });
+    h.state_mut().send(AppCommand::Focus(11));
+    h.state_mut().send(AppCommand::SyntheticFromFocus);
+    for _ in 0..5 {
+        h.step();
+    }
+    let img = match h.render() {
+        Ok(img) => img,
+        Err(e) => {
+            let required = std::env::var("SPECAE_REQUIRE_RENDER").is_ok_and(|v| v == "1");
+            assert!(!required, "no wgpu renderer: {e}");
+            eprintln!(
+                "skipping the render check: no wgpu adapter here ({e}); run scripts/install-gui-deps.sh"
+            );
+            return;
+        }
+    };
+    let (w, hgt) = img.dimensions();
+    assert!(w >= 1400 && hgt >= 880, "{w}×{hgt}");
+    // The views are full of class colours and plot lines, not one flat fill.
+    let mut colours = std::collections::HashSet::new();
+    for y in (hgt / 8..hgt * 7 / 8).step_by(3) {
+        for x in (w / 4..w * 3 / 4).step_by(3) {
+            let p = img.get_pixel(x, y).0;
+            colours.insert([p[0] / 8, p[1] / 8, p[2] / 8]);
+        }
+    }
+    assert!(
+        colours.len() > 200,
+        "only {} distinct colours rendered",
+        colours.len()
+    );
+    if let Some(out) = std::env::var_os("SPECAE_SCREENSHOT_DIR") {
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out).unwrap();
+        let f = std::fs::File::create(out.join("kittest-app.png")).unwrap();
+        let mut enc = png::Encoder::new(std::io::BufWriter::new(f), w, hgt);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header()
+            .unwrap()
+            .write_image_data(img.as_raw())
+            .unwrap();
+    }
+}
