@@ -8,19 +8,23 @@ use super::explorer::Message;
 use super::panels::PanelCx;
 use super::state::CentreViews;
 
+/// Open data (dialog), open a model (dialog), back to the built-in survey: in the File menu
+/// and the Data panel.
+pub fn open_buttons_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+    if ui.button("Open data…").clicked() {
+        cx.send(AppCommand::PickData);
+    }
+    if ui.button("Open model…").clicked() {
+        cx.send(AppCommand::PickModel);
+    }
+    if ui.button("Built-in survey").clicked() {
+        cx.send(AppCommand::OpenBuiltin);
+    }
+}
+
 pub fn top_bar_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| {
-            if ui.button("Open data…").clicked() {
-                cx.send(AppCommand::PickData);
-            }
-            if ui.button("Open model…").clicked() {
-                cx.send(AppCommand::PickModel);
-            }
-            if ui.button("Built-in survey").clicked() {
-                cx.send(AppCommand::OpenBuiltin);
-            }
-        });
+        ui.menu_button("File", |ui| open_buttons_ui(ui, cx));
         ui.menu_button("View", |ui| {
             let l = cx.state.layout.clone();
             let (mut left, mut right, mut bottom, mut centre) =

@@ -18,17 +18,7 @@ impl Panel for DataModelPanel {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-        ui.horizontal_wrapped(|ui| {
-            if ui.button("Open data…").clicked() {
-                cx.send(AppCommand::PickData);
-            }
-            if ui.button("Open model…").clicked() {
-                cx.send(AppCommand::PickModel);
-            }
-            if ui.button("Built-in survey").clicked() {
-                cx.send(AppCommand::OpenBuiltin);
-            }
-        });
+        ui.horizontal_wrapped(|ui| crate::app::layout::open_buttons_ui(ui, cx));
         if !cx.state.recent.is_empty() {
             egui::ComboBox::from_id_salt("recent-files")
                 .selected_text("Recent files")
