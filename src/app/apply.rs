@@ -37,12 +37,7 @@ impl SpecaeApp {
                 self.open_builtin();
             }
             AppCommand::OpenModel(p) => self.open_model(p),
-            AppCommand::UseBuiltinModel => {
-                if let Some(d) = &self.session.data {
-                    let out = jobs::builtin_model(d);
-                    self.apply_output(out);
-                }
-            }
+            AppCommand::UseBuiltinModel => self.open_builtin_model(),
             AppCommand::SetColourBy(c) => self.state.colour_by = c,
             AppCommand::ToggleClass(k) => {
                 if let Some(h) = self.state.hidden.get_mut(k) {
@@ -315,6 +310,13 @@ impl SpecaeApp {
                 (i, nn, None)
             }
         };
+        let outlier_rank = self
+            .session
+            .analysis
+            .as_ref()
+            .and_then(|a| a.outliers.iter().position(|r| r.index == i))
+            .map(|k| k + 1);
+        let validation = m.split.valid.contains(&(i as u32));
         self.inspected = Some(Inspected {
             index: i,
             xhat,
@@ -322,6 +324,8 @@ impl SpecaeApp {
             neighbours,
             walk,
             anchor,
+            outlier_rank,
+            validation,
         });
     }
 }

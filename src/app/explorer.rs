@@ -235,13 +235,17 @@ impl SpecaeApp {
 
     // ----- starting work -----
 
-    pub(super) fn open_builtin(&mut self) {
-        let n = self.opts.builtin_n;
-        let path = self
-            .opts
+    /// Where the built-in survey lives.
+    fn builtin_path(&self) -> PathBuf {
+        self.opts
             .builtin_path
             .clone()
-            .unwrap_or_else(|| crate::data::sources::builtin_survey_path(n, 0));
+            .unwrap_or_else(|| crate::data::sources::builtin_survey_path(self.opts.builtin_n, 0))
+    }
+
+    pub(super) fn open_builtin(&mut self) {
+        let n = self.opts.builtin_n;
+        let path = self.builtin_path();
         self.tasks.spawn("open data", move |cx| {
             jobs::open_builtin_at(&path, n, 0, cx)
         });
@@ -257,6 +261,15 @@ impl SpecaeApp {
         }
         self.tasks
             .spawn("open data", move |cx| jobs::open_data(&path, cx));
+    }
+
+    /// The model shipped in `assets/`, for the open survey (in the background: converting
+    /// 1.5 M float16 weights is not UI-thread work).
+    pub(super) fn open_builtin_model(&mut self) {
+        let Some(d) = &self.session.data else { return };
+        let (dp, n, bins) = (d.path.clone(), d.n(), d.spectra.n_bins());
+        self.tasks
+            .spawn("open model", move |_| jobs::builtin_model(&dp, n, bins));
     }
 
     pub(super) fn open_model(&mut self, path: PathBuf) {
@@ -297,12 +310,7 @@ impl SpecaeApp {
                 self.selection_residuals = None;
                 match self.pending_model.take() {
                     Some(p) => self.open_model(p),
-                    None if builtin => {
-                        if let Some(d) = &self.session.data {
-                            let out = jobs::builtin_model(d);
-                            self.apply_output(out);
-                        }
-                    }
+                    None if builtin => self.open_builtin_model(),
                     None => self.info("no model for these data yet: open one or start training"),
                 }
             }

@@ -14,10 +14,8 @@ use super::tasks::TaskCtx;
 use crate::analysis::bundle::{
     AnalysisOptions, Inputs, StoredAnalysis, analyze, read_stored, residuals_of_rows,
 };
-use crate::analysis::knn::KnnIndex;
 use crate::analysis::outliers::outlier_table;
 use crate::analysis::residuals::ResidualHistograms;
-use crate::data::sources::builtin_survey_path;
 use crate::data::{Spectra, Split};
 use crate::model::Autoencoder;
 use crate::model::evaluate::encode_rows;
@@ -79,12 +77,6 @@ fn failed(task: &str, error: impl std::fmt::Display) -> JobOutput {
         task: task.into(),
         error: error.to_string(),
     }
-}
-
-/// The built-in survey of `n` spectra: generated into the data folder on first use.
-pub fn open_builtin(n: usize, seed: u64, cx: &mut TaskCtx) -> JobOutput {
-    let path = builtin_survey_path(n, seed);
-    open_builtin_at(&path, n, seed, cx)
 }
 
 /// The built-in survey at `path` (generated there if missing).
@@ -152,12 +144,12 @@ pub fn open_data(path: &Path, cx: &mut TaskCtx) -> JobOutput {
     }
 }
 
-/// The built-in model for `data` (any survey on the standard 1000-bin grid).
-pub fn builtin_model(data: &LoadedData) -> JobOutput {
+/// The built-in model for the survey at `data_path` (n × bins; any survey on the standard
+/// 1000-bin grid).
+pub fn builtin_model(data_path: &Path, n: usize, bins: usize) -> JobOutput {
     let name = Path::new("assets/builtin-model.safetensors");
-    let s = &data.spectra;
     let opened = model_from_weight_bytes(builtin_model::BYTES, name, &Device::flex())
-        .and_then(|m| fit_model_to_data(m, None, name, &data.path, s.n_spectra(), s.n_bins(), 0));
+        .and_then(|m| fit_model_to_data(m, None, name, data_path, n, bins, 0));
     match opened {
         Ok(l) => JobOutput::Model(ModelState {
             latent_dim: l.latent_dim,
@@ -166,7 +158,7 @@ pub fn builtin_model(data: &LoadedData) -> JobOutput {
             path: None,
             split: l.split,
             history: vec![],
-            analysis_dir: Some(builtin_model::analysis_dir(&data.path)),
+            analysis_dir: Some(builtin_model::analysis_dir(data_path)),
         }),
         Err(e) => failed("open model", e),
     }
@@ -237,20 +229,9 @@ pub fn encode_checkpoint(path: &Path, s: &Spectra, cx: &mut TaskCtx) -> JobOutpu
 
 /// The analysis view from stored results.
 fn view_from_stored(a: StoredAnalysis, note: String) -> Result<AnalysisView, String> {
-    let embed_index =
-        KnnIndex::build(a.embedding.view(), "UMAP embedding").map_err(|e| e.to_string())?;
-    let lof = a.lof.to_vec();
-    let chi2 = a.chi2.to_vec();
-    Ok(AnalysisView {
-        outliers: outlier_table(&lof, &chi2),
-        embed_index,
-        embedding: a.embedding,
-        lof,
-        chi2,
-        pca: a.pca,
-        residuals: a.residuals,
-        note,
-    })
+    let (lof, chi2) = (a.lof.to_vec(), a.chi2.to_vec());
+    let outliers = outlier_table(&lof, &chi2);
+    AnalysisView::new(a.embedding, lof, chi2, a.pca, a.residuals, outliers, note)
 }
 
 /// Whether stored latents belong to this model (same shape, same values to 1e-3).
@@ -325,22 +306,20 @@ pub fn run_analysis(job: AnalysisJob, cx: &mut TaskCtx) -> JobOutput {
             Err(e) => note.push_str(&format!(" (not cached: {e})")),
         }
     }
-    let embed_index = match KnnIndex::build(a.embedding.view(), "UMAP embedding") {
-        Ok(k) => k,
-        Err(e) => return failed("analysis", e),
-    };
-    JobOutput::Analysis {
-        model_gen: job.model_gen,
-        view: AnalysisView {
-            embed_index,
-            embedding: a.embedding,
-            lof: a.lof,
-            chi2: a.chi2,
-            pca: a.pca,
-            residuals: a.residuals,
-            outliers: a.outliers,
-            note,
+    match AnalysisView::new(
+        a.embedding,
+        a.lof,
+        a.chi2,
+        a.pca,
+        a.residuals,
+        a.outliers,
+        note,
+    ) {
+        Ok(view) => JobOutput::Analysis {
+            model_gen: job.model_gen,
+            view,
         },
+        Err(e) => failed("analysis", e),
     }
 }
 

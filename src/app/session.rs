@@ -89,6 +89,32 @@ pub struct AnalysisView {
     pub note: String,
 }
 
+impl AnalysisView {
+    /// The view of an analysis, with a k-d tree over the embedding for picking.
+    pub fn new(
+        embedding: Array2<f32>,
+        lof: Vec<f64>,
+        chi2: Vec<f64>,
+        pca: PcaBaseline,
+        residuals: ResidualHistograms,
+        outliers: Vec<OutlierRow>,
+        note: String,
+    ) -> Result<Self, String> {
+        let embed_index =
+            KnnIndex::build(embedding.view(), "UMAP embedding").map_err(|e| e.to_string())?;
+        Ok(Self {
+            embedding,
+            embed_index,
+            lof,
+            chi2,
+            pca,
+            residuals,
+            outliers,
+            note,
+        })
+    }
+}
+
 /// Everything on screen. Each part carries a generation number that views use as a cache key.
 #[derive(Default)]
 pub struct Session {
@@ -112,20 +138,14 @@ impl Session {
 pub fn latent_ranges(z: &Array2<f32>) -> Vec<(f32, f32)> {
     (0..z.ncols())
         .map(|j| {
-            let mut c: Vec<f32> = z
-                .column(j)
-                .iter()
-                .copied()
-                .filter(|v| v.is_finite())
-                .collect();
-            if c.is_empty() {
-                return (-1.0, 1.0);
+            let c: Vec<f64> = z.column(j).iter().map(|&v| v as f64).collect();
+            match crate::figures::umap::robust_range(&c, 0.005, 0.995) {
+                Some((lo, hi)) => {
+                    let pad = ((hi - lo) * 0.1).max(1e-3);
+                    ((lo - pad) as f32, (hi + pad) as f32)
+                }
+                None => (-1.0, 1.0),
             }
-            c.sort_by(|a, b| a.total_cmp(b));
-            let q = |p: f64| c[((c.len() - 1) as f64 * p).round() as usize];
-            let (lo, hi) = (q(0.005), q(0.995));
-            let pad = ((hi - lo) * 0.1).max(1e-3);
-            (lo - pad, hi + pad)
         })
         .collect()
 }

@@ -106,18 +106,20 @@ impl Panel for InspectorPanel {
             meta.push(format!("plate-MJD-fiber {}-{}-{}", p[i], m[i], f[i]));
         }
         meta.push(format!("median S/N {:.1}", d.snr[i]));
-        if let Some(m) = &cx.session.model {
-            let split = if m.split.valid.contains(&(i as u32)) {
-                "validation"
-            } else {
-                "training"
-            };
-            meta.push(format!("{split} set"));
+        if cx.session.model.is_some() {
+            meta.push(
+                if ins.validation {
+                    "validation set"
+                } else {
+                    "training set"
+                }
+                .into(),
+            );
         }
         if let Some(a) = &cx.session.analysis
             && i < a.lof.len()
         {
-            let rank = a.outliers.iter().position(|r| r.index == i).map(|r| r + 1);
+            let rank = ins.outlier_rank;
             meta.push(format!(
                 "LOF {:.2}, χ² {:.2}{}",
                 a.lof[i],

@@ -45,6 +45,10 @@ pub struct Inspected {
     pub walk: Option<usize>,
     /// The galaxy the walk started from.
     pub anchor: usize,
+    /// 1-based rank in the outlier table (once the analysis is in).
+    pub outlier_rank: Option<usize>,
+    /// In the model's validation split.
+    pub validation: bool,
 }
 
 /// What a panel sees this frame.
