@@ -11,4 +11,6 @@ if [ "$(uname -s)" = "Linux" ] && [ -z "${SPECAE_SKIP_GUI_DEPS:-}" ]; then
     echo "warning: GUI system packages could not be installed; the wgpu render test will skip" >&2
   fi
 fi
-cargo test --locked "$@"
+# --tests: the library's unit tests and the integration-test binary (tests/suite); examples are
+# left to clippy's check, so the test build links two binaries, not four.
+cargo test --locked --tests "$@"

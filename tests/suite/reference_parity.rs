@@ -1,9 +1,7 @@
 //! The reader reproduces `reference.py prep` (astroML's reconstruction, normalisation and
 //! weights, computed by numpy) on the same file to 1e-5 relative.
 
-mod common;
-
-use common::fixture;
+use crate::common::fixture;
 use specae::data::prepped::{read_prepped, write_prepped};
 use specae::data::{GalaxyClass, Spectra, Split};
 

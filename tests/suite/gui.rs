@@ -3,7 +3,6 @@
 //! decoded spectrum and moves its marker, training starts/stops and fills the loss plot,
 //! exports write valid files, bad files show an error and leave the session intact, state
 //! persists. The last test renders the app with wgpu (lavapipe in CI).
-#![cfg(feature = "gui")]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

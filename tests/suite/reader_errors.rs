@@ -1,10 +1,8 @@
 //! Bad input to the npz reader: every case is a clear error naming the file and the problem.
 
-mod common;
-
 use std::path::Path;
 
-use common::{fixture, small_survey};
+use crate::common::{fixture, small_survey};
 use ndarray::{Array1, Array2};
 use specae::data::{DataError, Spectra, Survey};
 

@@ -1,0 +1,18 @@
+//! The integration tests, as one test binary.
+//!
+//! Every test binary links the whole of burn, wgpu and egui; one binary instead of nine keeps a
+//! cold CI build's link time and disk use down (nine ~1 GB debug binaries once filled the CI disk).
+//! Run one group with a filter, e.g. `cargo test --test suite training::`.
+
+mod common;
+
+mod analysis;
+mod cli;
+mod figures;
+#[cfg(feature = "gui")]
+mod gui;
+mod ingest_fits;
+mod reader_errors;
+mod reference_parity;
+mod survey_science;
+mod training;
