@@ -91,13 +91,14 @@ impl TrainingRun {
         .with_max_epochs(settings.max_epochs)
         .with_seed(settings.seed);
         let device = chosen.device.clone();
+        let engine = chosen.engine;
         let opts = WorkerOptions {
             out_dir: out_dir.to_path_buf(),
             backend: chosen.name.clone(),
             progress_interval: Duration::from_millis(100),
         };
         let worker = TrainingWorker::spawn(
-            move || Trainer::new(config, train_data, &device).map_err(|e| e.to_string()),
+            move || Trainer::new_on(config, train_data, &device, engine).map_err(|e| e.to_string()),
             opts,
         )
         .map_err(|e| format!("cannot start the training thread: {e}"))?;

@@ -147,10 +147,11 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         None => None,
     };
     let device = chosen.device.clone();
+    let engine = chosen.engine;
     let build_trainer = move || -> Result<Trainer, String> {
         if let Some(ck) = resume {
             return ck
-                .resume_with_config(config, data, &device)
+                .resume_on(config, data, &device, engine)
                 .map_err(|e| e.to_string());
         }
         match init {
@@ -158,9 +159,10 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 let plain = device.clone().inner();
                 let model = model_from_safetensors(&config.model, &bytes, None, &plain)
                     .map_err(|e| e.to_string())?;
-                Trainer::with_model(config, data, &device, model).map_err(|e| e.to_string())
+                Trainer::with_model_on(config, data, &device, model, engine)
+                    .map_err(|e| e.to_string())
             }
-            None => Trainer::new(config, data, &device).map_err(|e| e.to_string()),
+            None => Trainer::new_on(config, data, &device, engine).map_err(|e| e.to_string()),
         }
     };
 
@@ -202,6 +204,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 epoch,
                 n_train,
                 n_valid,
+                optimizer_restarted,
             } => {
                 eprintln!(
                     "training on {n_train} spectra, validating on {n_valid}{}",
@@ -211,6 +214,13 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                         String::new()
                     }
                 );
+                if optimizer_restarted {
+                    eprintln!(
+                        "note: the checkpoint's optimizer state was written by the other engine \
+                         (burn vs native); weights, schedule and history continue, Adam's moments \
+                         restart from zero"
+                    );
+                }
             }
             Event::Progress(p) => {
                 let b = pb

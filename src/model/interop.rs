@@ -179,6 +179,44 @@ pub fn model_from_safetensors(
     device: &Device,
 ) -> Result<Autoencoder, InteropError> {
     let st = SafeTensors::deserialize(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
+    let mut tensors = vec![];
+    for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
+        for (i, w) in sizes.windows(2).enumerate() {
+            let (d_in, d_out) = (w[0], w[1]);
+            let name = torch_name(part, i);
+            for (key, shape) in [
+                (format!("{name}.weight"), vec![d_out, d_in]),
+                (format!("{name}.bias"), vec![d_out]),
+            ] {
+                let v = read_f32(&st, &key, &shape)?;
+                tensors.push((key, shape, v));
+            }
+        }
+    }
+    model_from_state_dict(cfg, &tensors, ids, device)
+}
+
+/// Builds a model of architecture `cfg` from PyTorch-named tensors (as [`state_dict`] returns).
+pub fn model_from_state_dict(
+    cfg: &AutoencoderConfig,
+    tensors: &[NamedTensor],
+    ids: Option<&HashMap<String, u64>>,
+    device: &Device,
+) -> Result<Autoencoder, InteropError> {
+    let find = |name: &str, shape: &[usize]| -> Result<Vec<f32>, InteropError> {
+        let (_, s, v) = tensors
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .ok_or_else(|| InteropError::Missing(name.into()))?;
+        if s != shape || v.len() != shape.iter().product::<usize>() {
+            return Err(InteropError::Shape {
+                name: name.into(),
+                found: s.clone(),
+                expected: shape.to_vec(),
+            });
+        }
+        Ok(v.clone())
+    };
     let mut model = cfg.init(device);
     // Trainable parameters; a checkpoint's ids are restored so Adam's state lines up.
     let id_of = |name: &str| ids.and_then(|m| m.get(name)).map(|&id| ParamId::from(id));
@@ -187,8 +225,8 @@ pub fn model_from_safetensors(
         for (i, w) in sizes.windows(2).enumerate() {
             let (d_in, d_out) = (w[0], w[1]);
             let name = torch_name(part, i);
-            let wv = read_f32(&st, &format!("{name}.weight"), &[d_out, d_in])?;
-            let bv = read_f32(&st, &format!("{name}.bias"), &[d_out])?;
+            let wv = find(&format!("{name}.weight"), &[d_out, d_in])?;
+            let bv = find(&format!("{name}.bias"), &[d_out])?;
             // PyTorch [out, in] → burn [in, out], transposed on the host so the parameter is a
             // plain leaf tensor (a transpose op would become part of the autodiff graph).
             let mut wt = vec![0.0f32; wv.len()];

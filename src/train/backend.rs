@@ -1,8 +1,11 @@
 //! Choosing where to train: burn's wgpu backend (Metal on a Mac, Vulkan/DX12 elsewhere) when
-//! an adapter exists and the `gpu` feature is built, else burn's pure-Rust CPU backend (Flex).
+//! an adapter exists and the `gpu` feature is built, else the CPU with specae's native engine
+//! (see [`super::native`]); burn's own CPU backend (Flex) on request.
 
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use super::trainer::EngineKind;
 
 /// What the user asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -11,14 +14,18 @@ pub enum BackendChoice {
     Auto,
     /// wgpu; an error if none is available.
     Wgpu,
-    /// The CPU (burn Flex, multi-threaded).
+    /// The CPU, with specae's native engine (the fastest CPU path).
     Cpu,
+    /// The CPU with burn's autodiff on its Flex backend (slower; for comparisons).
+    BurnCpu,
 }
 
 /// The device chosen, with a sentence saying why.
 #[derive(Clone, Debug)]
 pub struct Chosen {
     pub device: Device,
+    /// The engine that trains on it.
+    pub engine: EngineKind,
     pub name: String,
     pub reason: String,
 }
@@ -51,14 +58,22 @@ fn probe_wgpu() -> Result<Device, String> {
 pub fn choose(choice: BackendChoice) -> Result<Chosen, BackendError> {
     let cpu = |reason: String| Chosen {
         device: Device::flex(),
-        name: "cpu (burn flex)".into(),
+        engine: EngineKind::Native,
+        name: "cpu (specae native engine)".into(),
         reason,
     };
     match choice {
         BackendChoice::Cpu => Ok(cpu("requested with --backend cpu".into())),
+        BackendChoice::BurnCpu => Ok(Chosen {
+            device: Device::flex(),
+            engine: EngineKind::Burn,
+            name: "cpu (burn flex)".into(),
+            reason: "requested with --backend burn-cpu".into(),
+        }),
         BackendChoice::Wgpu => probe_wgpu()
             .map(|device| Chosen {
                 device,
+                engine: EngineKind::Burn,
                 name: "wgpu".into(),
                 reason: "requested with --backend wgpu".into(),
             })
@@ -66,6 +81,7 @@ pub fn choose(choice: BackendChoice) -> Result<Chosen, BackendError> {
         BackendChoice::Auto => match probe_wgpu() {
             Ok(device) => Ok(Chosen {
                 device,
+                engine: EngineKind::Burn,
                 name: "wgpu".into(),
                 reason: "a GPU adapter was found".into(),
             }),

@@ -12,12 +12,15 @@ use safetensors::tensor::SafeTensors;
 use serde::{Deserialize, Serialize};
 
 use super::config::TrainConfig;
+use super::native::Adam;
 use super::schedule::{EarlyStopper, Plateau};
-use super::trainer::{EpochRecord, TrainData, Trainer};
+use super::trainer::{Engine, EngineKind, EpochRecord, TrainData, Trainer};
 use crate::data::Split;
 use crate::data::identity::FileIdentity;
 use crate::model::Autoencoder;
-use crate::model::interop::{InteropError, model_from_safetensors, state_dict, to_safetensors};
+use crate::model::interop::{
+    InteropError, NamedTensor, model_from_safetensors, state_dict, to_safetensors,
+};
 use crate::util::atomic::{AtomicWriteError, write_bytes_atomically};
 
 pub const CHECKPOINT_VERSION: u32 = 1;
@@ -25,6 +28,9 @@ const META_KEY: &str = "specae";
 const OPTIM_KEY: &str = "specae.optimizer";
 const TRAIN_KEY: &str = "specae.split.train";
 const VALID_KEY: &str = "specae.split.valid";
+/// Prefixes of the native engine's Adam moments, followed by the parameter's PyTorch name.
+const ADAM_M_PREFIX: &str = "specae.adam.m.";
+const ADAM_V_PREFIX: &str = "specae.adam.v.";
 
 /// Everything but the tensors.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -39,6 +45,19 @@ pub struct CheckpointMeta {
     pub split_seed: Option<u64>,
     pub param_ids: HashMap<String, u64>,
     pub backend: String,
+    /// The native engine's Adam (β₁, β₂, ε, step count; its moments are tensors beside the
+    /// weights). Absent when burn's optimiser state is stored instead.
+    #[serde(default)]
+    pub adam: Option<AdamMeta>,
+}
+
+/// Adam's scalars, as stored in a checkpoint of the native engine.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AdamMeta {
+    pub beta1: f32,
+    pub beta2: f32,
+    pub epsilon: f32,
+    pub step: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +92,12 @@ fn u32_bytes(v: &[u32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
+fn f32_values(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
 fn bytes_u32(b: &[u8]) -> Vec<u32> {
     b.chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
@@ -85,11 +110,27 @@ pub fn save(trainer: &Trainer, backend: &str, path: &Path) -> Result<(), Checkpo
         path: path.to_path_buf(),
         detail,
     };
-    let (tensors, param_ids) = state_dict(trainer.model()).map_err(|e| format(e.to_string()))?;
-    let optim = trainer
-        .optim
-        .into_bytes()
-        .map_err(|e| format(format!("optimizer state: {e:?}")))?;
+    let (mut tensors, param_ids) = trainer.state_dict().map_err(|e| format(e.to_string()))?;
+    let mut extras = vec![];
+    let mut adam_meta = None;
+    match &trainer.engine {
+        Engine::Burn { optim, .. } => {
+            let optim = optim
+                .into_bytes()
+                .map_err(|e| format(format!("optimizer state: {e:?}")))?;
+            extras.push((OPTIM_KEY.to_string(), optim.to_vec()));
+        }
+        Engine::Native(e) => {
+            let moments = adam_tensors(&tensors, &e.adam);
+            tensors.extend(moments);
+            adam_meta = Some(AdamMeta {
+                beta1: e.adam.beta1,
+                beta2: e.adam.beta2,
+                epsilon: e.adam.epsilon,
+                step: e.adam.t,
+            });
+        }
+    }
     let meta = CheckpointMeta {
         version: CHECKPOINT_VERSION,
         config: trainer.config.clone(),
@@ -101,13 +142,11 @@ pub fn save(trainer: &Trainer, backend: &str, path: &Path) -> Result<(), Checkpo
         split_seed: trainer.data.split.seed,
         param_ids,
         backend: backend.into(),
+        adam: adam_meta,
     };
     let json = serde_json::to_string(&meta).map_err(|e| format(e.to_string()))?;
-    let extras = vec![
-        (OPTIM_KEY.to_string(), optim.to_vec()),
-        (TRAIN_KEY.to_string(), u32_bytes(&trainer.data.split.train)),
-        (VALID_KEY.to_string(), u32_bytes(&trainer.data.split.valid)),
-    ];
+    extras.push((TRAIN_KEY.to_string(), u32_bytes(&trainer.data.split.train)));
+    extras.push((VALID_KEY.to_string(), u32_bytes(&trainer.data.split.valid)));
     let bytes = to_safetensors(
         &tensors,
         &extras,
@@ -116,6 +155,20 @@ pub fn save(trainer: &Trainer, backend: &str, path: &Path) -> Result<(), Checkpo
     .map_err(|e| format(e.to_string()))?;
     write_bytes_atomically(path, &bytes)?;
     Ok(())
+}
+
+/// Adam's moments as named tensors, one pair per weight tensor (same order as the state dict).
+fn adam_tensors(weights: &[NamedTensor], adam: &Adam) -> Vec<NamedTensor> {
+    weights
+        .iter()
+        .zip(adam.m.iter().zip(&adam.v))
+        .flat_map(|((name, shape, _), (m, v))| {
+            [
+                (format!("{ADAM_M_PREFIX}{name}"), shape.clone(), m.clone()),
+                (format!("{ADAM_V_PREFIX}{name}"), shape.clone(), v.clone()),
+            ]
+        })
+        .collect()
 }
 
 /// Writes only the weights, with PyTorch names: `model.load_state_dict(load_file(path))`.
@@ -227,6 +280,19 @@ impl Checkpoint {
         data: TrainData,
         device: &Device,
     ) -> Result<Trainer, CheckpointError> {
+        self.resume_on(config, data, device, EngineKind::for_device(device))
+    }
+
+    /// As [`resume_with_config`](Self::resume_with_config), on a given engine. Adam's moments
+    /// carry over when the checkpoint was written by the same engine; otherwise they restart
+    /// and [`Trainer::optimizer_restarted`] says so.
+    pub fn resume_on(
+        &self,
+        config: TrainConfig,
+        data: TrainData,
+        device: &Device,
+        engine: EngineKind,
+    ) -> Result<Trainer, CheckpointError> {
         let incompatible = |detail: String| CheckpointError::Incompatible {
             path: self.path.clone(),
             detail,
@@ -247,23 +313,65 @@ impl Checkpoint {
         // Weights are loaded on the plain device; moving them to the autodiff device makes them
         // tracked leaves.
         let model = self.model(&device.clone().inner())?;
-        let mut t = Trainer::with_model(config, data, device, model)
+        let mut t = Trainer::with_model_on(config, data, device, model, engine)
             .map_err(|e| incompatible(e.to_string()))?;
         let format = |detail: String| CheckpointError::Format {
             path: self.path.clone(),
             detail,
         };
         let st = SafeTensors::deserialize(&self.bytes).map_err(|e| format(e.to_string()))?;
-        let optim_bytes = st
-            .tensor(OPTIM_KEY)
-            .map_err(|_| format("no optimizer state".into()))?
-            .data()
-            .to_vec();
-        t.optim = AdamConfig::new()
-            .with_epsilon(t.config.adam_epsilon)
-            .init()
-            .from_bytes(Bytes::from_bytes_vec(optim_bytes))
-            .map_err(|e| format(format!("optimizer state: {e:?}")))?;
+        match &mut t.engine {
+            Engine::Burn { optim, .. } => match st.tensor(OPTIM_KEY) {
+                Ok(view) => {
+                    *optim = AdamConfig::new()
+                        .with_epsilon(t.config.adam_epsilon)
+                        .init()
+                        .from_bytes(Bytes::from_bytes_vec(view.data().to_vec()))
+                        .map_err(|e| format(format!("optimizer state: {e:?}")))?;
+                }
+                Err(_) => t.optimizer_restarted = true,
+            },
+            Engine::Native(e) => match &self.meta.adam {
+                Some(meta) => {
+                    let names: Vec<String> = e
+                        .mlp
+                        .state_dict()
+                        .into_iter()
+                        .map(|(name, _, _)| name)
+                        .collect();
+                    let read = |prefix: &str| -> Result<Vec<Vec<f32>>, CheckpointError> {
+                        names
+                            .iter()
+                            .zip(&e.adam.m)
+                            .map(|(name, like)| {
+                                let key = format!("{prefix}{name}");
+                                let view = st
+                                    .tensor(&key)
+                                    .map_err(|_| format(format!("missing {key}")))?;
+                                let v = f32_values(view.data());
+                                if v.len() != like.len() {
+                                    return Err(format(format!(
+                                        "{key} has {} values, expected {}",
+                                        v.len(),
+                                        like.len()
+                                    )));
+                                }
+                                Ok(v)
+                            })
+                            .collect()
+                    };
+                    e.adam = Adam {
+                        beta1: meta.beta1,
+                        beta2: meta.beta2,
+                        epsilon: meta.epsilon,
+                        t: meta.step,
+                        m: read(ADAM_M_PREFIX)?,
+                        v: read(ADAM_V_PREFIX)?,
+                    };
+                }
+                None => t.optimizer_restarted = true,
+            },
+        }
         t.epoch = self.meta.epoch;
         t.history = self.meta.history.clone();
         t.plateau = self.meta.plateau.clone();

@@ -4,7 +4,8 @@
 //! - [`config`]: hyper-parameters (`#[derive(Config)]`);
 //! - [`schedule`]: ReduceLROnPlateau and early stopping;
 //! - [`backend`]: choosing wgpu or the CPU at run time;
-//! - [`trainer`]: the loop itself (epochs, validation, NaN guard);
+//! - [`trainer`]: the loop itself (epochs, validation, NaN guard), on one of two engines;
+//! - [`native`]: the native CPU engine (hand-written forward/backward and Adam on faer);
 //! - [`checkpoint`]: atomic checkpoints and resuming;
 //! - [`worker`]: the thread, its event and control channels.
 
@@ -12,10 +13,11 @@ pub mod backend;
 pub mod checkpoint;
 pub mod config;
 pub mod load;
+pub mod native;
 pub mod schedule;
 pub mod trainer;
 pub mod worker;
 
 pub use config::TrainConfig;
-pub use trainer::{EpochRecord, Trainer};
+pub use trainer::{EngineKind, EpochRecord, Trainer};
 pub use worker::{Command, Event, TrainingWorker};

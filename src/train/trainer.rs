@@ -1,6 +1,7 @@
 //! The training loop: seeded shuffles, Adam, weighted loss, validation every epoch,
 //! ReduceLROnPlateau, early stopping and a guard against non-finite losses.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,10 +14,12 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::config::TrainConfig;
+use super::native::{Mlp, NativeEngine};
 use super::schedule::{EarlyStopper, Plateau};
 use crate::data::Split;
 use crate::data::identity::FileIdentity;
 use crate::model::Autoencoder;
+use crate::model::interop::{NamedTensor, model_from_state_dict, state_dict};
 use crate::model::loss::weighted_loss;
 use crate::model::tensors::{rows_to_tensor, scalar};
 
@@ -72,6 +75,8 @@ pub enum TrainError {
     BadSplit(String),
     #[error("invalid setting: {0}")]
     BadConfig(String),
+    #[error("the model's weights: {0}")]
+    Model(String),
     #[error(
         "the loss became {value} in epoch {epoch} (batch {batch}); training stopped, the last good checkpoint is kept"
     )]
@@ -95,28 +100,104 @@ const EVAL_CHUNK: usize = 2048;
 /// Read the running loss back from the device every this many batches (NaN guard).
 const SYNC_EVERY: usize = 8;
 
+/// Which implementation computes the training steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EngineKind {
+    /// burn's autodiff on the chosen device: the GPU engine (wgpu), or burn's Flex on the CPU.
+    Burn,
+    /// specae's native CPU engine ([`super::native`]): the same network, loss and Adam,
+    /// written out on faer's matrix products.
+    Native,
+}
+
+impl EngineKind {
+    /// The engine a device trains with by default: native on the CPU, burn on a GPU.
+    pub fn for_device(device: &Device) -> Self {
+        if device.clone().inner() == Device::flex() {
+            EngineKind::Native
+        } else {
+            EngineKind::Burn
+        }
+    }
+}
+
+/// The model and optimiser state of the engine in use.
+pub(crate) enum Engine {
+    Burn {
+        /// Always `Some` between calls (taken only while the optimiser updates it).
+        model: Option<Autoencoder>,
+        optim: ModuleOptimizer,
+    },
+    Native(Box<NativeEngine>),
+}
+
+/// A batch's loss: still on the device (burn; read back every few batches) or on the host.
+enum BatchLoss {
+    Device(Box<Tensor<1>>),
+    Host(f64),
+}
+
+/// Running sum of an epoch's batch losses, weighted by batch size.
+#[derive(Default)]
+struct LossSum {
+    device: Option<Tensor<1>>,
+    host: f64,
+}
+
+impl LossSum {
+    fn add(&mut self, loss: BatchLoss, rows: usize) {
+        match loss {
+            BatchLoss::Host(v) => self.host += v * rows as f64,
+            BatchLoss::Device(t) => {
+                let t = t.mul_scalar(rows as f64);
+                self.device = Some(match self.device.take() {
+                    Some(a) => a + t,
+                    None => t,
+                });
+            }
+        }
+    }
+
+    fn value(&self) -> f64 {
+        self.host + self.device.as_ref().map_or(0.0, |t| scalar(t.clone()))
+    }
+}
+
 pub struct Trainer {
     pub config: TrainConfig,
-    /// Autodiff device the model trains on.
+    /// Autodiff device of the burn engine; the native engine converts its weights to burn
+    /// models on this device's plain counterpart.
     pub device: Device,
-    /// Always `Some` between calls (taken only while the optimiser updates it).
-    model: Option<Autoencoder>,
-    pub(crate) optim: ModuleOptimizer,
+    pub(crate) engine: Engine,
     pub data: TrainData,
     pub plateau: Plateau,
     pub stopper: EarlyStopper,
     /// Epochs completed.
     pub epoch: usize,
     pub history: Vec<EpochRecord>,
+    /// Set when a resumed run could not restore Adam's moments (the checkpoint was written
+    /// by the other engine): weights, schedule and history continue, the moments restart.
+    pub optimizer_restarted: bool,
 }
 
 impl Trainer {
-    /// A new run: freshly initialised weights (seeded).
+    /// A new run: freshly initialised weights (seeded), on the device's default engine.
     pub fn new(config: TrainConfig, data: TrainData, device: &Device) -> Result<Self, TrainError> {
+        Self::new_on(config, data, device, EngineKind::for_device(device))
+    }
+
+    /// A new run on a given engine. The initial weights depend only on the seed, not on the
+    /// engine.
+    pub fn new_on(
+        config: TrainConfig,
+        data: TrainData,
+        device: &Device,
+        engine: EngineKind,
+    ) -> Result<Self, TrainError> {
         let device = device.clone().autodiff();
         device.seed(config.seed);
         let model = config.model.init(&device);
-        Self::with_model(config, data, &device, model)
+        Self::with_model_on(config, data, &device, model, engine)
     }
 
     /// A new run starting from given weights (e.g. imported from PyTorch).
@@ -126,27 +207,65 @@ impl Trainer {
         device: &Device,
         model: Autoencoder,
     ) -> Result<Self, TrainError> {
+        let engine = EngineKind::for_device(device);
+        Self::with_model_on(config, data, device, model, engine)
+    }
+
+    /// As [`with_model`](Self::with_model), on a given engine.
+    pub fn with_model_on(
+        config: TrainConfig,
+        data: TrainData,
+        device: &Device,
+        model: Autoencoder,
+        engine: EngineKind,
+    ) -> Result<Self, TrainError> {
         validate(&config, &data)?;
         let device = device.clone().autodiff();
-        let optim = AdamConfig::new().with_epsilon(config.adam_epsilon).init();
+        let engine = match engine {
+            EngineKind::Burn => Engine::Burn {
+                model: Some(model.to_device(&device).train()),
+                optim: AdamConfig::new().with_epsilon(config.adam_epsilon).init(),
+            },
+            EngineKind::Native => {
+                let (tensors, _) =
+                    state_dict(&model).map_err(|e| TrainError::Model(e.to_string()))?;
+                let mlp = Mlp::from_state_dict(&config.model, &tensors)
+                    .map_err(|e| TrainError::Model(e.to_string()))?;
+                let adam = NativeEngine::fresh_adam(&mlp, config.adam_epsilon);
+                Engine::Native(Box::new(NativeEngine::new(mlp, adam)))
+            }
+        };
         Ok(Trainer {
             plateau: Plateau::new(config.lr, config.lr_factor, config.lr_patience),
             stopper: EarlyStopper::new(config.stop_patience, config.stop_min_rel),
-            model: Some(model.to_device(&device).train()),
-            optim,
+            engine,
             device,
             data,
             config,
             epoch: 0,
             history: vec![],
+            optimizer_restarted: false,
         })
     }
 
-    /// The model being trained (on the autodiff device).
-    pub fn model(&self) -> &Autoencoder {
-        self.model
-            .as_ref()
-            .expect("the model is present between steps")
+    /// The engine computing the steps.
+    pub fn engine_kind(&self) -> EngineKind {
+        match self.engine {
+            Engine::Burn { .. } => EngineKind::Burn,
+            Engine::Native(_) => EngineKind::Native,
+        }
+    }
+
+    /// The weights in PyTorch naming and layout, with burn's parameter ids (burn engine only;
+    /// they line up its optimiser state on resume).
+    pub fn state_dict(&self) -> Result<(Vec<NamedTensor>, HashMap<String, u64>), TrainError> {
+        match &self.engine {
+            Engine::Burn { model, .. } => {
+                state_dict(model.as_ref().expect("the model is present between steps"))
+                    .map_err(|e| TrainError::Model(e.to_string()))
+            }
+            Engine::Native(e) => Ok((e.mlp.state_dict(), HashMap::new())),
+        }
     }
 
     pub fn lr(&self) -> f64 {
@@ -174,19 +293,24 @@ impl Trainer {
         order
     }
 
-    /// One optimisation step on rows `idx`; returns the batch loss as a (non-autodiff) tensor.
-    fn step(&mut self, idx: &[u32]) -> Tensor<1> {
-        let xb = rows_to_tensor(self.data.x.view(), idx, &self.device);
-        let wb = rows_to_tensor(self.data.w.view(), idx, &self.device);
-        let model = self
-            .model
-            .take()
-            .expect("the model is present between steps");
-        let out = model.forward(xb.clone());
-        let loss = weighted_loss(xb, out, wb);
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        self.model = Some(self.optim.step(self.plateau.lr, model, grads));
-        loss.inner()
+    /// One optimisation step on rows `idx`; returns the batch loss.
+    fn step(&mut self, idx: &[u32]) -> BatchLoss {
+        let lr = self.plateau.lr;
+        match &mut self.engine {
+            Engine::Native(e) => {
+                BatchLoss::Host(e.step(self.data.x.view(), self.data.w.view(), idx, lr))
+            }
+            Engine::Burn { model, optim } => {
+                let xb = rows_to_tensor(self.data.x.view(), idx, &self.device);
+                let wb = rows_to_tensor(self.data.w.view(), idx, &self.device);
+                let m = model.take().expect("the model is present between steps");
+                let out = m.forward(xb.clone());
+                let loss = weighted_loss(xb, out, wb);
+                let grads = GradientsParams::from_grads(loss.backward(), &m);
+                *model = Some(optim.step(lr, m, grads));
+                BatchLoss::Device(Box::new(loss.inner()))
+            }
+        }
     }
 
     /// Losses of the first `n` batches of the next epoch, stepping the model (parity checks).
@@ -197,7 +321,10 @@ impl Trainer {
             .take(n)
             .map(|idx| {
                 let idx = idx.to_vec();
-                scalar(self.step(&idx))
+                match self.step(&idx) {
+                    BatchLoss::Host(v) => v,
+                    BatchLoss::Device(t) => scalar(*t),
+                }
             })
             .collect()
     }
@@ -213,15 +340,13 @@ impl Trainer {
         let order = self.epoch_order(epoch);
         let bs = self.config.batch_size;
         let n_batches = order.len().div_ceil(bs);
-        let mut acc: Option<Tensor<1>> = None;
+        let mut acc = LossSum::default();
         for (b, idx) in order.chunks(bs).enumerate() {
-            let loss = self.step(idx).mul_scalar(idx.len() as f64);
-            acc = Some(match acc {
-                Some(a) => a + loss,
-                None => loss,
-            });
-            if (b + 1) % SYNC_EVERY == 0 || b + 1 == n_batches {
-                let v = acc.as_ref().map_or(0.0, |a| scalar(a.clone()));
+            let loss = self.step(idx);
+            let on_host = matches!(loss, BatchLoss::Host(_));
+            acc.add(loss, idx.len());
+            if on_host || (b + 1) % SYNC_EVERY == 0 || b + 1 == n_batches {
+                let v = acc.value();
                 if !v.is_finite() {
                     return Err(TrainError::NonFinite {
                         epoch,
@@ -242,7 +367,7 @@ impl Trainer {
             }
         }
         let t_train = t0.elapsed().as_secs_f64();
-        let train_loss = acc.map_or(f64::NAN, scalar) / order.len() as f64;
+        let train_loss = acc.value() / order.len() as f64;
         let valid_loss = self.validation_loss();
         if !valid_loss.is_finite() {
             return Err(TrainError::NonFinite {
@@ -271,22 +396,40 @@ impl Trainer {
 
     /// Weighted loss of the current model on the validation split.
     pub fn validation_loss(&self) -> f64 {
-        let model = self.model().valid();
-        let device = self.device.clone().inner();
         let valid = &self.data.split.valid;
-        let mut total = 0.0;
-        for idx in valid.chunks(EVAL_CHUNK) {
-            let xb = rows_to_tensor(self.data.x.view(), idx, &device);
-            let wb = rows_to_tensor(self.data.w.view(), idx, &device);
-            let out = model.forward(xb.clone());
-            total += scalar(weighted_loss(xb, out, wb)) * idx.len() as f64;
-        }
+        let total = match &self.engine {
+            Engine::Native(e) => e.loss_sum(self.data.x.view(), self.data.w.view(), valid),
+            Engine::Burn { .. } => {
+                let model = self.inference_model();
+                let device = self.device.clone().inner();
+                let mut total = 0.0;
+                for idx in valid.chunks(EVAL_CHUNK) {
+                    let xb = rows_to_tensor(self.data.x.view(), idx, &device);
+                    let wb = rows_to_tensor(self.data.w.view(), idx, &device);
+                    let out = model.forward(xb.clone());
+                    total += scalar(weighted_loss(xb, out, wb)) * idx.len() as f64;
+                }
+                total
+            }
+        };
         total / valid.len().max(1) as f64
     }
 
     /// The model without autodiff, for encoding and decoding.
     pub fn inference_model(&self) -> Autoencoder {
-        self.model().valid()
+        match &self.engine {
+            Engine::Burn { model, .. } => model
+                .as_ref()
+                .expect("the model is present between steps")
+                .valid(),
+            Engine::Native(e) => model_from_state_dict(
+                &self.config.model,
+                &e.mlp.state_dict(),
+                None,
+                &self.device.clone().inner(),
+            )
+            .expect("the native engine's layers match its configuration"),
+        }
     }
 }
 

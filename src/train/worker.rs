@@ -37,6 +37,9 @@ pub enum Event {
         epoch: usize,
         n_train: usize,
         n_valid: usize,
+        /// A resumed run whose Adam moments could not be restored (checkpoint of the other
+        /// engine): they restart from zero.
+        optimizer_restarted: bool,
     },
     /// Throttled batch progress.
     Progress(BatchProgress),
@@ -132,6 +135,7 @@ fn run(mut t: Trainer, opts: &WorkerOptions, events: &Sender<Event>, commands: &
         epoch: t.epoch,
         n_train: t.data.split.train.len(),
         n_valid: t.data.split.valid.len(),
+        optimizer_restarted: t.optimizer_restarted,
     }) {
         return;
     }

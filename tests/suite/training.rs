@@ -16,7 +16,7 @@ use specae::model::interop::{
 use specae::train::checkpoint::{Checkpoint, save};
 use specae::train::trainer::{EpochEnd, Flow, TrainData, TrainError};
 use specae::train::worker::{FinishReason, WorkerOptions};
-use specae::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
+use specae::train::{Command, EngineKind, Event, TrainConfig, Trainer, TrainingWorker};
 
 const D: usize = 40;
 
@@ -91,13 +91,12 @@ fn loss_decreases_on_a_small_problem() {
     assert_eq!(t.history.len(), 25);
 }
 
-#[test]
-fn resume_continues_the_same_run() {
+fn resume_continues_the_same_run_on(engine: EngineKind) {
     let dev = Device::flex();
-    let mut straight = Trainer::new(config(10), data(300), &dev).unwrap();
+    let mut straight = Trainer::new_on(config(10), data(300), &dev, engine).unwrap();
     let full = run_epochs(&mut straight, 4);
 
-    let mut first = Trainer::new(config(10), data(300), &dev).unwrap();
+    let mut first = Trainer::new_on(config(10), data(300), &dev, engine).unwrap();
     let head = run_epochs(&mut first, 2);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("last.safetensors");
@@ -105,16 +104,106 @@ fn resume_continues_the_same_run() {
     drop(first);
     let ck = Checkpoint::read(&p).unwrap();
     assert_eq!(ck.meta.epoch, 2);
-    let mut resumed = ck.resume(data(300), &dev).unwrap();
+    let mut resumed = ck
+        .resume_on(ck.meta.config.clone(), data(300), &dev, engine)
+        .unwrap();
+    assert!(!resumed.optimizer_restarted);
+    assert_eq!(resumed.engine_kind(), engine);
     let tail = run_epochs(&mut resumed, 2);
     let joined: Vec<f64> = head.into_iter().chain(tail).collect();
     for (a, b) in full.iter().zip(&joined) {
         assert!(
             (a - b).abs() <= 1e-5 * a.abs(),
-            "straight {full:?} vs resumed {joined:?}"
+            "{engine:?}: straight {full:?} vs resumed {joined:?}"
         );
     }
     assert_eq!(resumed.history.len(), 4);
+}
+
+#[test]
+fn resume_continues_the_same_run() {
+    // The CPU's default engine is the native one.
+    assert_eq!(EngineKind::for_device(&Device::flex()), EngineKind::Native);
+    resume_continues_the_same_run_on(EngineKind::Native);
+    resume_continues_the_same_run_on(EngineKind::Burn);
+}
+
+/// Relative difference, for losses.
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / a.abs().max(b.abs()).max(1e-12)
+}
+
+#[test]
+fn native_engine_matches_burn_step_by_step() {
+    // Same seed → same initial weights on both engines; then every step must agree: the same
+    // batch losses, the same weights after Adam, the same validation loss.
+    let dev = Device::flex();
+    let cfg = config(5);
+    let mut burn = Trainer::new_on(cfg.clone(), data(300), &dev, EngineKind::Burn).unwrap();
+    let mut native = Trainer::new_on(cfg, data(300), &dev, EngineKind::Native).unwrap();
+    let (w0b, _) = burn.state_dict().unwrap();
+    let (w0n, _) = native.state_dict().unwrap();
+    for ((na, _, a), (nb, _, b)) in w0b.iter().zip(&w0n) {
+        assert_eq!(na, nb);
+        assert_close(a, b);
+    }
+    let lb = burn.first_batch_losses(12);
+    let ln = native.first_batch_losses(12);
+    for (a, b) in lb.iter().zip(&ln) {
+        assert!(rel(*a, *b) < 1e-5, "burn {lb:?} vs native {ln:?}");
+    }
+    let (wb, _) = burn.state_dict().unwrap();
+    let (wn, _) = native.state_dict().unwrap();
+    for ((name, _, a), (_, _, b)) in wb.iter().zip(&wn) {
+        let worst = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst < 1e-4,
+            "{name}: weights differ by {worst} after 12 steps"
+        );
+    }
+    let (vb, vn) = (burn.validation_loss(), native.validation_loss());
+    assert!(rel(vb, vn) < 1e-5, "validation: burn {vb} vs native {vn}");
+    // Whole epochs with shuffling, the LR schedule and a larger batch.
+    let cfg = config(5).with_batch_size(64);
+    let mut burn = Trainer::new_on(cfg.clone(), data(400), &dev, EngineKind::Burn).unwrap();
+    let mut native = Trainer::new_on(cfg, data(400), &dev, EngineKind::Native).unwrap();
+    let eb = run_epochs(&mut burn, 3);
+    let en = run_epochs(&mut native, 3);
+    for (a, b) in eb.iter().zip(&en) {
+        assert!(rel(*a, *b) < 1e-3, "epochs: burn {eb:?} vs native {en:?}");
+    }
+}
+
+#[test]
+fn resuming_on_the_other_engine_keeps_weights_and_schedule() {
+    let dev = Device::flex();
+    let mut t = Trainer::new_on(config(10), data(200), &dev, EngineKind::Burn).unwrap();
+    run_epochs(&mut t, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("last.safetensors");
+    save(&t, "cpu (burn flex)", &p).unwrap();
+    let ck = Checkpoint::read(&p).unwrap();
+    let mut r = ck
+        .resume_on(t.config.clone(), data(200), &dev, EngineKind::Native)
+        .unwrap();
+    assert!(r.optimizer_restarted, "Adam's moments cannot cross engines");
+    assert_eq!((r.epoch, r.history.len()), (2, 2));
+    assert!(rel(r.validation_loss(), t.validation_loss()) < 1e-5);
+    let v = run_epochs(&mut r, 1)[0];
+    assert!(v.is_finite());
+    // And back: a native checkpoint resumed on burn.
+    save(&r, "cpu", &p).unwrap();
+    let ck = Checkpoint::read(&p).unwrap();
+    assert!(ck.meta.adam.is_some());
+    let b = ck
+        .resume_on(r.config.clone(), data(200), &dev, EngineKind::Burn)
+        .unwrap();
+    assert!(b.optimizer_restarted);
+    assert!(rel(b.validation_loss(), r.validation_loss()) < 1e-5);
 }
 
 #[test]
@@ -149,7 +238,7 @@ fn checkpoint_round_trip_and_bad_checkpoints() {
     );
     let other = TrainConfig::new(AutoencoderConfig::new().with_n_bins(D).with_latent(5));
     let t2 = Trainer::new(other, data(200), &dev).unwrap();
-    let (tensors, _) = state_dict(t2.model()).unwrap();
+    let (tensors, _) = t2.state_dict().unwrap();
     let bytes = to_safetensors(&tensors, &[], None).unwrap();
     let err = model_from_safetensors(&t.config.model, &bytes, None, &dev)
         .err()

@@ -1,0 +1,204 @@
+//! The autoencoder as plain row-major matrices: a stack of dense layers in PyTorch layout
+//! (weight [out, in], bias [out]) with ReLU after every layer but the latent and the output.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+
+use crate::model::AutoencoderConfig;
+use crate::model::interop::{InteropError, NamedTensor, torch_name};
+
+/// One dense layer: `y = x·wᵀ + b`, `w` row-major [n_out, n_in].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense {
+    /// PyTorch name prefix (`0.0`, `1.4`, …).
+    pub name: String,
+    pub n_in: usize,
+    pub n_out: usize,
+    pub w: Vec<f32>,
+    pub b: Vec<f32>,
+    /// ReLU applied to the output.
+    pub relu: bool,
+}
+
+/// The encoder's layers followed by the decoder's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+}
+
+/// Products smaller than this many multiply-adds run on the calling thread (splitting them
+/// costs more than it saves).
+const PARALLEL_MIN_FLOPS: usize = 1 << 20;
+
+pub(crate) fn par_for(m: usize, k: usize, n: usize) -> Par {
+    if m.saturating_mul(k).saturating_mul(n) >= PARALLEL_MIN_FLOPS {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    }
+}
+
+impl Mlp {
+    /// The layers of architecture `cfg` with weights from a PyTorch-named state dict (as
+    /// [`crate::model::interop::state_dict`] returns).
+    pub fn from_state_dict(
+        cfg: &AutoencoderConfig,
+        tensors: &[NamedTensor],
+    ) -> Result<Self, InteropError> {
+        let find = |name: &str, shape: &[usize]| -> Result<Vec<f32>, InteropError> {
+            let (_, s, v) = tensors
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .ok_or_else(|| InteropError::Missing(name.into()))?;
+            if s != shape || v.len() != shape.iter().product::<usize>() {
+                return Err(InteropError::Shape {
+                    name: name.into(),
+                    found: s.clone(),
+                    expected: shape.to_vec(),
+                });
+            }
+            if v.iter().any(|x| !x.is_finite()) {
+                return Err(InteropError::NonFinite(name.into()));
+            }
+            Ok(v.clone())
+        };
+        let mut layers = vec![];
+        for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
+            let last = sizes.len() - 2;
+            for (i, s) in sizes.windows(2).enumerate() {
+                let (n_in, n_out) = (s[0], s[1]);
+                let name = torch_name(part, i);
+                layers.push(Dense {
+                    w: find(&format!("{name}.weight"), &[n_out, n_in])?,
+                    b: find(&format!("{name}.bias"), &[n_out])?,
+                    name,
+                    n_in,
+                    n_out,
+                    relu: i < last,
+                });
+            }
+        }
+        Ok(Mlp { layers })
+    }
+
+    /// The weights as a PyTorch-named state dict.
+    pub fn state_dict(&self) -> Vec<NamedTensor> {
+        self.layers
+            .iter()
+            .flat_map(|l| {
+                [
+                    (
+                        format!("{}.weight", l.name),
+                        vec![l.n_out, l.n_in],
+                        l.w.clone(),
+                    ),
+                    (format!("{}.bias", l.name), vec![l.n_out], l.b.clone()),
+                ]
+            })
+            .collect()
+    }
+
+    pub fn n_in(&self) -> usize {
+        self.layers.first().map_or(0, |l| l.n_in)
+    }
+
+    /// The widest layer output (buffer sizing).
+    pub fn max_width(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|l| l.n_in.max(l.n_out))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Forward pass of `rows` rows: `acts[0]` holds the input (rows × n_in); `acts[l + 1]` gets
+    /// layer `l`'s output after its activation. Each buffer must hold at least rows × width.
+    pub fn forward(&self, acts: &mut [Vec<f32>], rows: usize) {
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (before, after) = acts.split_at_mut(l + 1);
+            dense_forward(layer, &before[l][..rows * layer.n_in], &mut after[0], rows);
+        }
+    }
+
+    /// Backward pass. `delta` holds dL/d(output of the last layer) (rows × n_out) on entry; on
+    /// return `gw[l]`, `gb[l]` hold the gradients of layer `l`'s weight and bias. `scratch`
+    /// is a second buffer of the same size as `delta`. The input's gradient is not computed.
+    pub fn backward(
+        &self,
+        acts: &[Vec<f32>],
+        rows: usize,
+        delta: &mut Vec<f32>,
+        scratch: &mut Vec<f32>,
+        gw: &mut [Vec<f32>],
+        gb: &mut [Vec<f32>],
+    ) {
+        for l in (0..self.layers.len()).rev() {
+            let layer = &self.layers[l];
+            let (n_in, n_out) = (layer.n_in, layer.n_out);
+            let g = &mut delta[..rows * n_out];
+            if layer.relu {
+                // d relu: pass the gradient where the output is positive (PyTorch's rule).
+                for (d, &y) in g.iter_mut().zip(&acts[l + 1][..rows * n_out]) {
+                    if y <= 0.0 {
+                        *d = 0.0;
+                    }
+                }
+            }
+            let gm = MatRef::from_row_major_slice(&*g, rows, n_out);
+            let input = MatRef::from_row_major_slice(&acts[l][..rows * n_in], rows, n_in);
+            // dW = δᵀ · input  [n_out, n_in]
+            matmul(
+                MatMut::from_row_major_slice_mut(&mut gw[l][..], n_out, n_in),
+                Accum::Replace,
+                gm.transpose(),
+                input,
+                1.0f32,
+                par_for(n_out, rows, n_in),
+            );
+            // db = column sums of δ
+            let bias = &mut gb[l];
+            bias.iter_mut().for_each(|b| *b = 0.0);
+            for row in g.chunks_exact(n_out) {
+                for (b, &d) in bias.iter_mut().zip(row) {
+                    *b += d;
+                }
+            }
+            if l > 0 {
+                // δ_in = δ · W  [rows, n_in]
+                let w = MatRef::from_row_major_slice(&layer.w, n_out, n_in);
+                matmul(
+                    MatMut::from_row_major_slice_mut(&mut scratch[..rows * n_in], rows, n_in),
+                    Accum::Replace,
+                    gm,
+                    w,
+                    1.0f32,
+                    par_for(rows, n_out, n_in),
+                );
+                std::mem::swap(delta, scratch);
+            }
+        }
+    }
+}
+
+/// `out = relu?(input · wᵀ + b)` for `rows` rows.
+fn dense_forward(layer: &Dense, input: &[f32], out: &mut [f32], rows: usize) {
+    let (n_in, n_out) = (layer.n_in, layer.n_out);
+    let out = &mut out[..rows * n_out];
+    matmul(
+        MatMut::from_row_major_slice_mut(out, rows, n_out),
+        Accum::Replace,
+        MatRef::from_row_major_slice(input, rows, n_in),
+        MatRef::from_row_major_slice(&layer.w, n_out, n_in).transpose(),
+        1.0f32,
+        par_for(rows, n_in, n_out),
+    );
+    for row in out.chunks_exact_mut(n_out) {
+        for (v, &b) in row.iter_mut().zip(&layer.b) {
+            *v += b;
+            // `v < 0` keeps a NaN a NaN, so the loss guard sees it.
+            if layer.relu && *v < 0.0 {
+                *v = 0.0;
+            }
+        }
+    }
+}
