@@ -115,7 +115,10 @@ mod tests {
         for step in 0..2000 {
             a.step(&mut [&mut p[..]], &[&[0.0, 0.0][..]], 1e-3);
             for x in a.m.iter().chain(&a.v).flatten() {
-                assert!(*x == 0.0 || x.is_normal(), "step {step}: subnormal moment {x:e}");
+                assert!(
+                    *x == 0.0 || x.is_normal(),
+                    "step {step}: subnormal moment {x:e}"
+                );
             }
         }
         assert!(p.iter().all(|x| x.is_finite()));
