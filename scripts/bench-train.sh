@@ -14,6 +14,7 @@ PY=${1:-python3}
 EPOCHS=${2:-2}
 REF=../shared/anchors/reference.py
 WORK=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$WORK"
 cargo build --release --quiet
 BIN=target/release/specae
 "$BIN" prep --out "$WORK/prepped.npz" >/dev/null
