@@ -196,6 +196,26 @@ pub fn model_from_safetensors(
     model_from_state_dict(cfg, &tensors, ids, device)
 }
 
+/// The values of tensor `name` in a state dict, checked to have `shape`.
+pub fn find_tensor(
+    tensors: &[NamedTensor],
+    name: &str,
+    shape: &[usize],
+) -> Result<Vec<f32>, InteropError> {
+    let (_, s, v) = tensors
+        .iter()
+        .find(|(n, _, _)| n == name)
+        .ok_or_else(|| InteropError::Missing(name.into()))?;
+    if s != shape || v.len() != shape.iter().product::<usize>() {
+        return Err(InteropError::Shape {
+            name: name.into(),
+            found: s.clone(),
+            expected: shape.to_vec(),
+        });
+    }
+    Ok(v.clone())
+}
+
 /// Builds a model of architecture `cfg` from PyTorch-named tensors (as [`state_dict`] returns).
 pub fn model_from_state_dict(
     cfg: &AutoencoderConfig,
@@ -203,20 +223,7 @@ pub fn model_from_state_dict(
     ids: Option<&HashMap<String, u64>>,
     device: &Device,
 ) -> Result<Autoencoder, InteropError> {
-    let find = |name: &str, shape: &[usize]| -> Result<Vec<f32>, InteropError> {
-        let (_, s, v) = tensors
-            .iter()
-            .find(|(n, _, _)| n == name)
-            .ok_or_else(|| InteropError::Missing(name.into()))?;
-        if s != shape || v.len() != shape.iter().product::<usize>() {
-            return Err(InteropError::Shape {
-                name: name.into(),
-                found: s.clone(),
-                expected: shape.to_vec(),
-            });
-        }
-        Ok(v.clone())
-    };
+    let find = |name: &str, shape: &[usize]| find_tensor(tensors, name, shape);
     let mut model = cfg.init(device);
     // Trainable parameters; a checkpoint's ids are restored so Adam's state lines up.
     let id_of = |name: &str| ids.and_then(|m| m.get(name)).map(|&id| ParamId::from(id));

@@ -333,11 +333,12 @@ impl Checkpoint {
             },
             Engine::Native(e) => match &self.meta.adam {
                 Some(meta) => {
+                    // Parameter names in state-dict order, without copying the weights.
                     let names: Vec<String> = e
                         .mlp
-                        .state_dict()
-                        .into_iter()
-                        .map(|(name, _, _)| name)
+                        .layers
+                        .iter()
+                        .flat_map(|l| [format!("{}.weight", l.name), format!("{}.bias", l.name)])
                         .collect();
                     let read = |prefix: &str| -> Result<Vec<Vec<f32>>, CheckpointError> {
                         names

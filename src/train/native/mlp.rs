@@ -5,7 +5,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
 use crate::model::AutoencoderConfig;
-use crate::model::interop::{InteropError, NamedTensor, torch_name};
+use crate::model::interop::{InteropError, NamedTensor, find_tensor, torch_name};
 
 /// One dense layer: `y = x·wᵀ + b`, `w` row-major [n_out, n_in].
 #[derive(Clone, Debug, PartialEq)]
@@ -46,17 +46,7 @@ impl Mlp {
         tensors: &[NamedTensor],
     ) -> Result<Self, InteropError> {
         let find = |name: &str, shape: &[usize]| -> Result<Vec<f32>, InteropError> {
-            let (_, s, v) = tensors
-                .iter()
-                .find(|(n, _, _)| n == name)
-                .ok_or_else(|| InteropError::Missing(name.into()))?;
-            if s != shape || v.len() != shape.iter().product::<usize>() {
-                return Err(InteropError::Shape {
-                    name: name.into(),
-                    found: s.clone(),
-                    expected: shape.to_vec(),
-                });
-            }
+            let v = find_tensor(tensors, name, shape)?;
             if v.iter().any(|x| !x.is_finite()) {
                 return Err(InteropError::NonFinite(name.into()));
             }
