@@ -15,6 +15,11 @@ fn save(h: &mut Harness<'_, SpecaeApp>, dir: &Path, name: &str) -> Result<(), St
     for _ in 0..4 {
         h.step();
     }
+    // The corner plot bins its cells on a thread of its own.
+    while h.state().panels().corner.is_computing() {
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
     let img = h.render()?;
     let (w, hgt) = img.dimensions();
     let path = dir.join(name);

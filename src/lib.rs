@@ -10,6 +10,7 @@
 //! - [`analysis`]: kNN, UMAP, outliers, class separation, residual statistics, latent tracks;
 //! - [`figures`]: publication figures (PNG/SVG/PDF);
 //! - [`app`] (feature `gui`): the desktop explorer built on all of the above;
+//! - [`fuzzing`]: the readers of untrusted files run on raw bytes (fuzz targets, property tests);
 //! - [`util`]: atomic file writes and small helpers shared by all stages.
 
 pub mod analysis;
@@ -17,6 +18,7 @@ pub mod analysis;
 pub mod app;
 pub mod data;
 pub mod figures;
+pub mod fuzzing;
 pub mod ingest;
 pub mod model;
 pub mod pca;

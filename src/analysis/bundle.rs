@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use burn::prelude::Device;
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, s};
-use ndarray_npy::{NpzReader, NpzWriter, WritableElement, WriteNpyExt};
+use ndarray_npy::{NpzWriter, WritableElement, WriteNpyExt};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -30,6 +30,7 @@ use super::tracks::{line_between, percentile_track};
 use super::trust::{subsample, trustworthiness};
 use super::umap::{UmapParams, umap_embed};
 use crate::data::identity::FileIdentity;
+use crate::data::npz::NpzFile;
 use crate::data::{GalaxyClass, Spectra, Split};
 use crate::model::Autoencoder;
 use crate::model::evaluate::{decode_rows, encode_rows, reconstruct_rows};
@@ -112,6 +113,9 @@ pub struct Summary {
     /// Spectra (indices) the line track runs between.
     pub track_endpoints: [usize; 2],
     pub seconds: Vec<(String, f64)>,
+    /// What the user should know about this run (duplicate spectra, settings reduced for a
+    /// small data set).
+    pub warnings: Vec<String>,
 }
 
 /// All results of an analysis run.
@@ -145,6 +149,42 @@ pub struct Inputs<'a> {
 }
 
 const CHUNK: usize = 4096;
+/// Fewer spectra than this have no neighbourhoods to speak of.
+pub const MIN_SPECTRA: usize = 4;
+/// Neighbours of the trustworthiness score (scikit-learn's default is 5; UMAP's 15 is used).
+const TRUST_NEIGHBOURS: usize = 15;
+
+/// The options, with neighbour counts and folds reduced to what `n` spectra allow (each
+/// change said in `warnings`).
+fn fit_options_to(opt: &AnalysisOptions, n: usize, warnings: &mut Vec<String>) -> AnalysisOptions {
+    let mut o = opt.clone();
+    let most = n - 1;
+    if o.lof_neighbors > most {
+        warnings.push(format!(
+            "only {n} spectra: LOF uses {most} neighbours instead of {}",
+            o.lof_neighbors
+        ));
+        o.lof_neighbors = most;
+    }
+    if o.umap.n_neighbors > most {
+        warnings.push(format!(
+            "only {n} spectra: UMAP uses {most} neighbours instead of {}",
+            o.umap.n_neighbors
+        ));
+        o.umap.n_neighbors = most.max(2);
+    }
+    if n < o.folds * (o.classifier_k + 1) {
+        let folds = o.folds.min(n / 2).max(2);
+        let k = o.classifier_k.min(n / folds - 1).max(1);
+        warnings.push(format!(
+            "only {n} spectra: the kNN classifier uses {k} neighbours and {folds} folds \
+             instead of {} and {}",
+            o.classifier_k, o.folds
+        ));
+        (o.classifier_k, o.folds) = (k, folds);
+    }
+    o
+}
 
 /// Runs every analysis step.
 pub fn analyze(
@@ -159,6 +199,15 @@ pub fn analyze(
             what: "data".into(),
         });
     }
+    if n < MIN_SPECTRA {
+        return Err(AnalysisError::TooFewPoints {
+            what: "the analysis (neighbourhoods, UMAP, cross-validation)".into(),
+            n,
+            k: MIN_SPECTRA - 1,
+        });
+    }
+    let mut warnings = vec![];
+    let opt = &fit_options_to(opt, n, &mut warnings);
     inp.split
         .validate(n)
         .map_err(|e| AnalysisError::Invalid(format!("split: {e}")))?;
@@ -219,19 +268,37 @@ pub fn analyze(
     // PCA coefficients at the same dimension (fitted on the training split).
     let t = Instant::now();
     progress.stage("PCA baseline", 1);
-    let pca = PcaBaseline::fit(s.x.view(), &inp.split.train, k)
+    // As many components as latents, unless the training split is too small for them.
+    let n_train = inp.split.train.len();
+    let k_pca = k.min(n_train.saturating_sub(1)).max(1);
+    if k_pca < k {
+        warnings.push(format!(
+            "only {n_train} training spectra: the PCA baseline has {k_pca} components \
+             instead of {k}"
+        ));
+    }
+    let pca = PcaBaseline::fit(s.x.view(), &inp.split.train, k_pca)
         .map_err(|e| AnalysisError::Invalid(format!("PCA baseline: {e}")))?;
     let coeffs: Vec<Vec<f64>> = (0..n)
         .into_par_iter()
         .map(|i| pca.project(s.x.row(i)))
         .collect();
-    let pca_coeffs = Array2::from_shape_fn((n, k), |(i, j)| coeffs[i][j] as f32);
+    let pca_coeffs = Array2::from_shape_fn((n, k_pca), |(i, j)| coeffs[i][j] as f32);
     timed("PCA baseline", t);
 
     // Outliers.
     let t = Instant::now();
     progress.stage("local outlier factor", 1);
     let lof = local_outlier_factor(latents.view(), opt.lof_neighbors)?;
+    let twins = super::knn::KnnIndex::build(latents.view(), "latents")?
+        .graph(latents.view(), 1, false, "latents")?
+        .duplicates;
+    if twins > 0 {
+        warnings.push(format!(
+            "{twins} spectra have exactly the same latents as another (repeated spectra?); \
+             they are kept, as scikit-learn and umap-learn keep duplicates"
+        ));
+    }
     let outliers = outlier_table(&lof, &chi2);
     let oddities = s.truth.as_ref().map(|truth| {
         let flagged: Vec<bool> = truth.oddity.iter().map(|&o| o != 0).collect();
@@ -275,7 +342,10 @@ pub fn analyze(
     progress.stage("trustworthiness", 1);
     let sub = subsample(n, opt.trust_sample, 0);
     let pick = |a: &Array2<f32>| a.select(Axis(0), &sub);
-    let trust = trustworthiness(pick(&latents).view(), pick(&embedding).view(), 15).ok();
+    let trust_k = TRUST_NEIGHBOURS
+        .min((2 * sub.len()).saturating_sub(2) / 3)
+        .max(1);
+    let trust = trustworthiness(pick(&latents).view(), pick(&embedding).view(), trust_k).ok();
     timed("trustworthiness", t);
 
     // Latent tracks: between the most typical quiescent and emission-line galaxies (nearest
@@ -321,6 +391,7 @@ pub fn analyze(
         oddities,
         track_endpoints: ends,
         seconds,
+        warnings,
     };
     Ok(Analysis {
         latents,
@@ -594,43 +665,53 @@ pub struct StoredAnalysis {
 /// Reads `analysis.npz` from an analysis folder.
 pub fn read_stored(dir: &Path) -> Result<StoredAnalysis, AnalysisError> {
     let p = dir.join("analysis.npz");
+    let f = NpzFile::open(&p).map_err(|e| AnalysisError::Invalid(e.to_string()))?;
+    stored_from(f)
+}
+
+/// [`read_stored`] from the bytes of an `analysis.npz`; `name` names it in errors.
+pub fn read_stored_bytes(bytes: Vec<u8>, name: &Path) -> Result<StoredAnalysis, AnalysisError> {
+    let f = NpzFile::from_bytes(bytes, name).map_err(|e| AnalysisError::Invalid(e.to_string()))?;
+    stored_from(f)
+}
+
+fn stored_from(mut z: NpzFile) -> Result<StoredAnalysis, AnalysisError> {
+    let p = z.path().to_path_buf();
     let bad = |detail: String| AnalysisError::Invalid(format!("{}: {detail}", p.display()));
-    let f = std::fs::File::open(&p).map_err(|e| bad(e.to_string()))?;
-    let mut z = NpzReader::new(f).map_err(|e| bad(e.to_string()))?;
-    let latents: Array2<f32> = z
-        .by_name("latents")
-        .map_err(|e| bad(format!("latents: {e}")))?;
-    let embedding: Array2<f32> = z.by_name("umap").map_err(|e| bad(format!("umap: {e}")))?;
-    let pca_coeffs: Array2<f32> = z
-        .by_name("pca_coeffs")
-        .map_err(|e| bad(format!("pca_coeffs: {e}")))?;
+    let data = |e: crate::data::DataError| AnalysisError::Invalid(e.to_string());
+    let latents: Array2<f32> = z.array("latents", "float32").map_err(data)?;
+    let embedding: Array2<f32> = z.array("umap", "float32").map_err(data)?;
+    let pca_coeffs: Array2<f32> = z.array("pca_coeffs", "float32").map_err(data)?;
     let pca = PcaBaseline {
-        mean: z
-            .by_name("pca_mean")
-            .map_err(|e| bad(format!("pca_mean: {e}")))?,
-        components: z
-            .by_name("pca_components")
-            .map_err(|e| bad(format!("pca_components: {e}")))?,
+        mean: z.array("pca_mean", "float32").map_err(data)?,
+        components: z.array("pca_components", "float32").map_err(data)?,
     };
-    let lof: Array1<f64> = z.by_name("lof").map_err(|e| bad(format!("lof: {e}")))?;
-    let chi2: Array1<f64> = z.by_name("chi2").map_err(|e| bad(format!("chi2: {e}")))?;
+    let lof: Array1<f64> = z.array("lof", "float64").map_err(data)?;
+    let chi2: Array1<f64> = z.array("chi2", "float64").map_err(data)?;
     let n = latents.nrows();
     if embedding.nrows() != n || pca_coeffs.nrows() != n || lof.len() != n || chi2.len() != n {
         return Err(bad("arrays have different numbers of rows".into()));
     }
+    if embedding.ncols() != 2 {
+        return Err(bad(format!(
+            "the UMAP embedding has {} columns, not 2",
+            embedding.ncols()
+        )));
+    }
     let mut get1 = |name: &str| -> Result<Vec<f64>, AnalysisError> {
-        let a: Array1<f64> = z.by_name(name).map_err(|e| bad(format!("{name}: {e}")))?;
+        let a: Array1<f64> = z.array(name, "float64").map_err(data)?;
         Ok(a.to_vec())
     };
     let wave_x = get1("resid_wave_x_edges")?;
     let ivar_x = get1("resid_ivar_x_edges")?;
     let y = get1("resid_y_edges")?;
-    let wave: Array2<u64> = z
-        .by_name("resid_wave_counts")
-        .map_err(|e| bad(format!("resid_wave_counts: {e}")))?;
-    let ivar: Array2<u64> = z
-        .by_name("resid_ivar_counts")
-        .map_err(|e| bad(format!("resid_ivar_counts: {e}")))?;
+    let wave: Array2<u64> = z.array("resid_wave_counts", "uint64").map_err(data)?;
+    let ivar: Array2<u64> = z.array("resid_ivar_counts", "uint64").map_err(data)?;
+    if y.len() < 2 || wave_x.len() < 2 || y.iter().chain(&wave_x).any(|v| !v.is_finite()) {
+        return Err(bad(
+            "residual histogram edges are missing or not finite".into()
+        ));
+    }
     let mut residuals =
         ResidualHistograms::with_range(wave_x, (y[0], y[y.len().saturating_sub(1)]));
     if residuals.vs_wavelength.counts.dim() != wave.dim()
@@ -644,12 +725,8 @@ pub fn read_stored(dir: &Path) -> Result<StoredAnalysis, AnalysisError> {
     residuals.vs_ivar.total = ivar.sum();
     residuals.vs_wavelength.counts = wave;
     residuals.vs_ivar.counts = ivar;
-    let track_line_spectra: Array2<f32> = z
-        .by_name("track_line_spectra")
-        .map_err(|e| bad(format!("track_line_spectra: {e}")))?;
-    let track_axes_spectra: Array3<f32> = z
-        .by_name("track_axes_spectra")
-        .map_err(|e| bad(format!("track_axes_spectra: {e}")))?;
+    let track_line_spectra: Array2<f32> = z.array("track_line_spectra", "float32").map_err(data)?;
+    let track_axes_spectra: Array3<f32> = z.array("track_axes_spectra", "float32").map_err(data)?;
     if pca.components.ncols() != pca.mean.len() {
         return Err(bad("the PCA basis has inconsistent shapes".into()));
     }

@@ -19,11 +19,6 @@ pub enum AnalysisError {
         k + 1
     )]
     TooFewPoints { what: String, n: usize, k: usize },
-    #[error(
-        "{what}: rows {a} and {b} are the same point; duplicate points make neighbourhoods \
-         degenerate — remove repeated spectra first"
-    )]
-    Duplicate { what: String, a: usize, b: usize },
     #[error("{what}: {d}-dimensional points are not supported (1 to {max} dimensions)")]
     Dimension { what: String, d: usize, max: usize },
     #[error("{0}")]

@@ -85,6 +85,9 @@ pub struct KnnIndex {
 pub struct KnnGraph {
     pub indices: Array2<u32>,
     pub dists: Array2<f32>,
+    /// Points with another point at distance 0 among their neighbours (exact duplicates, e.g.
+    /// the same spectrum twice). They are valid neighbours, as in scikit-learn and umap-learn.
+    pub duplicates: usize,
 }
 
 impl KnnIndex {
@@ -140,8 +143,9 @@ impl KnnIndex {
 
     /// The `k` nearest *other* points of each indexed point (rows of `points`, the same points
     /// the index was built from). With `include_self`, column 0 is the point itself at distance
-    /// 0 followed by its `k − 1` nearest others (umap-learn's convention). Fails on duplicate
-    /// points and when there are not more points than neighbours.
+    /// 0 followed by its `k − 1` nearest others (umap-learn's convention). Exact duplicates are
+    /// neighbours at distance 0 (counted in [`KnnGraph::duplicates`]). Fails when there are not
+    /// more points than neighbours.
     pub fn graph(
         &self,
         points: ArrayView2<f32>,
@@ -157,36 +161,36 @@ impl KnnIndex {
                 k: others,
             });
         }
-        type Row = Result<Vec<(u32, f32)>, (usize, usize)>;
-        let rows: Vec<Row> = (0..self.n)
+        let rows: Vec<(Vec<(u32, f32)>, bool)> = (0..self.n)
             .into_par_iter()
             .map(|i| {
                 let q = points.row(i).to_vec();
                 let mut found = self.nearest(&q, others + 1);
-                if let Some(&(j, _)) = found.iter().find(|(j, d)| *j as usize != i && *d == 0.0) {
-                    return Err((i.min(j as usize), i.max(j as usize)));
-                }
+                // With more copies of a point than neighbours asked for, the point itself may
+                // not be among the results; it is never its own neighbour either way.
                 found.retain(|(j, _)| *j as usize != i);
                 found.truncate(others);
+                let twin = found.iter().any(|(_, d)| *d == 0.0);
                 if include_self {
                     found.insert(0, (i as u32, 0.0));
                 }
-                Ok(found)
+                (found, twin)
             })
             .collect();
         let mut indices = Array2::<u32>::zeros((self.n, k));
         let mut dists = Array2::<f32>::zeros((self.n, k));
-        for (i, r) in rows.into_iter().enumerate() {
-            let r = r.map_err(|(a, b)| AnalysisError::Duplicate {
-                what: what.into(),
-                a,
-                b,
-            })?;
+        let mut duplicates = 0;
+        for (i, (r, twin)) in rows.into_iter().enumerate() {
+            duplicates += usize::from(twin);
             for (c, (j, d)) in r.into_iter().enumerate() {
                 indices[[i, c]] = j;
                 dists[[i, c]] = d;
             }
         }
-        Ok(KnnGraph { indices, dists })
+        Ok(KnnGraph {
+            indices,
+            dists,
+            duplicates,
+        })
     }
 }

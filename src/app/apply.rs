@@ -32,6 +32,8 @@ impl SpecaeApp {
             AppCommand::PickModel => self.pick(Pick::Model),
             AppCommand::PickExportDir => self.pick(Pick::ExportDir),
             AppCommand::OpenData(p) => self.open_data(p),
+            AppCommand::OpenPaths(p) => self.open_paths(&p),
+            AppCommand::Ingest(p) => self.ingest(p),
             AppCommand::OpenBuiltin => {
                 self.pending_model = None;
                 self.open_builtin();
@@ -62,6 +64,7 @@ impl SpecaeApp {
                 let n = self.session.n();
                 self.state.selection = rows.into_iter().filter(|&i| (i as usize) < n).collect();
                 self.selection_residuals = None;
+                self.selection_gen += 1;
                 if let Some(&first) = self.state.selection.first()
                     && self.state.focus.is_none()
                 {
@@ -71,6 +74,7 @@ impl SpecaeApp {
             AppCommand::ClearSelection => {
                 self.state.selection.clear();
                 self.selection_residuals = None;
+                self.selection_gen += 1;
             }
             AppCommand::StepNeighbour(d) => self.step_neighbour(d),
             AppCommand::SetSynthetic(z) => self.decode_synthetic(z),
@@ -111,6 +115,11 @@ impl SpecaeApp {
             AppCommand::ExportTable(t) => self.export_table(t),
             AppCommand::SetExportDir(p) => self.state.export_dir = Some(p),
             AppCommand::SetExportFormat(f) => self.state.export_format = f,
+            AppCommand::Reveal(p) => {
+                if let Err(e) = super::desktop::reveal_in_file_manager(&p) {
+                    self.error(e);
+                }
+            }
             AppCommand::SetLayout {
                 left,
                 right,
@@ -135,17 +144,41 @@ impl SpecaeApp {
         if self.tasks.is_running("file dialog") {
             return;
         }
-        self.tasks.spawn("file dialog", move |_| {
-            let d = rfd::FileDialog::new();
-            let path = match purpose {
-                Pick::Data => d.add_filter("survey (npz)", &["npz"]).pick_file(),
-                Pick::Model => d
-                    .add_filter("model (safetensors)", &["safetensors"])
-                    .pick_file(),
-                Pick::ExportDir => d.pick_folder(),
-            };
-            JobOutput::Picked { purpose, path }
-        });
+        self.tasks
+            .spawn("file dialog", super::tasks::Scope::Any, move |_| {
+                let d = rfd::FileDialog::new();
+                let path = match purpose {
+                    Pick::Data => d
+                        .add_filter(
+                            "survey (npz) or SDSS spectra (FITS)",
+                            &["npz", "fits", "fit"],
+                        )
+                        .pick_file(),
+                    Pick::Model => d
+                        .add_filter("model (safetensors)", &["safetensors"])
+                        .pick_file(),
+                    Pick::ExportDir => d.pick_folder(),
+                };
+                JobOutput::Picked { purpose, path }
+            });
+    }
+
+    /// Ingests FITS files/folders in the background into a new survey in the app's data
+    /// folder (never over an earlier one), then opens it.
+    fn ingest(&mut self, inputs: Vec<std::path::PathBuf>) {
+        if inputs.is_empty() {
+            return;
+        }
+        let stem = inputs[0]
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "ingested".into());
+        let out = super::exports::free_path(&self.opts.ingest_dir, &stem, "npz");
+        self.tasks
+            .spawn("ingest", super::tasks::Scope::Any, move |cx| {
+                jobs::ingest_into(&inputs, &out, cx)
+            });
     }
 
     fn training_command(&mut self, c: Command) {
@@ -168,14 +201,12 @@ impl SpecaeApp {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         let out = self.opts.runs_dir.join(format!("run-{stamp}"));
-        match TrainingRun::start(&settings, d, &out) {
+        let wake = self.setup_for.clone().map(|ctx| {
+            std::sync::Arc::new(move || ctx.request_repaint()) as crate::train::worker::Wake
+        });
+        match TrainingRun::start(&settings, d, self.session.data_gen, &out, wake) {
             Ok(run) => {
-                self.info(format!(
-                    "training on {} ({}), checkpoints in {}",
-                    run.backend,
-                    run.backend_reason,
-                    out.display()
-                ));
+                self.info(format!("training: checkpoints in {}", out.display()));
                 self.state.train = settings;
                 self.training = Some(run);
             }
@@ -200,8 +231,9 @@ impl SpecaeApp {
             self.state.selection.clone(),
         );
         let range = a.residuals.vs_wavelength.y_range();
-        self.tasks.spawn("residuals", move |cx| {
-            jobs::selection_residuals(&model, &s, &rows, range, cx)
+        let (scope, gen_) = (self.session.model_scope(), self.selection_gen);
+        self.tasks.spawn("residuals", scope, move |cx| {
+            jobs::selection_residuals(&model, &s, (&rows, gen_), range, cx)
         });
     }
 

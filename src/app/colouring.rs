@@ -38,8 +38,13 @@ pub fn viridis32(t: f64) -> Color32 {
     Color32::from_rgb(rgb.0, rgb.1, rgb.2)
 }
 
-/// The numeric values of a column, if the session has them.
+/// The numeric values of a column, if the session has them (one per open spectrum).
 pub fn column(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
+    let data = session.data.as_ref()?;
+    column_values(session, c).filter(|v| v.len() == data.n())
+}
+
+fn column_values(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
     let data = session.data.as_ref()?;
     let s = &data.spectra;
     match c {

@@ -67,6 +67,11 @@ pub enum AppCommand {
     PickModel,
     PickExportDir,
     OpenData(PathBuf),
+    /// Paths as a user gives them (typed, pasted, dropped): surveys, models, FITS files or
+    /// folders — each opened as what it is.
+    OpenPaths(Vec<PathBuf>),
+    /// Ingest SDSS FITS files/folders into a survey, then open it.
+    Ingest(Vec<PathBuf>),
     OpenBuiltin,
     OpenModel(PathBuf),
     UseBuiltinModel,
@@ -97,6 +102,8 @@ pub enum AppCommand {
     ExportTable(ExportTable),
     SetExportDir(PathBuf),
     SetExportFormat(ExportFormat),
+    /// Show a file (the last export, a run's folder) in the system's file manager.
+    Reveal(PathBuf),
     SetLayout {
         left: bool,
         right: bool,

@@ -1,6 +1,11 @@
 //! The explorer app: owns the session, the persisted state, the background tasks, the
-//! training run and the panels; lays the panels out, polls tasks once per frame and applies
-//! the panels' commands after drawing.
+//! training run and the panels; lays the panels out, and applies the panels' commands after
+//! drawing.
+//!
+//! Two entry points per frame, as eframe calls them: [`SpecaeApp::logic`] (every frame, and
+//! alone while the window is minimised or covered) takes in what background work delivered
+//! — task results, training events — and [`SpecaeApp::draw`] lays out the panels. Nothing the
+//! app must keep doing lives only in `draw`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -22,7 +27,7 @@ use super::panels::umap::UmapPanel;
 use super::panels::{Inspected, Panel, PanelCx, Synthetic};
 use super::session::Session;
 use super::state::{BottomTab, CentreViews, ColourBy, Persisted, STORAGE_KEY};
-use super::tasks::Tasks;
+use super::tasks::{Scope, Tasks};
 use super::training::TrainingRun;
 use crate::analysis::bundle::AnalysisOptions;
 use crate::analysis::residuals::ResidualHistograms;
@@ -40,6 +45,8 @@ pub struct AppOptions {
     pub builtin_path: Option<PathBuf>,
     /// Where training runs write their checkpoints.
     pub runs_dir: PathBuf,
+    /// Where FITS files dropped onto the window are ingested to.
+    pub ingest_dir: PathBuf,
     /// Analysis settings (UMAP epochs etc.).
     pub analysis: AnalysisOptions,
     /// Reopen the files of the last session when no file is given.
@@ -58,6 +65,7 @@ impl Default for AppOptions {
             builtin_n: crate::synth::SynthConfig::default().n,
             builtin_path: None,
             runs_dir: crate::data::sources::data_dir().join("runs"),
+            ingest_dir: crate::data::sources::data_dir().join("ingested"),
             analysis,
             restore_files: true,
         }
@@ -102,11 +110,23 @@ pub struct SpecaeApp {
     pub(super) inspected: Option<Inspected>,
     pub(super) inspected_key: Option<(usize, u64, u64, u64)>,
     pub(super) selection_residuals: Option<(usize, ResidualHistograms)>,
+    /// Changes whenever the selection does (residuals of an older selection are dropped).
+    pub(super) selection_gen: u64,
     /// A model to open once the data it belongs to is loaded.
     pub(super) pending_model: Option<PathBuf>,
     /// A checkpoint waiting to be encoded while an encode is already running.
     pub(super) pending_checkpoint: Option<PathBuf>,
     pub(super) path_input: String,
+    /// The last file an export wrote ("Show in folder").
+    pub(super) last_export: Option<PathBuf>,
+    /// The egui pass whose dropped files were taken (a hidden window's logic passes see the
+    /// last shown frame's input again).
+    pub(super) dropped_pass: Option<u64>,
+    /// The first window was fitted to the screen.
+    pub(super) window_fitted: bool,
+    /// The latest "open data" and "open model" tasks: an earlier one finishing later is a
+    /// choice the user has replaced.
+    pub(super) latest_open: [Option<u64>; 2],
     pub(super) frames: u64,
     /// The context fonts were installed in (the one drawing the app).
     pub(super) setup_for: Option<egui::Context>,
@@ -167,9 +187,14 @@ impl SpecaeApp {
             inspected: None,
             inspected_key: None,
             selection_residuals: None,
+            selection_gen: 0,
             pending_model: model,
             pending_checkpoint: None,
             path_input: String::new(),
+            last_export: None,
+            dropped_pass: None,
+            window_fitted: false,
+            latest_open: [None; 2],
             frames: 0,
             setup_for: None,
         };
@@ -246,9 +271,10 @@ impl SpecaeApp {
     pub(super) fn open_builtin(&mut self) {
         let n = self.opts.builtin_n;
         let path = self.builtin_path();
-        self.tasks.spawn("open data", move |cx| {
+        let id = self.tasks.spawn("open data", Scope::Any, move |cx| {
             jobs::open_builtin_at(&path, n, 0, cx)
         });
+        self.latest_open[0] = Some(id);
     }
 
     pub(super) fn open_data(&mut self, path: PathBuf) {
@@ -259,8 +285,10 @@ impl SpecaeApp {
         if path == builtin {
             return self.open_builtin();
         }
-        self.tasks
-            .spawn("open data", move |cx| jobs::open_data(&path, cx));
+        let id = self.tasks.spawn("open data", Scope::Any, move |cx| {
+            jobs::open_data(&path, cx)
+        });
+        self.latest_open[0] = Some(id);
     }
 
     /// The model shipped in `assets/`, for the open survey (in the background: converting
@@ -268,8 +296,11 @@ impl SpecaeApp {
     pub(super) fn open_builtin_model(&mut self) {
         let Some(d) = &self.session.data else { return };
         let (dp, n, bins) = (d.path.clone(), d.n(), d.spectra.n_bins());
-        self.tasks
-            .spawn("open model", move |_| jobs::builtin_model(&dp, n, bins));
+        let scope = self.session.data_scope();
+        let id = self.tasks.spawn("open model", scope, move |_| {
+            jobs::builtin_model(&dp, n, bins)
+        });
+        self.latest_open[1] = Some(id);
     }
 
     pub(super) fn open_model(&mut self, path: PathBuf) {
@@ -278,99 +309,75 @@ impl SpecaeApp {
             return;
         };
         let (dp, n, bins) = (d.path.clone(), d.n(), d.spectra.n_bins());
-        self.tasks
-            .spawn("open model", move |_| jobs::open_model(&path, &dp, n, bins));
+        let scope = self.session.data_scope();
+        let id = self.tasks.spawn("open model", scope, move |_| {
+            jobs::open_model(&path, &dp, n, bins)
+        });
+        self.latest_open[1] = Some(id);
     }
 
-    /// Applies one finished job.
-    pub(super) fn apply_output(&mut self, out: JobOutput) {
-        match out {
-            JobOutput::Data(d) => {
-                let same = self.session.data.as_ref().map(|o| &o.path) == Some(&d.path);
-                self.info(format!("opened {} ({} spectra)", d.label, d.n()));
-                let builtin = d.builtin;
-                if builtin {
-                    self.state.data_path = None;
-                } else {
-                    self.state.data_path = Some(d.path.clone());
-                    self.state.remember(d.path.clone());
-                }
-                if !same && self.session.data.is_some() {
-                    self.state.focus = None;
-                    self.state.second = None;
-                    self.state.selection.clear();
-                }
-                self.state.clamp_selection(d.n());
-                self.session.data = Some(d);
-                self.session.data_gen += 1;
-                self.session.model = None;
-                self.session.latents = None;
-                self.session.analysis = None;
-                self.synthetic = None;
-                self.selection_residuals = None;
-                match self.pending_model.take() {
-                    Some(p) => self.open_model(p),
-                    None if builtin => self.open_builtin_model(),
-                    None => self.info("no model for these data yet: open one or start training"),
-                }
-            }
+    /// Applies one finished job, unless it was computed from a session state that has since
+    /// changed (other data or another model opened meanwhile), or opens a file the user has
+    /// since replaced by a later choice: such results are dropped.
+    pub(super) fn apply_output(&mut self, f: super::tasks::Finished) {
+        if !self.session.is_current(f.scope) {
+            return;
+        }
+        let superseded = |k: usize| self.latest_open[k].is_some_and(|id| id != f.id);
+        match f.output {
+            JobOutput::Data(_) if superseded(0) => {}
+            JobOutput::Model(_) if superseded(1) => {}
+            JobOutput::Data(d) => self.install_data(d),
             JobOutput::Model(m) => {
                 self.state.model_path = m.path.clone();
                 if let Some(p) = &m.path {
                     self.state.remember(p.clone());
                 }
                 self.info(format!("model: {}", m.label));
-                self.session.model = Some(m);
-                self.session.model_gen += 1;
-                self.session.analysis = None;
+                self.session.set_model(m);
+                // Work for the previous model (its encode, analysis, residuals) is obsolete.
+                let current = self.session.model_scope();
+                self.tasks.forget_unless(|s| match s {
+                    Scope::Model { .. } => s == current,
+                    _ => true,
+                });
                 self.selection_residuals = None;
                 self.start_encode();
             }
-            JobOutput::Latents {
-                model_gen,
-                z,
-                from_training,
-            } => {
-                if from_training.is_none() && model_gen != self.session.model_gen {
+            JobOutput::Latents(l) => {
+                let from_training = l.from_training;
+                if let Err(e) = self.session.set_latents(l) {
+                    self.error(format!("latents: {e}"));
                     return;
                 }
-                let index = match crate::analysis::knn::KnnIndex::build(z.view(), "latents") {
-                    Ok(i) => i,
-                    Err(e) => {
-                        self.error(format!("latents: {e}"));
-                        return;
-                    }
-                };
-                let range = super::session::latent_ranges(&z);
-                let latents = super::session::Latents {
-                    z,
-                    index,
-                    range,
-                    from_training,
-                };
-                self.session.latents = Some(latents);
-                self.session.latents_gen += 1;
                 if from_training.is_none() {
                     self.start_analysis();
                 } else if let Some(p) = self.pending_checkpoint.take() {
                     self.encode_checkpoint(p);
                 }
             }
-            JobOutput::Analysis { model_gen, view } => {
-                if model_gen == self.session.model_gen {
-                    self.info(view.note.clone());
-                    self.session.analysis = Some(view);
-                    self.session.analysis_gen += 1;
+            JobOutput::Analysis(view) => {
+                let note = view.note.clone();
+                match self.session.set_analysis(view) {
+                    Ok(()) => self.info(note),
+                    Err(e) => self.error(format!("analysis: {e}")),
                 }
             }
-            JobOutput::Residuals { rows, hist } => {
-                self.selection_residuals = Some((rows, hist));
+            JobOutput::Residuals {
+                selection_gen,
+                rows,
+                hist,
+            } => {
+                if selection_gen == self.selection_gen {
+                    self.selection_residuals = Some((rows, hist));
+                }
             }
             JobOutput::Exported { what, path, bytes } => {
                 self.info(format!(
                     "exported {what} to {} ({bytes} bytes)",
                     path.display()
                 ));
+                self.last_export = Some(path);
             }
             JobOutput::Picked { purpose, path } => {
                 if let Some(p) = path {
@@ -381,6 +388,10 @@ impl SpecaeApp {
                     });
                 }
             }
+            JobOutput::Ingested { out, summary } => {
+                self.info(summary);
+                self.commands.push(AppCommand::OpenData(out));
+            }
             JobOutput::Failed { task, error } => {
                 self.error(format!("{task}: {error}"));
             }
@@ -388,22 +399,57 @@ impl SpecaeApp {
         }
     }
 
+    /// Installs newly opened data: the old data's model, latents, analysis and their running
+    /// tasks go (a training run goes on with the data it started on, saving its checkpoints).
+    fn install_data(&mut self, d: super::session::LoadedData) {
+        let same = self.session.data.as_ref().map(|o| &o.path) == Some(&d.path);
+        self.info(format!("opened {} ({} spectra)", d.label, d.n()));
+        let builtin = d.builtin;
+        if builtin {
+            self.state.data_path = None;
+        } else {
+            self.state.data_path = Some(d.path.clone());
+            self.state.remember(d.path.clone());
+        }
+        if !same && self.session.data.is_some() {
+            self.state.focus = None;
+            self.state.second = None;
+            self.state.selection.clear();
+        }
+        self.state.clamp_selection(d.n());
+        self.session.set_data(d);
+        self.tasks.forget_unless(|s| s == Scope::Any);
+        self.synthetic = None;
+        self.inspected = None;
+        self.inspected_key = None;
+        self.selection_residuals = None;
+        self.selection_gen += 1;
+        self.pending_checkpoint = None;
+        if let Some(t) = &self.training
+            && t.is_active()
+        {
+            self.info(format!(
+                "training goes on with {} (checkpoints in {}); these data show its model once \
+                 you open it with them",
+                t.data_label,
+                t.out_dir.display()
+            ));
+        }
+        match self.pending_model.take() {
+            Some(p) => self.open_model(p),
+            None if builtin => self.open_builtin_model(),
+            None => self.info("no model for these data yet: open one or start training"),
+        }
+    }
+
     pub(super) fn start_encode(&mut self) {
         let (Some(d), Some(m)) = (&self.session.data, &self.session.model) else {
             return;
         };
-        let (s, model, gen_) = (d.spectra.clone(), m.model.clone(), self.session.model_gen);
+        let (s, model) = (d.spectra.clone(), m.model.clone());
+        let scope = self.session.model_scope();
         self.tasks
-            .spawn("encode", move |cx| match jobs::encode_all(&model, &s, cx) {
-                Some(z) => JobOutput::Latents {
-                    model_gen: gen_,
-                    z,
-                    from_training: None,
-                },
-                None => JobOutput::Cancelled {
-                    task: "encode".into(),
-                },
-            });
+            .spawn("encode", scope, move |cx| jobs::encode(&model, &s, cx));
     }
 
     pub(super) fn encode_checkpoint(&mut self, path: PathBuf) {
@@ -413,7 +459,8 @@ impl SpecaeApp {
         }
         let Some(d) = &self.session.data else { return };
         let s = d.spectra.clone();
-        self.tasks.spawn("refresh latents", move |cx| {
+        let scope = self.session.data_scope();
+        self.tasks.spawn("refresh latents", scope, move |cx| {
             jobs::encode_checkpoint(&path, &s, cx)
         });
     }
@@ -428,7 +475,6 @@ impl SpecaeApp {
         };
         self.tasks.cancel("analysis");
         let job = jobs::AnalysisJob {
-            model_gen: self.session.model_gen,
             model: m.model.clone(),
             spectra: d.spectra.clone(),
             split: m.split.clone(),
@@ -438,34 +484,45 @@ impl SpecaeApp {
             data_path: d.path.clone(),
             options: self.opts.analysis.clone(),
         };
+        let scope = self.session.model_scope();
         self.tasks
-            .spawn("analysis", move |cx| jobs::run_analysis(job, cx));
+            .spawn("analysis", scope, move |cx| jobs::run_analysis(job, cx));
     }
 
     // ----- per frame -----
 
-    fn poll(&mut self) {
-        for (_, out) in self.tasks.poll() {
-            self.apply_output(out);
+    /// Takes in what background work delivered: task results, training events; keeps the
+    /// derived views (colours, the inspected galaxy) current. Runs every frame, and alone while
+    /// the window is hidden, so a run never waits for the window to be shown.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        if self.setup_for.as_ref() != Some(ctx) {
+            // Driven by another context than the one given to `new` (tests, benchmarks).
+            install_fonts(ctx);
+            self.tasks.set_repaint(ctx.clone());
+            self.setup_for = Some(ctx.clone());
         }
-        let notices = self.training.as_mut().map(|t| t.poll()).unwrap_or_default();
-        for n in notices {
-            match n {
-                super::training::Notice::Checkpoint(p) => self.encode_checkpoint(p),
-                super::training::Notice::Finished { best, summary } => {
-                    self.info(format!("training {summary}; showing {}", best.display()));
-                    self.pending_checkpoint = None;
-                    self.open_model(best);
-                }
-                super::training::Notice::Failed(e) => self.error(format!("training: {e}")),
-            }
+        for f in self.tasks.poll() {
+            self.apply_output(f);
         }
+        self.training_notices();
+        self.take_dropped_files(ctx);
+        // Colours change only with what they are computed from: a new epoch's latents
+        // re-colour nothing unless the points are coloured by a latent.
+        let by = self.state.colour_by;
         let key = (
-            self.state.colour_by,
+            by,
             self.state.hidden,
             self.session.data_gen,
-            self.session.latents_gen,
-            self.session.analysis_gen,
+            if matches!(by, ColourBy::Latent(_)) {
+                self.session.latents_gen
+            } else {
+                0
+            },
+            if matches!(by, ColourBy::OutlierScore | ColourBy::Chi2) {
+                self.session.analysis_gen
+            } else {
+                0
+            },
         );
         if self.colours_key != Some(key) {
             self.colours = point_colours(&self.session, self.state.colour_by, &self.state.hidden);
@@ -475,18 +532,111 @@ impl SpecaeApp {
         self.update_inspected();
         self.messages
             .retain(|m| m.error || m.at.elapsed() < Duration::from_secs(10));
+        // Commands queued by results (a file dialog's choice, an ingest's survey).
+        self.apply_commands();
+        if self.is_busy() || self.messages.iter().any(|m| !m.error) {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
     }
 
-    /// Draws one frame: the whole UI inside `ui`.
-    pub fn show(&mut self, ui: &mut egui::Ui) {
-        self.frames += 1;
-        if self.setup_for.as_ref() != Some(ui.ctx()) {
-            // Drawn by another context than the one given to `new` (tests, benchmarks).
-            install_fonts(ui.ctx());
-            self.tasks.set_repaint(ui.ctx().clone());
-            self.setup_for = Some(ui.ctx().clone());
+    /// Files dropped onto the window: a survey opens, a model opens, FITS files or folders are
+    /// ingested into a survey (with progress) that then opens.
+    fn take_dropped_files(&mut self, ctx: &egui::Context) {
+        let pass = ctx.cumulative_pass_nr();
+        if self.dropped_pass == Some(pass) {
+            return;
         }
-        self.poll();
+        self.dropped_pass = Some(pass);
+        let paths: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if !paths.is_empty() {
+            self.open_paths(&paths);
+        }
+        self.fit_window(ctx);
+    }
+
+    /// Opens paths as a user means them (dropped, pasted, typed): see [`super::desktop::classify`].
+    pub(super) fn open_paths(&mut self, paths: &[PathBuf]) {
+        use super::desktop::Opens;
+        for o in super::desktop::classify(paths) {
+            match o {
+                Opens::Data(p) => self.commands.push(AppCommand::OpenData(p)),
+                Opens::Model(p) => self.commands.push(AppCommand::OpenModel(p)),
+                Opens::Fits(p) => self.commands.push(AppCommand::Ingest(p)),
+                Opens::Unknown(p) => self.error(format!(
+                    "{}: not a survey (.npz), a model (.safetensors) or SDSS spectra (.fits, or a \
+                     folder of them)",
+                    p.display()
+                )),
+            }
+        }
+    }
+
+    /// Shrinks the first window to the monitor's size if it does not fit (a 13" laptop).
+    fn fit_window(&mut self, ctx: &egui::Context) {
+        if self.window_fitted {
+            return;
+        }
+        let (monitor, inner) = ctx.input(|i| {
+            let v = i.viewport();
+            (v.monitor_size, v.inner_rect.map(|r| r.size()))
+        });
+        let (Some(monitor), Some(inner)) = (monitor, inner) else {
+            return;
+        };
+        self.window_fitted = true;
+        let fitted =
+            super::desktop::window_size_for([inner.x, inner.y], Some([monitor.x, monitor.y]));
+        if fitted != [inner.x, inner.y] {
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(
+                fitted[0], fitted[1],
+            )));
+        }
+    }
+
+    /// Reacts to the training run's events. Checkpoints are shown only while the data the run
+    /// trains on are open; a run that ends on other data says where its model is.
+    fn training_notices(&mut self) {
+        let Some(t) = self.training.as_mut() else {
+            return;
+        };
+        let notices = t.poll();
+        let (run_gen, run_data) = (t.data_gen, t.data_label.clone());
+        let ours = run_gen == self.session.data_gen;
+        for n in notices {
+            match n {
+                super::training::Notice::Checkpoint(p) if ours => self.encode_checkpoint(p),
+                super::training::Notice::Checkpoint(_) => {}
+                super::training::Notice::Finished { best, summary } if ours => {
+                    self.info(format!("training {summary}; showing {}", best.display()));
+                    self.pending_checkpoint = None;
+                    self.open_model(best);
+                }
+                super::training::Notice::Finished { best, summary } => self.info(format!(
+                    "training on {run_data} {summary}; its model is {} (open it with those data)",
+                    best.display()
+                )),
+                super::training::Notice::Failed(e) => self.error(format!("training: {e}")),
+            }
+        }
+    }
+
+    /// Draws one frame: [`Self::logic`], then the whole UI inside `ui` (what tests and
+    /// benchmarks call; eframe calls the two itself).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.logic(&ui.ctx().clone());
+        self.draw(ui);
+    }
+
+    /// Lays out the panels and applies their commands.
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        self.frames += 1;
         self.keys(ui);
         let Self {
             state,
@@ -502,6 +652,7 @@ impl SpecaeApp {
             inspected,
             selection_residuals,
             path_input,
+            last_export,
             ..
         } = self;
         let mut cx = PanelCx {
@@ -514,6 +665,7 @@ impl SpecaeApp {
             training: training.as_ref(),
             tasks,
             selection_residuals: selection_residuals.as_ref(),
+            last_export: last_export.as_ref(),
             out: commands,
         };
         egui::Panel::top("menu-bar").show(ui, |ui| {
@@ -593,9 +745,6 @@ impl SpecaeApp {
             CentreViews::Corner => panels.corner.ui(ui, &mut cx),
         });
         self.apply_commands();
-        if self.is_busy() || self.messages.iter().any(|m| !m.error) {
-            ui.ctx().request_repaint_after(Duration::from_millis(100));
-        }
     }
 
     fn keys(&mut self, ui: &egui::Ui) {
@@ -625,8 +774,12 @@ fn section_ui(ui: &mut egui::Ui, panel: &mut dyn Panel, cx: &mut PanelCx<'_>, op
 }
 
 impl eframe::App for SpecaeApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        SpecaeApp::logic(self, ctx);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.show(ui);
+        self.draw(ui);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -13,6 +13,7 @@ use super::explorer::SpecaeApp;
 use super::jobs::{self, JobOutput};
 use super::panels::export::export_dir;
 use super::state::{ColourBy, ExportFormat};
+use super::tasks::Scope;
 use crate::figures::bundle::AnyFigure;
 use crate::figures::corner::CornerFigure;
 use crate::figures::residuals::ResidualFigure;
@@ -136,7 +137,7 @@ impl SpecaeApp {
         let dir = export_dir(&self.state);
         let fmt = format.format();
         let what = view.label().to_string();
-        self.tasks.spawn("export", move |cx| {
+        self.tasks.spawn("export", Scope::Any, move |cx| {
             cx.set_stage(&format!("rendering the {what}"), 0);
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 return JobOutput::Failed {
@@ -158,7 +159,7 @@ impl SpecaeApp {
     }
 
     pub(super) fn export_table(&mut self, t: ExportTable) {
-        let bytes = match self.table_bytes(t) {
+        let table = match self.table_of(t) {
             Ok(b) => b,
             Err(e) => {
                 self.error(format!("export {}: {e}", t.label()));
@@ -168,33 +169,35 @@ impl SpecaeApp {
         let dir = export_dir(&self.state);
         let (stem, ext) = t.label().split_once('.').unwrap_or((t.label(), "dat"));
         let (stem, ext, what) = (stem.to_string(), ext.to_string(), t.label().to_string());
-        self.tasks.spawn("export", move |_| {
+        // Formatting 64k CSV rows takes tens of milliseconds: not on the UI thread.
+        self.tasks.spawn("export", Scope::Any, move |cx| {
+            cx.set_stage(&format!("writing {what}"), 0);
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 return JobOutput::Failed {
                     task: "export".into(),
                     error: format!("cannot create {}: {e}", dir.display()),
                 };
             }
-            jobs::write_export(&what, &free_path(&dir, &stem, &ext), bytes)
+            match table.bytes() {
+                Ok(bytes) => jobs::write_export(&what, &free_path(&dir, &stem, &ext), bytes),
+                Err(e) => JobOutput::Failed {
+                    task: "export".into(),
+                    error: format!("{what}: {e}"),
+                },
+            }
         });
     }
 
-    fn table_bytes(&self, t: ExportTable) -> Result<Vec<u8>, String> {
+    /// The inputs of a table export (copies of small arrays; the spectra are shared).
+    fn table_of(&self, t: ExportTable) -> Result<Table, String> {
         let d = self.session.data.as_ref().ok_or("no data open")?;
-        let npy = |a: &Array2<f32>| -> Result<Vec<u8>, String> {
-            let mut buf = vec![];
-            a.write_npy(&mut buf).map_err(|e| e.to_string())?;
-            Ok(buf)
-        };
         let l = self.session.latents.as_ref();
+        let embedding = self.session.analysis.as_ref().map(|a| a.embedding.clone());
         match t {
-            ExportTable::LatentsNpy => npy(&l.ok_or("no latents yet")?.z),
-            ExportTable::EmbeddingNpy => npy(&self
-                .session
-                .analysis
-                .as_ref()
-                .ok_or("the UMAP is not ready yet")?
-                .embedding),
+            ExportTable::LatentsNpy => Ok(Table::Npy(l.ok_or("no latents yet")?.z.clone())),
+            ExportTable::EmbeddingNpy => {
+                Ok(Table::Npy(embedding.ok_or("the UMAP is not ready yet")?))
+            }
             ExportTable::LatentsCsv | ExportTable::SelectionCsv => {
                 let l = l.ok_or("no latents yet")?;
                 let rows: Vec<usize> = if t == ExportTable::LatentsCsv {
@@ -206,28 +209,68 @@ impl SpecaeApp {
                 } else {
                     return Err("nothing selected".into());
                 };
-                let emb = self.session.analysis.as_ref().map(|a| &a.embedding);
+                Ok(Table::Csv {
+                    rows,
+                    spectra: d.spectra.clone(),
+                    latents: l.z.clone(),
+                    embedding,
+                })
+            }
+        }
+    }
+}
+
+/// A table to write.
+enum Table {
+    Npy(Array2<f32>),
+    Csv {
+        rows: Vec<usize>,
+        spectra: std::sync::Arc<crate::data::Spectra>,
+        latents: Array2<f32>,
+        embedding: Option<Array2<f32>>,
+    },
+}
+
+impl Table {
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Table::Npy(a) => {
+                let mut buf = vec![];
+                a.write_npy(&mut buf).map_err(|e| e.to_string())?;
+                Ok(buf)
+            }
+            Table::Csv {
+                rows,
+                spectra,
+                latents,
+                embedding,
+            } => {
+                let n = spectra.n_spectra();
                 let mut out = String::from("index,class,z");
-                if emb.is_some() {
+                if embedding.is_some() {
                     out.push_str(",umap_x,umap_y");
                 }
-                for k in 0..l.z.ncols() {
+                for k in 0..latents.ncols() {
                     let _ = write!(out, ",z{k}");
                 }
                 out.push('\n');
-                for i in rows.into_iter().filter(|&i| i < d.n()) {
-                    let z = d
-                        .spectra
+                let fits = |a: &Array2<f32>| a.nrows() == n;
+                if !fits(latents) || embedding.as_ref().is_some_and(|e| !fits(e)) {
+                    return Err("the latents do not fit the open data".into());
+                }
+                for &i in rows.iter().filter(|&&i| i < n) {
+                    let z = spectra
                         .meta
                         .z
                         .as_ref()
-                        .map(|z| z[i].to_string())
+                        .and_then(|z| z.get(i))
+                        .map(|z| z.to_string())
                         .unwrap_or_default();
-                    let _ = write!(out, "{i},{},{z}", d.class_of(i).label());
-                    if let Some(e) = emb {
+                    let _ = write!(out, "{i},{},{z}", spectra.classes[i].label());
+                    if let Some(e) = embedding {
                         let _ = write!(out, ",{},{}", e[[i, 0]], e[[i, 1]]);
                     }
-                    for v in l.z.row(i) {
+                    for v in latents.row(i) {
                         let _ = write!(out, ",{v}");
                     }
                     out.push('\n');

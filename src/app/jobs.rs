@@ -9,7 +9,7 @@ use burn::prelude::Device;
 use ndarray::{Array2, Axis};
 
 use super::builtin_model;
-use super::session::{AnalysisView, LoadedData, ModelState};
+use super::session::{AnalysisView, Latents, LoadedData, ModelState};
 use super::tasks::TaskCtx;
 use crate::analysis::bundle::{
     AnalysisOptions, Inputs, StoredAnalysis, analyze, read_stored, residuals_of_rows,
@@ -29,18 +29,12 @@ use crate::util::atomic::write_bytes_atomically;
 pub enum JobOutput {
     Data(LoadedData),
     Model(ModelState),
-    /// Latents of every spectrum under the model of generation `model_gen` (or of a training
-    /// checkpoint at `epoch`).
-    Latents {
-        model_gen: u64,
-        z: Array2<f32>,
-        from_training: Option<usize>,
-    },
-    Analysis {
-        model_gen: u64,
-        view: AnalysisView,
-    },
+    /// Latents of every spectrum under the open model (or a training checkpoint), indexed.
+    Latents(Latents),
+    Analysis(AnalysisView),
+    /// Residual histograms of the selection of generation `selection_gen`.
     Residuals {
+        selection_gen: u64,
         rows: usize,
         hist: ResidualHistograms,
     },
@@ -49,6 +43,11 @@ pub enum JobOutput {
         what: String,
         path: PathBuf,
         bytes: usize,
+    },
+    /// FITS spectra ingested into the survey `out` (to open next).
+    Ingested {
+        out: PathBuf,
+        summary: String,
     },
     /// A file dialog closed (`None`: cancelled).
     Picked {
@@ -214,16 +213,30 @@ pub fn encode_checkpoint(path: &Path, s: &Spectra, cx: &mut TaskCtx) -> JobOutpu
     let epoch = ck.meta.epoch;
     match ck.model(&Device::flex()) {
         Ok(m) => match encode_all(&m, s, cx) {
-            Some(z) => JobOutput::Latents {
-                model_gen: 0,
-                z,
-                from_training: Some(epoch),
-            },
+            Some(z) => latents_output("refresh latents", z, Some(epoch)),
             None => JobOutput::Cancelled {
                 task: "refresh latents".into(),
             },
         },
         Err(e) => failed("refresh latents", e),
+    }
+}
+
+/// Latents with their k-d tree and ranges, built here rather than on the UI thread.
+pub fn latents_output(task: &str, z: Array2<f32>, from_training: Option<usize>) -> JobOutput {
+    match Latents::new(z, from_training) {
+        Ok(l) => JobOutput::Latents(l),
+        Err(e) => failed(task, e),
+    }
+}
+
+/// Latents of every spectrum under `model`.
+pub fn encode(model: &Autoencoder, s: &Spectra, cx: &mut TaskCtx) -> JobOutput {
+    match encode_all(model, s, cx) {
+        Some(z) => latents_output("encode", z, None),
+        None => JobOutput::Cancelled {
+            task: "encode".into(),
+        },
     }
 }
 
@@ -248,7 +261,6 @@ fn latents_match(stored: &Array2<f32>, fresh: &Array2<f32>) -> bool {
 
 /// Everything the analysis job needs.
 pub struct AnalysisJob {
-    pub model_gen: u64,
     pub model: Autoencoder,
     pub spectra: Arc<Spectra>,
     pub split: Split,
@@ -272,10 +284,7 @@ pub fn run_analysis(job: AnalysisJob, cx: &mut TaskCtx) -> JobOutput {
         {
             let note = format!("analysis read from {}", dir.display());
             return match view_from_stored(a, note) {
-                Ok(view) => JobOutput::Analysis {
-                    model_gen: job.model_gen,
-                    view,
-                },
+                Ok(view) => JobOutput::Analysis(view),
                 Err(e) => failed("analysis", e),
             };
         }
@@ -299,6 +308,9 @@ pub fn run_analysis(job: AnalysisJob, cx: &mut TaskCtx) -> JobOutput {
         Err(e) => return failed("analysis", e),
     };
     let mut note = format!("analysis computed in {:.1} s", t0.elapsed().as_secs_f64());
+    for w in &a.summary.warnings {
+        note.push_str(&format!("; {w}"));
+    }
     if let Some(dir) = &job.dir {
         cx.set_stage("caching the analysis", 0);
         match a.write(dir, &job.spectra, &job.split) {
@@ -315,10 +327,7 @@ pub fn run_analysis(job: AnalysisJob, cx: &mut TaskCtx) -> JobOutput {
         a.outliers,
         note,
     ) {
-        Ok(view) => JobOutput::Analysis {
-            model_gen: job.model_gen,
-            view,
-        },
+        Ok(view) => JobOutput::Analysis(view),
         Err(e) => failed("analysis", e),
     }
 }
@@ -327,13 +336,14 @@ pub fn run_analysis(job: AnalysisJob, cx: &mut TaskCtx) -> JobOutput {
 pub fn selection_residuals(
     model: &Autoencoder,
     s: &Spectra,
-    rows: &[u32],
+    (rows, selection_gen): (&[u32], u64),
     range: (f64, f64),
     cx: &mut TaskCtx,
 ) -> JobOutput {
     cx.set_stage("residuals of the selection", rows.len() as u64);
     let hist = residuals_of_rows(model, &Device::flex(), s, rows, range);
     JobOutput::Residuals {
+        selection_gen,
         rows: rows.len(),
         hist,
     }
@@ -348,5 +358,58 @@ pub fn write_export(what: &str, path: &Path, bytes: Vec<u8>) -> JobOutput {
             bytes: bytes.len(),
         },
         Err(e) => failed("export", e),
+    }
+}
+
+/// Ingests SDSS FITS files and folders into a survey at `out` (files read in parallel, one
+/// damaged file never stops the others), for the explorer to open.
+pub fn ingest_into(inputs: &[PathBuf], out: &Path, cx: &mut TaskCtx) -> JobOutput {
+    use crate::ingest::survey::{IngestSurveyError, collect_paths};
+    let paths = match collect_paths(inputs) {
+        Ok(p) => p,
+        Err(e) => return failed("ingest", e),
+    };
+    cx.set_stage(
+        &format!("reading {} FITS files", paths.len()),
+        paths.len() as u64,
+    );
+    let progress = cx.clone();
+    let opts = crate::ingest::IngestOptions::default();
+    let got =
+        match crate::ingest::ingest(&paths, &opts, &move |done| progress.set_done(done as u64)) {
+            Ok(g) => g,
+            Err(e @ IngestSurveyError::NothingKept { .. }) => {
+                let first = match &e {
+                    IngestSurveyError::NothingKept { outcomes, .. } => outcomes
+                        .iter()
+                        .find_map(|o| o.reason())
+                        .map(|r| format!(" (e.g. {r})"))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                return failed("ingest", format!("{e}{first}"));
+            }
+            Err(e) => return failed("ingest", e),
+        };
+    if let Some(dir) = out.parent()
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return failed(
+            "ingest",
+            format!("cannot create the folder {}: {e}", dir.display()),
+        );
+    }
+    cx.set_stage("writing the survey", 0);
+    if let Err(e) = got.survey.write(out, false) {
+        return failed("ingest", e);
+    }
+    let counts = got.counts();
+    JobOutput::Ingested {
+        out: out.to_path_buf(),
+        summary: format!(
+            "ingested {} FITS files into {}: {counts}",
+            paths.len(),
+            out.display()
+        ),
     }
 }

@@ -104,23 +104,28 @@ pub fn status_bar_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, messages: &[Messag
     }
 }
 
-/// A path field: open a survey (.npz) or a model (.safetensors) by typing its path.
+/// A path field: open a survey (.npz), a model (.safetensors) or SDSS FITS files / a folder of
+/// them by typing or pasting a path (`~` expands; quotes and `file://` URLs are understood; a
+/// file copied in Finder or Explorer pastes as its path).
 pub fn path_input_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, text: &mut String) {
     ui.horizontal(|ui| {
         let r = ui.add(
             egui::TextEdit::singleline(text)
-                .hint_text("path to a survey .npz or model .safetensors")
+                .hint_text("path to a survey, model or FITS folder")
                 .desired_width(200.0),
         );
+        // A copied file puts only its name on the clipboard as text; its path is in the
+        // clipboard's file list.
+        let pasted = r.has_focus()
+            && ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Paste(_))));
+        if pasted && let Some(p) = super::desktop::clipboard_files().into_iter().next() {
+            *text = p.display().to_string();
+        }
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Open path").clicked() || enter) && !text.trim().is_empty() {
-            let p = std::path::PathBuf::from(text.trim());
-            let is_model = p.extension().is_some_and(|e| e == "safetensors");
-            cx.send(if is_model {
-                AppCommand::OpenModel(p)
-            } else {
-                AppCommand::OpenData(p)
-            });
+        if (ui.button("Open path").clicked() || enter)
+            && let Some(p) = super::desktop::path_from_text(text)
+        {
+            cx.send(AppCommand::OpenPaths(vec![p]));
         }
     });
 }

@@ -11,6 +11,7 @@ mod apply;
 pub mod builtin_model;
 pub mod colouring;
 pub mod commands;
+pub mod desktop;
 pub mod explorer;
 mod exports;
 pub mod frame_bench;

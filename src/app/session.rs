@@ -1,11 +1,17 @@
 //! The runtime state the views show: data, model, latents and analysis. It changes only when
 //! a background job delivers a result; panels read it.
+//!
+//! Invariant (checked when a part is installed, so views may index freely): latents and the
+//! analysis have one row per spectrum of the open data. Opening other data clears everything
+//! computed from the old data and starts a new generation; results of older generations are
+//! dropped (see [`super::tasks::Scope`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use ndarray::Array2;
 
+use super::tasks::Scope;
 use crate::analysis::knn::KnnIndex;
 use crate::analysis::outliers::OutlierRow;
 use crate::analysis::residuals::ResidualHistograms;
@@ -65,7 +71,8 @@ pub struct ModelState {
     pub analysis_dir: Option<PathBuf>,
 }
 
-/// Latents of every spectrum under the current model, with a k-d tree for neighbours.
+/// Latents of every spectrum under the current model, with a k-d tree for neighbours (built
+/// by the job that computed them, off the UI thread).
 pub struct Latents {
     pub z: Array2<f32>,
     pub index: KnnIndex,
@@ -73,6 +80,20 @@ pub struct Latents {
     pub range: Vec<(f32, f32)>,
     /// From a checkpoint of a running training (not yet the final model).
     pub from_training: Option<usize>,
+}
+
+impl Latents {
+    /// Latents with their k-d tree and slider ranges (sorts every column: background work).
+    pub fn new(z: Array2<f32>, from_training: Option<usize>) -> Result<Self, String> {
+        let index = KnnIndex::build(z.view(), "latents").map_err(|e| e.to_string())?;
+        let range = latent_ranges(&z);
+        Ok(Self {
+            z,
+            index,
+            range,
+            from_training,
+        })
+    }
 }
 
 /// The analysis of the current model.
@@ -131,6 +152,83 @@ pub struct Session {
 impl Session {
     pub fn n(&self) -> usize {
         self.data.as_ref().map(|d| d.n()).unwrap_or(0)
+    }
+
+    /// The scope of work computed from the open data.
+    pub fn data_scope(&self) -> Scope {
+        Scope::Data(self.data_gen)
+    }
+
+    /// The scope of work computed from the open data and model.
+    pub fn model_scope(&self) -> Scope {
+        Scope::Model {
+            data: self.data_gen,
+            model: self.model_gen,
+        }
+    }
+
+    /// Whether a result computed from `scope` still describes this session.
+    pub fn is_current(&self, scope: Scope) -> bool {
+        match scope {
+            Scope::Any => true,
+            Scope::Data(d) => d == self.data_gen,
+            Scope::Model { data, model } => data == self.data_gen && model == self.model_gen,
+        }
+    }
+
+    /// Opens other data: everything computed from the old data goes.
+    pub fn set_data(&mut self, d: LoadedData) {
+        self.data = Some(d);
+        self.model = None;
+        self.latents = None;
+        self.analysis = None;
+        self.data_gen += 1;
+        self.model_gen += 1;
+        self.latents_gen += 1;
+        self.analysis_gen += 1;
+    }
+
+    /// Opens a model for the open data (the latents stay on screen until the model's own
+    /// arrive; the analysis goes).
+    pub fn set_model(&mut self, m: ModelState) {
+        self.model = Some(m);
+        self.analysis = None;
+        self.model_gen += 1;
+        self.analysis_gen += 1;
+    }
+
+    /// Installs latents, if they have one row per open spectrum.
+    pub fn set_latents(&mut self, l: Latents) -> Result<(), String> {
+        let n = self.n();
+        if l.z.nrows() != n {
+            return Err(format!(
+                "latents of {} spectra do not fit the open data ({n} spectra)",
+                l.z.nrows()
+            ));
+        }
+        self.latents = Some(l);
+        self.latents_gen += 1;
+        Ok(())
+    }
+
+    /// Installs an analysis, if every per-spectrum part has one row per open spectrum.
+    pub fn set_analysis(&mut self, a: AnalysisView) -> Result<(), String> {
+        let n = self.n();
+        let rows = [
+            a.embedding.nrows(),
+            a.lof.len(),
+            a.chi2.len(),
+            a.outliers.len(),
+        ];
+        if rows.iter().any(|&r| r != n) || a.outliers.iter().any(|r| r.index >= n) {
+            return Err(format!(
+                "an analysis of {} spectra does not fit the open data ({n} spectra)",
+                a.embedding.nrows()
+            ));
+        }
+        self.analysis = Some(a);
+        self.analysis_gen += 1;
+        Ok(())
     }
 }
 

@@ -1,6 +1,10 @@
 //! Named background tasks: each runs on its own thread, reports progress through a shared
 //! cell, can be cancelled, and delivers one result on the app's result channel. The UI polls
-//! once per frame and never blocks.
+//! once per frame (and in eframe's logic pass while the window is hidden) and never blocks.
+//!
+//! Every task says what its result is computed from ([`Scope`]): the data and model of the
+//! session when it started. When the session moves on (other data opened, another model), the
+//! app cancels and forgets the tasks of the old state and drops any result they still deliver.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -75,10 +79,30 @@ impl Progress for TaskCtx {
     }
 }
 
+/// What a task's result was computed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Independent of the session (file dialogs, exports, opening data, ingesting files).
+    Any,
+    /// From the data of this generation (e.g. opening a model for them).
+    Data(u64),
+    /// From this data and model generation (encoding, the analysis, residuals).
+    Model { data: u64, model: u64 },
+}
+
+/// A finished task's result.
+pub struct Finished {
+    pub id: u64,
+    pub name: String,
+    pub scope: Scope,
+    pub output: JobOutput,
+}
+
 /// A running task as the UI sees it.
 pub struct RunningTask {
     pub id: u64,
     pub name: String,
+    pub scope: Scope,
     pub started: Instant,
     progress: Arc<Mutex<TaskProgress>>,
     cancel: Arc<AtomicBool>,
@@ -96,6 +120,9 @@ impl RunningTask {
 /// The set of running tasks and their result channel.
 pub struct Tasks {
     running: Vec<RunningTask>,
+    /// Names and scopes of tasks that were forgotten before they finished (their results are
+    /// dropped when they arrive).
+    forgotten: Vec<(u64, String, Scope)>,
     tx: Sender<(u64, JobOutput)>,
     rx: Receiver<(u64, JobOutput)>,
     next_id: u64,
@@ -107,6 +134,7 @@ impl Tasks {
         let (tx, rx) = unbounded();
         Self {
             running: vec![],
+            forgotten: vec![],
             tx,
             rx,
             next_id: 1,
@@ -119,10 +147,12 @@ impl Tasks {
         self.repaint = Some(ctx);
     }
 
-    /// Starts `f` on a thread named `specae-<name>`; returns the task id.
+    /// Starts `f` on a thread named `specae-<name>`; its result is computed from `scope`.
+    /// Returns the task id.
     pub fn spawn(
         &mut self,
         name: &str,
+        scope: Scope,
         f: impl FnOnce(&mut TaskCtx) -> JobOutput + Send + 'static,
     ) -> u64 {
         let id = self.next_id;
@@ -165,6 +195,7 @@ impl Tasks {
             Ok(_) => self.running.push(RunningTask {
                 id,
                 name: name.into(),
+                scope,
                 started: Instant::now(),
                 progress,
                 cancel,
@@ -182,12 +213,43 @@ impl Tasks {
         id
     }
 
-    /// Results of tasks that finished since the last poll.
-    pub fn poll(&mut self) -> Vec<(u64, JobOutput)> {
-        let done: Vec<(u64, JobOutput)> = self.rx.try_iter().collect();
-        self.running
-            .retain(|t| !done.iter().any(|(id, _)| *id == t.id));
-        done
+    /// Results of tasks that finished since the last poll (forgotten tasks included: the
+    /// caller checks their scope).
+    pub fn poll(&mut self) -> Vec<Finished> {
+        let mut out = vec![];
+        for (id, output) in self.rx.try_iter() {
+            let known = if let Some(k) = self.running.iter().position(|t| t.id == id) {
+                let t = self.running.remove(k);
+                Some((t.name, t.scope))
+            } else if let Some(k) = self.forgotten.iter().position(|t| t.0 == id) {
+                let (_, name, scope) = self.forgotten.remove(k);
+                Some((name, scope))
+            } else {
+                None
+            };
+            // A task that could not start has no entry; its failure is session-independent.
+            let (name, scope) = known.unwrap_or_else(|| (String::new(), Scope::Any));
+            out.push(Finished {
+                id,
+                name,
+                scope,
+                output,
+            });
+        }
+        out
+    }
+
+    /// Cancels and forgets every task whose scope `keep` rejects: they vanish from the status
+    /// bar at once, stop at their next check, and their results are dropped.
+    pub fn forget_unless(&mut self, keep: impl Fn(Scope) -> bool) {
+        let (stay, go): (Vec<_>, Vec<_>) = std::mem::take(&mut self.running)
+            .into_iter()
+            .partition(|t| keep(t.scope));
+        self.running = stay;
+        for t in go {
+            t.cancel();
+            self.forgotten.push((t.id, t.name, t.scope));
+        }
     }
 
     pub fn running(&self) -> &[RunningTask] {

@@ -1,6 +1,8 @@
 //! A training run owned by the app: the engine's [`TrainingWorker`] on its own thread, its
-//! events drained once per frame (bounded channel, never blocking), commands on the control
-//! channel.
+//! events drained in every logic pass (also while the window is hidden; the worker never waits
+//! for them), commands on the control channel. Everything slow about starting — choosing and
+//! opening the device, fingerprinting the data file — happens on the worker's thread; the
+//! arrays are shared with the open survey, not copied.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,7 +12,7 @@ use crate::data::identity::FileIdentity;
 use crate::model::AutoencoderConfig;
 use crate::train::backend::choose;
 use crate::train::trainer::{BatchProgress, EpochRecord, TrainData};
-use crate::train::worker::{FinishReason, WorkerOptions};
+use crate::train::worker::{FinishReason, Launch, Wake, WorkerOptions};
 use crate::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
 
 use super::session::LoadedData;
@@ -42,22 +44,32 @@ pub enum Notice {
 pub struct TrainingRun {
     worker: TrainingWorker,
     pub out_dir: PathBuf,
+    /// Where it trains and why (known once the worker has chosen: "choosing…" before).
     pub backend: String,
     pub backend_reason: String,
+    /// The data generation and name it trains on (the app shows its checkpoints only while
+    /// those data are open).
+    pub data_gen: u64,
+    pub data_label: String,
     pub history: Vec<EpochRecord>,
     pub progress: Option<BatchProgress>,
     pub status: RunStatus,
     pub started: Instant,
     pub settings: TrainSettings,
+    /// Training spectra (known once the worker has started).
     pub n_train: usize,
 }
 
 impl TrainingRun {
-    /// Starts training on `data` with `settings`, writing checkpoints under `out_dir`.
+    /// Starts training on `data` (generation `data_gen`) with `settings`, writing checkpoints
+    /// under `out_dir`; `wake` is called whenever the run has news. Returns at once: the worker
+    /// thread chooses the backend, reads the data fingerprint and builds the model.
     pub fn start(
         settings: &TrainSettings,
         data: &LoadedData,
+        data_gen: u64,
         out_dir: &Path,
+        wake: Option<Wake>,
     ) -> Result<Self, String> {
         if settings.batch == 0 || settings.max_epochs == 0 || settings.latent == 0 {
             return Err("batch size, epochs and latent dimension must be at least 1".into());
@@ -65,22 +77,10 @@ impl TrainingRun {
         if !(settings.lr.is_finite() && settings.lr > 0.0) {
             return Err(format!("learning rate {} must be positive", settings.lr));
         }
-        std::fs::create_dir_all(out_dir)
-            .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
-        let chosen = choose(settings.backend).map_err(|e| e.to_string())?;
         let s = &data.spectra;
-        let split = crate::data::Split::seeded(
-            s.n_spectra(),
-            0,
-            crate::data::split::DEFAULT_TRAIN_FRACTION,
-        );
-        let n_train = split.train.len();
-        let train_data = TrainData {
-            x: Arc::new(s.x.clone()),
-            w: Arc::new(s.w.clone()),
-            split,
-            identity: FileIdentity::of(&data.path).ok(),
-        };
+        let n = s.n_spectra();
+        let (x, w) = (Arc::clone(&s.x), Arc::clone(&s.w));
+        let data_path = data.path.clone();
         let config = TrainConfig::new(
             AutoencoderConfig::new()
                 .with_n_bins(s.n_bins())
@@ -90,29 +90,47 @@ impl TrainingRun {
         .with_lr(settings.lr)
         .with_max_epochs(settings.max_epochs)
         .with_seed(settings.seed);
-        let device = chosen.device.clone();
-        let engine = chosen.engine;
-        let opts = WorkerOptions {
-            out_dir: out_dir.to_path_buf(),
-            backend: chosen.name.clone(),
-            progress_interval: Duration::from_millis(100),
+        let backend = settings.backend;
+        let dir = out_dir.to_path_buf();
+        let build = move || -> Result<Launch, String> {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            let chosen = choose(backend).map_err(|e| e.to_string())?;
+            let split =
+                crate::data::Split::seeded(n, 0, crate::data::split::DEFAULT_TRAIN_FRACTION);
+            let train_data = TrainData {
+                x,
+                w,
+                split,
+                identity: FileIdentity::of(&data_path).ok(),
+            };
+            let trainer = Trainer::new_on(config, train_data, &chosen.device, chosen.engine)
+                .map_err(|e| e.to_string())?;
+            Ok(Launch {
+                trainer,
+                backend: chosen.name,
+                reason: chosen.reason,
+            })
         };
-        let worker = TrainingWorker::spawn(
-            move || Trainer::new_on(config, train_data, &device, engine).map_err(|e| e.to_string()),
-            opts,
-        )
-        .map_err(|e| format!("cannot start the training thread: {e}"))?;
+        let opts = WorkerOptions {
+            wake,
+            ..WorkerOptions::new(out_dir)
+        };
+        let worker = TrainingWorker::spawn(build, opts)
+            .map_err(|e| format!("cannot start the training thread: {e}"))?;
         Ok(Self {
             worker,
             out_dir: out_dir.to_path_buf(),
-            backend: chosen.name,
-            backend_reason: chosen.reason,
+            backend: "choosing…".into(),
+            backend_reason: String::new(),
+            data_gen,
+            data_label: data.label.clone(),
             history: vec![],
             progress: None,
             status: RunStatus::Starting,
             started: Instant::now(),
             settings: settings.clone(),
-            n_train,
+            n_train: 0,
         })
     }
 
@@ -127,16 +145,25 @@ impl TrainingRun {
         )
     }
 
-    /// Drains the worker's events (non-blocking).
+    /// Drains the worker's events and reads its latest progress (non-blocking).
     pub fn poll(&mut self) -> Vec<Notice> {
         let mut out = vec![];
+        if let Some(p) = self.worker.progress() {
+            self.progress = Some(p);
+        }
         while let Ok(ev) = self.worker.events.try_recv() {
             match ev {
-                Event::Started { n_train, .. } => {
+                Event::Started {
+                    n_train,
+                    backend,
+                    reason,
+                    ..
+                } => {
                     self.n_train = n_train;
+                    self.backend = backend;
+                    self.backend_reason = reason;
                     self.status = RunStatus::Running;
                 }
-                Event::Progress(p) => self.progress = Some(p),
                 Event::Epoch(rec) => self.history.push(rec),
                 Event::Saved(path) => {
                     if path.file_name().is_some_and(|f| f == "last.safetensors") {
@@ -168,6 +195,7 @@ impl TrainingRun {
                     self.status = RunStatus::Failed(e.clone());
                     out.push(Notice::Failed(e));
                 }
+                Event::Warning(e) => out.push(Notice::Failed(e)),
             }
         }
         out
@@ -184,7 +212,7 @@ impl TrainingRun {
     /// Time left in the current epoch, from the batch rate.
     pub fn epoch_eta(&self) -> Option<Duration> {
         let p = self.progress.as_ref()?;
-        if p.samples_per_s <= 0.0 {
+        if p.samples_per_s <= 0.0 || self.history.last().is_some_and(|r| r.epoch >= p.epoch) {
             return None;
         }
         let left = p.n_batches.saturating_sub(p.batch) * self.settings.batch;

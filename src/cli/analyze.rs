@@ -144,9 +144,13 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     for f in &files {
         println!("  {}", f.display());
     }
+    for w in &s.warnings {
+        println!("warning: {w}");
+    }
+    let used = &s.options;
     println!(
         "kNN classifier (k = {}, {}-fold): accuracy from AE latents vs PCA({}) coefficients",
-        opt.classifier_k, opt.folds, s.latent_dim
+        used.classifier_k, used.folds, s.latent_dim
     );
     println!("  {:<16} {:>7} {:>8} {:>8}", "class", "n", "AE", "PCA");
     println!(
@@ -164,7 +168,7 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     }
     if let Some(t) = s.trustworthiness {
         println!(
-            "UMAP trustworthiness (k = 15, {} points): {t:.4}",
+            "UMAP trustworthiness ({} points): {t:.4}",
             opt.trust_sample.min(s.n_spectra)
         );
     }

@@ -36,7 +36,12 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
                 .iter()
                 .map(|&c| GalaxyClass::from_lineindex(c))
                 .collect();
-            (p.clone(), pr.x, pr.w, classes)
+            (
+                p.clone(),
+                std::sync::Arc::new(pr.x),
+                std::sync::Arc::new(pr.w),
+                classes,
+            )
         }
         None => {
             let path = super::resolve_data(a.data.clone())?;

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use specae::ingest::survey::{IngestSurveyError, collect_paths};
-use specae::ingest::{FileOutcome, IngestOptions, ingest};
+use specae::ingest::survey::{IngestSurveyError, collect_paths, outcome_counts};
+use specae::ingest::{FileOutcome, IngestOptions, PixelMask, ingest};
 
 use super::progress::bar;
 
@@ -20,6 +20,10 @@ pub struct IngestArgs {
     /// Minimum fraction of the rest-frame grid a spectrum must cover.
     #[arg(long, default_value_t = 0.5)]
     pub min_coverage: f64,
+    /// Which pixels are bad: the pipeline's mask bits and ivar = 0 (`pipeline`), or ivar = 0
+    /// alone (`ivar`, for files whose mask flags good pixels).
+    #[arg(long, value_enum, default_value_t = PixelMask::Pipeline)]
+    pub mask: PixelMask,
     /// List every file (by default kept files are listed only for small inputs).
     #[arg(long, short)]
     pub verbose: bool,
@@ -50,6 +54,13 @@ fn print_table(outcomes: &[FileOutcome], verbose: bool) {
                 "kept",
                 100.0 * coverage
             ),
+            FileOutcome::Duplicate { of, .. } => println!(
+                "{name:<34} {:<8} {:>8}  {:<22} the same spectrum as {}",
+                "dropped",
+                "",
+                "duplicate",
+                of.display()
+            ),
             FileOutcome::Rejected { reason, .. } => {
                 println!(
                     "{name:<34} {:<8} {:>8}  {:<22} {reason}",
@@ -75,6 +86,7 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
     let pb = bar(paths.len() as u64, "files");
     let opts = IngestOptions {
         min_coverage: a.min_coverage,
+        mask: a.mask,
         ..IngestOptions::default()
     };
     let result = ingest(&paths, &opts, &|done| pb.set_position(done as u64));
@@ -89,17 +101,17 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         }) => {
             print_table(&outcomes, a.verbose);
             anyhow::bail!(
-                "none of the {total} files could be used ({rejected} rejected, {failed} unreadable)"
+                "none of the {total} files could be used ({rejected} rejected or duplicates, \
+                 {failed} unreadable)"
             );
         }
         Err(e) => return Err(e.into()),
     };
     print_table(&ingested.outcomes, a.verbose);
-    let kept = ingested.survey.n_spectra();
     ingested.survey.write(&a.out, false)?;
     println!(
-        "\n{kept} kept, {} rejected or unreadable, of {} files in {:.2} s → {}",
-        paths.len() - kept,
+        "\n{} of {} files in {:.2} s → {}",
+        outcome_counts(&ingested.outcomes),
         paths.len(),
         t0.elapsed().as_secs_f64(),
         a.out.display()

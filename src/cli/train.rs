@@ -15,7 +15,7 @@ use specae::model::interop::{config_from_safetensors, model_from_safetensors};
 use specae::train::backend::{BackendChoice, choose};
 use specae::train::checkpoint::Checkpoint;
 use specae::train::trainer::TrainData;
-use specae::train::worker::{FinishReason, WorkerOptions};
+use specae::train::worker::{FinishReason, Launch, WorkerOptions};
 use specae::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
 
 use super::progress::bar;
@@ -89,8 +89,8 @@ fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
     let n_bins = s.n_bins();
     Ok(Loaded {
         data: TrainData {
-            x: Arc::new(s.x),
-            w: Arc::new(s.w),
+            x: s.x,
+            w: s.w,
             split,
             identity: Some(FileIdentity::of(&path)?),
         },
@@ -183,13 +183,16 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
 
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
-    let opts = WorkerOptions {
-        out_dir: a.out.clone(),
-        backend: chosen.name.clone(),
-        progress_interval: Duration::from_millis(100),
+    let (backend, reason) = (chosen.name.clone(), chosen.reason.clone());
+    let launch = move || {
+        build_trainer().map(|trainer| Launch {
+            trainer,
+            backend,
+            reason,
+        })
     };
-    let worker =
-        TrainingWorker::spawn(build_trainer, opts).context("starting the training thread")?;
+    let worker = TrainingWorker::spawn(launch, WorkerOptions::new(&a.out))
+        .context("starting the training thread")?;
     let stopper = worker.command_sender();
     // Ctrl-C: stop cleanly after the current batch; the last whole epoch stays saved.
     let _ = ctrlc::set_handler(move || {
@@ -197,12 +200,29 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         let _ = stopper.send(Command::Stop);
     });
     let mut pb: Option<indicatif::ProgressBar> = None;
+    let mut done_epoch = 0;
     let mut failed = None;
-    for ev in worker.events.iter() {
+    loop {
+        let ev = match worker.events.recv_timeout(Duration::from_millis(100)) {
+            Ok(ev) => ev,
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                // The newest batch progress of an epoch not yet reported.
+                if let Some(p) = worker.progress().filter(|p| p.epoch > done_epoch) {
+                    let b = pb.get_or_insert_with(|| {
+                        bar(p.n_batches as u64, &format!("epoch {}", p.epoch))
+                    });
+                    b.set_position(p.batch as u64);
+                }
+                continue;
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        };
         match ev {
             Event::Started {
                 epoch,
                 n_train,
+                backend: _,
+                reason: _,
                 n_valid,
                 optimizer_restarted,
             } => {
@@ -222,12 +242,8 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                     );
                 }
             }
-            Event::Progress(p) => {
-                let b = pb
-                    .get_or_insert_with(|| bar(p.n_batches as u64, &format!("epoch {}", p.epoch)));
-                b.set_position(p.batch as u64);
-            }
             Event::Epoch(r) => {
+                done_epoch = r.epoch;
                 if let Some(b) = pb.take() {
                     b.finish_and_clear();
                 }
@@ -266,6 +282,13 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 );
             }
             Event::Failed(msg) => failed = Some(msg),
+            Event::Warning(msg) => {
+                if let Some(b) = &pb {
+                    b.suspend(|| eprintln!("warning: {msg}"));
+                } else {
+                    eprintln!("warning: {msg}");
+                }
+            }
         }
     }
     worker.join();

@@ -1,21 +1,34 @@
 //! Reading npz archives with every failure turned into a [`DataError`] that names the file and key.
 //!
-//! Arrays are read with `ndarray-npy`; dtypes are accepted loosely where numpy users vary them
-//! (float32 or float64 for floats, bool or any integer for masks) and never unpickled.
+//! Arrays are read with `ndarray-npy` from the archive's members; dtypes are accepted loosely
+//! where numpy users vary them (float32 or float64 for floats, bool or any integer for masks)
+//! and never unpickled. Before an array is read, the size its header claims is checked against
+//! what its member can hold, so a damaged header claiming 10¹² elements is an error, not an
+//! attempt to allocate them.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array1, Array2, ArrayD, Ix1, Ix2};
-use ndarray_npy::{NpzReader, ReadNpyError, ReadNpzError, ReadableElement};
+use ndarray_npy::npy::header::Header;
+use ndarray_npy::{ReadNpyError, ReadNpyExt, ReadableElement};
+use zip::ZipArchive;
 
 use super::error::DataError;
+
+/// What an archive is read from (a file, or bytes in memory).
+pub trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+/// Deflate cannot expand data by more than about 1032:1; a member claiming more than this many
+/// times its compressed size is damaged.
+const MAX_DEFLATE_RATIO: u64 = 1100;
 
 /// An open npz archive.
 pub struct NpzFile {
     path: PathBuf,
-    reader: NpzReader<BufReader<File>>,
+    zip: ZipArchive<Box<dyn ReadSeek>>,
     names: Vec<String>,
 }
 
@@ -32,24 +45,35 @@ impl NpzFile {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut reader = NpzReader::new(BufReader::with_capacity(1 << 20, file)).map_err(|e| {
-            DataError::NotNpz {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            }
-        })?;
-        let names = reader
-            .names()
-            .map_err(|e| DataError::NotNpz {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?
-            .into_iter()
-            .map(|n| n.strip_suffix(".npy").unwrap_or(&n).to_string())
-            .collect();
+        Self::from_reader(Box::new(BufReader::with_capacity(1 << 20, file)), path)
+    }
+
+    /// An archive in memory; `path` names it in errors.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Self, DataError> {
+        Self::from_reader(Box::new(Cursor::new(bytes)), path)
+    }
+
+    fn from_reader(reader: Box<dyn ReadSeek>, path: &Path) -> Result<Self, DataError> {
+        let not_npz = |detail: String| DataError::NotNpz {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let mut zip = ZipArchive::new(reader).map_err(|e| not_npz(e.to_string()))?;
+        let names = (0..zip.len())
+            .map(|i| {
+                zip.by_index(i)
+                    .map(|f| {
+                        f.name()
+                            .strip_suffix(".npy")
+                            .unwrap_or(f.name())
+                            .to_string()
+                    })
+                    .map_err(|e| not_npz(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             path: path.to_path_buf(),
-            reader,
+            zip,
             names,
         })
     }
@@ -83,21 +107,91 @@ impl NpzFile {
         }
     }
 
-    fn attempt<T: ReadableElement>(&mut self, key: &str) -> Result<Attempt<ArrayD<T>>, DataError> {
-        match self
-            .reader
-            .by_name::<ndarray::OwnedRepr<T>, ndarray::IxDyn>(key)
-        {
-            Ok(a) => Ok(Attempt::Ok(a)),
-            Err(ReadNpzError::Npy(ReadNpyError::WrongDescriptor(d))) => {
-                Ok(Attempt::WrongDtype(d.to_string()))
-            }
-            Err(e) => Err(DataError::Corrupt {
+    /// The member holding `key`: `key` itself or `key.npy`, as numpy looks them up.
+    fn member(&self, key: &str) -> String {
+        if self.zip.index_for_name(key).is_some() {
+            key.to_string()
+        } else {
+            format!("{key}.npy")
+        }
+    }
+
+    fn corrupt(&self, key: &str, detail: String) -> DataError {
+        DataError::Corrupt {
+            path: self.path.clone(),
+            key: key.into(),
+            detail,
+        }
+    }
+
+    /// Checks that the array's header claims no more data than its member can hold.
+    fn check_claim(&mut self, key: &str) -> Result<(), DataError> {
+        let name = self.member(key);
+        let (header, size, bound) = {
+            let mut f = self.zip.by_name(&name).map_err(|e| DataError::Corrupt {
                 path: self.path.clone(),
                 key: key.into(),
                 detail: e.to_string(),
-            }),
+            })?;
+            let size = f.size();
+            let bound = match f.compression() {
+                zip::CompressionMethod::Stored => f.compressed_size(),
+                _ => f.compressed_size().saturating_mul(MAX_DEFLATE_RATIO),
+            };
+            (Header::from_reader(&mut f), size, bound)
+        };
+        let header = header.map_err(|e| self.corrupt(key, e.to_string()))?;
+        let elements = header
+            .shape
+            .iter()
+            .try_fold(1u64, |n, &d| n.checked_mul(d as u64));
+        // Object arrays ('|O') are refused by dtype later; their items count as pointers.
+        let item = item_size(&header.type_descriptor.to_string()).unwrap_or(1);
+        let claimed = elements.and_then(|n| n.checked_mul(item));
+        match claimed {
+            Some(c) if c <= size.min(bound) => Ok(()),
+            _ => Err(self.corrupt(
+                key,
+                format!(
+                    "its header claims shape {:?} ({} bytes) but the archive holds at most {} \
+                     bytes for it",
+                    header.shape,
+                    claimed.map_or("more than 2^64".to_string(), |c| c.to_string()),
+                    size.min(bound)
+                ),
+            )),
         }
+    }
+
+    fn attempt<T: ReadableElement>(&mut self, key: &str) -> Result<Attempt<ArrayD<T>>, DataError> {
+        self.check_claim(key)?;
+        let name = self.member(key);
+        let read = match self.zip.by_name(&name) {
+            Ok(f) => ArrayD::<T>::read_npy(f),
+            Err(e) => Err(ReadNpyError::Io(std::io::Error::other(e.to_string()))),
+        };
+        match read {
+            Ok(a) => Ok(Attempt::Ok(a)),
+            Err(ReadNpyError::WrongDescriptor(d)) => Ok(Attempt::WrongDtype(d.to_string())),
+            Err(e) => Err(self.corrupt(key, e.to_string())),
+        }
+    }
+
+    /// An array of exactly element type `T` (`expected` names it in errors) and dimension `D`.
+    pub fn array<T: ReadableElement, D: ndarray::Dimension>(
+        &mut self,
+        key: &str,
+        expected: &str,
+    ) -> Result<ndarray::Array<T, D>, DataError> {
+        self.require(key)?;
+        let a = match self.attempt::<T>(key)? {
+            Attempt::Ok(a) => a,
+            Attempt::WrongDtype(d) => return Err(self.dtype_error(key, d, expected)),
+        };
+        let shape = a.shape().to_vec();
+        a.into_dimensionality::<D>().map_err(|_| {
+            self.shape_error(key, &shape, format!("a {}-D array", D::NDIM.unwrap_or(0)))
+        })
     }
 
     fn dtype_error(&self, key: &str, found: String, expected: &str) -> DataError {
@@ -232,6 +326,13 @@ impl NpzFile {
         };
         self.as_ix2(key, a)
     }
+}
+
+/// Bytes per item of a numpy type descriptor such as `'<f4'`, `'|b1'`, `'<i8'`.
+fn item_size(descr: &str) -> Option<u64> {
+    let d = descr.trim_matches(|c| c == '\'' || c == '"');
+    let digits: String = d.chars().skip_while(|c| !c.is_ascii_digit()).collect();
+    digits.parse().ok().filter(|&n| n > 0)
 }
 
 /// Checks that every value is finite; names the first bad element.

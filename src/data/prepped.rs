@@ -34,8 +34,8 @@ pub fn write_prepped(path: &Path, s: &Spectra, split: &Split) -> Result<(), Data
     };
     write_atomically(path, |wr| {
         let mut npz = NpzWriter::new(wr);
-        npz.add_array("x", &s.x).map_err(werr)?;
-        npz.add_array("w", &s.w).map_err(werr)?;
+        npz.add_array("x", &*s.x).map_err(werr)?;
+        npz.add_array("w", &*s.w).map_err(werr)?;
         let idx = |v: &[u32]| Array1::from_iter(v.iter().map(|&i| i64::from(i)));
         npz.add_array("train", &idx(&split.train)).map_err(werr)?;
         npz.add_array("valid", &idx(&split.valid)).map_err(werr)?;

@@ -4,6 +4,7 @@
 //! ("some errors ~ 0 or are negative") or where it is not finite.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use ndarray::{Array1, Array2, Axis, Zip};
 use rayon::prelude::*;
@@ -28,10 +29,11 @@ pub struct PcaBasis {
 /// Preprocessed spectra, ready for training and analysis.
 #[derive(Clone, Debug)]
 pub struct Spectra {
-    /// Normalised flux, n × d (masked pixels PCA-filled).
-    pub x: Array2<f32>,
-    /// Weights, n × d.
-    pub w: Array2<f32>,
+    /// Normalised flux, n × d (masked pixels PCA-filled). Shared, not copied, with training
+    /// runs and background jobs.
+    pub x: Arc<Array2<f32>>,
+    /// Weights, n × d (shared like `x`).
+    pub w: Arc<Array2<f32>>,
     /// Masked pixels (as stored in the file).
     pub mask: Array2<bool>,
     /// Bin wavelengths (Å, rest frame).
@@ -112,8 +114,8 @@ impl Spectra {
             .collect();
         let wavelengths = super::grid::wavelengths(coeff0, coeff1, x.ncols());
         Spectra {
-            x,
-            w,
+            x: Arc::new(x),
+            w: Arc::new(w),
             mask,
             wavelengths,
             coeff0,

@@ -88,8 +88,17 @@ impl Survey {
 
     /// Reads and validates a survey file.
     pub fn read(path: &Path) -> Result<Self, DataError> {
-        let mut f = NpzFile::open(path)?;
-        let p = path.to_path_buf();
+        Self::from_npz(NpzFile::open(path)?)
+    }
+
+    /// Reads and validates a survey file's bytes; `name` names it in errors.
+    pub fn read_bytes(bytes: Vec<u8>, name: &Path) -> Result<Self, DataError> {
+        Self::from_npz(NpzFile::from_bytes(bytes, name)?)
+    }
+
+    fn from_npz(mut f: NpzFile) -> Result<Self, DataError> {
+        let path = f.path().to_path_buf();
+        let p = path.clone();
         let spectra = f.floats2("spectra")?;
         let (n, d) = spectra.dim();
         if n == 0 || d == 0 {

@@ -26,6 +26,22 @@ pub enum IngestError {
     NotSdss { path: PathBuf, detail: String },
     #[error("{}: truncated or damaged: {detail}", path.display())]
     Truncated { path: PathBuf, detail: String },
+    /// The reader failed in a way it should have caught (a bug); the other files go on.
+    #[error("{}: could not be read (internal error: {detail})", path.display())]
+    Internal { path: PathBuf, detail: String },
 }
 
-pub use survey::{FileOutcome, IngestOptions, Ingested, ingest};
+impl IngestError {
+    /// The file the error is about.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            IngestError::Io { path, .. }
+            | IngestError::Fits { path, .. }
+            | IngestError::NotSdss { path, .. }
+            | IngestError::Truncated { path, .. }
+            | IngestError::Internal { path, .. } => path,
+        }
+    }
+}
+
+pub use survey::{FileOutcome, IngestOptions, Ingested, PixelMask, ingest};

@@ -31,7 +31,12 @@ pub fn rebin_rest_frame(
         vec![0.0f64; n],
         vec![0.0f64; n],
     );
-    let m = loglam.len();
+    // Arrays of unequal length (a damaged file) are read as far as all of them go.
+    let m = loglam
+        .len()
+        .min(flux.len())
+        .min(ivar.len())
+        .min(flagged.len());
     for i in 0..m {
         // Pixel edges halfway to the neighbours.
         let lo = if i > 0 {

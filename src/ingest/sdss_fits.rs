@@ -8,8 +8,7 @@
 //!   HDU 2 the measured lines (`restWave, sigma, height, nsigma`).
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use fitsrs::card::Value;
@@ -49,6 +48,8 @@ pub struct SdssSpectrum {
     pub ivar: Vec<f32>,
     /// Pixels whose pipeline mask has a [`BAD_PIXEL_BITS`] bit (and_mask, or the DR7 mask row).
     pub flagged: Vec<bool>,
+    /// The pipeline's pixel mask itself (and_mask, or the DR7 mask row), one per pixel.
+    pub mask_bits: Vec<u32>,
     pub z: f64,
     pub zerr: f64,
     pub zwarning: i64,
@@ -61,7 +62,11 @@ pub struct SdssSpectrum {
     pub lines: Vec<PipelineLine>,
 }
 
-type Reader = Fits<BufReader<File>>;
+/// Files are read whole (SDSS spectra are 0.2–1 MB) and parsed from memory.
+type Reader = Fits<Cursor<Vec<u8>>>;
+
+/// No SDSS spectrum file comes near this; a larger file is not one.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// SDSS pixel-mask bits that make a pixel unusable: NOPLUG, BADTRACE, BADFLAT, BADARC,
 /// MANYBADCOLUMNS, MANYREJECTED, LARGESHIFT, BADSKYFIBER (0–7), WHOPPER (9), FULLREJECT (18),
@@ -74,6 +79,72 @@ pub const BAD_PIXEL_BITS: u32 = 0xff | (1 << 9) | (1 << 18) | (1 << 22) | (0xf <
 /// Whether a pixel-mask value marks a bad pixel.
 pub fn is_bad_pixel(mask: u32) -> bool {
     mask & BAD_PIXEL_BITS != 0
+}
+
+/// SDSS's names of the pixel-mask bits (SPPIXMASK; DR7 uses bit 30 for EMLINE).
+pub fn pixel_bit_name(bit: u32) -> &'static str {
+    const NAMES: [&str; 31] = [
+        "NOPLUG",
+        "BADTRACE",
+        "BADFLAT",
+        "BADARC",
+        "MANYBADCOLUMNS",
+        "MANYREJECTED",
+        "LARGESHIFT",
+        "BADSKYFIBER",
+        "NEARWHOPPER",
+        "WHOPPER",
+        "SMEARIMAGE",
+        "SMEARHIGHSN",
+        "SMEARMEDSN",
+        "",
+        "",
+        "",
+        "NEARBADPIXEL",
+        "LOWFLAT",
+        "FULLREJECT",
+        "PARTIALREJECT",
+        "SCATTEREDLIGHT",
+        "CROSSTALK",
+        "NOSKY",
+        "BRIGHTSKY",
+        "NODATA",
+        "COMBINEREJ",
+        "BADFLUXFACTOR",
+        "BADSKYCHI",
+        "REDMONSTER",
+        "",
+        "EMLINE",
+    ];
+    NAMES
+        .get(bit as usize)
+        .copied()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("unnamed")
+}
+
+/// The bad bits ([`BAD_PIXEL_BITS`]) set on `masks`, most frequent first: (bit, fraction of
+/// pixels carrying it).
+pub fn bad_bit_fractions(masks: &[u32]) -> Vec<(u32, f64)> {
+    if masks.is_empty() {
+        return vec![];
+    }
+    let mut out: Vec<(u32, f64)> = (0..32)
+        .filter(|b| BAD_PIXEL_BITS & (1 << b) != 0)
+        .map(|b| {
+            let n = masks.iter().filter(|&&m| m & (1 << b) != 0).count();
+            (b, n as f64 / masks.len() as f64)
+        })
+        .filter(|&(_, f)| f > 0.0)
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// A pixel-mask value as read (integer columns arrive as f64, DR7's mask row as f32): its
+/// 32 bits, two's complement for negative stored values; 0 for non-finite garbage.
+fn mask_value(v: f64) -> u32 {
+    if v.is_finite() { v as i64 as u32 } else { 0 }
 }
 
 fn fits_err(path: &Path, e: impl std::fmt::Display) -> IngestError {
@@ -152,13 +223,24 @@ fn read_table(
         }
     }
     for (&name, col) in &cols {
-        if !col.values.is_empty() && col.values.len() < nrows {
+        // Character columns (CLASS) arrive as text; every other column needs all its rows.
+        let numeric = col.text.is_empty();
+        if nrows > 0 && numeric && col.values.len() < nrows {
             return Err(IngestError::Truncated {
                 path: path.to_path_buf(),
                 detail: format!(
                     "table column {name} has {} of {nrows} rows",
                     col.values.len()
                 ),
+            });
+        }
+    }
+    // A column the header names but whose data never arrived at all.
+    for &name in index.values() {
+        if nrows > 0 && !cols.contains_key(name) {
+            return Err(IngestError::Truncated {
+                path: path.to_path_buf(),
+                detail: format!("table column {name} has none of its {nrows} rows"),
             });
         }
     }
@@ -174,12 +256,27 @@ fn header_f64(
 
 /// Reads an SDSS spectrum file (either layout).
 pub fn read_sdss(path: &Path) -> Result<SdssSpectrum, IngestError> {
-    let file = File::open(path).map_err(|e| IngestError::Io {
+    let io = |detail: String| IngestError::Io {
         path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len < 2880 || len % 2880 != 0 {
+        detail,
+    };
+    let len = std::fs::metadata(path)
+        .map_err(|e| io(e.to_string()))?
+        .len();
+    if len > MAX_FILE_BYTES {
+        return Err(fits_err(
+            path,
+            format!("{len} bytes is far larger than an SDSS spectrum (at most {MAX_FILE_BYTES})"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+    read_sdss_bytes(bytes, path)
+}
+
+/// Reads an SDSS spectrum from the bytes of a file; `path` names it in errors.
+pub fn read_sdss_bytes(bytes: Vec<u8>, path: &Path) -> Result<SdssSpectrum, IngestError> {
+    let len = bytes.len() as u64;
+    if len < 2880 || !len.is_multiple_of(2880) {
         // FITS files are whole 2880-byte blocks; anything else was cut short.
         if len < 2880 {
             return Err(fits_err(
@@ -192,7 +289,7 @@ pub fn read_sdss(path: &Path) -> Result<SdssSpectrum, IngestError> {
             detail: format!("{len} bytes is not a whole number of 2880-byte FITS blocks"),
         });
     }
-    let mut fits: Reader = Fits::from_reader(BufReader::new(file));
+    let mut fits: Reader = Fits::from_reader(Cursor::new(bytes));
     let primary = match fits.next() {
         Some(Ok(HDU::Primary(h))) => h,
         Some(Ok(_)) | None => return Err(fits_err(path, "no primary HDU")),
@@ -209,27 +306,21 @@ pub fn read_sdss(path: &Path) -> Result<SdssSpectrum, IngestError> {
             path,
             &mut fits,
             &primary,
-            naxis[0] as usize,
-            naxis[1] as usize,
-            plate,
-            mjd,
-            fiber,
+            (naxis[0] as usize, naxis[1] as usize, len),
+            (plate, mjd, fiber),
         )
     } else {
         read_spec(path, &mut fits, plate, mjd, fiber)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// DR7: `(npix, nrows, file_len)` from the primary header and the file; ids from the header.
 fn read_spspec(
     path: &Path,
     fits: &mut Reader,
     primary: &fitsrs::fits::HDU<fitsrs::hdu::header::extension::image::Image>,
-    npix: usize,
-    nrows: usize,
-    plate: i64,
-    mjd: i64,
-    fiber: i64,
+    (npix, nrows, file_len): (usize, usize, u64),
+    (plate, mjd, fiber): (i64, i64, i64),
 ) -> Result<SdssSpectrum, IngestError> {
     let ph = primary.get_header();
     let missing = |what: &str| IngestError::NotSdss {
@@ -242,15 +333,26 @@ fn read_spspec(
     let zerr = header_f64(ph, "Z_ERR").unwrap_or(f64::NAN);
     let zwarning = header_f64(ph, "ZWARNING").unwrap_or(0.0) as i64;
     let spec_cln = header_f64(ph, "SPEC_CLN").unwrap_or(0.0) as i64;
-    let pixels: Vec<f32> = match fits.get_data(primary).pixels() {
-        Pixels::F32(it) => it.collect(),
-        Pixels::F64(it) => it.map(|v| v as f32).collect(),
+    // The header's claim is checked against the file before anything is allocated for it.
+    let claimed = npix
+        .checked_mul(nrows)
+        .filter(|&n| n.saturating_mul(4) <= file_len as usize)
+        .ok_or_else(|| IngestError::Truncated {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the image claims {npix} × {nrows} pixels, more than the file's {file_len} bytes hold"
+            ),
+        })?;
+    let mut pixels: Vec<f32> = Vec::with_capacity(claimed);
+    match fits.get_data(primary).pixels() {
+        Pixels::F32(it) => pixels.extend(it.take(claimed)),
+        Pixels::F64(it) => pixels.extend(it.take(claimed).map(|v| v as f32)),
         _ => return Err(missing("float image")),
-    };
-    if pixels.len() < npix * nrows {
+    }
+    if pixels.len() < claimed {
         return Err(IngestError::Truncated {
             path: path.to_path_buf(),
-            detail: format!("image has {} of {} pixels", pixels.len(), npix * nrows),
+            detail: format!("image has {} of {claimed} pixels", pixels.len()),
         });
     }
     let row = |r: usize| &pixels[r * npix..(r + 1) * npix];
@@ -267,7 +369,8 @@ fn read_spspec(
             }
         })
         .collect();
-    let flagged = mask.iter().map(|&m| is_bad_pixel(m as u32)).collect();
+    let mask_bits: Vec<u32> = mask.iter().map(|&m| mask_value(f64::from(m))).collect();
+    let flagged = mask_bits.iter().map(|&m| is_bad_pixel(m)).collect();
     let loglam = (0..npix).map(|i| c0 + c1 * i as f64).collect();
     // astroML's class names for DR7 SPEC_CLN.
     let class = match spec_cln {
@@ -293,13 +396,18 @@ fn read_spspec(
                     cols.get("height"),
                     cols.get("nsigma"),
                 ) {
-                    for i in 0..w.values.len() {
-                        let (sg, ht) = (s.values[i], hh.values[i]);
+                    for (((&rest_wave, &sg), &ht), &nsig) in w
+                        .values
+                        .iter()
+                        .zip(&s.values)
+                        .zip(&hh.values)
+                        .zip(&ns.values)
+                    {
                         let measured = sg > -9000.0 && ht > -9000.0;
                         lines.push(PipelineLine {
-                            rest_wave: w.values[i],
+                            rest_wave,
                             strength: if measured { sg * ht } else { 0.0 },
-                            nsigma: if measured { ns.values[i] } else { 0.0 },
+                            nsigma: if measured { nsig } else { 0.0 },
                         });
                     }
                 }
@@ -314,6 +422,7 @@ fn read_spspec(
         flux,
         ivar,
         flagged,
+        mask_bits,
         z,
         zerr,
         zwarning,
@@ -365,16 +474,13 @@ fn read_spec(
                 if let (Some(w), Some(a), Some(e)) =
                     (c.get("LINEWAVE"), c.get("LINEAREA"), c.get("LINEAREA_ERR"))
                 {
-                    for i in 0..w.values.len() {
-                        let err = e.values[i];
+                    for ((&rest_wave, &strength), &err) in
+                        w.values.iter().zip(&a.values).zip(&e.values)
+                    {
                         lines.push(PipelineLine {
-                            rest_wave: w.values[i],
-                            strength: a.values[i],
-                            nsigma: if err > 0.0 {
-                                a.values[i].abs() / err
-                            } else {
-                                0.0
-                            },
+                            rest_wave,
+                            strength,
+                            nsigma: if err > 0.0 { strength.abs() / err } else { 0.0 },
                         });
                     }
                 }
@@ -401,7 +507,17 @@ fn read_spec(
             ),
         });
     }
+    if npix == 0 {
+        return Err(not_sdss("the COADD table has no rows"));
+    }
     let and_mask = col("and_mask").unwrap_or_else(|| vec![0.0; npix]);
+    if and_mask.len() != npix {
+        return Err(IngestError::Truncated {
+            path: path.to_path_buf(),
+            detail: format!("and_mask has {} values for {npix} pixels", and_mask.len()),
+        });
+    }
+    let mask_bits: Vec<u32> = and_mask.iter().map(|&m| mask_value(m)).collect();
     let (_, so) = specobj.ok_or_else(|| not_sdss("no SPECOBJ table in HDU 2"))?;
     let first = |k: &str| so.get(k).and_then(|c| c.values.first().copied());
     let text = |k: &str| {
@@ -416,10 +532,8 @@ fn read_spec(
         loglam,
         flux: flux.iter().map(|&v| v as f32).collect(),
         ivar: ivar.iter().map(|&v| v as f32).collect(),
-        flagged: and_mask
-            .iter()
-            .map(|&m| is_bad_pixel(m as i64 as u32))
-            .collect(),
+        flagged: mask_bits.iter().map(|&m| is_bad_pixel(m)).collect(),
+        mask_bits,
         z,
         zerr: first("Z_ERR").unwrap_or(f64::NAN),
         zwarning: first("ZWARNING").unwrap_or(0.0) as i64,

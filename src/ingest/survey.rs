@@ -1,6 +1,10 @@
 //! Ingesting many SDSS files: read in parallel, keep or reject each with a reason, rebin,
-//! classify, then fill masked bins with the iterative PCA and return an astroML-schema survey.
+//! classify, keep one copy of each spectrum, then fill masked bins with the iterative PCA and
+//! return an astroML-schema survey. One file never stops the others: every failure — a damaged
+//! file, even a reader bug — becomes that file's line in the outcome table.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array1, Array2};
@@ -9,18 +13,30 @@ use rayon::prelude::*;
 use super::IngestError;
 use super::lineindex::lineindex_from_pipeline;
 use super::rebin::rebin_rest_frame;
-use super::sdss_fits::{SdssSpectrum, read_sdss};
+use super::sdss_fits::{SdssSpectrum, bad_bit_fractions, pixel_bit_name, read_sdss};
 use crate::data::grid::{COEFF0, COEFF1, LogGrid, N_BINS};
 use crate::data::survey::{Metadata, Survey};
 use crate::pca::{PcaConfig, PcaError, iterative_pca};
 use crate::synth::measure::measure;
 use crate::synth::physics::Grid;
 
+/// Which pixels count as bad.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PixelMask {
+    /// The pipeline's bad-pixel bits (and_mask; DR7's mask row) and ivar = 0.
+    #[default]
+    Pipeline,
+    /// Inverse variance alone (ivar = 0): for files whose mask flags good pixels, e.g. real
+    /// DR13 spectra with BADFLAT on every pixel while their errors are fine.
+    Ivar,
+}
+
 /// Settings of an ingest.
 #[derive(Clone, Debug)]
 pub struct IngestOptions {
     /// Minimum fraction of grid bins a spectrum must cover after de-redshifting.
     pub min_coverage: f64,
+    pub mask: PixelMask,
     pub pca: PcaConfig,
 }
 
@@ -28,6 +44,7 @@ impl Default for IngestOptions {
     fn default() -> Self {
         Self {
             min_coverage: 0.5,
+            mask: PixelMask::Pipeline,
             pca: PcaConfig::default(),
         }
     }
@@ -47,6 +64,12 @@ pub enum FileOutcome {
         path: PathBuf,
         reason: String,
     },
+    /// The same spectrum as `of` (same plate, MJD and fibre, or identical flux where the file
+    /// has no ids), which is kept instead.
+    Duplicate {
+        path: PathBuf,
+        of: PathBuf,
+    },
     Failed {
         error: IngestError,
     },
@@ -55,15 +78,34 @@ pub enum FileOutcome {
 impl FileOutcome {
     pub fn path(&self) -> &Path {
         match self {
-            FileOutcome::Kept { path, .. } | FileOutcome::Rejected { path, .. } => path,
-            FileOutcome::Failed { error } => match error {
-                IngestError::Io { path, .. }
-                | IngestError::Fits { path, .. }
-                | IngestError::NotSdss { path, .. }
-                | IngestError::Truncated { path, .. } => path,
-            },
+            FileOutcome::Kept { path, .. }
+            | FileOutcome::Rejected { path, .. }
+            | FileOutcome::Duplicate { path, .. } => path,
+            FileOutcome::Failed { error } => error.path(),
         }
     }
+
+    /// Why the file was not kept (`None` if it was).
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            FileOutcome::Kept { .. } => None,
+            FileOutcome::Rejected { path, reason } => {
+                Some(format!("{}: {reason}", file_name(path)))
+            }
+            FileOutcome::Duplicate { path, of } => Some(format!(
+                "{}: the same spectrum as {}",
+                file_name(path),
+                of.display()
+            )),
+            FileOutcome::Failed { error } => Some(error.to_string()),
+        }
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
 /// The result: the survey of kept spectra, and an outcome per input file (in input order).
@@ -71,6 +113,25 @@ impl FileOutcome {
 pub struct Ingested {
     pub survey: Survey,
     pub outcomes: Vec<FileOutcome>,
+}
+
+impl Ingested {
+    /// "7 kept, 8 duplicates, 1 rejected, 0 unreadable".
+    pub fn counts(&self) -> String {
+        outcome_counts(&self.outcomes)
+    }
+}
+
+/// Kept / duplicate / rejected / unreadable counts of an outcome table.
+pub fn outcome_counts(outcomes: &[FileOutcome]) -> String {
+    let count = |f: &dyn Fn(&FileOutcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
+    format!(
+        "{} kept, {} duplicates, {} rejected, {} unreadable",
+        count(&|o| matches!(o, FileOutcome::Kept { .. })),
+        count(&|o| matches!(o, FileOutcome::Duplicate { .. })),
+        count(&|o| matches!(o, FileOutcome::Rejected { .. })),
+        count(&|o| matches!(o, FileOutcome::Failed { .. })),
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +176,29 @@ fn rejection(s: &SdssSpectrum) -> Option<String> {
     None
 }
 
+/// What makes two kept spectra the same spectrum.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum SpectrumKey {
+    /// SDSS's identity of a spectrum.
+    Ids { plate: i64, mjd: i64, fiber: i64 },
+    /// Files without ids: the rebinned flux, bit for bit.
+    Flux(Vec<u32>),
+}
+
+impl SpectrumKey {
+    fn of(r: &Row) -> Self {
+        if r.plate > 0 && r.mjd > 0 && r.fiber > 0 {
+            SpectrumKey::Ids {
+                plate: r.plate,
+                mjd: r.mjd,
+                fiber: r.fiber,
+            }
+        } else {
+            SpectrumKey::Flux(r.flux.iter().map(|v| v.to_bits()).collect())
+        }
+    }
+}
+
 struct Row {
     flux: Vec<f32>,
     err: Vec<f32>,
@@ -127,6 +211,66 @@ struct Row {
     lineindex: i64,
     log_nii_ha: f64,
     log_oiii_hb: f64,
+}
+
+/// [`process`] behind a panic guard: a reader bug on one file becomes that file's error.
+fn process_guarded(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(path, grid, opts)))
+        .unwrap_or_else(|p| {
+            let detail = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "a panic".into());
+            let error = IngestError::Internal {
+                path: path.to_path_buf(),
+                detail,
+            };
+            (FileOutcome::Failed { error }, None)
+        })
+}
+
+/// Why a spectrum covers too little of the grid: its pixel mask, when the mask is what made
+/// the difference (the bits named), else plain coverage.
+fn coverage_reason(s: &SdssSpectrum, coverage: f64, opts: &IngestOptions) -> String {
+    let plain = format!(
+        "covers {:.0}% of the rest-frame grid at z = {:.3} (< {:.0}%)",
+        100.0 * coverage,
+        s.z,
+        100.0 * opts.min_coverage
+    );
+    if opts.mask == PixelMask::Ivar {
+        return plain;
+    }
+    let unmasked = vec![false; s.flagged.len()];
+    let by_ivar = rebin_rest_frame(
+        &s.loglam,
+        &s.flux,
+        &s.ivar,
+        &unmasked,
+        s.z,
+        &LogGrid::STANDARD,
+    );
+    if by_ivar.coverage < opts.min_coverage {
+        return plain;
+    }
+    let bits = bad_bit_fractions(&s.mask_bits);
+    let named: Vec<String> = bits
+        .iter()
+        .take(3)
+        .map(|&(b, f)| format!("{} (bit {b}) on {:.0}%", pixel_bit_name(b), 100.0 * f))
+        .collect();
+    let flagged = s.flagged.iter().filter(|&&f| f).count() as f64 / s.flagged.len().max(1) as f64;
+    format!(
+        "its pixel mask flags {:.0}% of the pixels as bad — {} — leaving {:.0}% of the \
+         rest-frame grid (< {:.0}%); by inverse variance alone it covers {:.0}%: if you trust \
+         its errors, ingest with --mask ivar",
+        100.0 * flagged,
+        named.join(", "),
+        100.0 * coverage,
+        100.0 * opts.min_coverage,
+        100.0 * by_ivar.coverage
+    )
 }
 
 fn process(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
@@ -143,11 +287,19 @@ fn process(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Opti
             None,
         );
     }
+    let unmasked;
+    let flagged = match opts.mask {
+        PixelMask::Pipeline => &s.flagged,
+        PixelMask::Ivar => {
+            unmasked = vec![false; s.flagged.len()];
+            &unmasked
+        }
+    };
     let r = rebin_rest_frame(
         &s.loglam,
         &s.flux,
         &s.ivar,
-        &s.flagged,
+        flagged,
         s.z,
         &LogGrid::STANDARD,
     );
@@ -155,12 +307,7 @@ fn process(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Opti
         return (
             FileOutcome::Rejected {
                 path: path.to_path_buf(),
-                reason: format!(
-                    "covers {:.0}% of the rest-frame grid at z = {:.3} (< {:.0}%)",
-                    100.0 * r.coverage,
-                    s.z,
-                    100.0 * opts.min_coverage
-                ),
+                reason: coverage_reason(&s, r.coverage, opts),
             },
             None,
         );
@@ -250,17 +397,33 @@ pub fn ingest(
     let results: Vec<(FileOutcome, Option<Row>)> = paths
         .par_iter()
         .map(|p| {
-            let r = process(p, &grid, opts);
+            let r = process_guarded(p, &grid, opts);
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
             r
         })
         .collect();
     let mut outcomes = Vec::with_capacity(results.len());
     let mut rows = vec![];
+    // One spectrum per (plate, MJD, fibre), or per identical flux where a file has no ids;
+    // the first in input (sorted path) order is kept.
+    let mut seen: HashMap<SpectrumKey, PathBuf> = HashMap::new();
     for (o, r) in results {
-        outcomes.push(o);
-        if let Some(r) = r {
-            rows.push(r);
+        match r {
+            Some(r) => {
+                let path = o.path().to_path_buf();
+                match seen.entry(SpectrumKey::of(&r)) {
+                    Entry::Occupied(first) => outcomes.push(FileOutcome::Duplicate {
+                        path,
+                        of: first.get().clone(),
+                    }),
+                    Entry::Vacant(v) => {
+                        v.insert(path);
+                        outcomes.push(o);
+                        rows.push(r);
+                    }
+                }
+            }
+            None => outcomes.push(o),
         }
     }
     if rows.is_empty() {

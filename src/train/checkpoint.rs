@@ -197,6 +197,11 @@ impl Checkpoint {
             path: path.to_path_buf(),
             source,
         })?;
+        Self::from_bytes(bytes, path)
+    }
+
+    /// A checkpoint from the bytes of its file; `path` names it in errors.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Self, CheckpointError> {
         let format = |detail: String| CheckpointError::Format {
             path: path.to_path_buf(),
             detail,

@@ -1,12 +1,18 @@
-//! The training worker: a named background thread that owns the [`Trainer`], reports on a
-//! bounded event channel and obeys commands from a separate control channel. A stop takes
-//! effect within one batch. The CLI owns a worker today; the GUI will own one the same way.
+//! The training worker: a named background thread that owns the [`Trainer`], reports its
+//! events and obeys commands from a separate control channel. A stop takes effect within one
+//! batch. The CLI and the GUI own a worker the same way.
+//!
+//! The worker never waits for its reader: batch progress is a latest value (a reader that
+//! looks rarely — a hidden window — sees the newest, not a queue of stale ones), and the few
+//! other events (a handful per epoch) go on an unbounded channel. A [`Wake`] callback tells
+//! the reader something arrived (the GUI asks egui to run its logic pass).
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded, unbounded};
+use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 
 use super::checkpoint::{export_weights, save};
 use super::trainer::{BatchProgress, EpochEnd, EpochRecord, Flow, Trainer};
@@ -30,10 +36,13 @@ pub enum FinishReason {
     Stopped,
 }
 
-/// What the worker reports.
+/// What the worker reports (batch progress is not an event: see [`TrainingWorker::progress`]).
 #[derive(Clone, Debug)]
 pub enum Event {
     Started {
+        /// Where it trains ("cpu (specae native engine)", "wgpu"), and why.
+        backend: String,
+        reason: String,
         epoch: usize,
         n_train: usize,
         n_valid: usize,
@@ -41,8 +50,6 @@ pub enum Event {
         /// engine): they restart from zero.
         optimizer_restarted: bool,
     },
-    /// Throttled batch progress.
-    Progress(BatchProgress),
     Epoch(EpochRecord),
     Saved(PathBuf),
     Paused,
@@ -55,14 +62,49 @@ pub enum Event {
     },
     /// A fault: the run stopped (e.g. a non-finite loss); checkpoints on disk are intact.
     Failed(String),
+    /// Something did not work but the run goes on (a snapshot or the exported weights could
+    /// not be written).
+    Warning(String),
 }
 
-/// Where a run writes, and how often it reports.
-#[derive(Clone, Debug)]
+/// Called (from the worker thread) whenever the worker has something new for its reader.
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// Where a run writes, how often it updates its progress, whom it wakes.
+#[derive(Clone)]
 pub struct WorkerOptions {
     pub out_dir: PathBuf,
-    pub backend: String,
     pub progress_interval: Duration,
+    pub wake: Option<Wake>,
+}
+
+impl std::fmt::Debug for WorkerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerOptions")
+            .field("out_dir", &self.out_dir)
+            .field("progress_interval", &self.progress_interval)
+            .field("wake", &self.wake.is_some())
+            .finish()
+    }
+}
+
+impl WorkerOptions {
+    /// Writes under `out_dir`, progress every 100 ms, nobody woken.
+    pub fn new(out_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            out_dir: out_dir.into(),
+            progress_interval: Duration::from_millis(100),
+            wake: None,
+        }
+    }
+}
+
+/// A trainer ready to run, with the backend it runs on (checkpoints record it).
+pub struct Launch {
+    pub trainer: Trainer,
+    pub backend: String,
+    /// Why that backend ("requested with --backend cpu", "no GPU adapter; using the CPU").
+    pub reason: String,
 }
 
 impl WorkerOptions {
@@ -83,32 +125,73 @@ impl WorkerOptions {
 /// A training run on its own thread.
 pub struct TrainingWorker {
     pub events: Receiver<Event>,
+    progress: Arc<Mutex<Option<BatchProgress>>>,
     commands: Sender<Command>,
     handle: Option<JoinHandle<()>>,
 }
 
+/// The worker's side of its outputs: events, the latest progress, the wake-up call.
+struct Outbox {
+    events: Sender<Event>,
+    progress: Arc<Mutex<Option<BatchProgress>>>,
+    wake: Option<Wake>,
+}
+
+impl Outbox {
+    /// Sends an event; false once the reader has gone (the run then ends).
+    fn emit(&self, e: Event) -> bool {
+        let ok = self.events.send(e).is_ok();
+        self.wake();
+        ok
+    }
+    fn progress(&self, p: BatchProgress) {
+        if let Ok(mut slot) = self.progress.lock() {
+            *slot = Some(p);
+        }
+        self.wake();
+    }
+    fn wake(&self) {
+        if let Some(w) = &self.wake {
+            w();
+        }
+    }
+}
+
 impl TrainingWorker {
     /// Starts `build()` on a new thread named `specae-training` and trains until early
-    /// stopping, the epoch cap, a stop command or a fault.
+    /// stopping, the epoch cap, a stop command or a fault. Slow set-up (choosing and opening a
+    /// device, reading data fingerprints) belongs in `build`, which runs on that thread.
     pub fn spawn<F>(build: F, opts: WorkerOptions) -> std::io::Result<Self>
     where
-        F: FnOnce() -> Result<Trainer, String> + Send + 'static,
+        F: FnOnce() -> Result<Launch, String> + Send + 'static,
     {
-        let (etx, erx) = bounded::<Event>(256);
+        let (etx, erx) = unbounded::<Event>();
         let (ctx, crx) = unbounded::<Command>();
+        let progress = Arc::new(Mutex::new(None));
+        let out = Outbox {
+            events: etx,
+            progress: progress.clone(),
+            wake: opts.wake.clone(),
+        };
         let handle = std::thread::Builder::new()
             .name("specae-training".into())
             .spawn(move || match build() {
-                Ok(t) => run(t, &opts, &etx, &crx),
+                Ok(l) => run(l, &opts, &out, &crx),
                 Err(e) => {
-                    let _ = etx.send(Event::Failed(e));
+                    out.emit(Event::Failed(e));
                 }
             })?;
         Ok(TrainingWorker {
             events: erx,
+            progress,
             commands: ctx,
             handle: Some(handle),
         })
+    }
+
+    /// The newest batch progress (`None` before the first batch).
+    pub fn progress(&self) -> Option<BatchProgress> {
+        self.progress.lock().ok().and_then(|p| *p)
     }
 
     /// Sends a command; false if the worker has finished.
@@ -129,9 +212,16 @@ impl TrainingWorker {
     }
 }
 
-fn run(mut t: Trainer, opts: &WorkerOptions, events: &Sender<Event>, commands: &Receiver<Command>) {
-    let emit = |e: Event| events.send(e).is_ok();
+fn run(launch: Launch, opts: &WorkerOptions, out: &Outbox, commands: &Receiver<Command>) {
+    let Launch {
+        trainer: mut t,
+        backend,
+        reason,
+    } = launch;
+    let emit = |e: Event| out.emit(e);
     if !emit(Event::Started {
+        backend: backend.clone(),
+        reason,
         epoch: t.epoch,
         n_train: t.data.split.train.len(),
         n_valid: t.data.split.valid.len(),
@@ -143,9 +233,11 @@ fn run(mut t: Trainer, opts: &WorkerOptions, events: &Sender<Event>, commands: &
     let mut last_progress = Instant::now() - opts.progress_interval;
     let finish = |t: &Trainer, reason: FinishReason| {
         if let Err(e) = export_best(opts) {
-            let _ = events.send(Event::Failed(e));
+            out.emit(Event::Warning(format!(
+                "the weights for PyTorch were not exported: {e}"
+            )));
         }
-        let _ = events.send(Event::Finished {
+        out.emit(Event::Finished {
             reason,
             best_valid: t.best_valid(),
             epochs: t.epoch,
@@ -163,7 +255,7 @@ fn run(mut t: Trainer, opts: &WorkerOptions, events: &Sender<Event>, commands: &
                     }
                     Ok(Command::SaveNow) => pending_save = true,
                     Ok(Command::Pause) => {
-                        let _ = events.send(Event::Paused);
+                        out.emit(Event::Paused);
                         // Block until told to resume or stop.
                         loop {
                             match commands.recv() {
@@ -175,7 +267,7 @@ fn run(mut t: Trainer, opts: &WorkerOptions, events: &Sender<Event>, commands: &
                                 Ok(_) => {}
                             }
                         }
-                        let _ = events.send(Event::Resumed);
+                        out.emit(Event::Resumed);
                     }
                     Ok(Command::Resume) => {}
                     Err(TryRecvError::Empty) => break,
@@ -184,19 +276,18 @@ fn run(mut t: Trainer, opts: &WorkerOptions, events: &Sender<Event>, commands: &
             }
             if last_progress.elapsed() >= opts.progress_interval || p.batch == p.n_batches {
                 last_progress = Instant::now();
-                // Progress is droppable: never block training on a slow reader.
-                let _ = events.try_send(Event::Progress(p));
+                out.progress(p);
             }
             Flow::Continue
         };
         let end = t.run_epoch(&mut callback);
         if pending_save {
-            match save(&t, &opts.backend, &opts.snapshot_path()) {
+            match save(&t, &backend, &opts.snapshot_path()) {
                 Ok(()) => {
                     emit(Event::Saved(opts.snapshot_path()));
                 }
                 Err(e) => {
-                    emit(Event::Failed(format!("snapshot not saved: {e}")));
+                    emit(Event::Warning(format!("snapshot not saved: {e}")));
                 }
             }
         }
@@ -215,7 +306,7 @@ fn run(mut t: Trainer, opts: &WorkerOptions, events: &Sender<Event>, commands: &
                     if !wanted {
                         continue;
                     }
-                    match save(&t, &opts.backend, &path) {
+                    match save(&t, &backend, &path) {
                         Ok(()) => {
                             emit(Event::Saved(path));
                         }

@@ -194,19 +194,6 @@ fn bad_input_gives_clear_errors() {
         Err(AnalysisError::TooFewPoints { .. })
     ));
 
-    let mut dup = x.clone();
-    let row = dup.row(3).to_owned();
-    dup.row_mut(40).assign(&row);
-    let e = umap_embed(dup.view(), &p, go).unwrap_err();
-    assert!(
-        matches!(e, AnalysisError::Duplicate { a: 3, b: 40, .. }),
-        "{e}"
-    );
-    assert!(matches!(
-        local_outlier_factor(dup.view(), 20),
-        Err(AnalysisError::Duplicate { a: 3, b: 40, .. })
-    ));
-
     let empty = Array2::<f32>::zeros((0, 6));
     assert!(matches!(
         umap_embed(empty.view(), &p, go),
@@ -336,4 +323,51 @@ fn residual_histograms_of_any_subset_add_up() {
     let none = residuals_of_rows(&model, &device, &s, &[999], range);
     assert_eq!(none.vs_wavelength.total, 0);
     assert_eq!(h.vs_wavelength.y_range(), range);
+}
+
+/// Exact duplicate points (the same spectrum twice) are accepted as scikit-learn and umap-learn
+/// accept them: zero distances are valid neighbours, nothing is NaN, copies stay together.
+#[test]
+fn exact_duplicate_points_are_accepted() {
+    let (mut x, labels) = five_clusters();
+    // Row 3 three more times, row 40 once more (a survey with repeated spectra).
+    for (from, to) in [(3, 100), (3, 401), (3, 702), (40, 1003)] {
+        let r = x.row(from).to_owned();
+        x.row_mut(to).assign(&r);
+    }
+    let index = KnnIndex::build(x.view(), "latents").unwrap();
+    let g = index.graph(x.view(), 15, true, "latents").unwrap();
+    for i in [3usize, 100, 401, 702] {
+        assert_eq!(
+            g.indices[[i, 0]] as usize,
+            i,
+            "column 0 is the point itself"
+        );
+        let twins: Vec<usize> = (1..4).map(|c| g.indices[[i, c]] as usize).collect();
+        assert!(
+            (1..4).all(|c| g.dists[[i, c]] == 0.0),
+            "row {i}: its three copies come first at distance 0: {twins:?}"
+        );
+        assert!(
+            !twins.contains(&i),
+            "row {i} is not its own neighbour twice"
+        );
+    }
+    let lof = local_outlier_factor(x.view(), 20).unwrap();
+    assert!(lof.iter().all(|v| v.is_finite()), "LOF finite");
+    for i in [3usize, 100, 401, 702, 40, 1003] {
+        assert!(
+            lof[i] < 2.0,
+            "a duplicated inlier is not an outlier: LOF {}",
+            lof[i]
+        );
+    }
+    let emb = umap_embed(x.view(), &UmapParams::default(), &mut |_, _| true).unwrap();
+    let d = |a: usize, b: usize| {
+        ((emb[[a, 0]] - emb[[b, 0]]).powi(2) + (emb[[a, 1]] - emb[[b, 1]]).powi(2)).sqrt()
+    };
+    assert!(d(3, 100) < 0.5 && d(40, 1003) < 0.5, "copies land together");
+    assert!(neighbour_label_agreement(&emb, &labels) > 0.9);
+    let acc = knn_cross_validate(x.view(), &labels, 5, 5, 0).unwrap();
+    assert!(acc.overall > 0.95, "{}", acc.overall);
 }

@@ -21,6 +21,7 @@ fn options(dir: &Path) -> AppOptions {
         builtin_n: N,
         builtin_path: Some(dir.join("builtin.npz")),
         runs_dir: dir.join("runs"),
+        ingest_dir: dir.join("ingested"),
         restore_files: false,
         ..Default::default()
     };
@@ -541,4 +542,239 @@ fn renders_with_wgpu() {
             .write_image_data(img.as_raw())
             .unwrap();
     }
+}
+
+// ---- Real use: switching data mid-task, a hidden window --------------------------------------
+
+/// A second survey (another size and seed) to switch to.
+fn other_survey(dir: &Path, n: usize) -> PathBuf {
+    let p = dir.join("other.npz");
+    let cfg = specae::synth::SynthConfig {
+        n,
+        seed: 5,
+        ..Default::default()
+    };
+    specae::synth::generate(&cfg, &mut |_, _, _| {})
+        .unwrap()
+        .write(&p, false)
+        .unwrap();
+    p
+}
+
+/// Every view draws the session without indexing past its data: a few frames with each
+/// bottom tab and every colouring.
+fn draw_every_view(h: &mut Harness<'_, SpecaeApp>) {
+    use specae::app::state::ColourBy;
+    for tab in [BottomTab::Outliers, BottomTab::Residuals, BottomTab::Export] {
+        h.state_mut().send(AppCommand::SetBottomTab(tab));
+        for c in [
+            ColourBy::OutlierScore,
+            ColourBy::Chi2,
+            ColourBy::Latent(0),
+            ColourBy::Class,
+        ] {
+            h.state_mut().send(AppCommand::SetColourBy(c));
+            h.step();
+        }
+    }
+}
+
+#[test]
+fn opening_other_data_while_the_analysis_runs_shows_only_the_new_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = other_survey(dir.path(), 300);
+    let mut opts = options(dir.path());
+    // A long analysis, so the switch lands while it runs.
+    opts.analysis.umap.n_epochs = Some(3000);
+    let ctx = egui::Context::default();
+    let mut h = harness(SpecaeApp::new(opts, None, &ctx));
+    h.state_mut().send(AppCommand::SetColourBy(
+        specae::app::state::ColourBy::OutlierScore,
+    ));
+    wait_for(&mut h, 300, "the built-in analysis to start", |a| {
+        a.tasks().is_running("analysis")
+    });
+    h.state_mut().send(AppCommand::OpenData(other.clone()));
+    wait_for(&mut h, 300, "the new data, with no work left", |a| {
+        a.session().n() == 300 && !a.is_busy()
+    });
+    draw_every_view(&mut h);
+    let app = h.state();
+    let s = app.session();
+    assert_eq!(s.n(), 300);
+    assert!(s.model.is_none(), "the built-in model does not follow");
+    assert!(
+        s.latents.is_none() && s.analysis.is_none(),
+        "the old survey's latents/analysis were installed on the new data"
+    );
+    assert!(
+        !app.messages().iter().any(|m| m.error),
+        "{:?}",
+        app.messages().iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn opening_other_data_while_training_runs_shows_only_the_new_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = other_survey(dir.path(), 300);
+    let mut h = loaded(dir.path());
+    let settings = specae::app::state::TrainSettings {
+        max_epochs: 6,
+        backend: specae::train::backend::BackendChoice::Cpu,
+        ..Default::default()
+    };
+    h.state_mut().send(AppCommand::StartTraining(settings));
+    wait_for(&mut h, 300, "a first epoch", |a| {
+        a.training().is_some_and(|t| !t.history.is_empty())
+    });
+    h.state_mut().send(AppCommand::OpenData(other.clone()));
+    wait_for(&mut h, 600, "the run to end, with no work left", |a| {
+        a.session().n() == 300 && !a.is_busy()
+    });
+    draw_every_view(&mut h);
+    let app = h.state();
+    let s = app.session();
+    assert_eq!(s.n(), 300);
+    let t = app.training().expect("the run is kept");
+    assert_eq!(t.history.len(), 6, "the run went on to its cap");
+    assert!(
+        s.latents.is_none(),
+        "latents of a run on the other survey were shown on the new data"
+    );
+    assert!(
+        s.model.is_none(),
+        "the run's model was not opened on other data"
+    );
+    assert!(
+        !app.messages().iter().any(|m| m.error),
+        "{:?}",
+        app.messages().iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+}
+
+/// eframe runs only `App::logic` while the window is minimised or covered: training must go
+/// on to its end with no `ui` call at all.
+#[test]
+fn training_runs_to_its_cap_while_the_window_is_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    let cap = 150;
+    let settings = specae::app::state::TrainSettings {
+        max_epochs: cap,
+        backend: specae::train::backend::BackendChoice::Cpu,
+        ..Default::default()
+    };
+    h.state_mut().send(AppCommand::StartTraining(settings));
+    wait_for(&mut h, 120, "the run to start", |a| {
+        a.training().is_some_and(|t| t.is_active())
+    });
+    // Hidden: only `logic`, as eframe calls it for an occluded window.
+    let ctx = h.ctx.clone();
+    let mut frame = eframe::Frame::_new_kittest();
+    let t0 = Instant::now();
+    while h.state().training().is_some_and(|t| t.is_active()) {
+        eframe::App::logic(h.state_mut(), &ctx, &mut frame);
+        std::thread::sleep(Duration::from_millis(20));
+        let epochs = h.state().training().map_or(0, |t| t.history.len());
+        assert!(
+            t0.elapsed() < Duration::from_secs(300),
+            "the run stalled at epoch {epochs} while the window was hidden"
+        );
+    }
+    let t = h.state().training().unwrap();
+    let epochs = t.history.len();
+    match &t.status {
+        specae::app::training::RunStatus::Finished(s) => {
+            assert!(s.contains(&format!("ended after {epochs} epochs")), "{s}")
+        }
+        s => panic!("{s:?}"),
+    }
+    assert!(
+        epochs == cap || t.history.iter().rev().take(10).all(|r| !r.best),
+        "{epochs} epochs: neither the cap nor early stopping"
+    );
+    // Shown again: the views catch up.
+    h.step();
+    h.step();
+}
+
+/// A file dropped onto the window, as eframe hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_onto(h: &mut Harness<'_, SpecaeApp>, p: &Path) {
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(p.to_path_buf())));
+    h.step();
+}
+
+/// Desktop habits: a folder of FITS files dropped onto the window is ingested (with progress)
+/// and opens; a dropped survey opens; anything else is named in an error.
+#[test]
+fn dropped_files_open_as_what_they_are() {
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/sdss");
+    let dir = tempfile::tempdir().unwrap();
+    let other = other_survey(dir.path(), 300);
+    let mut h = loaded(dir.path());
+    if shared.is_dir() {
+        let folder = dir.path().join("my spectra");
+        std::fs::create_dir_all(&folder).unwrap();
+        for e in std::fs::read_dir(&shared).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|e| e == "fits" || e == "fit") {
+                std::fs::copy(&p, folder.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+        drop_onto(&mut h, &folder);
+        wait_for(
+            &mut h,
+            300,
+            "the dropped folder to be ingested and opened",
+            |a| a.session().n() == 7 && !a.is_busy(),
+        );
+        let app = h.state();
+        assert!(
+            app.messages()
+                .iter()
+                .any(|m| m.text.contains("ingested 8 FITS files") && m.text.contains("7 kept")),
+            "{:?}",
+            app.messages().iter().map(|m| &m.text).collect::<Vec<_>>()
+        );
+        let d = app.session().data.as_ref().unwrap();
+        assert!(
+            d.path.starts_with(dir.path().join("ingested")),
+            "{}",
+            d.path.display()
+        );
+    } else {
+        eprintln!("skipped the FITS part: {} is absent", shared.display());
+    }
+    drop_onto(&mut h, &other);
+    wait_for(&mut h, 120, "the dropped survey to open", |a| {
+        a.session().n() == 300 && !a.is_busy()
+    });
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "not a survey").unwrap();
+    drop_onto(&mut h, &notes);
+    h.step();
+    let app = h.state();
+    let err = app
+        .messages()
+        .iter()
+        .rev()
+        .find(|m| m.error)
+        .expect("an error");
+    assert!(err.text.contains("notes.txt"), "{}", err.text);
+    assert_eq!(app.session().n(), 300, "the session is intact");
 }

@@ -144,6 +144,19 @@ fn pad(out: &mut Vec<u8>, byte: u8) {
 /// A minimal DR8-style spec file: COADD (flux, loglam, ivar, and_mask) and SPECOBJ (Z,
 /// ZWARNING, CLASS) with a Gaussian emission line at Hα.
 fn write_spec(path: &Path, z: f64, zwarning: i32, class: &str, rows_claimed: usize, rows: usize) {
+    write_spec_masked(path, z, zwarning, class, rows_claimed, rows, 0);
+}
+
+/// [`write_spec`] with every pixel's `and_mask` set to `and_mask`.
+fn write_spec_masked(
+    path: &Path,
+    z: f64,
+    zwarning: i32,
+    class: &str,
+    rows_claimed: usize,
+    rows: usize,
+    and_mask: i32,
+) {
     let mut b = vec![];
     for c in [
         "SIMPLE  =                    T",
@@ -185,7 +198,7 @@ fn write_spec(path: &Path, z: f64, zwarning: i32, class: &str, rows_claimed: usi
         b.extend((flux as f32).to_be_bytes());
         b.extend((ll as f32).to_be_bytes());
         b.extend(1.0f32.to_be_bytes());
-        b.extend(0i32.to_be_bytes());
+        b.extend(and_mask.to_be_bytes());
     }
     if rows < rows_claimed {
         // Cut short on a block boundary: the table simply ends.
@@ -303,4 +316,60 @@ fn damaged_files_get_a_clear_error_and_the_others_are_still_processed() {
             .iter()
             .any(|o| matches!(o, FileOutcome::Rejected { reason, .. } if reason.contains("sky")))
     );
+}
+
+/// Real DR13 files carry BADFLAT on every pixel of and_mask while their inverse variances are
+/// fine: the reason names the bit instead of "covers 0% of the grid".
+#[test]
+fn a_spectrum_flagged_everywhere_names_the_mask_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let flagged = dir.path().join("spec-0001-50000-0001.fits");
+    write_spec_masked(&flagged, 0.1, 0, "GALAXY", 3800, 3800, 1 << 2);
+    let good = dir.path().join("spec-0001-50000-0002.fits");
+    write_spec(&good, 0.05, 0, "GALAXY", 3800, 3800);
+    let paths = vec![flagged.clone(), good];
+    let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+    match got.outcomes.iter().find(|o| o.path() == flagged).unwrap() {
+        FileOutcome::Rejected { reason, .. } => {
+            assert!(reason.contains("BADFLAT"), "{reason}");
+            assert!(reason.contains("100%"), "{reason}");
+        }
+        o => panic!("{o:?}"),
+    }
+}
+
+/// A folder tree with the same spectra twice (a copy in another folder): one of each is kept,
+/// the copies are listed.
+#[test]
+fn duplicate_spectra_are_kept_once() {
+    let Some(src) = shared_fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["a", "b/copies"] {
+        let d = dir.path().join(sub);
+        std::fs::create_dir_all(&d).unwrap();
+        for e in std::fs::read_dir(&src).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|e| e == "fits" || e == "fit") {
+                std::fs::copy(&p, d.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let paths = specae::ingest::survey::collect_paths(&[dir.path().to_path_buf()]).unwrap();
+    assert_eq!(paths.len(), 16);
+    let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+    assert_eq!(got.survey.n_spectra(), 7, "each spectrum once");
+    let plates = got.survey.meta.plate.as_ref().unwrap();
+    let mut ids: Vec<(i64, i64, i64)> = (0..7)
+        .map(|i| {
+            let m = &got.survey.meta;
+            (
+                plates[i],
+                m.mjd.as_ref().unwrap()[i],
+                m.fiber.as_ref().unwrap()[i],
+            )
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 7, "no (plate, mjd, fiber) twice");
 }

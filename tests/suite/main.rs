@@ -13,6 +13,8 @@ mod figures;
 mod gui;
 mod ingest_fits;
 mod reader_errors;
+mod real_files;
 mod reference_parity;
 mod survey_science;
 mod training;
+mod untrusted_files;

@@ -50,8 +50,8 @@ fn prepped_round_trip_keeps_split() {
     let back = read_prepped(&p).unwrap();
     assert_eq!(back.split.train, split.train);
     assert_eq!(back.split.valid, split.valid);
-    assert_eq!(back.x, s.x);
-    assert_eq!(back.w, s.w);
+    assert_eq!(back.x, *s.x);
+    assert_eq!(back.w, *s.w);
     // The reference's own split reads as well.
     let r = read_prepped(&fixture("refsynth_prepped.npz")).unwrap();
     assert_eq!(r.split.train.len(), 75);

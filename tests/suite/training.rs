@@ -15,7 +15,7 @@ use specae::model::interop::{
 };
 use specae::train::checkpoint::{Checkpoint, save};
 use specae::train::trainer::{EpochEnd, Flow, TrainData, TrainError};
-use specae::train::worker::{FinishReason, WorkerOptions};
+use specae::train::worker::{FinishReason, Launch, WorkerOptions};
 use specae::train::{Command, EngineKind, Event, TrainConfig, Trainer, TrainingWorker};
 
 const D: usize = 40;
@@ -300,6 +300,16 @@ fn non_finite_loss_stops_training_with_a_clear_error() {
     }
 }
 
+/// A trainer as the worker takes it.
+fn launch(t: Result<Trainer, TrainError>) -> Result<Launch, String> {
+    t.map(|trainer| Launch {
+        trainer,
+        backend: "cpu".into(),
+        reason: "test".into(),
+    })
+    .map_err(|e| e.to_string())
+}
+
 fn collect_until_finished(w: &TrainingWorker) -> Vec<Event> {
     let mut v = vec![];
     while let Ok(e) = w.events.recv_timeout(Duration::from_secs(120)) {
@@ -316,13 +326,12 @@ fn collect_until_finished(w: &TrainingWorker) -> Vec<Event> {
 fn worker_trains_saves_and_stops_on_command() {
     let dir = tempfile::tempdir().unwrap();
     let opts = WorkerOptions {
-        out_dir: dir.path().to_path_buf(),
-        backend: "cpu".into(),
         progress_interval: Duration::from_millis(0),
+        ..WorkerOptions::new(dir.path())
     };
     // Full run: early stopping or the cap, with checkpoints and an exported model.
     let w = TrainingWorker::spawn(
-        || Trainer::new(config(3), data(200), &Device::flex()).map_err(|e| e.to_string()),
+        || launch(Trainer::new(config(3), data(200), &Device::flex())),
         opts.clone(),
     )
     .unwrap();
@@ -355,12 +364,13 @@ fn worker_trains_saves_and_stops_on_command() {
         ..opts
     };
     let w = TrainingWorker::spawn(
-        move || Trainer::new(cfg, data(200), &Device::flex()).map_err(|e| e.to_string()),
+        move || launch(Trainer::new(cfg, data(200), &Device::flex())),
         opts2,
     )
     .unwrap();
     assert!(w.send(Command::Stop));
     let events = collect_until_finished(&w);
+    let batches = w.progress().map_or(0, |p| p.batch);
     w.join();
     assert!(
         matches!(
@@ -372,10 +382,6 @@ fn worker_trains_saves_and_stops_on_command() {
         ),
         "{events:?}"
     );
-    let batches = events
-        .iter()
-        .filter(|e| matches!(e, Event::Progress(_)))
-        .count();
     assert!(batches <= 1, "{batches} batches ran after the stop");
     assert!(!events.iter().any(|e| matches!(e, Event::Epoch(_))));
 }
@@ -385,14 +391,9 @@ fn unwritable_output_is_an_error_and_keeps_previous_checkpoints() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("not-a-folder");
     std::fs::write(&blocker, b"x").unwrap();
-    let opts = WorkerOptions {
-        out_dir: blocker.clone(),
-        backend: "cpu".into(),
-        progress_interval: Duration::from_millis(50),
-    };
     let w = TrainingWorker::spawn(
-        || Trainer::new(config(2), data(100), &Device::flex()).map_err(|e| e.to_string()),
-        opts,
+        || launch(Trainer::new(config(2), data(100), &Device::flex())),
+        WorkerOptions::new(&blocker),
     )
     .unwrap();
     let ev = collect_until_finished(&w);
@@ -433,5 +434,49 @@ fn encode_and_decode_apis_agree_with_the_model() {
     println!(
         "decode_one (small model): {:.3} ms",
         t0.elapsed().as_secs_f64() * 10.0
+    );
+}
+
+/// The worker never waits for its reader: a run nobody listens to (a hidden window) goes on
+/// to its end, and its reader later finds every event and the newest progress.
+#[test]
+fn worker_runs_to_the_end_while_nobody_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = WorkerOptions {
+        progress_interval: Duration::from_millis(0),
+        ..WorkerOptions::new(dir.path())
+    };
+    // Early stopping is off (patience beyond the cap): the run must reach its 300 epochs.
+    let cfg = config(300).with_stop_patience(1000);
+    let w = TrainingWorker::spawn(
+        move || launch(Trainer::new(cfg, data(40), &Device::flex())),
+        opts,
+    )
+    .unwrap();
+    // Nobody reads the events while it runs: the run has ended when it exports its model.
+    let t0 = std::time::Instant::now();
+    while !dir.path().join("model.safetensors").is_file() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(300),
+            "the worker stalled with nobody reading ({} events waiting)",
+            w.events.len()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ev = collect_until_finished(&w);
+    w.join();
+    let epochs = ev.iter().filter(|e| matches!(e, Event::Epoch(_))).count();
+    assert_eq!(epochs, 300, "every epoch's event was kept");
+    assert!(
+        matches!(
+            ev.last(),
+            Some(Event::Finished {
+                reason: FinishReason::MaxEpochs,
+                epochs: 300,
+                ..
+            })
+        ),
+        "{:?}",
+        ev.last()
     );
 }

@@ -2,8 +2,14 @@
 //! cell, coloured by the chosen column) with class-stacked histograms on the diagonal; the
 //! selection, the inspected galaxy and the slider spectrum are drawn on top. Click a cell to
 //! enlarge it; click a point in the enlarged cell to inspect it.
+//!
+//! Binning 64k points into 15 cells takes ~15 ms, so it runs on a thread of its own whenever
+//! the latents or colours change (every epoch while training); the cells on screen stay until
+//! the new ones are ready, drawn with the ranges they were binned with.
 
-use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, TextureOptions};
+use crossbeam_channel::Receiver;
+use eframe::egui::{self, Color32, ColorImage, Pos2, Rect, Sense, Stroke, TextureOptions};
+use ndarray::Array2;
 
 use super::{Panel, PanelCx, waiting_ui};
 use crate::app::colouring::class_colour32;
@@ -20,7 +26,12 @@ pub struct CornerPanel {
     pub enlarged: Option<(usize, usize)>,
     cells: Vec<((usize, usize), egui::TextureHandle)>,
     big: Option<((usize, usize), egui::TextureHandle)>,
+    /// What the cells on screen were computed from (latents and colours generations).
     key: Option<(u64, u64)>,
+    /// The latent ranges the cells on screen were binned with.
+    range: Vec<(f32, f32)>,
+    /// Cells being computed, and from what.
+    pending: Option<((u64, u64), Receiver<CornerImages>)>,
     big_key: Option<(u64, u64, usize, usize)>,
     /// Per dimension: per bin, counts per class.
     hists: Vec<Vec<[u32; 5]>>,
@@ -28,48 +39,122 @@ pub struct CornerPanel {
     pub cell_rects: Vec<((usize, usize), Rect)>,
 }
 
+/// The corner plot's pixels, computed off the UI thread.
+struct CornerImages {
+    cells: Vec<((usize, usize), ColorImage)>,
+    hists: Vec<Vec<[u32; 5]>>,
+    range: Vec<(f32, f32)>,
+}
+
+/// Bins every visible point into the lower-triangle cells and the diagonal histograms.
+fn corner_images(
+    z: &Array2<f32>,
+    range: Vec<(f32, f32)>,
+    colours: &[Color32],
+    classes: &[usize],
+) -> CornerImages {
+    let k = z.ncols();
+    let mut cells = vec![];
+    for row in 1..k {
+        for col in 0..row {
+            let img = crate::app::raster::density_image(
+                z.view(),
+                col,
+                row,
+                range[col],
+                range[row],
+                colours,
+                BINS,
+            );
+            cells.push(((row, col), img));
+        }
+    }
+    let hists = (0..k)
+        .map(|d| {
+            let (lo, hi) = range[d];
+            let mut h = vec![[0u32; 5]; HIST_BINS];
+            for (i, &v) in z.column(d).iter().enumerate() {
+                if colours.get(i).is_none_or(|c| c.a() == 0) {
+                    continue;
+                }
+                let b = ((v - lo) / (hi - lo).max(1e-12) * HIST_BINS as f32).floor();
+                if b >= 0.0 && (b as usize) < HIST_BINS {
+                    h[b as usize][classes.get(i).copied().unwrap_or(4)] += 1;
+                }
+            }
+            h
+        })
+        .collect();
+    CornerImages {
+        cells,
+        hists,
+        range,
+    }
+}
+
 impl CornerPanel {
-    fn rebuild(&mut self, ctx: &egui::Context, cx: &PanelCx<'_>) {
+    /// New cells are being binned (the ones on screen are from older latents or colours).
+    pub fn is_computing(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Starts computing the cells for `key` unless they are on screen or on their way; takes
+    /// in finished ones.
+    fn refresh(&mut self, ctx: &egui::Context, cx: &PanelCx<'_>, key: (u64, u64)) {
         let Some(l) = cx.session.latents.as_ref() else {
             return;
         };
-        let z = l.z.view();
-        let k = z.ncols();
-        self.cells.clear();
-        for row in 1..k {
-            for col in 0..row {
-                let img = crate::app::raster::density_image(
-                    z,
-                    col,
-                    row,
-                    l.range[col],
-                    l.range[row],
-                    &cx.colours.colours,
-                    BINS,
-                );
-                let tex =
-                    ctx.load_texture(format!("corner-{row}-{col}"), img, TextureOptions::NEAREST);
-                self.cells.push(((row, col), tex));
+        let wanted = self.key != Some(key) && self.pending.as_ref().map(|p| p.0) != Some(key);
+        if wanted {
+            let (z, range) = (l.z.clone(), l.range.clone());
+            let colours = cx.colours.colours.clone();
+            let classes: Vec<usize> = cx
+                .session
+                .data
+                .as_ref()
+                .map(|d| d.spectra.classes.iter().map(|c| c.index()).collect())
+                .unwrap_or_default();
+            let (tx, rx) = crossbeam_channel::bounded(1);
+            let wake = ctx.clone();
+            let spawned = std::thread::Builder::new()
+                .name("specae-corner".into())
+                .spawn(move || {
+                    let _ = tx.send(corner_images(&z, range, &colours, &classes));
+                    wake.request_repaint();
+                });
+            match spawned {
+                Ok(_) => self.pending = Some((key, rx)),
+                // No thread to be had: bin here rather than show nothing.
+                Err(_) => {
+                    self.pending = None;
+                    let imgs = corner_images(&l.z, l.range.clone(), &cx.colours.colours, &[]);
+                    self.install(ctx, key, imgs);
+                }
             }
         }
-        let classes = cx.session.data.as_ref().map(|d| &d.spectra.classes);
-        self.hists = (0..k)
-            .map(|d| {
-                let (lo, hi) = l.range[d];
-                let mut h = vec![[0u32; 5]; HIST_BINS];
-                for (i, &v) in z.column(d).iter().enumerate() {
-                    if cx.colours.colours.get(i).is_none_or(|c| c.a() == 0) {
-                        continue;
-                    }
-                    let b = ((v - lo) / (hi - lo).max(1e-12) * HIST_BINS as f32).floor();
-                    if b >= 0.0 && (b as usize) < HIST_BINS {
-                        let c = classes.map(|c| c[i].index()).unwrap_or(4);
-                        h[b as usize][c] += 1;
-                    }
-                }
-                h
+        if let Some((k, rx)) = &self.pending
+            && let Ok(imgs) = rx.try_recv()
+        {
+            let k = *k;
+            self.pending = None;
+            self.install(ctx, k, imgs);
+        }
+    }
+
+    fn install(&mut self, ctx: &egui::Context, key: (u64, u64), imgs: CornerImages) {
+        self.cells = imgs
+            .cells
+            .into_iter()
+            .map(|((row, col), img)| {
+                let tex =
+                    ctx.load_texture(format!("corner-{row}-{col}"), img, TextureOptions::NEAREST);
+                ((row, col), tex)
             })
             .collect();
+        self.hists = imgs.hists;
+        self.range = imgs.range;
+        self.key = Some(key);
+        self.big_key = None;
     }
 }
 
@@ -87,12 +172,14 @@ impl Panel for CornerPanel {
             return;
         };
         let key = (cx.session.latents_gen, cx.colours_gen);
-        if self.key != Some(key) {
-            self.rebuild(ui.ctx(), cx);
-            self.key = Some(key);
-            self.big_key = None;
-        }
+        self.refresh(&ui.ctx().clone(), cx, key);
         let k = l.z.ncols();
+        if self.range.len() != k {
+            waiting_ui(ui, "binning the latents for the corner plot");
+            return;
+        }
+        // Marks and picking use the ranges the cells on screen were binned with.
+        let ranges = self.range.clone();
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new("Latent corner plot").strong());
             if let Some((r, c)) = self.enlarged {
@@ -115,8 +202,8 @@ impl Panel for CornerPanel {
         painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
         let mark = |painter: &egui::Painter, cell: Rect, col: usize, row: usize| {
             let to = |zc: f32, zr: f32| -> Pos2 {
-                let (x0, x1) = l.range[col];
-                let (y0, y1) = l.range[row];
+                let (x0, x1) = ranges[col];
+                let (y0, y1) = ranges[row];
                 egui::pos2(
                     cell.left() + (zc - x0) / (x1 - x0) * cell.width(),
                     cell.bottom() - (zr - y0) / (y1 - y0) * cell.height(),
@@ -158,8 +245,8 @@ impl Panel for CornerPanel {
                     l.z.view(),
                     col,
                     row,
-                    l.range[col],
-                    l.range[row],
+                    ranges[col],
+                    ranges[row],
                     &cx.colours.colours,
                     BIG_BINS,
                 );
@@ -200,8 +287,8 @@ impl Panel for CornerPanel {
                 && let Some(p) = response.interact_pointer_pos()
             {
                 // Own picking: nearest visible point in this projection (one pass, on click).
-                let (x0, x1) = l.range[col];
-                let (y0, y1) = l.range[row];
+                let (x0, x1) = ranges[col];
+                let (y0, y1) = ranges[row];
                 let best = (0..l.z.nrows())
                     .filter(|&i| cx.colours.colours.get(i).is_some_and(|c| c.a() > 0))
                     .map(|i| {

@@ -10,12 +10,18 @@ use crate::app::state::ExportFormat;
 #[derive(Default)]
 pub struct ExportPanel;
 
-/// The export folder: the user's choice, else `specae-exports` in the working directory.
+/// The export folder: the user's choice, else `specae-exports` in their Documents folder (an
+/// app started from Finder or a desktop menu has `/` as its working directory).
 pub fn export_dir(state: &crate::app::state::Persisted) -> std::path::PathBuf {
-    state
-        .export_dir
-        .clone()
-        .unwrap_or_else(|| std::path::PathBuf::from("specae-exports"))
+    state.export_dir.clone().unwrap_or_else(|| {
+        directories::UserDirs::new()
+            .map(|u| {
+                u.document_dir()
+                    .unwrap_or_else(|| u.home_dir())
+                    .join("specae-exports")
+            })
+            .unwrap_or_else(|| std::path::PathBuf::from("specae-exports"))
+    })
 }
 
 impl Panel for ExportPanel {
@@ -60,6 +66,14 @@ impl Panel for ExportPanel {
         });
         if fmt != cx.state.export_format {
             cx.send(AppCommand::SetExportFormat(fmt));
+        }
+        if let Some(p) = cx.last_export {
+            ui.horizontal(|ui| {
+                ui.label(egui::RichText::new(format!("last: {}", p.display())).small());
+                if ui.small_button(super::REVEAL_LABEL).clicked() {
+                    cx.send(AppCommand::Reveal(p.clone()));
+                }
+            });
         }
     }
 }

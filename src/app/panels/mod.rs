@@ -63,8 +63,19 @@ pub struct PanelCx<'a> {
     pub training: Option<&'a TrainingRun>,
     pub tasks: &'a Tasks,
     pub selection_residuals: Option<&'a (usize, ResidualHistograms)>,
+    /// The file the last export wrote.
+    pub last_export: Option<&'a std::path::PathBuf>,
     pub out: &'a mut Vec<AppCommand>,
 }
+
+/// The button that shows a file in the system's file manager, named as each system names it.
+pub const REVEAL_LABEL: &str = if cfg!(target_os = "macos") {
+    "Show in Finder"
+} else if cfg!(target_os = "windows") {
+    "Show in Explorer"
+} else {
+    "Show in folder"
+};
 
 impl PanelCx<'_> {
     pub fn send(&mut self, c: AppCommand) {

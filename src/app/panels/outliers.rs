@@ -49,6 +49,10 @@ impl Panel for OutliersPanel {
                     .show(ui, |ui| {
                         for rank in range {
                             let r = &rows[rank];
+                            if r.index >= d.n() {
+                                // Not of these data (the session checks on install).
+                                continue;
+                            }
                             let here = cx.state.focus == Some(r.index);
                             if ui.selectable_label(here, format!("{}", rank + 1)).clicked()
                                 | ui.selectable_label(here, format!("#{}", r.index)).clicked()

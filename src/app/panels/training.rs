@@ -60,8 +60,13 @@ impl Panel for TrainingPanel {
                     egui::ComboBox::from_id_salt("backend")
                         .selected_text(format!("{:?}", draft.backend).to_lowercase())
                         .show_ui(ui, |ui| {
-                            for b in [BackendChoice::Auto, BackendChoice::Wgpu, BackendChoice::Cpu]
-                            {
+                            // Builds without GPU support offer no wgpu choice.
+                            let choices: &[BackendChoice] = if cfg!(feature = "gpu") {
+                                &[BackendChoice::Auto, BackendChoice::Wgpu, BackendChoice::Cpu]
+                            } else {
+                                &[BackendChoice::Auto, BackendChoice::Cpu]
+                            };
+                            for &b in choices {
                                 ui.selectable_value(
                                     &mut draft.backend,
                                     b,
@@ -102,8 +107,25 @@ impl Panel for TrainingPanel {
             ui.label(egui::RichText::new("Not training. The views show the open model.").weak());
             return;
         };
-        ui.label(format!("backend: {} ({})", run.backend, run.backend_reason));
-        ui.label(egui::RichText::new(format!("checkpoints: {}", run.out_dir.display())).small());
+        if run.backend_reason.is_empty() {
+            ui.label(format!("backend: {}", run.backend));
+        } else {
+            ui.label(format!("backend: {} ({})", run.backend, run.backend_reason));
+        }
+        ui.horizontal(|ui| {
+            ui.label(
+                egui::RichText::new(format!("checkpoints: {}", run.out_dir.display())).small(),
+            );
+            if ui.small_button(super::REVEAL_LABEL).clicked() {
+                cx.send(AppCommand::Reveal(run.out_dir.clone()));
+            }
+        });
+        if run.data_gen != cx.session.data_gen {
+            ui.colored_label(
+                egui::Color32::YELLOW,
+                format!("trains on {} (not the data open now)", run.data_label),
+            );
+        }
         match &run.status {
             RunStatus::Starting => {
                 ui.label("starting…");

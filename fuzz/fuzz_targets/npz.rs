@@ -1,0 +1,7 @@
+//! A survey file (astroML npz schema): read, validate, preprocess.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    specae::fuzzing::survey_npz(data);
+});

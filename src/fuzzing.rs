@@ -1,0 +1,70 @@
+//! Entry points that run each reader of untrusted files on raw bytes, as far as the app takes
+//! what it reads: the fuzz targets (fuzz/, cargo-fuzz) and the bounded property test of the
+//! normal test run call these. Each returns the reader's error as text; none may panic, hang
+//! or allocate what the input merely claims.
+
+use std::path::Path;
+
+use burn::prelude::Device;
+
+use crate::analysis::bundle::read_stored_bytes;
+use crate::analysis::outliers::outlier_table;
+use crate::data::grid::LogGrid;
+use crate::data::{Spectra, Survey};
+use crate::ingest::lineindex::lineindex_from_pipeline;
+use crate::ingest::rebin::rebin_rest_frame;
+use crate::ingest::sdss_fits::{bad_bit_fractions, read_sdss_bytes};
+use crate::train::checkpoint::Checkpoint;
+use crate::train::load::model_from_weight_bytes;
+
+/// A survey file (astroML npz schema): read, validate, preprocess, summarise.
+pub fn survey_npz(data: &[u8]) -> Result<(), String> {
+    let s = Survey::read_bytes(data.to_vec(), Path::new("fuzz.npz")).map_err(|e| e.to_string())?;
+    let sp = Spectra::from_survey(s);
+    std::hint::black_box(sp.median_snr());
+    Ok(())
+}
+
+/// An SDSS spectrum file (DR8+ or DR7 layout): read, rebin to the rest frame, classify from
+/// the pipeline's lines, name its mask bits.
+pub fn sdss_fits(data: &[u8]) -> Result<(), String> {
+    let s = read_sdss_bytes(data.to_vec(), Path::new("fuzz.fits")).map_err(|e| e.to_string())?;
+    let r = rebin_rest_frame(
+        &s.loglam,
+        &s.flux,
+        &s.ivar,
+        &s.flagged,
+        s.z,
+        &LogGrid::STANDARD,
+    );
+    std::hint::black_box((
+        r.coverage,
+        lineindex_from_pipeline(&s),
+        bad_bit_fractions(&s.mask_bits),
+    ));
+    Ok(())
+}
+
+/// Model weights (PyTorch names, float32/float16) and training checkpoints: parse and build
+/// the model.
+pub fn weights_and_checkpoint(data: &[u8]) -> Result<(), String> {
+    let name = Path::new("fuzz.safetensors");
+    let device = Device::flex();
+    let weights = model_from_weight_bytes(data, name, &device).map(|_| ());
+    let checkpoint = Checkpoint::from_bytes(data.to_vec(), name)
+        .and_then(|c| c.model(&device))
+        .map(|_| ());
+    match (weights, checkpoint) {
+        (Ok(()), _) | (_, Ok(())) => Ok(()),
+        (Err(w), Err(c)) => Err(format!("{w}; {c}")),
+    }
+}
+
+/// A cached analysis (`analysis.npz`): read it and rank its outliers, as the explorer does.
+pub fn analysis_cache(data: &[u8]) -> Result<(), String> {
+    let a =
+        read_stored_bytes(data.to_vec(), Path::new("analysis.npz")).map_err(|e| e.to_string())?;
+    let (lof, chi2) = (a.lof.to_vec(), a.chi2.to_vec());
+    std::hint::black_box(outlier_table(&lof, &chi2));
+    Ok(())
+}
