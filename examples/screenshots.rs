@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui_kittest::Harness;
 use specae::app::commands::AppCommand;
-use specae::app::state::{BottomTab, ColourBy};
+use specae::app::state::ColourBy;
+use specae::app::tiles::Pane;
 use specae::app::{AppOptions, SpecaeApp};
 
 fn save(h: &mut Harness<'_, SpecaeApp>, dir: &Path, name: &str) -> Result<(), String> {
@@ -34,13 +35,8 @@ fn save(h: &mut Harness<'_, SpecaeApp>, dir: &Path, name: &str) -> Result<(), St
     Ok(())
 }
 
-fn main() -> Result<(), String> {
-    let dir = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "screenshots".into()),
-    );
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+/// The explorer at `size`, loaded on the built-in survey.
+fn loaded(size: egui::Vec2) -> Result<Harness<'static, SpecaeApp>, String> {
     let ctx = egui::Context::default();
     let opts = AppOptions {
         restore_files: false,
@@ -48,7 +44,7 @@ fn main() -> Result<(), String> {
     };
     let app = SpecaeApp::new(opts, None, &ctx);
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_size(size)
         .with_max_steps(4)
         .wgpu()
         .build_ui_state(|ui, app: &mut SpecaeApp| app.show(ui), app);
@@ -61,14 +57,12 @@ fn main() -> Result<(), String> {
         }
     }
     eprintln!("loaded in {:.1} s", t0.elapsed().as_secs_f64());
-    let top = h
-        .state()
-        .session()
-        .analysis
-        .as_ref()
-        .map(|a| a.outliers[0].index)
-        .unwrap_or(0);
-    // A typical emission-line galaxy and a quiescent one for the interpolation.
+    Ok(h)
+}
+
+/// A typical emission-line galaxy inspected, a quiescent one second, the sliders part-way
+/// between them.
+fn inspect_and_interpolate(h: &mut Harness<'_, SpecaeApp>) {
     let pick = |app: &SpecaeApp, c: specae::data::GalaxyClass| {
         let d = app.session().data.as_ref().unwrap();
         (0..d.n()).find(|&i| d.class_of(i) == c).unwrap_or(0)
@@ -78,12 +72,38 @@ fn main() -> Result<(), String> {
     h.state_mut().send(AppCommand::Focus(el));
     h.state_mut().send(AppCommand::SetSecond(q));
     h.state_mut().send(AppCommand::Interpolate(0.35));
-    save(&mut h, &dir, "app-overview.png")?;
-    h.state_mut()
-        .send(AppCommand::SetColourBy(ColourBy::Redshift));
-    h.state_mut().send(AppCommand::Focus(top));
-    h.state_mut()
-        .send(AppCommand::SetBottomTab(BottomTab::Residuals));
-    save(&mut h, &dir, "app-redshift-outlier.png")?;
+}
+
+fn main() -> Result<(), String> {
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "screenshots".into()),
+    );
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // A 13" laptop's default window, and a 2560 × 1440 monitor: the default layouts.
+    for (size, name) in [
+        (egui::vec2(1440.0, 900.0), "app-laptop-1440x900.png"),
+        (egui::vec2(2560.0, 1440.0), "app-monitor-2560x1440.png"),
+    ] {
+        let mut h = loaded(size)?;
+        inspect_and_interpolate(&mut h);
+        save(&mut h, &dir, name)?;
+        if size.x < 2000.0 {
+            // Coloured by redshift, the top outlier inspected, the residual heatmap in front.
+            let top = h
+                .state()
+                .session()
+                .analysis
+                .as_ref()
+                .map(|a| a.outliers[0].index)
+                .unwrap_or(0);
+            h.state_mut()
+                .send(AppCommand::SetColourBy(ColourBy::Redshift));
+            h.state_mut().send(AppCommand::Focus(top));
+            h.state_mut().send(AppCommand::ShowPane(Pane::Residuals));
+            save(&mut h, &dir, "app-redshift-outlier.png")?;
+        }
+    }
     Ok(())
 }

@@ -4,6 +4,10 @@
 #
 #   scripts/fuzz.sh [RUNS] [TARGET...]      # default: 1000000 executions of each target
 #
+# Each target runs RUNS executions on inputs of at most its MAX_LEN (headers, tables and the
+# first blocks of data: fast), then FULL_RUNS (default 20000) on whole files as large as the
+# seeds (real SDSS spectra are 170-600 KB, ~150 executions/s).
+#
 # Seeds come from the test suite (tests/suite/untrusted_files.rs writes them) and
 # ../shared/fixtures/sdss. Limits: 1 s per input (a hang), 2 GiB per allocation and RSS (a file
 # that claims 10^12 pixels must not get them). Crashes land in fuzz/artifacts/<target>/; copy
@@ -24,14 +28,30 @@ if [ ! -d "$SEEDS" ]; then
   echo "== writing seed corpora to $SEEDS"
   SPECAE_FUZZ_SEEDS="$SEEDS" SPECAE_SKIP_GUI_DEPS=1 cargo test --locked --test suite untrusted_files
 fi
+FULL_RUNS="${FULL_RUNS:-20000}"
+max_len() {
+  case "$1" in
+    fits) echo 86400 ;;            # 30 FITS blocks: a whole multiple of 2880 bytes
+    npz | analysis_cache) echo 262144 ;;
+    *) echo 65536 ;;
+  esac
+}
+run() { # target corpus runs extra-args...
+  local t="$1" corpus="$2" runs="$3"
+  shift 3
+  cargo fuzz run "$t" "$corpus" -- -runs="$runs" -timeout=1 -rss_limit_mb=2048 \
+    -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$t/" "$@" 2>&1
+}
 for t in "${TARGETS[@]}"; do
   corpus="fuzz/corpus/$t"
   mkdir -p "$corpus" "fuzz/artifacts/$t"
   cp -n "$SEEDS/$t"/* "$corpus"/ 2>/dev/null || true
-  echo "== $t: $RUNS executions"
-  start=$(date +%s)
-  cargo fuzz run "$t" "$corpus" -- -runs="$RUNS" -timeout=1 -rss_limit_mb=2048 \
-    -malloc_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="fuzz/artifacts/$t/" 2>&1 | tee "fuzz/artifacts/$t.log" | grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|Done)" || true
-  echo "== $t: $(( $(date +%s) - start )) s; crashes: $(ls "fuzz/artifacts/$t" | wc -l)"
+  for phase in "$RUNS -max_len=$(max_len "$t")" "$FULL_RUNS"; do
+    set -- $phase
+    echo "== $t: $1 executions ${2:-on whole files}"
+    start=$(date +%s)
+    run "$t" "$corpus" "$@" | tee -a "fuzz/artifacts/$t.log" |
+      grep -E "^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)|ERROR|panicked|SUMMARY" || true
+    echo "== $t: $(( $(date +%s) - start )) s; crash/leak/timeout files: $(ls "fuzz/artifacts/$t" | wc -l)"
+  done
 done

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    specae::fuzzing::analysis_cache(data);
+    let _ = specae::fuzzing::analysis_cache(data);
 });

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    specae::fuzzing::survey_npz(data);
+    let _ = specae::fuzzing::survey_npz(data);
 });

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    specae::fuzzing::weights_and_checkpoint(data);
+    let _ = specae::fuzzing::weights_and_checkpoint(data);
 });

@@ -120,16 +120,13 @@ impl SpecaeApp {
                     self.error(e);
                 }
             }
-            AppCommand::SetLayout {
-                left,
-                right,
-                bottom,
-                centre,
-            } => {
-                let l = &mut self.state.layout;
-                (l.left, l.right, l.bottom, l.centre) = (left, right, bottom, centre);
+            AppCommand::ShowPane(p) => super::tiles::bring_forward(&mut self.tiles, p),
+            AppCommand::SetPaneShown(p, shown) => {
+                super::tiles::set_shown(&mut self.tiles, p, shown)
             }
-            AppCommand::SetBottomTab(t) => self.state.layout.bottom_tab = t,
+            AppCommand::ResetLayout => {
+                self.tiles = super::tiles::default_tree(self.window_size);
+            }
             AppCommand::CancelTask(name) => self.tasks.cancel(&name),
             AppCommand::DismissMessage(k) => {
                 if k < self.messages.len() {

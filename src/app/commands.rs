@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::state::{BottomTab, CentreViews, ColourBy, ExportFormat, TrainSettings};
+use super::state::{ColourBy, ExportFormat, TrainSettings};
+use super::tiles::Pane;
 
 /// A view that can be exported as a figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,13 +105,12 @@ pub enum AppCommand {
     SetExportFormat(ExportFormat),
     /// Show a file (the last export, a run's folder) in the system's file manager.
     Reveal(PathBuf),
-    SetLayout {
-        left: bool,
-        right: bool,
-        bottom: bool,
-        centre: CentreViews,
-    },
-    SetBottomTab(BottomTab),
+    /// Show a pane and make it its stack's active tab.
+    ShowPane(Pane),
+    /// Show or hide a pane (View menu).
+    SetPaneShown(Pane, bool),
+    /// The default layout for the window's size (View → Reset layout).
+    ResetLayout,
     CancelTask(String),
     DismissMessage(usize),
 }

@@ -24,9 +24,9 @@ use super::panels::residuals::ResidualsPanel;
 use super::panels::sliders::SlidersPanel;
 use super::panels::training::TrainingPanel;
 use super::panels::umap::UmapPanel;
-use super::panels::{Inspected, Panel, PanelCx, Synthetic};
+use super::panels::{Inspected, PanelCx, Synthetic};
 use super::session::Session;
-use super::state::{BottomTab, CentreViews, ColourBy, Persisted, STORAGE_KEY};
+use super::state::{ColourBy, Persisted, STORAGE_KEY};
 use super::tasks::{Scope, Tasks};
 use super::training::TrainingRun;
 use crate::analysis::bundle::AnalysisOptions;
@@ -102,6 +102,12 @@ pub struct SpecaeApp {
     pub(super) training: Option<TrainingRun>,
     pub(super) panels: Panels,
     pub(super) commands: Vec<AppCommand>,
+    /// The panels' tile layout (copied into the persisted state when it changes).
+    pub(super) tiles: egui_tiles::Tree<super::tiles::Pane>,
+    /// The window's size (points) when last drawn: the default layout is made for it.
+    pub(super) window_size: egui::Vec2,
+    /// The layout was sized to the first window (or restored).
+    pub(super) layout_sized: bool,
     pub(super) messages: Vec<Message>,
     pub(super) colours: PointColours,
     pub(super) colours_key: Option<(ColourBy, [bool; 5], u64, u64, u64)>,
@@ -168,9 +174,16 @@ impl SpecaeApp {
             state.second = None;
             state.selection.clear();
         }
+        let restored = super::tiles::restored(state.tiles.clone());
+        let layout_sized = restored.is_some();
+        let window_size = egui::vec2(1440.0, 900.0);
+        let tiles = restored.unwrap_or_else(|| super::tiles::default_tree(window_size));
         let mut app = Self {
             opts,
             state,
+            tiles,
+            window_size,
+            layout_sized,
             session: Session::default(),
             tasks: Tasks::new(Some(ctx.clone())),
             training: None,
@@ -232,6 +245,15 @@ impl SpecaeApp {
     }
     pub fn tasks(&self) -> &Tasks {
         &self.tasks
+    }
+    /// Where `pane` was laid out last frame (`None`: hidden, or behind another tab).
+    pub fn pane_rect(&self, pane: super::tiles::Pane) -> Option<egui::Rect> {
+        let id = self.tiles.tiles.find_pane(&pane)?;
+        self.tiles
+            .active_tiles()
+            .contains(&id)
+            .then(|| self.tiles.tiles.rect(id))
+            .flatten()
     }
     /// Background work in flight (tasks or an active training run).
     pub fn is_busy(&self) -> bool {
@@ -637,6 +659,12 @@ impl SpecaeApp {
     /// Lays out the panels and applies their commands.
     pub fn draw(&mut self, ui: &mut egui::Ui) {
         self.frames += 1;
+        self.window_size = ui.ctx().content_rect().size();
+        if !self.layout_sized {
+            // No saved layout: the default for this window (laptop or large monitor).
+            self.tiles = super::tiles::default_tree(self.window_size);
+            self.layout_sized = true;
+        }
         self.keys(ui);
         let Self {
             state,
@@ -653,6 +681,7 @@ impl SpecaeApp {
             selection_residuals,
             path_input,
             last_export,
+            tiles,
             ..
         } = self;
         let mut cx = PanelCx {
@@ -669,82 +698,24 @@ impl SpecaeApp {
             out: commands,
         };
         egui::Panel::top("menu-bar").show(ui, |ui| {
-            super::layout::top_bar_ui(ui, &mut cx);
+            super::layout::top_bar_ui(ui, &mut cx, tiles, path_input);
         });
         egui::Panel::bottom("status-bar").show(ui, |ui| {
             super::layout::status_bar_ui(ui, &mut cx, messages);
         });
-        let layout = cx.state.layout.clone();
-        if layout.left {
-            egui::Panel::left("left-dock")
-                .default_size(320.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical()
-                        .id_salt("left-scroll")
-                        .show(ui, |ui| {
-                            super::layout::path_input_ui(ui, &mut cx, path_input);
-                            section_ui(ui, &mut panels.data, &mut cx, true);
-                            section_ui(ui, &mut panels.training, &mut cx, true);
-                        });
-                });
-        }
-        if layout.right {
-            egui::Panel::right("right-dock")
-                .default_size(460.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical()
-                        .id_salt("right-scroll")
-                        .show(ui, |ui| {
-                            section_ui(ui, &mut panels.inspector, &mut cx, true);
-                            section_ui(ui, &mut panels.sliders, &mut cx, true);
-                        });
-                });
-        }
-        if layout.bottom {
-            egui::Panel::bottom("bottom-dock")
-                .resizable(true)
-                .default_size(240.0)
-                .show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        for (tab, name) in [
-                            (BottomTab::Outliers, "Outliers"),
-                            (BottomTab::Residuals, "Residuals"),
-                            (BottomTab::Export, "Export"),
-                        ] {
-                            if ui
-                                .selectable_label(layout.bottom_tab == tab, name)
-                                .clicked()
-                            {
-                                cx.send(AppCommand::SetBottomTab(tab));
-                            }
-                        }
-                    });
-                    ui.separator();
-                    match layout.bottom_tab {
-                        BottomTab::Outliers => panels.outliers.ui(ui, &mut cx),
-                        BottomTab::Residuals => panels.residuals.ui(ui, &mut cx),
-                        BottomTab::Export => panels.export.ui(ui, &mut cx),
-                    }
-                });
-        }
-        egui::CentralPanel::default().show(ui, |ui| match layout.centre {
-            CentreViews::Both => {
-                // UMAP on the left, the corner plot on the right, each in its own clipped area.
-                let full = ui.available_rect_before_wrap();
-                let split = full.left() + full.width() * 0.55;
-                let left = egui::Rect::from_min_max(full.min, egui::pos2(split - 4.0, full.max.y));
-                let right = egui::Rect::from_min_max(egui::pos2(split + 4.0, full.min.y), full.max);
-                let mut lu = ui.new_child(egui::UiBuilder::new().max_rect(left));
-                lu.set_clip_rect(left);
-                panels.umap.ui(&mut lu, &mut cx);
-                let mut ru = ui.new_child(egui::UiBuilder::new().max_rect(right));
-                ru.set_clip_rect(right);
-                panels.corner.ui(&mut ru, &mut cx);
-            }
-            CentreViews::Umap => panels.umap.ui(ui, &mut cx),
-            CentreViews::Corner => panels.corner.ui(ui, &mut cx),
-        });
+        egui::CentralPanel::default()
+            .frame(egui::Frame::new().inner_margin(2.0))
+            .show(ui, |ui| {
+                let mut behavior = super::tiles::Behavior {
+                    panels,
+                    cx: &mut cx,
+                };
+                tiles.ui(&mut behavior, ui);
+            });
         self.apply_commands();
+        if self.state.tiles.as_ref() != Some(&self.tiles) {
+            self.state.tiles = Some(self.tiles.clone());
+        }
     }
 
     fn keys(&mut self, ui: &egui::Ui) {
@@ -764,13 +735,6 @@ impl SpecaeApp {
             self.commands.push(AppCommand::StepNeighbour(-1));
         }
     }
-}
-
-/// A collapsible section holding one panel.
-fn section_ui(ui: &mut egui::Ui, panel: &mut dyn Panel, cx: &mut PanelCx<'_>, open: bool) {
-    egui::CollapsingHeader::new(panel.title())
-        .default_open(open)
-        .show(ui, |ui| panel.ui(ui, cx));
 }
 
 impl eframe::App for SpecaeApp {

@@ -6,7 +6,7 @@ use eframe::egui::{self, Color32};
 use super::commands::AppCommand;
 use super::explorer::Message;
 use super::panels::PanelCx;
-use super::state::CentreViews;
+use super::tiles::{Pane, is_shown};
 
 /// Open data (dialog), open a model (dialog), back to the built-in survey: in the File menu
 /// and the Data panel.
@@ -22,29 +22,38 @@ pub fn open_buttons_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
     }
 }
 
-pub fn top_bar_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+pub fn top_bar_ui(
+    ui: &mut egui::Ui,
+    cx: &mut PanelCx<'_>,
+    tiles: &egui_tiles::Tree<Pane>,
+    path_input: &mut String,
+) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| open_buttons_ui(ui, cx));
         ui.menu_button("View", |ui| {
-            let l = cx.state.layout.clone();
-            let (mut left, mut right, mut bottom, mut centre) =
-                (l.left, l.right, l.bottom, l.centre);
-            ui.checkbox(&mut left, "Data, model and training (left)");
-            ui.checkbox(&mut right, "Inspector and sliders (right)");
-            ui.checkbox(&mut bottom, "Outliers, residuals, export (bottom)");
-            ui.separator();
-            ui.radio_value(&mut centre, CentreViews::Both, "UMAP and corner plot");
-            ui.radio_value(&mut centre, CentreViews::Umap, "UMAP only");
-            ui.radio_value(&mut centre, CentreViews::Corner, "Corner plot only");
-            if (left, right, bottom, centre) != (l.left, l.right, l.bottom, l.centre) {
-                cx.send(AppCommand::SetLayout {
-                    left,
-                    right,
-                    bottom,
-                    centre,
-                });
+            for pane in Pane::ALL {
+                let mut shown = is_shown(tiles, pane);
+                if ui.checkbox(&mut shown, pane.title()).changed() {
+                    cx.send(AppCommand::SetPaneShown(pane, shown));
+                }
             }
+            ui.separator();
+            if ui
+                .button("Reset layout")
+                .on_hover_text("the default layout for this window's size")
+                .clicked()
+            {
+                cx.send(AppCommand::ResetLayout);
+                ui.close();
+            }
+            ui.label(
+                egui::RichText::new("drag a tab to move, split or stack a panel")
+                    .small()
+                    .weak(),
+            );
         });
+        ui.separator();
+        path_input_ui(ui, cx, path_input);
         ui.separator();
         let s = cx.session;
         if let Some(d) = &s.data {
@@ -63,45 +72,71 @@ pub fn top_bar_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
     });
 }
 
+/// One line, so the views keep the height: the first running task (progress, Cancel; the
+/// others on hover), then the newest error (Dismiss) or else the newest message (the earlier
+/// ones on hover).
 pub fn status_bar_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, messages: &[Message]) {
-    for t in cx.tasks.running() {
-        let p = t.progress();
-        ui.horizontal(|ui| {
+    ui.horizontal(|ui| {
+        let running = cx.tasks.running();
+        if let Some(t) = running.first() {
+            let p = t.progress();
             ui.spinner();
-            let text = format!(
+            if let Some(f) = p.fraction() {
+                ui.add(
+                    egui::ProgressBar::new(f)
+                        .desired_width(180.0)
+                        .text(format!("{:.0}%", f * 100.0)),
+                );
+            }
+            ui.label(format!(
                 "{}: {} ({:.0} s)",
                 t.name,
                 p.stage,
                 t.started.elapsed().as_secs_f64()
-            );
-            if let Some(f) = p.fraction() {
-                ui.add(
-                    egui::ProgressBar::new(f)
-                        .desired_width(260.0)
-                        .text(format!("{:.0}%", f * 100.0)),
-                );
-            }
-            ui.label(text);
+            ));
             if ui.small_button("Cancel").clicked() {
                 cx.send(AppCommand::CancelTask(t.name.clone()));
             }
-        });
-    }
-    for (k, m) in messages.iter().enumerate().rev().take(4) {
-        ui.horizontal(|ui| {
-            if m.error {
-                ui.colored_label(Color32::from_rgb(255, 110, 110), format!("⚠ {}", m.text));
+            if running.len() > 1 {
+                let others: Vec<String> = running[1..]
+                    .iter()
+                    .map(|t| format!("{}: {}", t.name, t.progress().stage))
+                    .collect();
+                ui.label(egui::RichText::new(format!("+{} more", others.len())).weak())
+                    .on_hover_text(others.join("\n"));
+            }
+            ui.separator();
+        }
+        let newest_error = messages.iter().enumerate().rev().find(|(_, m)| m.error);
+        let earlier = |skip: usize| -> String {
+            messages
+                .iter()
+                .enumerate()
+                .rev()
+                .filter(|(k, _)| *k != skip)
+                .take(10)
+                .map(|(_, m)| m.text.clone())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        match (newest_error, messages.last()) {
+            (Some((k, m)), _) => {
                 if ui.small_button("Dismiss").clicked() {
                     cx.send(AppCommand::DismissMessage(k));
                 }
-            } else {
-                ui.label(egui::RichText::new(&m.text).weak());
+                ui.colored_label(Color32::from_rgb(255, 110, 110), format!("⚠ {}", m.text))
+                    .on_hover_text(earlier(k));
             }
-        });
-    }
-    if cx.tasks.running().is_empty() && messages.is_empty() {
-        ui.label(egui::RichText::new("ready").weak());
-    }
+            (None, Some(m)) => {
+                ui.label(egui::RichText::new(&m.text).weak())
+                    .on_hover_text(earlier(messages.len() - 1));
+            }
+            (None, None) if running.is_empty() => {
+                ui.label(egui::RichText::new("ready").weak());
+            }
+            (None, None) => {}
+        }
+    });
 }
 
 /// A path field: open a survey (.npz), a model (.safetensors) or SDSS FITS files / a folder of

@@ -22,6 +22,7 @@ pub mod raster;
 pub mod session;
 pub mod state;
 pub mod tasks;
+pub mod tiles;
 pub mod training;
 
 use eframe::egui;

@@ -112,8 +112,9 @@ impl Canvas {
 }
 
 /// Splats the points of columns (cx, cy) into an image covering `rect` at `pixels_per_point`
-/// (capped at `max_side` pixels a side): each visible point is a dot of `dot` pixels, drawn in
-/// `order` with opacity `alpha`. Transparent colours are skipped (hidden classes).
+/// (capped at `max_side` pixels a side): each visible point is a dot of `dot_points` points
+/// (so the same size on a 2× Retina display as on a 1× one), drawn in `order` with opacity
+/// `alpha`. Transparent colours are skipped (hidden classes).
 #[allow(clippy::too_many_arguments)]
 pub fn splat_points(
     points: ArrayView2<f32>,
@@ -125,13 +126,14 @@ pub fn splat_points(
     rect: Rect,
     pixels_per_point: f32,
     max_side: usize,
-    dot: usize,
+    dot_points: f32,
     alpha: f32,
 ) -> ColorImage {
     let ppp = pixels_per_point
         .min(max_side as f32 / rect.width().max(1.0))
         .min(max_side as f32 / rect.height().max(1.0))
         .max(0.05);
+    let dot = (dot_points * ppp).round().max(1.0) as usize;
     let w = ((rect.width() * ppp).round() as usize).max(1);
     let h = ((rect.height() * ppp).round() as usize).max(1);
     let mut canvas = Canvas::new(w, h);
@@ -243,4 +245,40 @@ pub fn histogram_image(counts: &ndarray::Array2<u64>) -> ColorImage {
         }
     }
     ColorImage::new([nx, ny], pixels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eframe::egui;
+
+    /// Pixels covered by one splatted point at `ppp`.
+    fn dot_pixels(ppp: f32, max_side: usize) -> usize {
+        let pts = ndarray::arr2(&[[0.0f32, 0.0], [10.0, 10.0]]);
+        let rect = Rect::from_min_size(egui::pos2(0.0, 0.0), egui::vec2(400.0, 400.0));
+        let t = ViewTransform::fit(pts.view(), 0, 1, rect);
+        let img = splat_points(
+            pts.view(),
+            0,
+            1,
+            &[Color32::RED, Color32::TRANSPARENT],
+            &[0, 1],
+            &t,
+            rect,
+            ppp,
+            max_side,
+            2.0,
+            1.0,
+        );
+        img.pixels.iter().filter(|p| p.a() > 0).count()
+    }
+
+    #[test]
+    fn points_keep_their_size_in_points_on_a_retina_display() {
+        // 2 points = 2 × 2 pixels at 1×, 4 × 4 pixels at 2×: the same size on screen.
+        assert_eq!(dot_pixels(1.0, 4096), 4);
+        assert_eq!(dot_pixels(2.0, 4096), 16);
+        // A texture cap below the panel's pixel size shrinks the texture, and the dot with it.
+        assert_eq!(dot_pixels(2.0, 400), 4);
+    }
 }

@@ -36,45 +36,6 @@ impl ColourBy {
     }
 }
 
-/// Which tab the bottom dock shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BottomTab {
-    Outliers,
-    Residuals,
-    Export,
-}
-
-/// Which views the central area shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CentreViews {
-    Both,
-    Umap,
-    Corner,
-}
-
-/// Dock layout.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Layout {
-    pub left: bool,
-    pub right: bool,
-    pub bottom: bool,
-    pub bottom_tab: BottomTab,
-    pub centre: CentreViews,
-}
-
-impl Default for Layout {
-    fn default() -> Self {
-        Self {
-            left: true,
-            right: true,
-            bottom: true,
-            bottom_tab: BottomTab::Outliers,
-            centre: CentreViews::Both,
-        }
-    }
-}
-
 /// Training settings of the Training panel.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -138,7 +99,8 @@ pub struct Persisted {
     pub second: Option<usize>,
     /// Box-selected galaxies.
     pub selection: Vec<u32>,
-    pub layout: Layout,
+    /// The panels' tile layout (`None`: the default for the window's size).
+    pub tiles: Option<egui_tiles::Tree<super::tiles::Pane>>,
     pub train: TrainSettings,
     pub export_dir: Option<PathBuf>,
     pub export_format: ExportFormat,
@@ -155,7 +117,7 @@ impl Default for Persisted {
             focus: None,
             second: None,
             selection: vec![],
-            layout: Layout::default(),
+            tiles: None,
             train: TrainSettings::default(),
             export_dir: None,
             export_format: ExportFormat::Png,

@@ -204,7 +204,9 @@ fn read_table(
         }
     }
     let mut cols: HashMap<&'static str, Column> = HashMap::new();
-    if index.is_empty() {
+    // An empty table has nothing to read (and fitsrs's row iterator underflows on NAXIS2 = 0:
+    // found by fuzzing, tests/fixtures/fuzz/fits/).
+    if index.is_empty() || nrows == 0 {
         return Ok((nrows, cols));
     }
     let ids: Vec<ColumnId> = index.keys().map(|&i| ColumnId::Index(i)).collect();

@@ -1,8 +1,9 @@
 //! Helpers shared by the integration tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use specae::data::Survey;
+use specae::synth::physics::lam;
 
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,4 +15,160 @@ pub fn fixture(name: &str) -> PathBuf {
 /// The small valid fixture (5 spectra from reference.py synth).
 pub fn small_survey() -> Survey {
     Survey::read(&fixture("small_ok.npz")).expect("small_ok.npz reads")
+}
+
+// ---- Small FITS files written by the tests ------------------------------------------------
+
+pub fn card(out: &mut Vec<u8>, s: &str) {
+    let mut c = format!("{s:<80}").into_bytes();
+    c.truncate(80);
+    out.extend(c);
+}
+
+pub fn pad(out: &mut Vec<u8>, byte: u8) {
+    while !out.len().is_multiple_of(2880) {
+        out.push(byte);
+    }
+}
+
+/// A minimal DR8-style spec file: COADD (flux, loglam, ivar, and_mask) and SPECOBJ (Z,
+/// ZWARNING, CLASS) with a Gaussian emission line at Hα.
+pub fn write_spec(
+    path: &Path,
+    z: f64,
+    zwarning: i32,
+    class: &str,
+    rows_claimed: usize,
+    rows: usize,
+) {
+    write_spec_masked(path, z, zwarning, class, rows_claimed, rows, 0);
+}
+
+/// [`write_spec`] with every pixel's `and_mask` set to `and_mask`.
+pub fn write_spec_masked(
+    path: &Path,
+    z: f64,
+    zwarning: i32,
+    class: &str,
+    rows_claimed: usize,
+    rows: usize,
+    and_mask: i32,
+) {
+    let mut b = vec![];
+    for c in [
+        "SIMPLE  =                    T",
+        "BITPIX  =                    8",
+        "NAXIS   =                    0",
+        "EXTEND  =                    T",
+        "END",
+    ] {
+        card(&mut b, c);
+    }
+    pad(&mut b, b' ');
+    for c in [
+        "XTENSION= 'BINTABLE'".to_string(),
+        "BITPIX  =                    8".into(),
+        "NAXIS   =                    2".into(),
+        "NAXIS1  =                   16".into(),
+        format!("NAXIS2  = {rows_claimed:>20}"),
+        "PCOUNT  =                    0".into(),
+        "GCOUNT  =                    1".into(),
+        "TFIELDS =                    4".into(),
+        "TTYPE1  = 'flux    '".into(),
+        "TFORM1  = 'E       '".into(),
+        "TTYPE2  = 'loglam  '".into(),
+        "TFORM2  = 'E       '".into(),
+        "TTYPE3  = 'ivar    '".into(),
+        "TFORM3  = 'E       '".into(),
+        "TTYPE4  = 'and_mask'".into(),
+        "TFORM4  = 'J       '".into(),
+        "EXTNAME = 'COADD   '".into(),
+        "END".into(),
+    ] {
+        card(&mut b, &c);
+    }
+    pad(&mut b, b' ');
+    for i in 0..rows {
+        let ll = 3.5800 + 1e-4 * i as f64;
+        let l = 10f64.powf(ll);
+        let flux = 10.0 + 50.0 * (-0.5 * ((l - lam::H_ALPHA * (1.0 + z)) / 3.0).powi(2)).exp();
+        b.extend((flux as f32).to_be_bytes());
+        b.extend((ll as f32).to_be_bytes());
+        b.extend(1.0f32.to_be_bytes());
+        b.extend(and_mask.to_be_bytes());
+    }
+    if rows < rows_claimed {
+        // Cut short on a block boundary: the table simply ends.
+        pad(&mut b, 0);
+        std::fs::write(path, &b).unwrap();
+        return;
+    }
+    pad(&mut b, 0);
+    for c in [
+        "XTENSION= 'BINTABLE'".to_string(),
+        "BITPIX  =                    8".into(),
+        "NAXIS   =                    2".into(),
+        "NAXIS1  =                   14".into(),
+        "NAXIS2  =                    1".into(),
+        "PCOUNT  =                    0".into(),
+        "GCOUNT  =                    1".into(),
+        "TFIELDS =                    3".into(),
+        "TTYPE1  = 'Z       '".into(),
+        "TFORM1  = 'E       '".into(),
+        "TTYPE2  = 'ZWARNING'".into(),
+        "TFORM2  = 'J       '".into(),
+        "TTYPE3  = 'CLASS   '".into(),
+        "TFORM3  = '6A      '".into(),
+        "EXTNAME = 'SPECOBJ '".into(),
+        "END".into(),
+    ] {
+        card(&mut b, &c);
+    }
+    pad(&mut b, b' ');
+    b.extend((z as f32).to_be_bytes());
+    b.extend(zwarning.to_be_bytes());
+    b.extend(format!("{class:<6}").as_bytes());
+    pad(&mut b, 0);
+    std::fs::write(path, &b).unwrap();
+}
+
+/// A minimal DR7 spSpec file: a primary image of 4 rows (flux, continuum-subtracted flux,
+/// error, mask) × `npix` pixels, wavelengths from COEFF0/COEFF1, redshift and class in the
+/// header; no line table.
+pub fn write_spspec(path: &Path, z: f64, npix: usize) {
+    let mut b = vec![];
+    for c in [
+        "SIMPLE  =                    T".to_string(),
+        "BITPIX  =                  -32".into(),
+        "NAXIS   =                    2".into(),
+        format!("NAXIS1  = {npix:>20}"),
+        "NAXIS2  =                    4".into(),
+        "COEFF0  =               3.5800".into(),
+        "COEFF1  =               0.0001".into(),
+        format!("Z       = {z:>20}"),
+        "Z_ERR   =               0.0001".into(),
+        "SPEC_CLN=                    2".into(),
+        "ZWARNING=                    0".into(),
+        "PLATEID =                  266".into(),
+        "MJD     =                51630".into(),
+        "FIBERID =                  227".into(),
+        "END".into(),
+    ] {
+        card(&mut b, &c);
+    }
+    pad(&mut b, b' ');
+    for row in 0..4 {
+        for i in 0..npix {
+            let l = 10f64.powf(3.58 + 1e-4 * i as f64);
+            let v = match row {
+                0 => 10.0 + 50.0 * (-0.5 * ((l - lam::H_ALPHA * (1.0 + z)) / 3.0).powi(2)).exp(),
+                1 => 0.0,
+                2 => 1.0,
+                _ => 0.0,
+            };
+            b.extend((v as f32).to_be_bytes());
+        }
+    }
+    pad(&mut b, 0);
+    std::fs::write(path, &b).unwrap();
 }

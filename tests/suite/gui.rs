@@ -11,7 +11,8 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use specae::app::commands::AppCommand;
-use specae::app::state::{BottomTab, Persisted};
+use specae::app::state::Persisted;
+use specae::app::tiles::Pane;
 use specae::app::{AppOptions, SpecaeApp};
 
 const N: usize = 600;
@@ -231,7 +232,7 @@ fn a_latent_slider_changes_the_decoded_spectrum_and_moves_its_marker() {
     h.state_mut().send(AppCommand::Focus(7));
     h.step();
     h.step();
-    press(&mut h, "Start from the inspected galaxy");
+    press(&mut h, "From the inspected galaxy");
     let (z0, spec0, pos0) = {
         let s = h.state().synthetic().expect("a decoded spectrum");
         (s.z.clone(), s.spectrum.clone(), s.umap_pos)
@@ -288,6 +289,8 @@ fn a_latent_slider_changes_the_decoded_spectrum_and_moves_its_marker() {
 fn start_and_stop_training_fill_the_loss_plot() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
+    h.state_mut().send(AppCommand::ShowPane(Pane::Training));
+    h.step();
     press(&mut h, "Start training");
     wait_for(&mut h, 600, "two finished epochs", |a| {
         a.training().is_some_and(|t| t.history.len() >= 2)
@@ -329,8 +332,7 @@ fn export_writes_valid_files() {
     let out = dir.path().join("exports");
     let mut h = loaded(dir.path());
     h.state_mut().send(AppCommand::SetExportDir(out.clone()));
-    h.state_mut()
-        .send(AppCommand::SetBottomTab(BottomTab::Export));
+    h.state_mut().send(AppCommand::ShowPane(Pane::Export));
     h.state_mut().send(AppCommand::Focus(3));
     h.step();
     h.step();
@@ -443,7 +445,7 @@ fn layout_selection_and_files_persist() {
     h.state_mut().send(AppCommand::Focus(42));
     h.state_mut().send(AppCommand::Select(vec![1, 2, 3]));
     h.state_mut()
-        .send(AppCommand::SetBottomTab(BottomTab::Residuals));
+        .send(AppCommand::SetPaneShown(Pane::Outliers, false));
     h.state_mut().send(AppCommand::ToggleClass(1));
     h.step();
     let saved: Persisted =
@@ -459,7 +461,14 @@ fn layout_selection_and_files_persist() {
     let mut h2 = harness(app);
     wait_for(&mut h2, 300, "reload", |a| a.session().analysis.is_some());
     assert_eq!(h2.state().state().focus, Some(42));
-    assert_eq!(h2.state().state().layout.bottom_tab, BottomTab::Residuals);
+    assert_eq!(
+        h2.state().state().tiles,
+        saved.tiles,
+        "the layout is restored"
+    );
+    let tiles = h2.state().state().tiles.as_ref().unwrap();
+    assert!(!specae::app::tiles::is_shown(tiles, Pane::Outliers));
+    assert!(specae::app::tiles::is_shown(tiles, Pane::Residuals));
 }
 
 /// The frame-time benchmark runs end to end (timings are reported by `specae bench gui`, not
@@ -565,8 +574,8 @@ fn other_survey(dir: &Path, n: usize) -> PathBuf {
 /// bottom tab and every colouring.
 fn draw_every_view(h: &mut Harness<'_, SpecaeApp>) {
     use specae::app::state::ColourBy;
-    for tab in [BottomTab::Outliers, BottomTab::Residuals, BottomTab::Export] {
-        h.state_mut().send(AppCommand::SetBottomTab(tab));
+    for tab in [Pane::Outliers, Pane::Residuals, Pane::Export] {
+        h.state_mut().send(AppCommand::ShowPane(tab));
         for c in [
             ColourBy::OutlierScore,
             ColourBy::Chi2,
@@ -777,4 +786,185 @@ fn dropped_files_open_as_what_they_are() {
         .expect("an error");
     assert!(err.text.contains("notes.txt"), "{}", err.text);
     assert_eq!(app.session().n(), 300, "the session is intact");
+}
+
+// ---- The explorer at laptop size -------------------------------------------------------------
+
+/// The app at a window size, loaded, a galaxy inspected and a slider spectrum decoded.
+fn at_size(dir: &Path, size: egui::Vec2) -> Harness<'static, SpecaeApp> {
+    let ctx = egui::Context::default();
+    let app = SpecaeApp::new(options(dir), None, &ctx);
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_max_steps(4)
+        .build_ui_state(|ui, app: &mut SpecaeApp| app.show(ui), app);
+    wait_for(&mut h, 600, "load", |a| {
+        a.session().analysis.is_some() && !a.tasks().is_busy()
+    });
+    h.state_mut().send(AppCommand::Focus(7));
+    h.state_mut().send(AppCommand::SyntheticFromFocus);
+    wait_for(&mut h, 30, "the views to settle", |a| {
+        a.inspected().is_some() && a.synthetic().is_some() && !a.panels().corner.is_computing()
+    });
+    h.step();
+    h.step();
+    h
+}
+
+fn inside(outer: egui::Rect, inner: egui::Rect) -> bool {
+    outer.expand(0.5).contains_rect(inner)
+}
+
+/// At a 13" laptop's 1440 × 900 and on a 2560 × 1440 monitor, the default layout shows every
+/// used-by flow at once, nothing to scroll to: the UMAP (square), the corner plot (cells ≥ 80
+/// points), the inspector's spectrum, every latent slider with the spectrum it decodes, and
+/// the export buttons.
+#[test]
+fn the_default_layout_shows_every_flow_at_laptop_and_monitor_sizes() {
+    for (w, hgt, min_umap) in [(1440.0, 900.0, 450.0), (2560.0, 1440.0, 850.0)] {
+        let dir = tempfile::tempdir().unwrap();
+        let size = egui::vec2(w, hgt);
+        let h = at_size(dir.path(), size);
+        let window = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+        let app = h.state();
+        let p = app.panels();
+        let pane = |x: Pane| {
+            app.pane_rect(x)
+                .unwrap_or_else(|| panic!("{w}×{hgt}: {x:?} is not on screen"))
+        };
+        for x in Pane::ALL {
+            eprintln!("{w}×{hgt}: {x:?} at {:?}", app.pane_rect(x));
+        }
+        // UMAP: square, large, inside its tile.
+        let umap = p.umap.plot_rect.expect("the UMAP is drawn");
+        assert!((umap.width() - umap.height()).abs() < 1.0, "{umap:?}");
+        assert!(umap.width() >= min_umap, "{w}×{hgt}: UMAP only {umap:?}");
+        assert!(inside(pane(Pane::Umap), umap) && inside(window, umap));
+        // Corner plot: 15 cells of ≥ 80 points.
+        assert_eq!(p.corner.cell_rects.len(), 15);
+        for (_, r) in &p.corner.cell_rects {
+            assert!(
+                r.width() >= 80.0 && r.height() >= 80.0,
+                "{w}×{hgt}: cell {r:?}"
+            );
+            assert!(inside(pane(Pane::Corner), *r), "{r:?}");
+        }
+        // Inspector: its spectrum, inside its tile.
+        let spec = p
+            .inspector
+            .plot_rect
+            .expect("the inspector's spectrum is drawn");
+        assert!(spec.height() >= 80.0, "{spec:?}");
+        assert!(inside(pane(Pane::Inspector), spec), "{spec:?}");
+        // Every slider and the decoded spectrum, together.
+        let sliders_tile = pane(Pane::Sliders);
+        let sliders: Vec<egui::Rect> = h
+            .get_all_by_role(egui::accesskit::Role::Slider)
+            .map(|n| n.rect())
+            .collect();
+        assert_eq!(sliders.len(), 7, "6 latents and the interpolation");
+        for r in &sliders {
+            assert!(
+                inside(sliders_tile, *r),
+                "{w}×{hgt}: slider {r:?} not in {sliders_tile:?}"
+            );
+        }
+        let decoded = p.sliders.plot_rect.expect("the decoded spectrum is drawn");
+        assert!(decoded.height() >= 80.0, "{decoded:?}");
+        assert!(
+            inside(sliders_tile, decoded),
+            "{decoded:?} not in {sliders_tile:?}"
+        );
+        // Export: its buttons, inside their tile.
+        for label in ["Export UMAP", "Export latents.csv"] {
+            let r = h.get_by_label(label).rect();
+            assert!(inside(pane(Pane::Export), r), "{w}×{hgt}: {label} at {r:?}");
+        }
+        eprintln!(
+            "{w}×{hgt}: UMAP {:.0}², corner cells {:.0}, inspector {:.0}×{:.0}, decoded {:.0}×{:.0}",
+            umap.width(),
+            p.corner.cell_rects[0].1.width(),
+            spec.width(),
+            spec.height(),
+            decoded.width(),
+            decoded.height()
+        );
+    }
+}
+
+/// At laptop size, dragging a slider changes the decoded spectrum on screen (it sits beside
+/// the sliders).
+#[test]
+fn a_slider_drag_at_laptop_size_changes_the_visible_decoded_spectrum() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = at_size(dir.path(), egui::vec2(1440.0, 900.0));
+    let before = h.state().synthetic().unwrap().spectrum.clone();
+    let slider = h
+        .get_all_by_role(egui::accesskit::Role::Slider)
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .unwrap();
+    let from = egui::pos2(slider.center().x, slider.center().y);
+    drag(&mut h, from, egui::pos2(slider.right() - 3.0, from.y));
+    let app = h.state();
+    let after = &app.synthetic().unwrap().spectrum;
+    let moved = after
+        .iter()
+        .zip(&before)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(moved > 1e-4, "the decoded spectrum did not change");
+    let decoded = app.panels().sliders.plot_rect.unwrap();
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
+    assert!(
+        inside(window, decoded),
+        "decoded spectrum off screen: {decoded:?}"
+    );
+}
+
+/// The scroll wheel over a plot inside a scrolling column scrolls the column; the plot's view
+/// stays (zoom needs Cmd/Ctrl).
+#[test]
+fn scrolling_over_a_plot_in_a_scrolled_column_leaves_the_plot_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = at_size(dir.path(), egui::vec2(1440.0, 900.0));
+    let settings = specae::app::state::TrainSettings {
+        max_epochs: 2,
+        backend: specae::train::backend::BackendChoice::Cpu,
+        ..Default::default()
+    };
+    h.state_mut().send(AppCommand::StartTraining(settings));
+    h.state_mut().send(AppCommand::ShowPane(Pane::Training));
+    wait_for(&mut h, 300, "the run to end", |a| {
+        a.training().is_some_and(|t| !t.is_active()) && !a.is_busy()
+    });
+    for _ in 0..3 {
+        h.step();
+    }
+    let (rect, bounds) = h
+        .state()
+        .panels()
+        .training
+        .loss_plot
+        .expect("the loss plot");
+    h.event(egui::Event::PointerMoved(rect.center()));
+    h.step();
+    for _ in 0..5 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -60.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: Default::default(),
+        });
+        h.step();
+    }
+    h.step();
+    let (_, after) = h
+        .state()
+        .panels()
+        .training
+        .loss_plot
+        .expect("the loss plot");
+    assert_eq!(after, bounds, "the wheel panned the plot");
 }

@@ -9,6 +9,8 @@ use specae::ingest::sdss_fits::{Layout, read_sdss};
 use specae::ingest::{FileOutcome, IngestError, IngestOptions, ingest};
 use specae::synth::physics::lam;
 
+use crate::common::{write_spec, write_spec_masked, write_spspec};
+
 fn shared_fixtures() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/sdss");
     if p.is_dir() {
@@ -127,112 +129,27 @@ fn ingest_keeps_galaxies_labels_the_star_and_rejects_the_sky_fibre() {
     assert!(sp.x.iter().all(|v| v.is_finite()));
 }
 
-// ---- Small FITS files written by the tests -------------------------------------------------
-
-fn card(out: &mut Vec<u8>, s: &str) {
-    let mut c = format!("{s:<80}").into_bytes();
-    c.truncate(80);
-    out.extend(c);
-}
-
-fn pad(out: &mut Vec<u8>, byte: u8) {
-    while !out.len().is_multiple_of(2880) {
-        out.push(byte);
-    }
-}
-
-/// A minimal DR8-style spec file: COADD (flux, loglam, ivar, and_mask) and SPECOBJ (Z,
-/// ZWARNING, CLASS) with a Gaussian emission line at Hα.
-fn write_spec(path: &Path, z: f64, zwarning: i32, class: &str, rows_claimed: usize, rows: usize) {
-    write_spec_masked(path, z, zwarning, class, rows_claimed, rows, 0);
-}
-
-/// [`write_spec`] with every pixel's `and_mask` set to `and_mask`.
-fn write_spec_masked(
-    path: &Path,
-    z: f64,
-    zwarning: i32,
-    class: &str,
-    rows_claimed: usize,
-    rows: usize,
-    and_mask: i32,
-) {
-    let mut b = vec![];
-    for c in [
-        "SIMPLE  =                    T",
-        "BITPIX  =                    8",
-        "NAXIS   =                    0",
-        "EXTEND  =                    T",
-        "END",
-    ] {
-        card(&mut b, c);
-    }
-    pad(&mut b, b' ');
-    for c in [
-        "XTENSION= 'BINTABLE'".to_string(),
-        "BITPIX  =                    8".into(),
-        "NAXIS   =                    2".into(),
-        "NAXIS1  =                   16".into(),
-        format!("NAXIS2  = {rows_claimed:>20}"),
-        "PCOUNT  =                    0".into(),
-        "GCOUNT  =                    1".into(),
-        "TFIELDS =                    4".into(),
-        "TTYPE1  = 'flux    '".into(),
-        "TFORM1  = 'E       '".into(),
-        "TTYPE2  = 'loglam  '".into(),
-        "TFORM2  = 'E       '".into(),
-        "TTYPE3  = 'ivar    '".into(),
-        "TFORM3  = 'E       '".into(),
-        "TTYPE4  = 'and_mask'".into(),
-        "TFORM4  = 'J       '".into(),
-        "EXTNAME = 'COADD   '".into(),
-        "END".into(),
-    ] {
-        card(&mut b, &c);
-    }
-    pad(&mut b, b' ');
-    for i in 0..rows {
-        let ll = 3.5800 + 1e-4 * i as f64;
-        let l = 10f64.powf(ll);
-        let flux = 10.0 + 50.0 * (-0.5 * ((l - lam::H_ALPHA * (1.0 + z)) / 3.0).powi(2)).exp();
-        b.extend((flux as f32).to_be_bytes());
-        b.extend((ll as f32).to_be_bytes());
-        b.extend(1.0f32.to_be_bytes());
-        b.extend(and_mask.to_be_bytes());
-    }
-    if rows < rows_claimed {
-        // Cut short on a block boundary: the table simply ends.
-        pad(&mut b, 0);
-        std::fs::write(path, &b).unwrap();
-        return;
-    }
-    pad(&mut b, 0);
-    for c in [
-        "XTENSION= 'BINTABLE'".to_string(),
-        "BITPIX  =                    8".into(),
-        "NAXIS   =                    2".into(),
-        "NAXIS1  =                   14".into(),
-        "NAXIS2  =                    1".into(),
-        "PCOUNT  =                    0".into(),
-        "GCOUNT  =                    1".into(),
-        "TFIELDS =                    3".into(),
-        "TTYPE1  = 'Z       '".into(),
-        "TFORM1  = 'E       '".into(),
-        "TTYPE2  = 'ZWARNING'".into(),
-        "TFORM2  = 'J       '".into(),
-        "TTYPE3  = 'CLASS   '".into(),
-        "TFORM3  = '6A      '".into(),
-        "EXTNAME = 'SPECOBJ '".into(),
-        "END".into(),
-    ] {
-        card(&mut b, &c);
-    }
-    pad(&mut b, b' ');
-    b.extend((z as f32).to_be_bytes());
-    b.extend(zwarning.to_be_bytes());
-    b.extend(format!("{class:<6}").as_bytes());
-    pad(&mut b, 0);
-    std::fs::write(path, &b).unwrap();
+#[test]
+fn a_written_dr7_file_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("spSpec-51630-0266-227.fit");
+    write_spspec(&p, 0.05, 3000);
+    let s = read_sdss(&p).unwrap();
+    assert_eq!(s.layout, Layout::SpSpec);
+    assert!((s.z - 0.05).abs() < 1e-6);
+    assert_eq!(s.class, "GALAXY");
+    assert_eq!((s.plate, s.mjd, s.fiber), (266, 51630, 227));
+    assert_eq!(s.flux.len(), 3000);
+    assert_eq!(s.mask_bits.len(), 3000);
+    let r = rebin_rest_frame(
+        &s.loglam,
+        &s.flux,
+        &s.ivar,
+        &s.flagged,
+        s.z,
+        &LogGrid::STANDARD,
+    );
+    assert!(peak_near(&r.flux, &r.mask, lam::H_ALPHA).is_some());
 }
 
 #[test]

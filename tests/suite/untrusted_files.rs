@@ -166,14 +166,23 @@ fn fits_files_never_panic_the_reader() {
     if paths.is_empty() {
         eprintln!("skipped the seeded part: {} is absent", shared.display());
     }
-    // FITS cards are where damage bites: mutate the headers more than the data.
-    let seeds: Vec<Vec<u8>> = read_all(paths)
+    // FITS cards are where damage bites: mutate the headers more than the data. Small valid
+    // files of both layouts keep the whole reading path within a fuzzer's reach.
+    let mut seeds: Vec<Vec<u8>> = read_all(paths)
         .into_iter()
         .flat_map(|b| {
             let head = b[..b.len().min(2880 * 4)].to_vec();
             [b, head]
         })
         .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (spec, spspec) = (dir.path().join("spec.fits"), dir.path().join("spSpec.fit"));
+    crate::common::write_spec(&spec, 0.1, 0, "GALAXY", 300, 300);
+    crate::common::write_spspec(&spspec, 0.05, 300);
+    seeds.extend(read_all([spec, spspec]));
+    for s in &seeds[seeds.len() - 2..] {
+        fuzzing::sdss_fits(s).expect("the small written files read");
+    }
     check_reader("fits", fuzzing::sdss_fits, seeds);
 }
 
@@ -217,19 +226,36 @@ fn weights_and_checkpoints_never_panic_the_reader() {
 fn analysis_caches_never_panic_the_reader() {
     use specae::analysis::bundle::{AnalysisOptions, Inputs, Quiet, analyze};
     let dir = tempfile::tempdir().unwrap();
-    let survey = specae::synth::generate(
-        &specae::synth::SynthConfig {
-            n: 120,
-            seed: 3,
+    // 60 spectra of 40 bins: a small analysis.npz, every array present.
+    let (n, d) = (60, 40);
+    let spectra_raw = ndarray::Array2::from_shape_fn((n, d), |(i, j)| {
+        1.0 + ((i * 7 + j * 3) % 11) as f32 * 0.1 + (i % 3) as f32
+    });
+    let survey = specae::data::Survey {
+        spectra: spectra_raw,
+        mask: ndarray::Array2::from_elem((n, d), false),
+        spec_err: ndarray::Array2::from_elem((n, d), 1.0),
+        coeff0: 3.6,
+        coeff1: 0.002,
+        norms: ndarray::Array1::from_elem(n, 1.0),
+        mu: ndarray::Array1::zeros(d),
+        evecs: ndarray::Array2::zeros((1, d)),
+        coeffs: ndarray::Array2::zeros((n, 1)),
+        evals: None,
+        meta: specae::data::survey::Metadata {
+            lineindex_cln: Some(ndarray::Array1::from_shape_fn(n, |i| 2 + (i % 4) as i64)),
             ..Default::default()
         },
-        &mut |_, _, _| {},
-    )
-    .unwrap();
+        truth: None,
+    };
     let spectra = specae::data::Spectra::from_survey(survey);
     let device = burn::prelude::Device::flex();
-    let model = specae::model::AutoencoderConfig::new().init(&device);
-    let split = specae::data::Split::seeded(120, 0, 0.75);
+    let model = specae::model::AutoencoderConfig::new()
+        .with_n_bins(d)
+        .with_hidden(vec![12])
+        .with_latent(3)
+        .init(&device);
+    let split = specae::data::Split::seeded(n, 0, 0.75);
     let mut opt = AnalysisOptions::default();
     opt.umap.n_epochs = Some(20);
     opt.trust_sample = 60;

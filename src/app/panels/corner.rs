@@ -159,10 +159,6 @@ impl CornerPanel {
 }
 
 impl Panel for CornerPanel {
-    fn title(&self) -> &'static str {
-        "Corner plot"
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let Some(l) = cx.session.latents.as_ref() else {
             waiting_ui(
@@ -180,21 +176,16 @@ impl Panel for CornerPanel {
         }
         // Marks and picking use the ranges the cells on screen were binned with.
         let ranges = self.range.clone();
-        ui.horizontal(|ui| {
-            ui.label(egui::RichText::new("Latent corner plot").strong());
-            if let Some((r, c)) = self.enlarged {
+        // No header line: every point of the tile goes to the cells (≥ 80 points each on a
+        // laptop). An enlarged cell gets a way back.
+        if let Some((r, c)) = self.enlarged {
+            ui.horizontal(|ui| {
                 ui.label(format!("z{c} vs z{r}"));
                 if ui.small_button("Back to all cells").clicked() {
                     self.enlarged = None;
                 }
-            } else {
-                ui.label(
-                    egui::RichText::new("click a cell to enlarge it")
-                        .small()
-                        .weak(),
-                );
-            }
-        });
+            });
+        }
         let avail = ui.available_size().max(egui::vec2(200.0, 200.0));
         let side = avail.x.min(avail.y);
         let (rect, response) = ui.allocate_exact_size(egui::vec2(side, side), Sense::click());
@@ -308,6 +299,14 @@ impl Panel for CornerPanel {
             return;
         }
         let cs = side / k as f32;
+        // The upper triangle is empty: the hint goes there.
+        painter.text(
+            rect.right_top() + egui::vec2(-6.0, 4.0),
+            egui::Align2::RIGHT_TOP,
+            "latent corner plot · click a cell to enlarge it",
+            egui::FontId::proportional(12.0),
+            ui.visuals().weak_text_color(),
+        );
         self.cell_rects.clear();
         let cell_rect = |row: usize, col: usize| {
             Rect::from_min_size(

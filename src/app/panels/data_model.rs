@@ -13,10 +13,6 @@ use crate::data::GalaxyClass;
 pub struct DataModelPanel;
 
 impl Panel for DataModelPanel {
-    fn title(&self) -> &'static str {
-        "Data and model"
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         ui.horizontal_wrapped(|ui| crate::app::layout::open_buttons_ui(ui, cx));
         if !cx.state.recent.is_empty() {

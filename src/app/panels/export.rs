@@ -25,10 +25,6 @@ pub fn export_dir(state: &crate::app::state::Persisted) -> std::path::PathBuf {
 }
 
 impl Panel for ExportPanel {
-    fn title(&self) -> &'static str {
-        "Export"
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let dir = export_dir(cx.state);
         ui.horizontal(|ui| {

@@ -11,13 +11,48 @@ use crate::figures::spectrum::masked_runs;
 use crate::figures::style::LINES;
 
 #[derive(Default)]
-pub struct InspectorPanel;
+pub struct InspectorPanel {
+    /// Where the spectrum plot was drawn last frame (tests, layout checks).
+    pub plot_rect: Option<egui::Rect>,
+}
 
 pub const DATA_COLOUR: Color32 = Color32::from_gray(200);
 pub const AE_COLOUR: Color32 = Color32::from_rgb(230, 159, 0);
 pub const PCA_COLOUR: Color32 = Color32::from_rgb(86, 180, 233);
 
-/// A spectrum plot: data, reconstructions, masked spans and line labels.
+/// Settings every spectrum plot shares: the scroll wheel scrolls the tile, not the plot
+/// (drag pans, Cmd/Ctrl-scroll or pinch zooms, double-click fits); a new `data_key` (another
+/// galaxy, model or data) fits the view to the new data, so a plot never ends in an empty range.
+fn plot_for_data(ui: &egui::Ui, id: &str, data_key: u64) -> Plot<'static> {
+    let mem = egui::Id::unique((id, "data-key"));
+    let plot = Plot::new(id.to_string())
+        .allow_scroll(false)
+        .link_axis(egui::Id::unique("spectrum-x"), [true, false]);
+    if ui.data(|d| d.get_temp::<u64>(mem)) == Some(data_key) {
+        plot
+    } else {
+        ui.data_mut(|d| d.insert_temp(mem, data_key));
+        plot.reset()
+    }
+}
+
+/// Rows (0 = lowest) for line labels centred at screen x positions `xs` with widths `ws` (in
+/// wavelength order): each label takes the lowest row where it clears its left neighbour;
+/// `None` where `rows` are full (the dotted line stays, the label is left out).
+pub fn label_rows(xs: &[f32], ws: &[f32], rows: usize) -> Vec<Option<usize>> {
+    let mut ends = vec![f32::NEG_INFINITY; rows];
+    xs.iter()
+        .zip(ws)
+        .map(|(&x, &w)| {
+            let r = ends.iter().position(|&e| e + 4.0 <= x - w / 2.0)?;
+            ends[r] = x + w / 2.0;
+            Some(r)
+        })
+        .collect()
+}
+
+/// A spectrum plot: data, reconstructions, masked spans and spectral lines, labelled in
+/// staggered rows so close lines ([O II], Ca K, Ca H, …) do not overlap.
 pub fn spectrum_plot_ui(
     ui: &mut egui::Ui,
     id: &str,
@@ -25,7 +60,8 @@ pub fn spectrum_plot_ui(
     series: &[(&str, &[f32], Color32)],
     masked: Option<&[bool]>,
     height: f32,
-) {
+    data_key: u64,
+) -> egui_plot::PlotResponse<()> {
     let line = |v: &[f32]| -> PlotPoints<'static> {
         wavelengths
             .iter()
@@ -37,12 +73,11 @@ pub fn spectrum_plot_ui(
         .iter()
         .flat_map(|(_, v, _)| v.iter())
         .fold(f32::MIN, |m, &v| if v.is_finite() { m.max(v) } else { m }) as f64;
-    Plot::new(id.to_string())
+    plot_for_data(ui, id, data_key)
         .height(height)
         .legend(Legend::default())
         .x_axis_label("rest wavelength [Å]")
         .y_axis_label("normalised flux")
-        .link_axis(egui::Id::unique("spectrum-x"), [true, false])
         .show(ui, |p| {
             if let Some(m) = masked {
                 for (a, b) in masked_runs(m) {
@@ -54,7 +89,16 @@ pub fn spectrum_plot_ui(
                     );
                 }
             }
-            for (name, wl, _) in LINES {
+            let mut lines: Vec<(&str, f64)> = LINES.iter().map(|&(n, w, _)| (n, w)).collect();
+            lines.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let t = *p.transform();
+            let xs: Vec<f32> = lines.iter().map(|l| t.position_from_point_x(l.1)).collect();
+            let ws: Vec<f32> = lines
+                .iter()
+                .map(|l| 6.5 * l.0.chars().count() as f32)
+                .collect();
+            let rows = label_rows(&xs, &ws, 3);
+            for ((name, wl), row) in lines.into_iter().zip(rows) {
                 // Unnamed, so the legend lists only the spectra.
                 p.vline(
                     VLine::new("", wl)
@@ -62,24 +106,22 @@ pub fn spectrum_plot_ui(
                         .style(LineStyle::dotted_dense())
                         .allow_hover(false),
                 );
-                if ymax.is_finite() {
-                    p.text(
-                        Text::new("", PlotPoint::new(wl, ymax * 1.05), name).color(Color32::GRAY),
-                    );
+                if let Some(r) = row
+                    && ymax.is_finite()
+                {
+                    let y = ymax * (1.05 + 0.08 * r as f64);
+                    p.text(Text::new("", PlotPoint::new(wl, y), name).color(Color32::GRAY));
                 }
             }
             for (name, v, c) in series {
                 p.line(Line::new(*name, line(v)).color(*c).width(1.2));
             }
-        });
+        })
 }
 
 impl Panel for InspectorPanel {
-    fn title(&self) -> &'static str {
-        "Inspector"
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+        self.plot_rect = None;
         let (Some(d), Some(ins)) = (cx.session.data.as_ref(), cx.inspected) else {
             waiting_ui(
                 ui,
@@ -92,26 +134,21 @@ impl Panel for InspectorPanel {
         if i >= d.n() {
             return;
         }
-        let z = s
-            .meta
-            .z
-            .as_ref()
-            .map(|z| format!("z = {:.4}", z[i]))
-            .unwrap_or_default();
-        ui.label(
-            egui::RichText::new(format!("Galaxy #{i} — {} {z}", d.class_of(i).label())).strong(),
-        );
-        let mut meta = vec![];
-        if let (Some(p), Some(m), Some(f)) = (&s.meta.plate, &s.meta.mjd, &s.meta.fiber) {
-            meta.push(format!("plate-MJD-fiber {}-{}-{}", p[i], m[i], f[i]));
+        // One wrapped line of facts, so the plots get the height.
+        let mut facts = vec![format!("{}", d.class_of(i).label())];
+        if let Some(z) = &s.meta.z {
+            facts.push(format!("z = {:.4}", z[i]));
         }
-        meta.push(format!("median S/N {:.1}", d.snr[i]));
+        if let (Some(p), Some(m), Some(f)) = (&s.meta.plate, &s.meta.mjd, &s.meta.fiber) {
+            facts.push(format!("{}-{}-{}", p[i], m[i], f[i]))
+        }
+        facts.push(format!("S/N {:.1}", d.snr[i]));
         if cx.session.model.is_some() {
-            meta.push(
+            facts.push(
                 if ins.validation {
-                    "validation set"
+                    "validation"
                 } else {
-                    "training set"
+                    "training"
                 }
                 .into(),
             );
@@ -119,16 +156,20 @@ impl Panel for InspectorPanel {
         if let Some(a) = &cx.session.analysis
             && i < a.lof.len()
         {
-            let rank = ins.outlier_rank;
-            meta.push(format!(
-                "LOF {:.2}, χ² {:.2}{}",
+            facts.push(format!(
+                "LOF {:.2} · χ² {:.2}{}",
                 a.lof[i],
                 a.chi2[i],
-                rank.map(|r| format!(", outlier rank {r}"))
+                ins.outlier_rank
+                    .map(|r| format!(" · outlier rank {r}"))
                     .unwrap_or_default()
             ));
         }
-        ui.label(meta.join(" · "));
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new(format!("Galaxy #{i} ")).strong());
+            ui.label(facts.join(" · "))
+                .on_hover_text("plate-MJD-fiber; S/N: median per pixel; split of the open model");
+        });
         let x: Vec<f32> = s.x.row(i).to_vec();
         let masked: Vec<bool> = s.w.row(i).iter().map(|&w| w <= 0.0).collect();
         let mut series: Vec<(&str, &[f32], Color32)> = vec![("data", &x, DATA_COLOUR)];
@@ -138,20 +179,30 @@ impl Panel for InspectorPanel {
         if let Some(p) = ins.pca.as_ref().filter(|p| p.len() == x.len()) {
             series.push(("PCA", p, PCA_COLOUR));
         }
-        let h = (ui.available_height() - 150.0).clamp(140.0, 400.0);
-        spectrum_plot_ui(
+        // What the plots show: a new galaxy, model or data set fits them anew.
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (i, cx.session.data_gen, cx.session.latents_gen).hash(&mut h);
+            h.finish()
+        };
+        let neighbours_h = 24.0;
+        let avail = (ui.available_height() - neighbours_h).max(120.0);
+        let resid_h = (avail * 0.3).clamp(50.0, 140.0);
+        let r = spectrum_plot_ui(
             ui,
             "inspector-spectrum",
             &s.wavelengths,
             &series,
             Some(&masked),
-            h,
+            (avail - resid_h).max(80.0),
+            key,
         );
-        ui.label(
-            egui::RichText::new("grey bands: zero-weight (masked) pixels · dotted: spectral lines")
-                .small()
-                .weak(),
+        let r = r.response.on_hover_text(
+            "grey bands: zero-weight (masked) pixels · dotted: spectral lines\n\
+             drag: pan · Cmd/Ctrl-scroll or pinch: zoom · double-click: fit",
         );
+        self.plot_rect = Some(r.rect);
         if ins.xhat.len() == x.len() {
             let resid: Vec<f32> = x.iter().zip(&ins.xhat).map(|(a, b)| a - b).collect();
             let pts: PlotPoints<'static> = s
@@ -160,11 +211,10 @@ impl Panel for InspectorPanel {
                 .zip(&resid)
                 .map(|(&l, &r)| [l, r as f64])
                 .collect();
-            Plot::new("inspector-residuals")
-                .height(90.0)
+            plot_for_data(ui, "inspector-residuals", key)
+                .height(resid_h)
                 .x_axis_label("rest wavelength [Å]")
                 .y_axis_label("residual")
-                .link_axis(egui::Id::unique("spectrum-x"), [true, false])
                 .show(ui, |p| {
                     p.hline(egui_plot::HLine::new("0", 0.0).color(Color32::DARK_GRAY));
                     p.line(Line::new("residual", pts).color(AE_COLOUR).width(1.0));
@@ -181,5 +231,20 @@ impl Panel for InspectorPanel {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_rows;
+
+    #[test]
+    fn close_line_labels_go_to_other_rows() {
+        // [O II] 3727, Ca K 3934, Ca H 3969 close together; Hβ far away.
+        let rows = label_rows(&[100.0, 130.0, 136.0, 400.0], &[40.0, 30.0, 30.0, 20.0], 3);
+        assert_eq!(rows, vec![Some(0), Some(1), Some(2), Some(0)]);
+        // A fourth crowded label finds no row and is left out.
+        let rows = label_rows(&[100.0, 101.0, 102.0, 103.0], &[40.0; 4], 3);
+        assert_eq!(rows, vec![Some(0), Some(1), Some(2), None]);
     }
 }

@@ -1,4 +1,5 @@
-//! The explorer's panels, one module each, behind one small trait. A panel draws from the
+//! The explorer's panels, one module each, behind one small trait (laid out as tiles: see
+//! [`super::tiles`]). A panel draws from the
 //! read-only [`PanelCx`] and pushes [`AppCommand`]s; its own view state (textures, zoom,
 //! scroll) stays inside it.
 
@@ -85,7 +86,6 @@ impl PanelCx<'_> {
 
 /// One panel of the explorer.
 pub trait Panel {
-    fn title(&self) -> &'static str;
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>);
 }
 

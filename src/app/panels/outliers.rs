@@ -10,10 +10,6 @@ use crate::app::commands::AppCommand;
 pub struct OutliersPanel;
 
 impl Panel for OutliersPanel {
-    fn title(&self) -> &'static str {
-        "Outliers"
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let (Some(a), Some(d)) = (cx.session.analysis.as_ref(), cx.session.data.as_ref()) else {
             waiting_ui(ui, "the outlier ranking appears with the analysis");

@@ -18,10 +18,6 @@ pub struct ResidualsPanel {
 }
 
 impl Panel for ResidualsPanel {
-    fn title(&self) -> &'static str {
-        "Residuals"
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let Some(a) = cx.session.analysis.as_ref() else {
             waiting_ui(ui, "residual histograms appear with the analysis");
@@ -106,6 +102,7 @@ impl Panel for ResidualsPanel {
         let vs_ivar = self.vs_ivar;
         let Some(tex) = &self.texture else { return };
         Plot::new("residual-heatmap")
+            .allow_scroll(false)
             .height(ui.available_height().max(120.0))
             .x_axis_label(if vs_ivar {
                 "log10 inverse variance"
@@ -113,6 +110,13 @@ impl Panel for ResidualsPanel {
                 "rest wavelength [Å]"
             })
             .y_axis_label("residual (data − reconstruction)")
+            .x_grid_spacer(move |input| {
+                if vs_ivar {
+                    egui_plot::log_grid_spacer(10)(input)
+                } else {
+                    round_wavelength_marks(input.bounds)
+                }
+            })
             .x_axis_formatter(move |m, _| {
                 if vs_ivar {
                     format!("{:.1}", m.value)
@@ -129,5 +133,68 @@ impl Panel for ResidualsPanel {
                 ));
                 p.hline(egui_plot::HLine::new("0", 0.0).color(Color32::from_gray(120)));
             });
+    }
+}
+
+/// Grid marks of a log10-wavelength axis at round wavelengths: every 1000 Å (strong), 500 Å and
+/// 100 Å (fainter), at their log10 positions, so the axis reads 4000, 5000, 6000 — not the
+/// grid's own 3981, 5012, 6310.
+pub fn round_wavelength_marks(bounds: (f64, f64)) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = (
+        10f64.powf(bounds.0.min(bounds.1)),
+        10f64.powf(bounds.0.max(bounds.1)),
+    );
+    if !(lo.is_finite() && hi.is_finite() && hi > lo && lo > 0.0) {
+        return vec![];
+    }
+    let span = hi - lo;
+    let mid = (lo * hi).sqrt();
+    // Finer steps only when zoomed in enough to see them.
+    let steps: &[f64] = if span > 3000.0 {
+        &[1000.0, 500.0]
+    } else if span > 600.0 {
+        &[1000.0, 500.0, 100.0]
+    } else {
+        &[100.0, 50.0, 10.0]
+    };
+    let mut marks: Vec<egui_plot::GridMark> = vec![];
+    for &step in steps {
+        let mut l = (lo / step).ceil() * step;
+        while l <= hi {
+            if !marks
+                .iter()
+                .any(|m| (10f64.powf(m.value) - l).abs() < 1e-6 * l)
+            {
+                // The step in the axis's own units (log10 Å) sets the line's strength: one
+                // value per step size, so all 1000 Å lines look alike.
+                marks.push(egui_plot::GridMark {
+                    value: l.log10(),
+                    step_size: step / (mid * std::f64::consts::LN_10),
+                });
+            }
+            l += step;
+        }
+    }
+    marks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_wavelength_marks;
+
+    #[test]
+    fn wavelength_ticks_are_round() {
+        let marks = round_wavelength_marks((3388f64.log10(), 8310f64.log10()));
+        let thousands: Vec<i64> = marks
+            .iter()
+            .map(|m| 10f64.powf(m.value).round() as i64)
+            .filter(|l| l % 1000 == 0)
+            .collect();
+        assert_eq!(thousands, vec![4000, 5000, 6000, 7000, 8000]);
+        assert!(
+            marks
+                .iter()
+                .all(|m| (10f64.powf(m.value).round() as i64) % 500 == 0)
+        );
     }
 }

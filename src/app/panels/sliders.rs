@@ -12,34 +12,27 @@ use crate::app::commands::AppCommand;
 #[derive(Default)]
 pub struct SlidersPanel {
     t: f32,
+    /// Where the decoded spectrum was drawn last frame (tests, layout checks).
+    pub plot_rect: Option<egui::Rect>,
 }
 
-impl Panel for SlidersPanel {
-    fn title(&self) -> &'static str {
-        "Latent sliders"
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-        let (Some(l), Some(d)) = (cx.session.latents.as_ref(), cx.session.data.as_ref()) else {
-            waiting_ui(ui, "sliders appear once the spectra are encoded");
-            return;
-        };
-        let k = l.z.ncols();
-        let focus = cx.state.focus.filter(|&i| i < l.z.nrows());
-        let mut z: Vec<f32> = match cx.synthetic {
-            Some(s) if s.z.len() == k => s.z.clone(),
-            _ => match focus {
-                Some(i) => l.z.row(i).to_vec(),
-                None => (0..k)
-                    .map(|j| (l.range[j].0 + l.range[j].1) / 2.0)
-                    .collect(),
-            },
-        };
+impl SlidersPanel {
+    /// The sliders, "start from" / "clear" and the interpolation slider; returns the latent
+    /// vector when a slider moved.
+    fn controls_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut PanelCx<'_>,
+        range: &[(f32, f32)],
+        focus: Option<usize>,
+        second: Option<usize>,
+        mut z: Vec<f32>,
+    ) {
         ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(
                     focus.is_some(),
-                    egui::Button::new("Start from the inspected galaxy"),
+                    egui::Button::new("From the inspected galaxy"),
                 )
                 .clicked()
             {
@@ -54,7 +47,7 @@ impl Panel for SlidersPanel {
         });
         let mut changed = false;
         for (j, zj) in z.iter_mut().enumerate() {
-            let (lo, hi) = l.range[j];
+            let (lo, hi) = range[j];
             let r = ui.add(
                 egui::Slider::new(zj, lo..=hi)
                     .text(format!("z{j}"))
@@ -66,48 +59,105 @@ impl Panel for SlidersPanel {
         if changed {
             cx.send(AppCommand::SetSynthetic(z));
         }
-        let second = cx.state.second.filter(|&i| i < l.z.nrows());
         ui.add_enabled_ui(focus.is_some() && second.is_some(), |ui| {
-            let label = match (focus, second) {
-                (Some(a), Some(b)) => format!("interpolate #{a} → #{b}"),
-                _ => "interpolate (inspect one galaxy, Cmd/Ctrl-click a second)".into(),
-            };
+            ui.label(
+                egui::RichText::new(match (focus, second) {
+                    (Some(a), Some(b)) => format!("interpolate #{a} → #{b}"),
+                    _ => "interpolate (Cmd/Ctrl-click a second galaxy)".into(),
+                })
+                .small(),
+            );
             if ui
-                .add(egui::Slider::new(&mut self.t, 0.0..=1.0).text(label))
+                .add(egui::Slider::new(&mut self.t, 0.0..=1.0))
+                .on_disabled_hover_text(
+                    "inspect one galaxy, Cmd/Ctrl-click a second, then slide between them",
+                )
                 .changed()
             {
                 cx.send(AppCommand::Interpolate(self.t));
             }
         });
-        match cx.synthetic {
-            Some(s) if s.spectrum.len() == d.spectra.n_bins() => {
+    }
+}
+
+impl Panel for SlidersPanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+        self.plot_rect = None;
+        let (Some(l), Some(d)) = (cx.session.latents.as_ref(), cx.session.data.as_ref()) else {
+            waiting_ui(ui, "sliders appear once the spectra are encoded");
+            return;
+        };
+        let k = l.z.ncols();
+        let focus = cx.state.focus.filter(|&i| i < l.z.nrows());
+        let second = cx.state.second.filter(|&i| i < l.z.nrows());
+        let z: Vec<f32> = match cx.synthetic {
+            Some(s) if s.z.len() == k => s.z.clone(),
+            _ => match focus {
+                Some(i) => l.z.row(i).to_vec(),
+                None => (0..k)
+                    .map(|j| (l.range[j].0 + l.range[j].1) / 2.0)
+                    .collect(),
+            },
+        };
+        let range = l.range.clone();
+        let (data_gen, n_bins) = (cx.session.data_gen, d.spectra.n_bins());
+        let spectra = d.spectra.clone();
+        // The decoded spectrum sits beside the sliders that make it (below them in a narrow
+        // tile), so dragging a slider shows its effect without scrolling.
+        let decoded = |this: &mut Self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>| match cx.synthetic
+        {
+            Some(s) if s.spectrum.len() == n_bins => {
                 let mut series: Vec<(&str, &[f32], Color32)> = vec![];
                 let row;
                 if let Some(i) = focus {
-                    row = d.spectra.x.row(i).to_vec();
+                    row = spectra.x.row(i).to_vec();
                     series.push(("inspected galaxy", &row, DATA_COLOUR.gamma_multiply(0.5)));
                 }
                 series.push(("decoded", &s.spectrum, AE_COLOUR));
+                let h = (ui.available_height() - 18.0).max(100.0);
+                let r = spectrum_plot_ui(
+                    ui,
+                    "slider-spectrum",
+                    &spectra.wavelengths,
+                    &series,
+                    None,
+                    h,
+                    data_gen ^ focus.map_or(u64::MAX, |f| f as u64).rotate_left(20),
+                );
+                this.plot_rect = Some(r.response.rect);
                 ui.label(
                     egui::RichText::new(format!("decoded in {:.0} µs", s.decode_us))
                         .small()
                         .weak(),
                 );
-                let h = ui.available_height().clamp(120.0, 300.0);
-                spectrum_plot_ui(
-                    ui,
-                    "slider-spectrum",
-                    &d.spectra.wavelengths,
-                    &series,
-                    None,
-                    h,
-                );
             }
             _ => {
                 ui.label(
-                    egui::RichText::new("drag a slider to decode a synthetic spectrum").weak(),
+                    egui::RichText::new(
+                        "drag a slider (or start from the inspected galaxy) to decode a \
+                         synthetic spectrum",
+                    )
+                    .weak(),
                 );
             }
+        };
+        if ui.available_width() >= 400.0 {
+            let h = ui.available_height();
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_width(240.0);
+                    ui.spacing_mut().slider_width = 130.0;
+                    self.controls_ui(ui, cx, &range, focus, second, z);
+                });
+                ui.vertical(|ui| {
+                    ui.set_height(h);
+                    ui.set_min_width(ui.available_width());
+                    decoded(self, ui, cx);
+                });
+            });
+        } else {
+            self.controls_ui(ui, cx, &range, focus, second, z);
+            decoded(self, ui, cx);
         }
     }
 }

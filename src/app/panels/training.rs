@@ -14,6 +14,8 @@ use crate::train::trainer::EpochRecord;
 #[derive(Default)]
 pub struct TrainingPanel {
     draft: Option<TrainSettings>,
+    /// The loss plot's screen rectangle and bounds (x0, x1, y0, y1) last frame (tests).
+    pub loss_plot: Option<(egui::Rect, [f64; 4])>,
 }
 
 fn fmt_duration(d: std::time::Duration) -> String {
@@ -28,10 +30,6 @@ fn fmt_duration(d: std::time::Duration) -> String {
 }
 
 impl Panel for TrainingPanel {
-    fn title(&self) -> &'static str {
-        "Training"
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let draft = self.draft.get_or_insert_with(|| cx.state.train.clone());
         let active = cx.training.is_some_and(|t| t.is_active());
@@ -103,6 +101,7 @@ impl Panel for TrainingPanel {
                 cx.send(AppCommand::SaveTrainingNow);
             }
         });
+        self.loss_plot = None;
         let Some(run) = cx.training else {
             ui.label(egui::RichText::new("Not training. The views show the open model.").weak());
             return;
@@ -157,12 +156,18 @@ impl Panel for TrainingPanel {
                 ui.colored_label(egui::Color32::LIGHT_RED, e);
             }
         }
-        loss_plot_ui(ui, &run.history);
+        let r = loss_plot_ui(ui, &run.history);
+        let b = r.transform.bounds();
+        self.loss_plot = Some((
+            r.response.rect,
+            [b.min()[0], b.max()[0], b.min()[1], b.max()[1]],
+        ));
     }
 }
 
 /// Train and validation loss per epoch on a log axis, LR drops dashed, best epoch circled.
-pub fn loss_plot_ui(ui: &mut egui::Ui, history: &[EpochRecord]) {
+/// The scroll wheel scrolls the column it sits in; Cmd/Ctrl-scroll zooms.
+pub fn loss_plot_ui(ui: &mut egui::Ui, history: &[EpochRecord]) -> egui_plot::PlotResponse<()> {
     let pts = |f: &dyn Fn(&EpochRecord) -> f64| -> PlotPoints<'static> {
         history
             .iter()
@@ -186,6 +191,7 @@ pub fn loss_plot_ui(ui: &mut egui::Ui, history: &[EpochRecord]) {
         ));
     }
     Plot::new("loss-curves")
+        .allow_scroll(false)
         .height(180.0)
         .legend(Legend::default())
         .x_axis_label("epoch")
@@ -215,5 +221,5 @@ pub fn loss_plot_ui(ui: &mut egui::Ui, history: &[EpochRecord]) {
                         .filled(false),
                 );
             }
-        });
+        })
 }

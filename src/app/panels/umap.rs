@@ -27,6 +27,8 @@ pub struct UmapPanel {
     box_start: Option<Pos2>,
     /// The plot rectangle and transform of the last frame (for picking and tests).
     last: Option<(Rect, ViewTransform)>,
+    /// The square the map was drawn in last frame.
+    pub plot_rect: Option<Rect>,
 }
 
 impl UmapPanel {
@@ -55,10 +57,6 @@ impl UmapPanel {
 }
 
 impl Panel for UmapPanel {
-    fn title(&self) -> &'static str {
-        "UMAP"
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let Some(a) = cx.session.analysis.as_ref() else {
             let what = cx
@@ -106,9 +104,14 @@ impl Panel for UmapPanel {
                  pinch or Cmd/Ctrl-scroll: zoom\ndouble-click: fit",
             );
         });
+        // The map is square (UMAP's axes have the same units), as large as the tile allows,
+        // centred in it.
         let size =
             egui::vec2(ui.available_width(), ui.available_height()).max(egui::vec2(200.0, 200.0));
-        let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
+        let (full, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
+        let side = full.width().min(full.height());
+        let rect = Rect::from_center_size(full.center(), egui::vec2(side, side));
+        self.plot_rect = Some(rect);
         if self.fitted_for != Some(cx.session.analysis_gen) || self.transform.is_none() {
             self.transform = Some(ViewTransform::fit(emb.view(), 0, 1, rect));
             self.fitted_for = Some(cx.session.analysis_gen);
@@ -192,7 +195,10 @@ impl Panel for UmapPanel {
         if moving && only_view_changed && self.texture.is_some() {
             ui.ctx().request_repaint();
         } else if self.texture_key != Some(key) || self.texture.is_none() {
-            let dot = if emb.nrows() > 20_000 { 2 } else { 3 };
+            let dot = if emb.nrows() > 20_000 { 2.0 } else { 3.0 };
+            // As sharp as the display: up to the GPU's largest texture (a 2× display doubles
+            // the pixels of a wide tile), never stretched from a smaller one.
+            let max_side = ui.ctx().input(|i| i.max_texture_side).clamp(256, 8192);
             let img = splat_points(
                 emb.view(),
                 0,
@@ -202,7 +208,7 @@ impl Panel for UmapPanel {
                 &t,
                 rect,
                 ppp,
-                2048,
+                max_side,
                 dot,
                 0.6,
             );
