@@ -240,6 +240,11 @@ pub fn run_with(
     out.push(measure(&mut h, "dragging a latent slider", true));
     out.push(measure(&mut h, "pinch-zooming the UMAP", false));
     if train {
+        // Let the last scenario's view come to rest (its final re-splat is not Start's cost).
+        for k in 0..10 {
+            let ev = sweep(&mut h, k);
+            h.frame(ev);
+        }
         let settings = h.app.state().train.clone();
         h.app.send(AppCommand::StartTraining(settings));
         // The frame in which the click's command is applied: starting a run must not wait for

@@ -4,9 +4,10 @@
 //!
 //! The default layouts put every used-by flow on screen at once without scrolling — at a 13"
 //! laptop's 1440 × 900 and on a 2560 × 1440 monitor: the controls on the left (data and model,
-//! training, outliers, residuals, with export below), the UMAP in the middle (square, as large
-//! as the column allows) above the latent sliders and the spectrum they decode, the corner
-//! plot on the right (cells of at least 80 points) above the inspector and its residuals.
+//! training, with export below), the UMAP in the middle (square, as large as the column allows)
+//! above the latent sliders and the spectrum they decode (the outlier list a tab behind them),
+//! the corner plot on the right (cells of at least 80 points; the residual heatmap a tab behind
+//! it) above the inspector and its residuals.
 
 use eframe::egui;
 use egui_tiles::{Container, Linear, LinearDir, SimplificationOptions, Tile, TileId, Tiles, Tree};
@@ -99,11 +100,13 @@ pub fn default_tree(size: egui::Vec2) -> Tree<Pane> {
         pane(Pane::Corner),
         pane(Pane::Inspector),
     );
-    let controls = tiles.insert_tab_tile(vec![data, training, outliers, residuals]);
+    // Tabs share a tile where one of them at a time is enough: the controls; the sliders (in
+    // front) with the outlier list; the corner plot (in front) with the residual heatmap.
+    let controls = tiles.insert_tab_tile(vec![data, training]);
     let export = tiles.insert_tab_tile(vec![export]);
     let umap = tiles.insert_tab_tile(vec![umap]);
-    let sliders = tiles.insert_tab_tile(vec![sliders]);
-    let corner = tiles.insert_tab_tile(vec![corner]);
+    let sliders = tiles.insert_tab_tile(vec![sliders, outliers]);
+    let corner = tiles.insert_tab_tile(vec![corner, residuals]);
     let inspector = tiles.insert_tab_tile(vec![inspector]);
     let column = |tiles: &mut Tiles<Pane>, top: TileId, bottom: TileId, top_share: f32| {
         let mut lin = Linear::new(LinearDir::Vertical, vec![top, bottom]);
