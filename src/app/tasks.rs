@@ -176,11 +176,7 @@ impl Tasks {
                 // A panic in a task becomes an error message, never a dead UI.
                 let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx)))
                     .unwrap_or_else(|p| {
-                        let msg = p
-                            .downcast_ref::<String>()
-                            .cloned()
-                            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                            .unwrap_or_else(|| "unknown panic".into());
+                        let msg = crate::util::panic_message(p.as_ref(), "unknown panic");
                         JobOutput::Failed {
                             task: task_name.clone(),
                             error: format!("internal error: {msg}"),

@@ -217,14 +217,9 @@ struct Row {
 fn process_guarded(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(path, grid, opts)))
         .unwrap_or_else(|p| {
-            let detail = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "a panic".into());
             let error = IngestError::Internal {
                 path: path.to_path_buf(),
-                detail,
+                detail: crate::util::panic_message(p.as_ref(), "a panic"),
             };
             (FileOutcome::Failed { error }, None)
         })

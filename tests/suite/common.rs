@@ -12,6 +12,33 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The real SDSS spectra of ../shared/fixtures/sdss, if that folder is there (tests using them
+/// say they skipped otherwise).
+pub fn sdss_fixtures() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/sdss");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent", p.display());
+        None
+    }
+}
+
+/// Copies the FITS files of `src` into each of `subfolders` of `dir` (as a user's download
+/// folders hold the same spectra twice).
+pub fn copy_fits(src: &Path, dir: &Path, subfolders: &[&str]) {
+    for sub in subfolders {
+        let d = dir.join(sub);
+        std::fs::create_dir_all(&d).unwrap();
+        for e in std::fs::read_dir(src).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|e| e == "fits" || e == "fit") {
+                std::fs::copy(&p, d.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+}
+
 /// The small valid fixture (5 spectra from reference.py synth).
 pub fn small_survey() -> Survey {
     Survey::read(&fixture("small_ok.npz")).expect("small_ok.npz reads")

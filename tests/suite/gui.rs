@@ -732,20 +732,12 @@ fn drop_onto(h: &mut Harness<'_, SpecaeApp>, p: &Path) {
 /// and opens; a dropped survey opens; anything else is named in an error.
 #[test]
 fn dropped_files_open_as_what_they_are() {
-    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/sdss");
     let dir = tempfile::tempdir().unwrap();
     let other = other_survey(dir.path(), 300);
     let mut h = loaded(dir.path());
-    if shared.is_dir() {
-        let folder = dir.path().join("my spectra");
-        std::fs::create_dir_all(&folder).unwrap();
-        for e in std::fs::read_dir(&shared).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|e| e == "fits" || e == "fit") {
-                std::fs::copy(&p, folder.join(p.file_name().unwrap())).unwrap();
-            }
-        }
-        drop_onto(&mut h, &folder);
+    if let Some(shared) = crate::common::sdss_fixtures() {
+        crate::common::copy_fits(&shared, dir.path(), &["my spectra"]);
+        drop_onto(&mut h, &dir.path().join("my spectra"));
         wait_for(
             &mut h,
             300,
@@ -766,8 +758,6 @@ fn dropped_files_open_as_what_they_are() {
             "{}",
             d.path.display()
         );
-    } else {
-        eprintln!("skipped the FITS part: {} is absent", shared.display());
     }
     drop_onto(&mut h, &other);
     wait_for(&mut h, 120, "the dropped survey to open", |a| {

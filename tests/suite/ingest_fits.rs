@@ -1,7 +1,7 @@
 //! `specae ingest` on the real SDSS files in ../shared/fixtures/sdss (skipped, saying so, where
 //! that folder is absent) and on small FITS files the tests write themselves.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use specae::data::grid::{COEFF0, COEFF1, LogGrid, bin_of};
 use specae::ingest::rebin::rebin_rest_frame;
@@ -11,15 +11,7 @@ use specae::synth::physics::lam;
 
 use crate::common::{write_spec, write_spec_masked, write_spspec};
 
-fn shared_fixtures() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/sdss");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
-}
+use crate::common::sdss_fixtures as shared_fixtures;
 
 #[test]
 fn reads_dr8_and_dr7_files_with_redshift_and_class() {
@@ -261,16 +253,7 @@ fn a_spectrum_flagged_everywhere_names_the_mask_bit() {
 fn duplicate_spectra_are_kept_once() {
     let Some(src) = shared_fixtures() else { return };
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["a", "b/copies"] {
-        let d = dir.path().join(sub);
-        std::fs::create_dir_all(&d).unwrap();
-        for e in std::fs::read_dir(&src).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|e| e == "fits" || e == "fit") {
-                std::fs::copy(&p, d.join(p.file_name().unwrap())).unwrap();
-            }
-        }
-    }
+    crate::common::copy_fits(&src, dir.path(), &["a", "b/copies"]);
     let paths = specae::ingest::survey::collect_paths(&[dir.path().to_path_buf()]).unwrap();
     assert_eq!(paths.len(), 16);
     let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();

@@ -2,18 +2,10 @@
 //! two folders. `ingest` → `train` → `analyze` → `figures` succeed, and the explorer opens the
 //! result. Skipped (saying so) where ../shared/fixtures/sdss is absent.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn fixtures() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/sdss");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
-}
+use crate::common::{copy_fits, sdss_fixtures};
 
 fn specae() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_specae"));
@@ -34,26 +26,12 @@ fn ok(out: Output) -> String {
     stdout
 }
 
-/// The fixtures copied into `dir/a` and `dir/b/copies`.
-fn two_folders(src: &Path, dir: &Path) {
-    for sub in ["a", "b/copies"] {
-        let d = dir.join(sub);
-        std::fs::create_dir_all(&d).unwrap();
-        for e in std::fs::read_dir(src).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|e| e == "fits" || e == "fit") {
-                std::fs::copy(&p, d.join(p.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-}
-
 #[test]
 fn real_fits_folders_with_duplicates_run_end_to_end() {
-    let Some(src) = fixtures() else { return };
+    let Some(src) = sdss_fixtures() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    two_folders(&src, dir);
+    copy_fits(&src, dir, &["a", "b/copies"]);
     let survey = dir.join("survey.npz");
     let table = ok(specae()
         .arg("ingest")
