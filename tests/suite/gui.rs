@@ -570,6 +570,11 @@ fn other_survey(dir: &Path, n: usize) -> PathBuf {
     p
 }
 
+fn assert_no_errors(app: &SpecaeApp) {
+    let texts: Vec<&String> = app.messages().iter().map(|m| &m.text).collect();
+    assert!(!app.messages().iter().any(|m| m.error), "{texts:?}");
+}
+
 /// Every view draws the session without indexing past its data: a few frames with each
 /// bottom tab and every colouring.
 fn draw_every_view(h: &mut Harness<'_, SpecaeApp>) {
@@ -616,11 +621,7 @@ fn opening_other_data_while_the_analysis_runs_shows_only_the_new_data() {
         s.latents.is_none() && s.analysis.is_none(),
         "the old survey's latents/analysis were installed on the new data"
     );
-    assert!(
-        !app.messages().iter().any(|m| m.error),
-        "{:?}",
-        app.messages().iter().map(|m| &m.text).collect::<Vec<_>>()
-    );
+    assert_no_errors(app);
 }
 
 #[test]
@@ -655,11 +656,7 @@ fn opening_other_data_while_training_runs_shows_only_the_new_data() {
         s.model.is_none(),
         "the run's model was not opened on other data"
     );
-    assert!(
-        !app.messages().iter().any(|m| m.error),
-        "{:?}",
-        app.messages().iter().map(|m| &m.text).collect::<Vec<_>>()
-    );
+    assert_no_errors(app);
 }
 
 /// eframe runs only `App::logic` while the window is minimised or covered: training must go
