@@ -53,11 +53,19 @@ impl NpzFile {
         Self::from_reader(Box::new(Cursor::new(bytes)), path)
     }
 
-    fn from_reader(reader: Box<dyn ReadSeek>, path: &Path) -> Result<Self, DataError> {
+    fn from_reader(mut reader: Box<dyn ReadSeek>, path: &Path) -> Result<Self, DataError> {
         let not_npz = |detail: String| DataError::NotNpz {
             path: path.to_path_buf(),
             detail,
         };
+        let markers = end_markers(&mut reader).map_err(|e| not_npz(e.to_string()))?;
+        if markers > MAX_END_MARKERS {
+            // The zip reader tries every candidate, each over the whole file: time grows with
+            // their number times the file's size (found by fuzzing). Real archives have one.
+            return Err(not_npz(format!(
+                "its end of archive is damaged ({markers} end-of-central-directory markers)"
+            )));
+        }
         let mut zip = ZipArchive::new(reader).map_err(|e| not_npz(e.to_string()))?;
         let names = (0..zip.len())
             .map(|i| {
@@ -326,6 +334,22 @@ impl NpzFile {
         };
         self.as_ix2(key, a)
     }
+}
+
+/// More end-of-central-directory markers than this in an archive's tail mean damage.
+const MAX_END_MARKERS: usize = 8;
+
+/// End-of-central-directory signatures in the last 64 KiB + 22 bytes (where the record must
+/// lie); leaves the reader at the start.
+fn end_markers(r: &mut Box<dyn ReadSeek>) -> std::io::Result<usize> {
+    use std::io::SeekFrom;
+    let len = r.seek(SeekFrom::End(0))?;
+    let tail = len.min(65_535 + 22);
+    r.seek(SeekFrom::Start(len - tail))?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    r.take(tail).read_to_end(&mut buf)?;
+    r.seek(SeekFrom::Start(0))?;
+    Ok(buf.windows(4).filter(|w| *w == b"PK\x05\x06").count())
 }
 
 /// Bytes per item of a numpy type descriptor such as `'<f4'`, `'|b1'`, `'<i8'`.

@@ -326,6 +326,17 @@ fn giant_npz() -> Vec<u8> {
     out.into_inner()
 }
 
+/// An archive whose tail holds hundreds of end-of-central-directory markers (found by fuzzing:
+/// the zip reader tried each one over the whole file) is refused at once.
+#[test]
+fn archives_with_many_end_markers_are_refused() {
+    let slow = std::fs::read(fixtures().join("fuzz/npz/slow-eocd-3710593b")).unwrap();
+    let e = fuzzing::survey_npz(&slow).unwrap_err();
+    assert!(e.contains("end-of-central-directory markers"), "{e}");
+    let e = fuzzing::analysis_cache(&slow).unwrap_err();
+    assert!(e.contains("end-of-central-directory markers"), "{e}");
+}
+
 #[test]
 fn headers_claiming_huge_arrays_are_errors_not_allocations() {
     let e = fuzzing::sdss_fits(&giant_spspec()).unwrap_err();
