@@ -2,7 +2,6 @@
 //! two folders. `ingest` → `train` → `analyze` → `figures` succeed, and the explorer opens the
 //! result. Skipped (saying so) where ../shared/fixtures/sdss is absent.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::common::{copy_fits, sdss_fixtures};
@@ -78,7 +77,7 @@ fn real_fits_folders_with_duplicates_run_end_to_end() {
 }
 
 #[cfg(feature = "gui")]
-fn explorer_opens(dir: &Path, survey: &Path, best: &Path) {
+fn explorer_opens(dir: &std::path::Path, survey: &std::path::Path, best: &std::path::Path) {
     use eframe::egui;
     use specae::app::{AppOptions, SpecaeApp};
     let opts = AppOptions {
