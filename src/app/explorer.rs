@@ -158,6 +158,9 @@ fn install_fonts(ctx: &egui::Context) {
 impl SpecaeApp {
     /// Creates the app and starts opening its data in the background.
     pub fn new(opts: AppOptions, persisted: Option<Persisted>, ctx: &egui::Context) -> Self {
+        // Training and the analysis run in rayon's pool: below the UI thread, so a frame never
+        // waits for a core they hold (a no-op when something already used rayon).
+        crate::util::priority::background_rayon_pool();
         let mut state = persisted.unwrap_or_default();
         let data = opts.data.clone().or_else(|| {
             opts.restore_files

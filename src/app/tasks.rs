@@ -173,6 +173,7 @@ impl Tasks {
         let spawned = std::thread::Builder::new()
             .name(format!("specae-{name}"))
             .spawn(move || {
+                crate::util::priority::lower_current_thread_priority();
                 // A panic in a task becomes an error message, never a dead UI.
                 let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx)))
                     .unwrap_or_else(|p| {

@@ -93,6 +93,8 @@ impl TrainingRun {
         let backend = settings.backend;
         let dir = out_dir.to_path_buf();
         let build = move || -> Result<Launch, String> {
+            // This runs on the worker thread: it and rayon's pool train below the UI thread.
+            crate::util::priority::lower_current_thread_priority();
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             let chosen = choose(backend).map_err(|e| e.to_string())?;

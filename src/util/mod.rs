@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod fasthash;
+pub mod priority;
 
 /// The message a caught panic carried (`fallback` when it carried none).
 pub fn panic_message(payload: &(dyn std::any::Any + Send), fallback: &str) -> String {
