@@ -469,6 +469,14 @@ fn layout_selection_and_files_persist() {
     let tiles = h2.state().state().tiles.as_ref().unwrap();
     assert!(!specae::app::tiles::is_shown(tiles, Pane::Outliers));
     assert!(specae::app::tiles::is_shown(tiles, Pane::Residuals));
+    // View → Reset layout brings the hidden pane back.
+    press(&mut h2, "View");
+    press(&mut h2, "Reset layout");
+    let tiles = h2.state().state().tiles.as_ref().unwrap();
+    assert!(
+        specae::app::tiles::is_shown(tiles, Pane::Outliers),
+        "Reset layout left the outliers hidden"
+    );
 }
 
 /// The frame-time benchmark runs end to end (timings are reported by `specae bench gui`, not
