@@ -30,6 +30,8 @@ pub use explorer::{AppOptions, SpecaeApp};
 
 /// Opens the explorer in a native window and runs until it is closed.
 pub fn run_native(opts: AppOptions) -> Result<(), eframe::Error> {
+    // Before anything can use rayon: its pool then runs below the UI thread.
+    crate::util::priority::background_rayon_pool();
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("specae")
