@@ -11,8 +11,8 @@ use crate::analysis::bundle::read_stored_bytes;
 use crate::analysis::outliers::outlier_table;
 use crate::data::grid::LogGrid;
 use crate::data::{Spectra, Survey};
+use crate::ingest::PixelMask;
 use crate::ingest::lineindex::lineindex_from_pipeline;
-use crate::ingest::rebin::rebin_rest_frame;
 use crate::ingest::sdss_fits::{bad_bit_fractions, read_sdss_bytes};
 use crate::train::checkpoint::Checkpoint;
 use crate::train::load::model_from_weight_bytes;
@@ -29,14 +29,7 @@ pub fn survey_npz(data: &[u8]) -> Result<(), String> {
 /// the pipeline's lines, name its mask bits.
 pub fn sdss_fits(data: &[u8]) -> Result<(), String> {
     let s = read_sdss_bytes(data.to_vec(), Path::new("fuzz.fits")).map_err(|e| e.to_string())?;
-    let r = rebin_rest_frame(
-        &s.loglam,
-        &s.flux,
-        &s.ivar,
-        &s.flagged,
-        s.z,
-        &LogGrid::STANDARD,
-    );
+    let r = s.rest_frame(PixelMask::Pipeline, &LogGrid::STANDARD);
     std::hint::black_box((
         r.coverage,
         lineindex_from_pipeline(&s),

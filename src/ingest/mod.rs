@@ -44,4 +44,5 @@ impl IngestError {
     }
 }
 
-pub use survey::{FileOutcome, IngestOptions, Ingested, PixelMask, ingest};
+pub use rebin::PixelMask;
+pub use survey::{FileOutcome, IngestOptions, Ingested, ingest};

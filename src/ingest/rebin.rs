@@ -2,7 +2,34 @@
 //! log-spaced grid with inverse-variance weights. A grid bin is masked when less than half of it
 //! is covered by good pixels (outside the observed range, ivar = 0, or flagged by the pipeline).
 
+use super::sdss_fits::SdssSpectrum;
 use crate::data::grid::LogGrid;
+
+/// Which pixels count as bad.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PixelMask {
+    /// The pipeline's bad-pixel bits (and_mask; DR7's mask row) and ivar = 0.
+    #[default]
+    Pipeline,
+    /// Inverse variance alone (ivar = 0): for files whose mask flags good pixels, e.g. real
+    /// DR13 spectra with BADFLAT on every pixel while their errors are fine.
+    Ivar,
+}
+
+impl SdssSpectrum {
+    /// This spectrum on the rest-frame `grid`, with `mask` deciding which pixels are bad.
+    pub fn rest_frame(&self, mask: PixelMask, grid: &LogGrid) -> Rebinned {
+        let unmasked;
+        let flagged = match mask {
+            PixelMask::Pipeline => &self.flagged,
+            PixelMask::Ivar => {
+                unmasked = vec![false; self.flagged.len()];
+                &unmasked
+            }
+        };
+        rebin_rest_frame(&self.loglam, &self.flux, &self.ivar, flagged, self.z, grid)
+    }
+}
 
 /// A spectrum on the grid: flux, 1σ error (0 where masked) and mask.
 #[derive(Clone, Debug)]

@@ -12,24 +12,13 @@ use rayon::prelude::*;
 
 use super::IngestError;
 use super::lineindex::lineindex_from_pipeline;
-use super::rebin::rebin_rest_frame;
+use super::rebin::PixelMask;
 use super::sdss_fits::{SdssSpectrum, bad_bit_fractions, pixel_bit_name, read_sdss};
 use crate::data::grid::{COEFF0, COEFF1, LogGrid, N_BINS};
 use crate::data::survey::{Metadata, Survey};
 use crate::pca::{PcaConfig, PcaError, iterative_pca};
 use crate::synth::measure::measure;
 use crate::synth::physics::Grid;
-
-/// Which pixels count as bad.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum PixelMask {
-    /// The pipeline's bad-pixel bits (and_mask; DR7's mask row) and ivar = 0.
-    #[default]
-    Pipeline,
-    /// Inverse variance alone (ivar = 0): for files whose mask flags good pixels, e.g. real
-    /// DR13 spectra with BADFLAT on every pixel while their errors are fine.
-    Ivar,
-}
 
 /// Settings of an ingest.
 #[derive(Clone, Debug)]
@@ -237,15 +226,7 @@ fn coverage_reason(s: &SdssSpectrum, coverage: f64, opts: &IngestOptions) -> Str
     if opts.mask == PixelMask::Ivar {
         return plain;
     }
-    let unmasked = vec![false; s.flagged.len()];
-    let by_ivar = rebin_rest_frame(
-        &s.loglam,
-        &s.flux,
-        &s.ivar,
-        &unmasked,
-        s.z,
-        &LogGrid::STANDARD,
-    );
+    let by_ivar = s.rest_frame(PixelMask::Ivar, &LogGrid::STANDARD);
     if by_ivar.coverage < opts.min_coverage {
         return plain;
     }
@@ -282,22 +263,7 @@ fn process(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Opti
             None,
         );
     }
-    let unmasked;
-    let flagged = match opts.mask {
-        PixelMask::Pipeline => &s.flagged,
-        PixelMask::Ivar => {
-            unmasked = vec![false; s.flagged.len()];
-            &unmasked
-        }
-    };
-    let r = rebin_rest_frame(
-        &s.loglam,
-        &s.flux,
-        &s.ivar,
-        flagged,
-        s.z,
-        &LogGrid::STANDARD,
-    );
+    let r = s.rest_frame(opts.mask, &LogGrid::STANDARD);
     if r.coverage < opts.min_coverage {
         return (
             FileOutcome::Rejected {

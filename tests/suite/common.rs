@@ -58,6 +58,46 @@ pub fn pad(out: &mut Vec<u8>, byte: u8) {
     }
 }
 
+/// A binary-table extension header of `rows` rows of `row_bytes` bytes with `columns`
+/// (name, TFORM), padded to its block.
+pub fn bintable_header(
+    out: &mut Vec<u8>,
+    row_bytes: usize,
+    rows: usize,
+    columns: &[(&str, &str)],
+    extname: &str,
+) {
+    let mut cards = vec![
+        "XTENSION= 'BINTABLE'".to_string(),
+        "BITPIX  =                    8".into(),
+        "NAXIS   =                    2".into(),
+        format!("NAXIS1  = {row_bytes:>20}"),
+        format!("NAXIS2  = {rows:>20}"),
+        "PCOUNT  =                    0".into(),
+        "GCOUNT  =                    1".into(),
+        format!("TFIELDS = {:>20}", columns.len()),
+    ];
+    for (k, (name, form)) in columns.iter().enumerate() {
+        let k = k + 1;
+        cards.push(format!(
+            "{:<8}= {:<10}",
+            format!("TTYPE{k}"),
+            format!("'{name:<8}'")
+        ));
+        cards.push(format!(
+            "{:<8}= {:<10}",
+            format!("TFORM{k}"),
+            format!("'{form:<8}'")
+        ));
+    }
+    cards.push(format!("EXTNAME = '{extname:<8}'"));
+    cards.push("END".into());
+    for c in &cards {
+        card(out, c);
+    }
+    pad(out, b' ');
+}
+
 /// A minimal DR8-style spec file: COADD (flux, loglam, ivar, and_mask) and SPECOBJ (Z,
 /// ZWARNING, CLASS) with a Gaussian emission line at Hα.
 pub fn write_spec(
@@ -92,29 +132,18 @@ pub fn write_spec_masked(
         card(&mut b, c);
     }
     pad(&mut b, b' ');
-    for c in [
-        "XTENSION= 'BINTABLE'".to_string(),
-        "BITPIX  =                    8".into(),
-        "NAXIS   =                    2".into(),
-        "NAXIS1  =                   16".into(),
-        format!("NAXIS2  = {rows_claimed:>20}"),
-        "PCOUNT  =                    0".into(),
-        "GCOUNT  =                    1".into(),
-        "TFIELDS =                    4".into(),
-        "TTYPE1  = 'flux    '".into(),
-        "TFORM1  = 'E       '".into(),
-        "TTYPE2  = 'loglam  '".into(),
-        "TFORM2  = 'E       '".into(),
-        "TTYPE3  = 'ivar    '".into(),
-        "TFORM3  = 'E       '".into(),
-        "TTYPE4  = 'and_mask'".into(),
-        "TFORM4  = 'J       '".into(),
-        "EXTNAME = 'COADD   '".into(),
-        "END".into(),
-    ] {
-        card(&mut b, &c);
-    }
-    pad(&mut b, b' ');
+    bintable_header(
+        &mut b,
+        16,
+        rows_claimed,
+        &[
+            ("flux", "E"),
+            ("loglam", "E"),
+            ("ivar", "E"),
+            ("and_mask", "J"),
+        ],
+        "COADD",
+    );
     for i in 0..rows {
         let ll = 3.5800 + 1e-4 * i as f64;
         let l = 10f64.powf(ll);
@@ -131,27 +160,13 @@ pub fn write_spec_masked(
         return;
     }
     pad(&mut b, 0);
-    for c in [
-        "XTENSION= 'BINTABLE'".to_string(),
-        "BITPIX  =                    8".into(),
-        "NAXIS   =                    2".into(),
-        "NAXIS1  =                   14".into(),
-        "NAXIS2  =                    1".into(),
-        "PCOUNT  =                    0".into(),
-        "GCOUNT  =                    1".into(),
-        "TFIELDS =                    3".into(),
-        "TTYPE1  = 'Z       '".into(),
-        "TFORM1  = 'E       '".into(),
-        "TTYPE2  = 'ZWARNING'".into(),
-        "TFORM2  = 'J       '".into(),
-        "TTYPE3  = 'CLASS   '".into(),
-        "TFORM3  = '6A      '".into(),
-        "EXTNAME = 'SPECOBJ '".into(),
-        "END".into(),
-    ] {
-        card(&mut b, &c);
-    }
-    pad(&mut b, b' ');
+    bintable_header(
+        &mut b,
+        14,
+        1,
+        &[("Z", "E"), ("ZWARNING", "J"), ("CLASS", "6A")],
+        "SPECOBJ",
+    );
     b.extend((z as f32).to_be_bytes());
     b.extend(zwarning.to_be_bytes());
     b.extend(format!("{class:<6}").as_bytes());

@@ -4,9 +4,8 @@
 use std::path::Path;
 
 use specae::data::grid::{COEFF0, COEFF1, LogGrid, bin_of};
-use specae::ingest::rebin::rebin_rest_frame;
 use specae::ingest::sdss_fits::{Layout, read_sdss};
-use specae::ingest::{FileOutcome, IngestError, IngestOptions, ingest};
+use specae::ingest::{FileOutcome, IngestError, IngestOptions, PixelMask, ingest};
 use specae::synth::physics::lam;
 
 use crate::common::{write_spec, write_spec_masked, write_spspec};
@@ -65,14 +64,7 @@ fn emission_lines_land_at_rest_wavelengths_after_deredshifting() {
         "spSpec-51630-0266-227.fit",
     ] {
         let s = read_sdss(&dir.join(f)).unwrap();
-        let r = rebin_rest_frame(
-            &s.loglam,
-            &s.flux,
-            &s.ivar,
-            &s.flagged,
-            s.z,
-            &LogGrid::STANDARD,
-        );
+        let r = s.rest_frame(PixelMask::Pipeline, &LogGrid::STANDARD);
         for (name, l) in [("Hα", lam::H_ALPHA), ("[OIII] 5007", lam::OIII_B)] {
             assert!(
                 peak_near(&r.flux, &r.mask, l).is_some(),
@@ -133,14 +125,7 @@ fn a_written_dr7_file_reads_back() {
     assert_eq!((s.plate, s.mjd, s.fiber), (266, 51630, 227));
     assert_eq!(s.flux.len(), 3000);
     assert_eq!(s.mask_bits.len(), 3000);
-    let r = rebin_rest_frame(
-        &s.loglam,
-        &s.flux,
-        &s.ivar,
-        &s.flagged,
-        s.z,
-        &LogGrid::STANDARD,
-    );
+    let r = s.rest_frame(PixelMask::Pipeline, &LogGrid::STANDARD);
     assert!(peak_near(&r.flux, &r.mask, lam::H_ALPHA).is_some());
 }
 
@@ -153,14 +138,7 @@ fn a_written_spec_file_reads_back() {
     assert!((s.z - 0.1).abs() < 1e-6);
     assert_eq!(s.class, "GALAXY");
     assert_eq!(s.flux.len(), 3800);
-    let r = rebin_rest_frame(
-        &s.loglam,
-        &s.flux,
-        &s.ivar,
-        &s.flagged,
-        s.z,
-        &LogGrid::STANDARD,
-    );
+    let r = s.rest_frame(PixelMask::Pipeline, &LogGrid::STANDARD);
     assert!(peak_near(&r.flux, &r.mask, lam::H_ALPHA).is_some());
 }
 
