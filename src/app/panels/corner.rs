@@ -163,6 +163,7 @@ impl Panel for CornerPanel {
         let Some(l) = cx.session.latents.as_ref() else {
             waiting_ui(
                 ui,
+                cx.tasks.is_busy(),
                 "the latent corner plot appears once the spectra are encoded",
             );
             return;
@@ -171,7 +172,7 @@ impl Panel for CornerPanel {
         self.refresh(&ui.ctx().clone(), cx, key);
         let k = l.z.ncols();
         if self.range.len() != k {
-            waiting_ui(ui, "binning the latents for the corner plot");
+            waiting_ui(ui, true, "binning the latents for the corner plot");
             return;
         }
         // Marks and picking use the ranges the cells on screen were binned with.

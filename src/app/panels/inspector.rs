@@ -125,6 +125,7 @@ impl Panel for InspectorPanel {
         let (Some(d), Some(ins)) = (cx.session.data.as_ref(), cx.inspected) else {
             waiting_ui(
                 ui,
+                false,
                 "click a galaxy in the UMAP, the corner plot or the outlier list",
             );
             return;

@@ -89,11 +89,15 @@ pub trait Panel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>);
 }
 
-/// A short message in the panel body when its inputs are not there yet.
-pub fn waiting_ui(ui: &mut egui::Ui, what: &str) {
+/// A short message in the panel body when its inputs are not there yet, with a spinner while
+/// something is `busy` computing them (a spinner repaints every frame: none while the app waits
+/// for the user).
+pub fn waiting_ui(ui: &mut egui::Ui, busy: bool, what: &str) {
     ui.vertical_centered(|ui| {
         ui.add_space(12.0);
-        ui.spinner();
+        if busy {
+            ui.spinner();
+        }
         ui.label(what);
     });
 }

@@ -12,7 +12,11 @@ pub struct OutliersPanel;
 impl Panel for OutliersPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let (Some(a), Some(d)) = (cx.session.analysis.as_ref(), cx.session.data.as_ref()) else {
-            waiting_ui(ui, "the outlier ranking appears with the analysis");
+            waiting_ui(
+                ui,
+                cx.tasks.is_busy(),
+                "the outlier ranking appears with the analysis",
+            );
             return;
         };
         let rows = &a.outliers;

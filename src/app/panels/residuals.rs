@@ -20,7 +20,11 @@ pub struct ResidualsPanel {
 impl Panel for ResidualsPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let Some(a) = cx.session.analysis.as_ref() else {
-            waiting_ui(ui, "residual histograms appear with the analysis");
+            waiting_ui(
+                ui,
+                cx.tasks.is_busy(),
+                "residual histograms appear with the analysis",
+            );
             return;
         };
         ui.horizontal(|ui| {

@@ -84,7 +84,11 @@ impl Panel for SlidersPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         self.plot_rect = None;
         let (Some(l), Some(d)) = (cx.session.latents.as_ref(), cx.session.data.as_ref()) else {
-            waiting_ui(ui, "sliders appear once the spectra are encoded");
+            waiting_ui(
+                ui,
+                cx.tasks.is_busy(),
+                "sliders appear once the spectra are encoded",
+            );
             return;
         };
         let k = l.z.ncols();

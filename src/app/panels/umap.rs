@@ -75,7 +75,7 @@ impl Panel for UmapPanel {
                     )
                 })
                 .unwrap_or_else(|| "the UMAP embedding appears once a model is open".into());
-            waiting_ui(ui, &what);
+            waiting_ui(ui, cx.tasks.is_busy(), &what);
             return;
         };
         let emb = &a.embedding;
