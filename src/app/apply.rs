@@ -105,6 +105,7 @@ impl SpecaeApp {
             AppCommand::StartTraining(settings) => self.start_training(settings),
             AppCommand::PauseTraining => self.training_command(Command::Pause),
             AppCommand::ResumeTraining => self.training_command(Command::Resume),
+            AppCommand::ResumeTrainingOnCpu => self.resume_training_on_cpu(),
             AppCommand::StopTraining => self.training_command(Command::Stop),
             AppCommand::SaveTrainingNow => self.training_command(Command::SaveNow),
             AppCommand::SelectionResiduals => self.selection_residuals_task(),
@@ -201,11 +202,62 @@ impl SpecaeApp {
         let wake = self.setup_for.clone().map(|ctx| {
             std::sync::Arc::new(move || ctx.request_repaint()) as crate::train::worker::Wake
         });
-        match TrainingRun::start(&settings, d, self.session.data_gen, &out, wake) {
+        match TrainingRun::start(&settings, d, self.session.data_gen, &out, None, wake) {
             Ok(run) => {
                 self.info(format!("training: checkpoints in {}", out.display()));
                 self.state.train = settings;
                 self.training = Some(run);
+            }
+            Err(e) => self.error(format!("training: {e}")),
+        }
+    }
+
+    /// After the engine failed (a GPU lost, say): the same run continues from its last
+    /// checkpoint on the CPU, in the same folder, its loss curves kept.
+    fn resume_training_on_cpu(&mut self) {
+        let Some(run) = self.training.as_ref() else {
+            return;
+        };
+        let Some(ckpt) = run.resume_from.clone() else {
+            self.error("this run has no checkpoint to resume");
+            return;
+        };
+        if run.is_active() {
+            self.error("a training run is already going; stop it first");
+            return;
+        }
+        let Some(d) = &self.session.data else {
+            self.error("open data before training");
+            return;
+        };
+        if run.data_gen != self.session.data_gen {
+            self.error(format!(
+                "the run trained on {}: open those data again to resume it",
+                run.data_label
+            ));
+            return;
+        }
+        let settings = super::state::TrainSettings {
+            backend: crate::train::backend::BackendChoice::Cpu,
+            fail_at_step: None,
+            ..run.settings.clone()
+        };
+        let (out, history) = (run.out_dir.clone(), run.history.clone());
+        let wake = self.setup_for.clone().map(|ctx| {
+            std::sync::Arc::new(move || ctx.request_repaint()) as crate::train::worker::Wake
+        });
+        match TrainingRun::start(
+            &settings,
+            d,
+            self.session.data_gen,
+            &out,
+            Some(ckpt.clone()),
+            wake,
+        ) {
+            Ok(mut new) => {
+                new.history = history;
+                self.info(format!("training: resuming {} on the CPU", ckpt.display()));
+                self.training = Some(new);
             }
             Err(e) => self.error(format!("training: {e}")),
         }

@@ -95,6 +95,8 @@ pub enum AppCommand {
     StartTraining(TrainSettings),
     PauseTraining,
     ResumeTraining,
+    /// Continue a run whose engine failed from its last checkpoint, on the CPU.
+    ResumeTrainingOnCpu,
     StopTraining,
     SaveTrainingNow,
     /// Residual histograms of the current selection.

@@ -245,7 +245,13 @@ pub fn run_with(
             let ev = sweep(&mut h, k);
             h.frame(ev);
         }
-        let settings = h.app.state().train.clone();
+        // On the CPU engine, as comparable runs need: the explorer shares the cores with the
+        // training (the hardest case for its frames); `auto` could pick a GPU on one machine
+        // and not on the next.
+        let settings = crate::app::state::TrainSettings {
+            backend: crate::train::backend::BackendChoice::Cpu,
+            ..h.app.state().train.clone()
+        };
         h.app.send(AppCommand::StartTraining(settings));
         // The frame in which the click's command is applied: starting a run must not wait for
         // the device, the data fingerprint or a copy of the arrays.

@@ -46,6 +46,11 @@ pub struct TrainSettings {
     pub latent: usize,
     pub seed: u64,
     pub backend: BackendChoice,
+    /// Tests of the recovery: the engine fails at this optimisation step, as a lost GPU does
+    /// (see `Trainer::inject_fault`). Never persisted.
+    #[doc(hidden)]
+    #[serde(skip)]
+    pub fail_at_step: Option<usize>,
 }
 
 impl Default for TrainSettings {
@@ -57,6 +62,7 @@ impl Default for TrainSettings {
             latent: 6,
             seed: 0,
             backend: BackendChoice::Auto,
+            fail_at_step: None,
         }
     }
 }

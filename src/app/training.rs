@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::data::identity::FileIdentity;
 use crate::model::AutoencoderConfig;
-use crate::train::backend::choose;
+use crate::train::backend::{RunShape, choose};
+use crate::train::checkpoint::Checkpoint;
 use crate::train::trainer::{BatchProgress, EpochRecord, TrainData};
 use crate::train::worker::{FinishReason, Launch, Wake, WorkerOptions};
 use crate::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
@@ -58,17 +59,22 @@ pub struct TrainingRun {
     pub settings: TrainSettings,
     /// Training spectra (known once the worker has started).
     pub n_train: usize,
+    /// After the engine failed: the checkpoint to resume (on the CPU).
+    pub resume_from: Option<PathBuf>,
 }
 
 impl TrainingRun {
     /// Starts training on `data` (generation `data_gen`) with `settings`, writing checkpoints
-    /// under `out_dir`; `wake` is called whenever the run has news. Returns at once: the worker
-    /// thread chooses the backend, reads the data fingerprint and builds the model.
+    /// under `out_dir`; `wake` is called whenever the run has news. With `resume`, continues
+    /// that checkpoint (its model, split and schedule; `settings` give the backend). Returns at
+    /// once: the worker thread chooses the backend, reads the data fingerprint and builds the
+    /// model.
     pub fn start(
         settings: &TrainSettings,
         data: &LoadedData,
         data_gen: u64,
         out_dir: &Path,
+        resume: Option<PathBuf>,
         wake: Option<Wake>,
     ) -> Result<Self, String> {
         if settings.batch == 0 || settings.max_epochs == 0 || settings.latent == 0 {
@@ -91,23 +97,51 @@ impl TrainingRun {
         .with_max_epochs(settings.max_epochs)
         .with_seed(settings.seed);
         let backend = settings.backend;
+        let max_epochs = settings.max_epochs;
+        let fail_at_step = settings.fail_at_step;
         let dir = out_dir.to_path_buf();
         let build = move || -> Result<Launch, String> {
             // This runs on the worker thread: it and rayon's pool train below the UI thread.
             crate::util::priority::lower_current_thread_priority();
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            let chosen = choose(backend).map_err(|e| e.to_string())?;
-            let split =
-                crate::data::Split::seeded(n, 0, crate::data::split::DEFAULT_TRAIN_FRACTION);
+            let resumed = match &resume {
+                Some(p) => Some(Checkpoint::read(p).map_err(|e| e.to_string())?),
+                None => None,
+            };
+            let config = resumed.as_ref().map_or(config, |ck| {
+                let mut c = ck.meta.config.clone();
+                c.max_epochs = c.max_epochs.max(max_epochs);
+                c
+            });
+            let shape = RunShape {
+                model: config.model.clone(),
+                batch: config.batch_size,
+            };
+            let chosen = choose(backend, &shape).map_err(|e| e.to_string())?;
+            let split = match &resumed {
+                Some(ck) => ck.split.clone(),
+                None => {
+                    crate::data::Split::seeded(n, 0, crate::data::split::DEFAULT_TRAIN_FRACTION)
+                }
+            };
             let train_data = TrainData {
                 x,
                 w,
                 split,
                 identity: FileIdentity::of(&data_path).ok(),
             };
-            let trainer = Trainer::new_on(config, train_data, &chosen.device, chosen.engine)
-                .map_err(|e| e.to_string())?;
+            let trainer = match resumed {
+                Some(ck) => ck
+                    .resume_on(config, train_data, &chosen.device, chosen.engine)
+                    .map_err(|e| e.to_string())?,
+                None => Trainer::new_on(config, train_data, &chosen.device, chosen.engine)
+                    .map_err(|e| e.to_string())?,
+            };
+            let mut trainer = trainer;
+            if let Some(step) = fail_at_step {
+                trainer.inject_fault(step, "device lost (injected by a test)");
+            }
             Ok(Launch {
                 trainer,
                 backend: chosen.name,
@@ -133,6 +167,7 @@ impl TrainingRun {
             started: Instant::now(),
             settings: settings.clone(),
             n_train: 0,
+            resume_from: None,
         })
     }
 
@@ -196,6 +231,14 @@ impl TrainingRun {
                 Event::Failed(e) => {
                     self.status = RunStatus::Failed(e.clone());
                     out.push(Notice::Failed(e));
+                }
+                Event::EngineFailed {
+                    message,
+                    resume_from,
+                } => {
+                    self.status = RunStatus::Failed(message.clone());
+                    self.resume_from = resume_from;
+                    out.push(Notice::Failed(message));
                 }
                 Event::Warning(e) => out.push(Notice::Failed(e)),
             }

@@ -27,6 +27,10 @@ pub enum BenchCommand {
     /// Frame time of the explorer (egui update + tessellation, headless) with every view
     /// showing all spectra: p50/p95 idle, dragging a slider, and while training.
     Gui(GuiBenchArgs),
+    /// Training speed of the GPU engine (wgpu) and the native CPU engine per batch size, the
+    /// first step's time (GPU kernel compilation) and GPU memory; refreshes the measurement
+    /// `--backend auto` decides by.
+    Engines(super::bench_engines::EnginesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +107,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Gui(a) => gui(a),
         BenchCommand::Decode(a) => decode(a),
         BenchCommand::Umap(a) => umap(a),
+        BenchCommand::Engines(a) => super::bench_engines::engines(a),
     }
 }
 

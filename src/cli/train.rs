@@ -12,7 +12,7 @@ use specae::data::split::DEFAULT_TRAIN_FRACTION;
 use specae::data::{Spectra, Split};
 use specae::model::AutoencoderConfig;
 use specae::model::interop::{config_from_safetensors, model_from_safetensors};
-use specae::train::backend::{BackendChoice, choose};
+use specae::train::backend::{BackendChoice, RunShape, choose};
 use specae::train::checkpoint::Checkpoint;
 use specae::train::trainer::TrainData;
 use specae::train::worker::{FinishReason, Launch, WorkerOptions};
@@ -98,12 +98,19 @@ fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
     })
 }
 
+/// The data option of this command line, for a printed command that resumes it.
+fn data_arg(a: &TrainArgs) -> String {
+    match (&a.prepped, &a.data) {
+        (Some(p), _) => format!(" --prepped {}", p.display()),
+        (None, Some(d)) => format!(" --data {}", d.display()),
+        (None, None) => String::new(),
+    }
+}
+
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     if a.batch == 0 || a.epochs == Some(0) || a.latent == 0 {
         bail!("--batch, --epochs and --latent must be at least 1");
     }
-    let chosen = choose(a.backend)?;
-    eprintln!("backend: {} ({})", chosen.name, chosen.reason);
     let Loaded { mut data, n_bins } = load(&a)?;
 
     let resume = match &a.resume {
@@ -146,6 +153,13 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    // The engine: `auto` measures both the first time for this machine, model and batch size.
+    let shape = RunShape {
+        model: config.model.clone(),
+        batch: config.batch_size,
+    };
+    let chosen = choose(a.backend, &shape)?;
+    eprintln!("backend: {} ({})", chosen.name, chosen.reason);
     let device = chosen.device.clone();
     let engine = chosen.engine;
     let build_trainer = move || -> Result<Trainer, String> {
@@ -282,6 +296,19 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 );
             }
             Event::Failed(msg) => failed = Some(msg),
+            Event::EngineFailed {
+                message,
+                resume_from,
+            } => {
+                failed = Some(match resume_from {
+                    Some(p) => format!(
+                        "{message}\n  resume with: specae train --resume {} --backend cpu{}",
+                        p.display(),
+                        data_arg(&a)
+                    ),
+                    None => message,
+                })
+            }
             Event::Warning(msg) => {
                 if let Some(b) = &pb {
                     b.suspend(|| eprintln!("warning: {msg}"));

@@ -1,23 +1,37 @@
-//! Choosing where to train: burn's wgpu backend (Metal on a Mac, Vulkan/DX12 elsewhere) when
-//! an adapter exists and the `gpu` feature is built, else the CPU with specae's native engine
-//! (see [`super::native`]); burn's own CPU backend (Flex) on request.
+//! Choosing where to train. `auto` opens the GPU (burn's wgpu: Metal on a Mac, Vulkan or DX12
+//! elsewhere) and, the first time on a machine for a model shape and batch size, times a few
+//! real steps of the GPU engine and of specae's native CPU engine and takes the faster; the
+//! answer is remembered (see [`super::engine_speed`]). `wgpu`, `cpu` and `burn-cpu` choose
+//! without measuring. Call it on the thread that will train: opening a GPU takes seconds.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::engine_speed::{self, Measured, SpeedKey, fmt_rate};
+use super::gpu::{self, Gpu};
 use super::trainer::EngineKind;
+use crate::model::AutoencoderConfig;
 
 /// What the user asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum BackendChoice {
-    /// wgpu if an adapter is found, else the CPU.
+    /// The faster of the GPU and the CPU on this machine, measured once and remembered.
     Auto,
-    /// wgpu; an error if none is available.
+    /// wgpu; an error if no GPU can be opened.
     Wgpu,
     /// The CPU, with specae's native engine (the fastest CPU path).
     Cpu,
     /// The CPU with burn's autodiff on its Flex backend (slower; for comparisons).
     BurnCpu,
+}
+
+/// What a run trains: the engine speed depends on it.
+#[derive(Clone, Debug)]
+pub struct RunShape {
+    pub model: AutoencoderConfig,
+    pub batch: usize,
 }
 
 /// The device chosen, with a sentence saying why.
@@ -26,8 +40,11 @@ pub struct Chosen {
     pub device: Device,
     /// The engine that trains on it.
     pub engine: EngineKind,
+    /// "wgpu on Apple M2", "cpu (specae native engine)".
     pub name: String,
     pub reason: String,
+    /// The measurement `auto` decided by (fresh or remembered).
+    pub speeds: Option<Measured>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,56 +53,153 @@ pub enum BackendError {
     NoWgpu(String),
 }
 
-#[cfg(feature = "gpu")]
-fn probe_wgpu() -> Result<Device, String> {
-    // Creating the device and running a tiny op checks that an adapter really works.
-    std::panic::catch_unwind(|| {
-        let device = Device::wgpu(Default::default());
-        let t = Tensor::<1>::from_floats([1.0, 2.0], &device);
-        let s: f32 = t.sum().into_scalar();
-        (s == 3.0).then_some(device)
-    })
-    .map_err(|_| "no GPU adapter could be opened".to_string())?
-    .ok_or_else(|| "the GPU adapter computed a wrong result".to_string())
-}
+const CPU_NAME: &str = "cpu (specae native engine)";
 
-#[cfg(not(feature = "gpu"))]
-fn probe_wgpu() -> Result<Device, String> {
-    Err("this build of specae has no GPU support (built without the `gpu` feature)".into())
-}
-
-/// Picks a device for `choice`.
-pub fn choose(choice: BackendChoice) -> Result<Chosen, BackendError> {
-    let cpu = |reason: String| Chosen {
+fn cpu(reason: String, speeds: Option<Measured>) -> Chosen {
+    Chosen {
         device: Device::flex(),
         engine: EngineKind::Native,
-        name: "cpu (specae native engine)".into(),
+        name: CPU_NAME.into(),
         reason,
-    };
+        speeds,
+    }
+}
+
+/// Picks a device for `choice` and a run of `shape`.
+pub fn choose(choice: BackendChoice, shape: &RunShape) -> Result<Chosen, BackendError> {
     match choice {
-        BackendChoice::Cpu => Ok(cpu("requested with --backend cpu".into())),
+        BackendChoice::Cpu => Ok(cpu("requested with --backend cpu".into(), None)),
         BackendChoice::BurnCpu => Ok(Chosen {
             device: Device::flex(),
             engine: EngineKind::Burn,
             name: "cpu (burn flex)".into(),
             reason: "requested with --backend burn-cpu".into(),
+            speeds: None,
         }),
-        BackendChoice::Wgpu => probe_wgpu()
-            .map(|device| Chosen {
-                device,
+        BackendChoice::Wgpu => gpu::open()
+            .map(|g| Chosen {
+                device: g.device.clone(),
                 engine: EngineKind::Burn,
-                name: "wgpu".into(),
+                name: g.label(),
                 reason: "requested with --backend wgpu".into(),
+                speeds: None,
             })
             .map_err(BackendError::NoWgpu),
-        BackendChoice::Auto => match probe_wgpu() {
-            Ok(device) => Ok(Chosen {
-                device,
-                engine: EngineKind::Burn,
-                name: "wgpu".into(),
-                reason: "a GPU adapter was found".into(),
-            }),
-            Err(why) => Ok(cpu(format!("{why}; using the CPU"))),
+        BackendChoice::Auto => Ok(match gpu::open() {
+            Ok(g) => by_measurement(&g, shape, &engine_speed::cache_path(), false),
+            Err(why) => cpu(format!("{why}; training on the CPU"), None),
+        }),
+    }
+}
+
+/// The measurement's cache key for `gpu` and `shape` on this machine.
+pub fn speed_key(gpu: &Gpu, shape: &RunShape) -> SpeedKey {
+    SpeedKey {
+        adapter: gpu.adapter.clone(),
+        fingerprint: gpu.fingerprint.clone(),
+        layers: shape.model.encoder_sizes(),
+        batch: shape.batch,
+        cpu_threads: rayon::current_num_threads(),
+        specae: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
+/// Measures both engines for `shape` (no cache), or says why the GPU could not be measured.
+pub fn measure_both(gpu: &Gpu, shape: &RunShape) -> Result<Measured, String> {
+    let budget = engine_speed::MEASURE_BUDGET;
+    let g = engine_speed::measure(
+        &gpu.device,
+        EngineKind::Burn,
+        &shape.model,
+        shape.batch,
+        budget,
+    )?;
+    let c = engine_speed::measure(
+        &Device::flex(),
+        EngineKind::Native,
+        &shape.model,
+        shape.batch,
+        budget,
+    )?;
+    Ok(Measured {
+        key: speed_key(gpu, shape),
+        gpu: g,
+        cpu: c,
+        when: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    })
+}
+
+/// `auto` with a GPU: the remembered measurement for this key (unless `fresh`), else a new one
+/// (remembered in `cache`); the faster engine wins.
+pub fn by_measurement(gpu: &Gpu, shape: &RunShape, cache: &std::path::Path, fresh: bool) -> Chosen {
+    let key = speed_key(gpu, shape);
+    let remembered = if fresh {
+        None
+    } else {
+        engine_speed::lookup(cache, &key)
+    };
+    let (m, how) = match remembered {
+        Some(m) => {
+            let ago = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+                .saturating_sub(m.when);
+            let how = format!(
+                "measured {} ago; `specae bench engines` measures again",
+                fmt_age(Duration::from_secs(ago))
+            );
+            (m, how)
+        }
+        None => match measure_both(gpu, shape) {
+            Ok(m) => {
+                let how = match engine_speed::remember(cache, &m) {
+                    Ok(()) => "measured now; remembered for this machine".to_string(),
+                    Err(e) => format!("measured now; not remembered: {e}"),
+                };
+                (m, how)
+            }
+            Err(e) => {
+                return cpu(
+                    format!(
+                        "{} failed a test run ({e}); training on the CPU",
+                        gpu.label()
+                    ),
+                    None,
+                );
+            }
         },
+    };
+    let rates = format!(
+        "{} {} spectra/s vs CPU {} at batch {}",
+        gpu.label(),
+        fmt_rate(m.gpu),
+        fmt_rate(m.cpu),
+        shape.batch
+    );
+    if m.gpu > m.cpu {
+        Chosen {
+            device: gpu.device.clone(),
+            engine: EngineKind::Burn,
+            name: gpu.label(),
+            reason: format!("faster by measurement: {rates} ({how})"),
+            speeds: Some(m),
+        }
+    } else {
+        cpu(
+            format!("the CPU is faster by measurement: {rates} ({how})"),
+            Some(m),
+        )
+    }
+}
+
+fn fmt_age(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86400 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86400),
     }
 }

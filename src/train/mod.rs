@@ -3,7 +3,8 @@
 //!
 //! - [`config`]: hyper-parameters (`#[derive(Config)]`);
 //! - [`schedule`]: ReduceLROnPlateau and early stopping;
-//! - [`backend`]: choosing wgpu or the CPU at run time;
+//! - [`backend`]: choosing wgpu or the CPU at run time, by measurement ([`engine_speed`]);
+//! - [`gpu`]: opening the GPU once per process;
 //! - [`trainer`]: the loop itself (epochs, validation, NaN guard), on one of two engines;
 //! - [`native`]: the native CPU engine (hand-written forward/backward and Adam on faer);
 //! - [`checkpoint`]: atomic checkpoints and resuming;
@@ -12,6 +13,8 @@
 pub mod backend;
 pub mod checkpoint;
 pub mod config;
+pub mod engine_speed;
+pub mod gpu;
 pub mod load;
 pub mod native;
 pub mod schedule;

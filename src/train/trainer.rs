@@ -77,6 +77,12 @@ pub enum TrainError {
     BadConfig(String),
     #[error("the model's weights: {0}")]
     Model(String),
+    #[error("the device failed in epoch {epoch} (batch {batch}): {message}")]
+    Device {
+        epoch: usize,
+        batch: usize,
+        message: String,
+    },
     #[error(
         "the loss became {value} in epoch {epoch} (batch {batch}); training stopped, the last good checkpoint is kept"
     )]
@@ -158,9 +164,26 @@ impl LossSum {
         }
     }
 
-    fn value(&self) -> f64 {
-        self.host + self.device.as_ref().map_or(0.0, |t| scalar(t.clone()))
+    /// The sum so far; reading it back from a GPU is where a failed device shows.
+    fn value(&self) -> Result<f64, String> {
+        let device = match &self.device {
+            Some(t) => read_scalar(t.clone())?,
+            None => 0.0,
+        };
+        Ok(self.host + device)
     }
+}
+
+/// A scalar read back from its device, with the device's error instead of a panic.
+fn read_scalar(t: Tensor<1>) -> Result<f64, String> {
+    let v = t
+        .try_into_data()
+        .map_err(|e| e.to_string())?
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("{e:?}"))?;
+    v.first()
+        .map(|&x| f64::from(x))
+        .ok_or_else(|| "the device returned no value".to_string())
 }
 
 pub struct Trainer {
@@ -178,6 +201,13 @@ pub struct Trainer {
     /// Set when a resumed run could not restore Adam's moments (the checkpoint was written
     /// by the other engine): weights, schedule and history continue, the moments restart.
     pub optimizer_restarted: bool,
+    fault: Option<InjectedFault>,
+}
+
+/// A failure a test asks for (see [`Trainer::inject_fault`]).
+struct InjectedFault {
+    steps_left: usize,
+    message: String,
 }
 
 impl Trainer {
@@ -245,6 +275,7 @@ impl Trainer {
             epoch: 0,
             history: vec![],
             optimizer_restarted: false,
+            fault: None,
         })
     }
 
@@ -295,6 +326,12 @@ impl Trainer {
 
     /// One optimisation step on rows `idx`; returns the batch loss.
     fn step(&mut self, idx: &[u32]) -> BatchLoss {
+        if let Some(fault) = self.fault.as_mut() {
+            fault.steps_left = fault.steps_left.saturating_sub(1);
+            if fault.steps_left == 0 {
+                panic!("{}", fault.message);
+            }
+        }
         let lr = self.plateau.lr;
         match &mut self.engine {
             Engine::Native(e) => {
@@ -311,6 +348,61 @@ impl Trainer {
                 BatchLoss::Device(Box::new(loss.inner()))
             }
         }
+    }
+
+    /// Makes the `after_steps`-th optimisation step from now panic with `message`, as a GPU
+    /// that is lost or out of memory makes burn's runtime panic (tests of the recovery).
+    #[doc(hidden)]
+    pub fn inject_fault(&mut self, after_steps: usize, message: &str) {
+        self.fault = Some(InjectedFault {
+            steps_left: after_steps.max(1),
+            message: message.to_string(),
+        });
+    }
+
+    /// Training speed in spectra/s: `warm` untimed steps (the first compile the GPU's kernels),
+    /// then steps on the training rows (cycling, whole batches) until `max_steps` are done or
+    /// `budget` has passed, reading the loss back every few steps as training does.
+    pub fn measure_speed(
+        &mut self,
+        warm: usize,
+        max_steps: usize,
+        budget: std::time::Duration,
+    ) -> Result<f64, TrainError> {
+        let bs = self.config.batch_size;
+        let order = self.data.split.train.clone();
+        let mut batches: Vec<&[u32]> = order.chunks(bs).filter(|c| c.len() == bs).collect();
+        if batches.is_empty() {
+            batches.push(&order);
+        }
+        let fail = |batch: usize, message: String| TrainError::Device {
+            epoch: 0,
+            batch,
+            message,
+        };
+        let mut cycle = batches.iter().cycle();
+        for b in 0..warm {
+            let idx = cycle.next().copied().unwrap_or(&[]);
+            if let BatchLoss::Device(t) = self.step(idx) {
+                read_scalar(*t).map_err(|m| fail(b + 1, m))?;
+            }
+        }
+        let t0 = Instant::now();
+        let mut rows = 0usize;
+        for b in 0..max_steps.max(1) {
+            let idx = cycle.next().copied().unwrap_or(&[]);
+            rows += idx.len();
+            let loss = self.step(idx);
+            if b % SYNC_EVERY == SYNC_EVERY - 1 || b + 1 == max_steps.max(1) {
+                if let BatchLoss::Device(t) = loss {
+                    read_scalar(*t).map_err(|m| fail(warm + b + 1, m))?;
+                }
+                if t0.elapsed() >= budget {
+                    break;
+                }
+            }
+        }
+        Ok(rows as f64 / t0.elapsed().as_secs_f64().max(1e-9))
     }
 
     /// Losses of the first `n` batches of the next epoch, stepping the model (parity checks).
@@ -346,7 +438,11 @@ impl Trainer {
             let on_host = matches!(loss, BatchLoss::Host(_));
             acc.add(loss, idx.len());
             if on_host || (b + 1) % SYNC_EVERY == 0 || b + 1 == n_batches {
-                let v = acc.value();
+                let v = acc.value().map_err(|message| TrainError::Device {
+                    epoch,
+                    batch: b + 1,
+                    message,
+                })?;
                 if !v.is_finite() {
                     return Err(TrainError::NonFinite {
                         epoch,
@@ -367,8 +463,18 @@ impl Trainer {
             }
         }
         let t_train = t0.elapsed().as_secs_f64();
-        let train_loss = acc.value() / order.len() as f64;
-        let valid_loss = self.validation_loss();
+        let train_loss = acc.value().map_err(|message| TrainError::Device {
+            epoch,
+            batch: n_batches,
+            message,
+        })? / order.len() as f64;
+        let valid_loss = self
+            .try_validation_loss()
+            .map_err(|message| TrainError::Device {
+                epoch,
+                batch: n_batches,
+                message: format!("validation: {message}"),
+            })?;
         if !valid_loss.is_finite() {
             return Err(TrainError::NonFinite {
                 epoch,
@@ -394,8 +500,14 @@ impl Trainer {
         Ok(EpochEnd::Done(rec))
     }
 
-    /// Weighted loss of the current model on the validation split.
+    /// Weighted loss of the current model on the validation split (NaN if the device failed:
+    /// see [`try_validation_loss`](Self::try_validation_loss)).
     pub fn validation_loss(&self) -> f64 {
+        self.try_validation_loss().unwrap_or(f64::NAN)
+    }
+
+    /// Weighted loss of the current model on the validation split, or the device's error.
+    pub fn try_validation_loss(&self) -> Result<f64, String> {
         let valid = &self.data.split.valid;
         let total = match &self.engine {
             Engine::Native(e) => e.loss_sum(self.data.x.view(), self.data.w.view(), valid),
@@ -407,12 +519,12 @@ impl Trainer {
                     let xb = rows_to_tensor(self.data.x.view(), idx, &device);
                     let wb = rows_to_tensor(self.data.w.view(), idx, &device);
                     let out = model.forward(xb.clone());
-                    total += scalar(weighted_loss(xb, out, wb)) * idx.len() as f64;
+                    total += read_scalar(weighted_loss(xb, out, wb))? * idx.len() as f64;
                 }
                 total
             }
         };
-        total / valid.len().max(1) as f64
+        Ok(total / valid.len().max(1) as f64)
     }
 
     /// The model without autodiff, for encoding and decoding.

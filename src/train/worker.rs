@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 
 use super::checkpoint::{export_weights, save};
-use super::trainer::{BatchProgress, EpochEnd, EpochRecord, Flow, Trainer};
+use super::trainer::{BatchProgress, EpochEnd, EpochRecord, Flow, TrainError, Trainer};
 
 /// Commands to a running worker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +62,13 @@ pub enum Event {
     },
     /// A fault: the run stopped (e.g. a non-finite loss); checkpoints on disk are intact.
     Failed(String),
+    /// The engine itself failed (a GPU lost or out of memory, a panic in a kernel): the run
+    /// stopped, its checkpoints are intact, and `resume_from` (the last whole epoch, if one
+    /// finished) can be resumed — on the CPU, say.
+    EngineFailed {
+        message: String,
+        resume_from: Option<PathBuf>,
+    },
     /// Something did not work but the run goes on (a snapshot or the exported weights could
     /// not be written).
     Warning(String),
@@ -175,10 +182,20 @@ impl TrainingWorker {
         };
         let handle = std::thread::Builder::new()
             .name("specae-training".into())
-            .spawn(move || match build() {
-                Ok(l) => run(l, &opts, &out, &crx),
-                Err(e) => {
-                    out.emit(Event::Failed(e));
+            .spawn(move || {
+                // Opening a GPU and compiling its first kernels can panic inside the runtime:
+                // that ends the run with a message, not a silently dead thread.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)) {
+                    Ok(Ok(l)) => run(l, &opts, &out, &crx),
+                    Ok(Err(e)) => {
+                        out.emit(Event::Failed(e));
+                    }
+                    Err(p) => {
+                        out.emit(Event::Failed(format!(
+                            "starting the run failed: {}",
+                            panic_message(p.as_ref())
+                        )));
+                    }
                 }
             })?;
         Ok(TrainingWorker {
@@ -280,7 +297,22 @@ fn run(launch: Launch, opts: &WorkerOptions, out: &Outbox, commands: &Receiver<C
             }
             Flow::Continue
         };
-        let end = t.run_epoch(&mut callback);
+        // A GPU that is lost or runs out of memory makes burn's runtime panic (or report an
+        // error on read-back): either way the run ends here with its checkpoints intact.
+        let end = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            t.run_epoch(&mut callback)
+        })) {
+            Ok(Err(TrainError::Device { epoch, message, .. })) => {
+                emit(engine_failed(&backend, epoch, &message, t.epoch, opts));
+                return;
+            }
+            Ok(end) => end,
+            Err(p) => {
+                let msg = panic_message(p.as_ref());
+                emit(engine_failed(&backend, t.epoch + 1, &msg, t.epoch, opts));
+                return;
+            }
+        };
         if pending_save {
             match save(&t, &backend, &opts.snapshot_path()) {
                 Ok(()) => {
@@ -332,6 +364,44 @@ fn run(launch: Launch, opts: &WorkerOptions, out: &Outbox, commands: &Receiver<C
         FinishReason::EarlyStopped
     };
     finish(&t, reason);
+}
+
+/// The event for an engine that failed in `epoch`, after `done` whole epochs.
+fn engine_failed(
+    backend: &str,
+    epoch: usize,
+    message: &str,
+    done: usize,
+    opts: &WorkerOptions,
+) -> Event {
+    let last = opts.last_path();
+    let (resume_from, next) = if done > 0 && last.is_file() {
+        (
+            Some(last.clone()),
+            format!(
+                "the checkpoint of epoch {done} is intact ({}): resume it on the CPU",
+                last.display()
+            ),
+        )
+    } else {
+        (
+            None,
+            "no epoch had finished, so there is no checkpoint to resume; start again on the CPU"
+                .to_string(),
+        )
+    };
+    Event::EngineFailed {
+        message: format!("{backend} failed in epoch {epoch}: {message}. Training stopped; {next}"),
+        resume_from,
+    }
+}
+
+/// The text of a panic's payload.
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an internal error (panic)".into())
 }
 
 /// Exports the best checkpoint's weights as a PyTorch-loadable `model.safetensors`.

@@ -345,3 +345,67 @@ fn train_evaluate_and_resume_from_the_command_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("was trained on"), "{err}");
 }
+
+/// `specae train` in the default build chooses its engine by measurement the first time on a
+/// machine (GPU engine vs native CPU engine, at the run's batch size), says what it chose and
+/// why, remembers it, and the next run reuses the measurement. Without any GPU adapter it says
+/// so and trains on the CPU.
+#[test]
+fn train_says_which_engine_it_chose_by_measurement_and_remembers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("specae-data");
+    let f = dir.path().join("s.npz");
+    let run = |args: &[&str], out: &str| {
+        let o = specae()
+            .env("SPECAE_DATA_DIR", &data_dir)
+            .args(args)
+            .arg(&f)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{stderr}");
+        stderr
+    };
+    let o = specae()
+        .args(["generate", "--n", "200", "--out"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let train = ["train", "--epochs", "1", "--batch", "32", "--data"];
+    let first = run(&train, "run1");
+    let line = first
+        .lines()
+        .find(|l| l.starts_with("backend: "))
+        .unwrap_or_else(|| panic!("no backend line in {first}"));
+    eprintln!("{line}");
+    let cache = data_dir.join("engine-speeds.json");
+    match specae::train::gpu::open() {
+        Ok(gpu) => {
+            assert!(
+                line.contains("by measurement")
+                    && line.contains(&gpu.label())
+                    && line.contains("spectra/s vs CPU")
+                    && line.contains("at batch 32")
+                    && line.contains("measured now"),
+                "{line}"
+            );
+            assert!(cache.is_file(), "the measurement is remembered");
+            let second = run(&train, "run2");
+            let line2 = second.lines().find(|l| l.starts_with("backend: ")).unwrap();
+            assert!(line2.contains(" ago; `specae bench engines`"), "{line2}");
+            // The same choice from the same numbers.
+            let name = |l: &str| l.split(" (").next().unwrap_or_default().to_string();
+            assert_eq!(name(line), name(line2));
+        }
+        Err(why) => {
+            assert!(
+                line.starts_with("backend: cpu (specae native engine)")
+                    && line.contains("training on the CPU"),
+                "{line} ({why})"
+            );
+        }
+    }
+}

@@ -713,6 +713,62 @@ fn training_runs_to_its_cap_while_the_window_is_hidden() {
     h.step();
 }
 
+/// A GPU lost mid-run: the Training panel names the failure and offers "Resume on the CPU",
+/// which continues the same run from its last checkpoint, in the same folder, to its end.
+#[test]
+fn a_failed_engine_resumes_on_the_cpu_from_the_training_panel() {
+    use specae::app::training::RunStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    h.state_mut().send(AppCommand::ShowPane(Pane::Training));
+    h.step();
+    let n = h
+        .state()
+        .session()
+        .data
+        .as_ref()
+        .unwrap()
+        .spectra
+        .n_spectra();
+    let per_epoch = specae::data::Split::seeded(n, 0, specae::data::split::DEFAULT_TRAIN_FRACTION)
+        .train
+        .len()
+        .div_ceil(64);
+    let settings = specae::app::state::TrainSettings {
+        max_epochs: 3,
+        backend: specae::train::backend::BackendChoice::Cpu,
+        fail_at_step: Some(per_epoch + 2),
+        ..Default::default()
+    };
+    h.state_mut().send(AppCommand::StartTraining(settings));
+    wait_for(&mut h, 300, "the engine to fail in epoch 2", |a| {
+        a.training()
+            .is_some_and(|t| matches!(t.status, RunStatus::Failed(_)))
+    });
+    let out_dir = {
+        let t = h.state().training().unwrap();
+        assert_eq!(t.history.len(), 1, "one whole epoch before the failure");
+        assert!(t.resume_from.as_ref().is_some_and(|p| p.is_file()));
+        t.out_dir.clone()
+    };
+    h.step();
+    assert!(shows(&h, "failed in epoch 2"));
+    press(&mut h, "Resume on the CPU");
+    wait_for(&mut h, 300, "the resumed run to end", |a| {
+        a.training()
+            .is_some_and(|t| matches!(t.status, RunStatus::Finished(_)))
+    });
+    let t = h.state().training().unwrap();
+    assert_eq!(t.out_dir, out_dir, "the same run folder");
+    let epochs: Vec<usize> = t.history.iter().map(|r| r.epoch).collect();
+    assert_eq!(epochs, vec![1, 2, 3], "the loss curves continue");
+    assert!(t.backend.starts_with("cpu"), "{}", t.backend);
+    match &t.status {
+        RunStatus::Finished(s) => assert!(s.contains("ended after 3 epochs"), "{s}"),
+        s => panic!("{s:?}"),
+    }
+}
+
 /// A file dropped onto the window, as eframe hands it over.
 #[derive(Debug)]
 struct Dropped(PathBuf);

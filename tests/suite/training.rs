@@ -313,7 +313,10 @@ fn launch(t: Result<Trainer, TrainError>) -> Result<Launch, String> {
 fn collect_until_finished(w: &TrainingWorker) -> Vec<Event> {
     let mut v = vec![];
     while let Ok(e) = w.events.recv_timeout(Duration::from_secs(120)) {
-        let done = matches!(e, Event::Finished { .. } | Event::Failed(_));
+        let done = matches!(
+            e,
+            Event::Finished { .. } | Event::Failed(_) | Event::EngineFailed { .. }
+        );
         v.push(e);
         if done {
             break;
@@ -479,4 +482,170 @@ fn worker_runs_to_the_end_while_nobody_reads() {
         "{:?}",
         ev.last()
     );
+}
+
+/// Every weight of two engines after the same steps, within `tol`.
+#[cfg(feature = "gpu")]
+fn assert_weights_close(a: &Trainer, b: &Trainer, tol: f32, what: &str) {
+    let (wa, _) = a.state_dict().unwrap();
+    let (wb, _) = b.state_dict().unwrap();
+    for ((name, _, x), (_, _, y)) in wa.iter().zip(&wb) {
+        let worst = x
+            .iter()
+            .zip(y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < tol, "{what}: {name} differs by {worst}");
+    }
+}
+
+/// burn on wgpu (lavapipe in CI: scripts/test.sh installs it) against the native engine from
+/// the same weights: batch losses, weights after Adam and the validation loss agree to the
+/// burn-vs-native tolerances above. Without an adapter it fails where one is required
+/// (SPECAE_REQUIRE_RENDER=1, as scripts/test.sh sets once lavapipe is installed), else skips.
+#[cfg(feature = "gpu")]
+#[test]
+fn wgpu_matches_the_native_engine_step_by_step() {
+    let gpu = match specae::train::gpu::open() {
+        Ok(g) => g,
+        Err(why) => {
+            let required = std::env::var("SPECAE_REQUIRE_RENDER").is_ok_and(|v| v == "1");
+            assert!(!required, "no wgpu adapter although one is required: {why}");
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    eprintln!("wgpu parity on {}", gpu.label());
+    let flex = Device::flex();
+    let check = |cfg: TrainConfig, data: TrainData, steps: usize| {
+        let mut native =
+            Trainer::new_on(cfg.clone(), data.clone(), &flex, EngineKind::Native).unwrap();
+        let model = native.inference_model();
+        let mut wgpu =
+            Trainer::with_model_on(cfg, data, &gpu.device, model, EngineKind::Burn).unwrap();
+        assert_weights_close(&wgpu, &native, 1e-6, "initial weights");
+        let lg = wgpu.first_batch_losses(steps);
+        let ln = native.first_batch_losses(steps);
+        for (a, b) in lg.iter().zip(&ln) {
+            assert!(rel(*a, *b) < 1e-5, "wgpu {lg:?} vs native {ln:?}");
+        }
+        assert_weights_close(&wgpu, &native, 1e-4, "after the steps");
+        let (vg, vn) = (wgpu.validation_loss(), native.validation_loss());
+        assert!(rel(vg, vn) < 1e-5, "validation: wgpu {vg} vs native {vn}");
+    };
+    // The small problem of the burn-vs-native test, 12 steps.
+    check(config(5), data(300), 12);
+    // The paper's network on spectra-sized rows (tile edges at 703 and 94), batch 64.
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let n = 200;
+    let x = Array2::from_shape_fn((n, 1000), |(i, j)| {
+        let t = j as f32 / 1000.0;
+        1.0 + 0.3 * t * (i % 7) as f32 + 0.05 * rng.random_range(-1.0f32..1.0)
+    });
+    let w = Array2::from_shape_fn(
+        (n, 1000),
+        |(i, j)| if (i + j) % 17 == 0 { 0.0 } else { 40.0 },
+    );
+    let big = TrainData {
+        x: Arc::new(x),
+        w: Arc::new(w),
+        split: Split::seeded(n, 2, 0.75),
+        identity: None,
+    };
+    check(
+        TrainConfig::new(AutoencoderConfig::new()).with_seed(3),
+        big,
+        3,
+    );
+}
+
+/// A GPU lost mid-run (burn's runtime panics): the run ends with a message naming the failure,
+/// the last whole epoch's checkpoint is intact, and it resumes on the CPU to the end.
+#[test]
+fn an_engine_failing_mid_run_keeps_its_checkpoint_and_resumes_on_the_cpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = WorkerOptions::new(dir.path());
+    let dev = Device::flex();
+    let cfg = config(6);
+    let d = data(320);
+    let steps_per_epoch = d.split.train.len().div_ceil(cfg.batch_size);
+    let t = Trainer::new_on(cfg.clone(), d.clone(), &dev, EngineKind::Burn).map(|mut t| {
+        // Two whole epochs, then the device is lost in the third.
+        t.inject_fault(2 * steps_per_epoch + 3, "device lost (DEVICE_LOST)");
+        t
+    });
+    let w = TrainingWorker::spawn(
+        move || {
+            launch(t).map(|l| Launch {
+                backend: "wgpu on Test GPU".into(),
+                ..l
+            })
+        },
+        opts.clone(),
+    )
+    .unwrap();
+    let events = collect_until_finished(&w);
+    w.join();
+    let Some(Event::EngineFailed {
+        message,
+        resume_from,
+    }) = events.last()
+    else {
+        panic!("the run did not end with the engine's failure: {events:?}");
+    };
+    assert!(
+        message.contains("wgpu on Test GPU failed in epoch 3")
+            && message.contains("device lost")
+            && message.contains("checkpoint of epoch 2 is intact"),
+        "{message}"
+    );
+    assert_eq!(resume_from.as_deref(), Some(opts.last_path().as_path()));
+    let epochs: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Epoch(r) => Some(r.epoch),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(epochs, vec![1, 2]);
+    // The checkpoint reads back whole and the run goes on, on the native CPU engine.
+    let ck = Checkpoint::read(&opts.last_path()).unwrap();
+    assert_eq!(ck.meta.epoch, 2);
+    let resumed = ck
+        .resume_on(ck.meta.config.clone(), d, &dev, EngineKind::Native)
+        .unwrap();
+    assert_eq!(resumed.epoch, 2);
+    let w = TrainingWorker::spawn(move || launch(Ok(resumed)), opts.clone()).unwrap();
+    let events = collect_until_finished(&w);
+    w.join();
+    assert!(
+        matches!(events.last(), Some(Event::Finished { epochs, .. }) if *epochs == 6),
+        "{events:?}"
+    );
+}
+
+/// A failure before any epoch finished says there is nothing to resume.
+#[test]
+fn an_engine_failing_in_the_first_epoch_says_there_is_no_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = WorkerOptions::new(dir.path());
+    let t =
+        Trainer::new_on(config(3), data(200), &Device::flex(), EngineKind::Native).map(|mut t| {
+            t.inject_fault(2, "out of memory");
+            t
+        });
+    let w = TrainingWorker::spawn(move || launch(t), opts).unwrap();
+    let events = collect_until_finished(&w);
+    w.join();
+    match events.last() {
+        Some(Event::EngineFailed {
+            message,
+            resume_from: None,
+        }) => assert!(
+            message.contains("failed in epoch 1: out of memory")
+                && message.contains("no checkpoint to resume"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
 }

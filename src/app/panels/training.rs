@@ -127,7 +127,15 @@ impl Panel for TrainingPanel {
         }
         match &run.status {
             RunStatus::Starting => {
-                ui.label("starting…");
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(if run.settings.backend == BackendChoice::Auto {
+                        "starting… (the first run of a batch size on this machine times the GPU \
+                         and the CPU for a few seconds and takes the faster)"
+                    } else {
+                        "starting…"
+                    });
+                });
             }
             RunStatus::Running | RunStatus::Paused => {
                 if let Some(p) = &run.progress {
@@ -154,6 +162,9 @@ impl Panel for TrainingPanel {
             }
             RunStatus::Failed(e) => {
                 ui.colored_label(egui::Color32::LIGHT_RED, e);
+                if run.resume_from.is_some() && ui.button("Resume on the CPU").clicked() {
+                    cx.send(AppCommand::ResumeTrainingOnCpu);
+                }
             }
         }
         let r = loss_plot_ui(ui, &run.history);
