@@ -366,12 +366,19 @@ fn worker_trains_saves_and_stops_on_command() {
         out_dir: dir2.path().to_path_buf(),
         ..opts
     };
+    // The worker starts training only once the stop is on its control channel (a batch takes
+    // microseconds: a test thread descheduled under load once saw a whole epoch go by).
+    let (go, wait) = std::sync::mpsc::channel::<()>();
     let w = TrainingWorker::spawn(
-        move || launch(Trainer::new(cfg, data(200), &Device::flex())),
+        move || {
+            let _ = wait.recv();
+            launch(Trainer::new(cfg, data(200), &Device::flex()))
+        },
         opts2,
     )
     .unwrap();
     assert!(w.send(Command::Stop));
+    go.send(()).unwrap();
     let events = collect_until_finished(&w);
     let batches = w.progress().map_or(0, |p| p.batch);
     w.join();
