@@ -152,19 +152,7 @@ fn native_engine_matches_burn_step_by_step() {
     for (a, b) in lb.iter().zip(&ln) {
         assert!(rel(*a, *b) < 1e-5, "burn {lb:?} vs native {ln:?}");
     }
-    let (wb, _) = burn.state_dict().unwrap();
-    let (wn, _) = native.state_dict().unwrap();
-    for ((name, _, a), (_, _, b)) in wb.iter().zip(&wn) {
-        let worst = a
-            .iter()
-            .zip(b)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0f32, f32::max);
-        assert!(
-            worst < 1e-4,
-            "{name}: weights differ by {worst} after 12 steps"
-        );
-    }
+    assert_weights_close(&burn, &native, 1e-4, "after 12 steps");
     let (vb, vn) = (burn.validation_loss(), native.validation_loss());
     assert!(rel(vb, vn) < 1e-5, "validation: burn {vb} vs native {vn}");
     // Whole epochs with shuffling, the LR schedule and a larger batch.
@@ -492,7 +480,6 @@ fn worker_runs_to_the_end_while_nobody_reads() {
 }
 
 /// Every weight of two engines after the same steps, within `tol`.
-#[cfg(feature = "gpu")]
 fn assert_weights_close(a: &Trainer, b: &Trainer, tol: f32, what: &str) {
     let (wa, _) = a.state_dict().unwrap();
     let (wb, _) = b.state_dict().unwrap();
