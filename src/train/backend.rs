@@ -1,7 +1,8 @@
 //! Choosing where to train. `auto` opens the GPU (burn's wgpu: Metal on a Mac, Vulkan or DX12
 //! elsewhere) and, the first time on a machine for a model shape and batch size, times a few
 //! real steps of the GPU engine and of specae's native CPU engine and takes the faster; the
-//! answer is remembered (see [`super::engine_speed`]). `wgpu`, `cpu` and `burn-cpu` choose
+//! answer is remembered (see [`super::engine_speed`]). A software renderer is not timed: it
+//! runs on the same cores as the native engine, far slower. `wgpu`, `cpu` and `burn-cpu` choose
 //! without measuring. Call it on the thread that will train: opening a GPU takes seconds.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -86,6 +87,17 @@ pub fn choose(choice: BackendChoice, shape: &RunShape) -> Result<Chosen, Backend
             })
             .map_err(BackendError::NoWgpu),
         BackendChoice::Auto => Ok(match gpu::open() {
+            // A software renderer (llvmpipe, WARP) runs on the cores the native engine uses:
+            // measured here at 0.02-0.04x of it, and timing it costs up to a minute (its
+            // kernel autotuning at a new batch size), so it is not timed again.
+            Ok(g) if g.software => cpu(
+                format!(
+                    "the GPU adapter found, {}, is a software renderer on these same CPU cores; \
+                     training on the CPU (`specae bench engines` times both)",
+                    g.adapter
+                ),
+                None,
+            ),
             Ok(g) => by_measurement(&g, shape, &engine_speed::cache_path(), false),
             Err(why) => cpu(format!("{why}; training on the CPU"), None),
         }),

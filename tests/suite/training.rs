@@ -643,3 +643,43 @@ fn an_engine_failing_in_the_first_epoch_says_there_is_no_checkpoint() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `auto`'s measurement on whatever adapter this machine has (lavapipe in CI): both engines
+/// timed at the run's shape, the faster chosen with both rates in the reason, remembered in the
+/// cache and reused; `fresh` measures again.
+#[cfg(feature = "gpu")]
+#[test]
+fn auto_times_both_engines_and_remembers_the_choice() {
+    use specae::train::backend::{RunShape, by_measurement};
+    let Ok(gpu) = specae::train::gpu::open() else {
+        let required = std::env::var("SPECAE_REQUIRE_RENDER").is_ok_and(|v| v == "1");
+        assert!(!required, "no wgpu adapter although one is required");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("engine-speeds.json");
+    let shape = RunShape {
+        model: config(1).model,
+        batch: 16,
+    };
+    let first = by_measurement(&gpu, &shape, &cache, false);
+    eprintln!("{}: {}", first.name, first.reason);
+    let m = first.speeds.clone().expect("measured");
+    assert!(m.gpu > 0.0 && m.cpu > 0.0, "{m:?}");
+    assert!(
+        first.reason.contains("by measurement")
+            && first.reason.contains("measured now; remembered")
+            && first.reason.contains(&gpu.label())
+            && first.reason.contains("at batch 16"),
+        "{}",
+        first.reason
+    );
+    let gpu_won = m.gpu > m.cpu;
+    assert_eq!(first.engine == EngineKind::Burn, gpu_won);
+    let again = by_measurement(&gpu, &shape, &cache, false);
+    assert!(again.reason.contains(" ago; "), "{}", again.reason);
+    assert_eq!(again.speeds, first.speeds, "the remembered numbers");
+    assert_eq!(again.name, first.name);
+    let fresh = by_measurement(&gpu, &shape, &cache, true);
+    assert!(fresh.reason.contains("measured now"), "{}", fresh.reason);
+}
