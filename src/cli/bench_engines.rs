@@ -100,14 +100,7 @@ pub fn engines(a: EnginesArgs) -> anyhow::Result<()> {
                 model: model.clone(),
                 batch,
             };
-            let m = Measured {
-                key: speed_key(gd, &shape),
-                gpu: gt.samples_per_s,
-                cpu: cpu.samples_per_s,
-                when: std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs()),
-            };
+            let m = Measured::now(speed_key(gd, &shape), gt.samples_per_s, cpu.samples_per_s);
             if let Err(e) = engine_speed::remember(&engine_speed::cache_path(), &m) {
                 eprintln!("warning: the measurement was not remembered: {e}");
             }

@@ -5,7 +5,7 @@
 //! runs on the same cores as the native engine, far slower. `wgpu`, `cpu` and `burn-cpu` choose
 //! without measuring. Call it on the thread that will train: opening a GPU takes seconds.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -133,14 +133,7 @@ pub fn measure_both(gpu: &Gpu, shape: &RunShape) -> Result<Measured, String> {
         shape.batch,
         budget,
     )?;
-    Ok(Measured {
-        key: speed_key(gpu, shape),
-        gpu: g,
-        cpu: c,
-        when: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-    })
+    Ok(Measured::now(speed_key(gpu, shape), g, c))
 }
 
 /// `auto` with a GPU: the remembered measurement for this key (unless `fresh`), else a new one
@@ -154,10 +147,7 @@ pub fn by_measurement(gpu: &Gpu, shape: &RunShape, cache: &std::path::Path, fres
     };
     let (m, how) = match remembered {
         Some(m) => {
-            let ago = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs())
-                .saturating_sub(m.when);
+            let ago = engine_speed::unix_now().saturating_sub(m.when);
             let how = format!(
                 "measured {} ago; `specae bench engines` measures again",
                 fmt_age(Duration::from_secs(ago))

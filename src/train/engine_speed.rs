@@ -42,6 +42,25 @@ pub struct Measured {
     pub when: u64,
 }
 
+impl Measured {
+    /// Both speeds for `key`, measured now.
+    pub fn now(key: SpeedKey, gpu: f64, cpu: f64) -> Self {
+        Self {
+            key,
+            gpu,
+            cpu,
+            when: unix_now(),
+        }
+    }
+}
+
+/// Seconds since 1970 (0 if the clock is before it).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SpeedCacheError {
     #[error(transparent)]
