@@ -8,6 +8,8 @@
 pub mod bundle;
 pub mod classify;
 pub mod error;
+pub mod fidelity;
+pub mod indices;
 pub mod knn;
 pub mod lof;
 pub mod outliers;

@@ -1,6 +1,6 @@
 //! The small pretrained model of the built-in survey that ships in `assets/`, so the explorer
 //! opens on a trained latent space at once. Reproduce it with
-//! `specae train --batch 512 --out run512` (the run stopped after epoch 82) followed by
+//! `specae train --batch 512 --out run512` (early stopping after 193 epochs) followed by
 //! `specae export run512/best.safetensors --half --out assets/builtin-model.safetensors`.
 
 use std::path::{Path, PathBuf};
@@ -17,5 +17,5 @@ pub fn analysis_dir(data: &Path) -> PathBuf {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "survey".into());
-    data.with_file_name(format!("{stem}.builtin-model-v1.analysis"))
+    data.with_file_name(format!("{stem}.builtin-model-v2.analysis"))
 }

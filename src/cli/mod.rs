@@ -6,9 +6,11 @@ mod bench_engines;
 mod builtin;
 mod evaluate;
 mod export;
+mod fidelity;
 mod figures;
 mod generate;
 mod gui;
+mod indices;
 mod info;
 mod ingest;
 mod prep;
@@ -42,6 +44,10 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Validation loss of a trained model against PCA, overall and per class.
     Evaluate(evaluate::EvaluateArgs),
+    /// A model's reconstruction χ² on unseen spectra (real SDSS galaxies) vs synthetic ones of the same S/N.
+    Fidelity(fidelity::FidelityArgs),
+    /// Dn4000, Hδ_A, Mg b and Fe5270 of a survey by class, with a figure (Kauffmann et al. 2003's plane).
+    Indices(indices::IndicesArgs),
     /// Latents, UMAP, outliers, class separation, residual statistics and latent tracks of a model.
     Analyze(analyze::AnalyzeArgs),
     /// Publication figures (PNG/SVG/PDF) of an analysed model, with a manifest.
@@ -73,6 +79,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Ingest(a)) => ingest::run(a),
         Some(Command::Train(a)) => train::run(a),
         Some(Command::Evaluate(a)) => evaluate::run(a),
+        Some(Command::Fidelity(a)) => fidelity::run(a),
+        Some(Command::Indices(a)) => indices::run(a),
         Some(Command::Analyze(a)) => analyze::run(a),
         Some(Command::Figures(a)) => figures::run(a),
         Some(Command::Export(a)) => export::run(a),

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod npz;
 pub mod prepped;
 pub mod preprocess;
+pub mod refill;
 pub mod sources;
 pub mod split;
 pub mod summary;

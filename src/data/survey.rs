@@ -36,7 +36,7 @@ pub struct Truth {
     pub oddity: Array1<i64>,
     /// True redshift (differs from `z` for stars given a galaxy's redshift).
     pub z: Array1<f32>,
-    /// Fraction of the 5500 Å continuum from the young population.
+    /// Fraction of the 5500 Å stellar light from stars younger than 1 Gyr.
     pub young_frac: Array1<f32>,
     /// Nebular E(B−V).
     pub ebv: Array1<f32>,

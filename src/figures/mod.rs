@@ -11,6 +11,7 @@
 
 pub mod bundle;
 pub mod corner;
+pub mod indices;
 pub mod render;
 pub mod residuals;
 pub mod spectrum;

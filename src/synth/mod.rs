@@ -1,7 +1,9 @@
 //! The built-in data set: a realistic synthetic SDSS-like galaxy survey in astroML's npz schema.
 //!
 //! - [`population`]: galaxy types, redshifts, brightness, populations, dust, line ratios;
-//! - [`templates`], [`spectrum`]: rest-frame spectra from those parameters;
+//! - [`ssp`]: Bruzual & Charlot (2003) + MILES stellar populations and Cloudy nebular lines;
+//! - [`spectrum`]: rest-frame spectra from a galaxy's star-formation history, dust and lines;
+//!   [`templates`]: the AGN continuum and stars;
 //! - [`observe`]: coverage, sky, noise and masks of an SDSS observation;
 //! - [`oddities`]: injected stars and artefacts, flagged in `truth_oddity`;
 //! - [`measure`]: line fits and astroML's `lineratio_index` classification.
@@ -15,6 +17,7 @@ pub mod oddities;
 pub mod physics;
 pub mod population;
 pub mod spectrum;
+pub mod ssp;
 pub mod templates;
 
 use ndarray::{Array1, Array2};
@@ -58,6 +61,8 @@ impl Default for SynthConfig {
 pub enum SynthError {
     #[error("cannot generate an empty survey (n = 0)")]
     Empty,
+    #[error("the stellar-population tables compiled into specae are unusable: {0}")]
+    Tables(String),
     #[error("PCA infill of the generated survey failed: {0}")]
     Pca(#[from] PcaError),
 }
@@ -116,7 +121,8 @@ impl Synth {
         } else {
             (g.z, g.z)
         };
-        let mut rest = self.builder.build(&g);
+        let built = self.builder.build(&g);
+        let mut rest = built.flux;
         if oddity == Oddity::Star {
             rest = reshift(grid, &rest, (1.0 + z_true) / (1.0 + z_cat));
         }
@@ -131,10 +137,6 @@ impl Synth {
             oddities::apply_artefact(oddity, &self.obs, grid, &mut o, z_cat, g.flux5500, &mut rng);
         }
         let m = measure::measure(grid, &o.flux, &o.err, &o.mask);
-        let (tn, to) = g
-            .lines
-            .as_ref()
-            .map_or((f64::NAN, f64::NAN), |l| (l.log_nii_ha, l.log_oiii_hb));
         g.z = z_cat;
         Row {
             flux: o.flux,
@@ -147,12 +149,13 @@ impl Synth {
             log_oiii_hb: m.log_oiii_hb,
             kind: g.kind,
             oddity,
-            young_frac: g.young_frac,
-            ebv: g.ebv,
+            young_frac: built.young_frac,
+            // Nebular E(B−V) of Charlot & Fall's τ_V (A_V = 1.086 τ_V, R_V = 4.05).
+            ebv: 1.086 * g.stars.tau_v / 4.05,
             vdisp: g.vdisp,
             flux5500: g.flux5500,
-            true_nii_ha: tn,
-            true_oiii_hb: to,
+            true_nii_ha: built.log_nii_ha,
+            true_oiii_hb: built.log_oiii_hb,
         }
     }
 }
@@ -184,9 +187,10 @@ pub fn generate(
     }
     let grid = Grid::new(COEFF0, COEFF1, N_BINS);
     let d = grid.len();
+    let ssp = ssp::tables().map_err(SynthError::Tables)?;
     let synth = Synth {
         obs: Observatory::new(&grid),
-        builder: Builder::new(grid),
+        builder: Builder::new(grid, ssp),
     };
     let mut spectra = Array2::<f32>::zeros((n, d));
     let mut spec_err = Array2::<f32>::zeros((n, d));

@@ -114,6 +114,11 @@ pub struct Observed {
 }
 
 /// Adds noise and masks to a noiseless rest-frame spectrum seen at redshift `z`.
+fn normal<R: Rng>(rng: &mut R, sigma: f64) -> f64 {
+    let e: f64 = rng.sample(StandardNormal);
+    (sigma * e).clamp(-3.0 * sigma, 3.0 * sigma)
+}
+
 pub fn observe<R: Rng>(
     obs: &Observatory,
     grid: &Grid,
@@ -123,6 +128,11 @@ pub fn observe<R: Rng>(
 ) -> Observed {
     let n = grid.len();
     let shift = (1.0 + z).log10();
+    // Spectrophotometric calibration: SDSS's is good to ~4% across the spectrum
+    // (Adelman-McCarthy et al. 2008), with Galactic reddening left in: a smooth tilt and bow
+    // in observed wavelength.
+    let (tilt, bow) = (normal(rng, 0.03), normal(rng, 0.02));
+    let (lo, hi) = (OBS_MIN.log10(), OBS_MAX.log10());
     let mut flux = vec![0.0f32; n];
     let mut err = vec![0.0f32; n];
     let mut mask = vec![false; n];
@@ -133,9 +143,11 @@ pub fn observe<R: Rng>(
             mask[k] = true;
             continue;
         }
-        let sigma = obs.sigma(rest[k], ll);
+        let t = 2.0 * (ll - lo) / (hi - lo) - 1.0;
+        let f = rest[k] * (1.0 + tilt * t + bow * (t * t - 1.0 / 3.0));
+        let sigma = obs.sigma(f, ll);
         let e: f64 = rng.sample(StandardNormal);
-        flux[k] = (rest[k] + sigma * e) as f32;
+        flux[k] = (f + sigma * e) as f32;
         err[k] = sigma as f32;
     }
     // Bad pixels: isolated ones (cosmic rays, hot pixels) and the occasional bad column run.

@@ -138,6 +138,20 @@ pub fn attenuation(lam: f64, ebv: f64) -> f64 {
     10f64.powf(-0.4 * ebv * calzetti_k(lam))
 }
 
+/// Charlot & Fall (2000) attenuation curve shape, τ(λ)/τ_V = (λ/5500 Å)^−0.7.
+pub fn cf00_shape(lam: f64) -> f64 {
+    (lam / 5500.0).powf(-0.7)
+}
+
+/// Age of the universe (yr) at redshift `z` in flat ΛCDM, H0 = 70 km/s/Mpc, Ω_m = 0.3.
+pub fn cosmic_age_yr(z: f64) -> f64 {
+    let (h0, om) = (70.0, 0.3);
+    let ol: f64 = 1.0 - om;
+    // 1/H0 in years: 977.8 Gyr / h0.
+    let hubble_time = 977.8e9 / h0;
+    2.0 / (3.0 * ol.sqrt()) * hubble_time * ((ol / om).sqrt() * (1.0 + z).powf(-1.5)).asinh()
+}
+
 /// Kauffmann et al. (2003) star-forming / composite boundary.
 pub fn kauffmann03(log_nii_ha: f64) -> f64 {
     0.61 / (log_nii_ha - 0.05) + 1.3
@@ -173,5 +187,10 @@ mod tests {
         assert!(attenuation(4000.0, 0.3) < attenuation(7000.0, 0.3));
         assert!((attenuation(5500.0, 0.0) - 1.0).abs() < 1e-12);
         assert!(is_agn_bpt(0.0, 0.8) && !is_agn_bpt(-0.8, 0.0));
+        assert!(cf00_shape(4000.0) > 1.0 && (cf00_shape(5500.0) - 1.0).abs() < 1e-12);
+        // 13.47 Gyr today and 10.05 Gyr at z = 0.3 for these parameters (flat ΛCDM, e.g.
+        // Wright 2006's calculator).
+        assert!((cosmic_age_yr(0.0) / 1e9 - 13.47).abs() < 0.02);
+        assert!((cosmic_age_yr(0.3) / 1e9 - 10.05).abs() < 0.02);
     }
 }

@@ -2,9 +2,9 @@
 //! emission-line ratios, with distributions like the SDSS main galaxy sample.
 
 use rand::Rng;
-use rand_distr::{Beta, Distribution, Exp, Gamma, Normal};
+use rand_distr::{Distribution, Exp, Gamma, Normal};
 
-use super::physics::{kauffmann03, kewley01};
+use super::physics::{cosmic_age_yr, kewley01};
 
 /// What the generator intends a spectrum to be (stored as `truth_kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,10 +37,10 @@ impl Kind {
 
 /// Intended mix of galaxy types (the measured classes come out near the paper's fractions).
 const KIND_MIX: [(Kind, f64); 6] = [
-    (Kind::Passive, 0.33),
-    (Kind::StarForming, 0.46),
-    (Kind::Composite, 0.04),
-    (Kind::Seyfert, 0.08),
+    (Kind::Passive, 0.345),
+    (Kind::StarForming, 0.48),
+    (Kind::Composite, 0.03),
+    (Kind::Seyfert, 0.06),
     (Kind::Liner, 0.045),
     (Kind::BroadLineAgn, 0.045),
 ];
@@ -50,10 +50,10 @@ pub const FLUX_LIMIT: f64 = 9.0;
 /// The survey's redshift cut.
 pub const Z_MAX: f64 = 0.36;
 
-/// Narrow emission-line parameters (observed, i.e. after dust, ratios).
+/// AGN or LINER narrow emission lines (observed ratios), on top of the lines of star formation.
 #[derive(Clone, Debug)]
 pub struct NarrowLines {
-    /// Equivalent width of Hα emission (Å).
+    /// Equivalent width of this component's Hα against the stellar continuum (Å).
     pub ha_ew: f64,
     pub log_nii_ha: f64,
     pub log_oiii_hb: f64,
@@ -61,8 +61,9 @@ pub struct NarrowLines {
     pub log_sii_ha: f64,
     pub log_oi_ha: f64,
     pub log_neiii_hb: f64,
-    /// Gas velocity dispersion (km/s).
-    pub sigma_gas: f64,
+    /// Gas velocity dispersion of this component (km/s): narrow-line regions are wider than
+    /// H II regions (Seyfert 2 [OIII] σ ≈ 100–300 km/s, Greene & Ho 2005).
+    pub sigma: f64,
 }
 
 /// Broad-line region and accretion-disc continuum of a type-1 AGN.
@@ -80,6 +81,112 @@ pub struct BroadLines {
     pub fe_ii: f64,
 }
 
+/// A star-formation history: delayed-τ, optionally quenched, optionally with a burst. Times
+/// are lookback times from the galaxy's epoch (yr).
+#[derive(Clone, Copy, Debug)]
+pub struct Sfh {
+    /// When star formation began.
+    pub t_start: f64,
+    /// SFR ∝ t·exp(−t/τ), t the time since `t_start`.
+    pub tau: f64,
+    /// Quenched at lookback time `.0`, the SFR falling with e-folding time `.1` after it.
+    pub quench: Option<(f64, f64)>,
+    /// A burst centred `.0` ago, lasting `.1`, forming a fraction `.2` of the other stars' mass.
+    pub burst: Option<(f64, f64, f64)>,
+    /// An old bulge inside the fibre: a fraction `.0` of the mass, formed from `t_start` with
+    /// delayed-τ time `.1`.
+    pub bulge: Option<(f64, f64)>,
+}
+
+impl Sfh {
+    /// SFR at lookback time `t` without the burst (arbitrary units).
+    pub fn smooth_sfr(&self, t: f64) -> f64 {
+        if t >= self.t_start || t < 0.0 {
+            return 0.0;
+        }
+        let since = self.t_start - t;
+        let mut s = since * (-since / self.tau).exp();
+        if let Some((tq, tau_q)) = self.quench
+            && t < tq
+        {
+            s *= (-(tq - t) / tau_q).exp();
+        }
+        s
+    }
+
+    /// Stellar mass formed in each age bin `[lo[i], hi[i])`, summing to 1.
+    pub fn masses(&self, lo: &[f64], hi: &[f64]) -> Vec<f64> {
+        const STEPS: usize = 16;
+        let mut m: Vec<f64> = lo
+            .iter()
+            .zip(hi)
+            .map(|(&a, &b)| {
+                let b = b.min(self.t_start);
+                if b <= a {
+                    return 0.0;
+                }
+                let h = (b - a) / STEPS as f64;
+                (0..STEPS)
+                    .map(|i| self.smooth_sfr(a + (i as f64 + 0.5) * h))
+                    .sum::<f64>()
+                    * h
+            })
+            .collect();
+        let smooth: f64 = m.iter().sum();
+        if smooth > 0.0 {
+            m.iter_mut().for_each(|v| *v /= smooth);
+        }
+        if let Some((frac, tau)) = self.bulge {
+            let old = Sfh {
+                tau,
+                quench: None,
+                burst: None,
+                bulge: None,
+                ..*self
+            }
+            .masses(lo, hi);
+            for (v, o) in m.iter_mut().zip(old) {
+                *v = (1.0 - frac) * *v + frac * o;
+            }
+        }
+        if let Some((tb, width, frac)) = self.burst {
+            let (b0, b1) = (
+                (tb - width / 2.0).max(0.0),
+                (tb + width / 2.0).min(self.t_start),
+            );
+            if b1 > b0 {
+                for (i, v) in m.iter_mut().enumerate() {
+                    let overlap = (b1.min(hi[i]) - b0.max(lo[i])).max(0.0);
+                    *v += frac * overlap / (b1 - b0);
+                }
+            }
+        }
+        let total: f64 = m.iter().sum();
+        if total > 0.0 {
+            m.iter_mut().for_each(|v| *v /= total);
+        }
+        m
+    }
+}
+
+/// The stellar populations and interstellar medium of a galaxy.
+#[derive(Clone, Debug)]
+pub struct Stars {
+    pub sfh: Sfh,
+    /// log10 Z/Z☉ of the youngest stars and the gas.
+    pub log_zmet: f64,
+    /// How much lower (dex) log Z is per 10 Gyr of age: older stars are poorer in metals.
+    pub zmet_gradient: f64,
+    /// log10 of the ionisation parameter of the H II regions.
+    pub log_u: f64,
+    /// Charlot & Fall (2000) V-band optical depth seen by stars younger than 10 Myr (birth
+    /// cloud + ISM) and by the nebular lines; older stars see `mu` of it.
+    pub tau_v: f64,
+    pub mu: f64,
+    /// Gas velocity dispersion of the H II regions (km/s).
+    pub sigma_gas: f64,
+}
+
 /// One galaxy (or star) to be synthesised.
 #[derive(Clone, Debug)]
 pub struct Galaxy {
@@ -87,23 +194,13 @@ pub struct Galaxy {
     pub z: f64,
     /// Continuum flux density at 5500 Å rest (1e-17 erg s⁻¹ cm⁻² Å⁻¹).
     pub flux5500: f64,
-    /// Fraction of the 5500 Å stellar light from young stars, and the OB share of that.
-    pub young_frac: f64,
-    pub ob_frac: f64,
-    /// Nebular E(B−V); the stars see 0.44 of it (Calzetti 2000).
-    pub ebv: f64,
+    pub stars: Stars,
     /// Stellar velocity dispersion (km/s).
     pub vdisp: f64,
-    pub lines: Option<NarrowLines>,
+    pub agn: Option<NarrowLines>,
     pub broad: Option<BroadLines>,
     /// Effective temperature, for stars.
     pub star_temp: Option<f64>,
-}
-
-fn beta<R: Rng>(rng: &mut R, a: f64, b: f64) -> f64 {
-    Beta::new(a, b)
-        .map(|d| d.sample(rng))
-        .unwrap_or(a / (a + b))
 }
 
 fn normal<R: Rng>(rng: &mut R, mu: f64, sigma: f64) -> f64 {
@@ -151,179 +248,228 @@ pub fn draw_galaxy<R: Rng>(rng: &mut R) -> Galaxy {
     draw_of_kind(rng, kind)
 }
 
+/// The kind of star-formation history a galaxy's host has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Host {
+    /// Formed early and fast, long quenched (early types).
+    Quiescent,
+    /// Still forming stars on the main sequence.
+    StarForming,
+    /// In between: declining star formation (the green valley where AGN hosts sit).
+    Transition,
+}
+
+const GYR: f64 = 1e9;
+
+/// Stellar populations and ISM of a host galaxy at redshift `z` with mass proxy `mass`.
+///
+/// - Delayed-τ histories (as in Carnall et al. 2019's bagpipes fits of SDSS-like galaxies):
+///   early types start 0.5–2.5 Gyr after the Big Bang with τ ≈ 0.3–1.5 Gyr; star-forming
+///   galaxies start 0.5–4 Gyr after it with τ ≈ 2–15 Gyr, so today's specific SFR is
+///   ~10⁻¹⁰ yr⁻¹ (Brinchmann et al. 2004). 40% of early types were quenched 1–6 Gyr ago instead
+///   (Peng et al. 2010's slow and fast quenching); 5% had a burst in the last 1.5 Gyr forming
+///   2–10% of their mass, and 30% of star-forming galaxies one in the last 300 Myr (Kauffmann
+///   et al. 2003's Hδ_A excess: bursts in a few per cent of galaxies).
+/// - Stellar metallicity from Gallazzi et al. (2005): early types log Z/Z☉ ≈ −0.05 ± 0.15,
+///   star-forming galaxies −0.2 + 0.15·`mass` ± 0.12 (a mass–metallicity relation; `mass` is a
+///   standard-normal mass proxy), older stars 0.15 dex poorer per 10 Gyr.
+/// - Ionisation parameter falling with metallicity: log U = −0.8 log Z/Z☉ − 3.7 (Carton et
+///   al. 2017's slope; their intercept, −3.58, lowered by 0.12 so that with these Cloudy grids
+///   the star-forming sequence of the BPT diagram lies where SDSS's does, Kauffmann et al.
+///   2003), scatter 0.15 dex.
+/// - Charlot & Fall (2000) dust: μ = 0.3 ± 0.1, τ_V of star-forming galaxies from a gamma
+///   distribution of mean 1.35 (Hα/Hβ ≈ 3.8, as Brinchmann et al. 2004's median), early types
+///   exponential of mean 0.3.
+fn draw_stars<R: Rng>(rng: &mut R, host: Host, z: f64, mass: f64) -> Stars {
+    let age_universe = cosmic_age_yr(z);
+    let (start_after, tau, log_z, tau_v) = match host {
+        Host::Quiescent => (
+            rng.random_range(0.5..2.5) * GYR,
+            lognormal10(rng, (0.7 * GYR).log10(), 0.2),
+            normal(rng, -0.05, 0.15),
+            Exp::new(1.0 / 0.3).map(|e| e.sample(rng)).unwrap_or(0.3),
+        ),
+        Host::StarForming => (
+            rng.random_range(0.5..4.0) * GYR,
+            lognormal10(rng, (5.0 * GYR).log10(), 0.25).clamp(2.0 * GYR, 15.0 * GYR),
+            normal(rng, -0.2 + 0.15 * mass, 0.12),
+            Gamma::<f64>::new(3.0, 0.45)
+                .map(|g| g.sample(rng))
+                .unwrap_or(1.35),
+        ),
+        Host::Transition => (
+            rng.random_range(0.5..3.0) * GYR,
+            lognormal10(rng, (2.0 * GYR).log10(), 0.2),
+            normal(rng, 0.0, 0.15),
+            Gamma::<f64>::new(2.0, 0.4)
+                .map(|g| g.sample(rng))
+                .unwrap_or(0.8),
+        ),
+    };
+    let t_start = (age_universe - start_after).max(1.0 * GYR);
+    let quench = match host {
+        Host::Quiescent if rng.random::<f64>() < 0.4 => Some((
+            rng.random_range(1.0..6.0_f64).min(t_start / GYR - 0.2) * GYR,
+            rng.random_range(0.1..0.5) * GYR,
+        )),
+        Host::Transition if rng.random::<f64>() < 0.5 => Some((
+            rng.random_range(0.3..3.0) * GYR,
+            rng.random_range(0.3..1.5) * GYR,
+        )),
+        _ => None,
+    };
+    let burst = match host {
+        Host::Quiescent if rng.random::<f64>() < 0.05 => Some((
+            rng.random_range(0.1..1.5) * GYR,
+            rng.random_range(0.05..0.2) * GYR,
+            rng.random_range(0.02..0.10),
+        )),
+        Host::StarForming if rng.random::<f64>() < 0.3 => Some((
+            rng.random_range(0.0..0.3) * GYR,
+            rng.random_range(0.02..0.2) * GYR,
+            rng.random_range(0.003..0.03),
+        )),
+        _ => None,
+    };
+    let log_zmet = log_z.clamp(-1.3, 0.38);
+    // Star-forming and transition galaxies: the fibre also sees an old bulge, a larger share
+    // of the light in more massive (metal-richer) galaxies (Kauffmann et al. 2003's Dn4000 of
+    // star-forming galaxies rises with mass).
+    let bulge = match host {
+        Host::Quiescent => None,
+        _ => Some((
+            (0.3 + 0.2 * mass + normal(rng, 0.0, 0.15)).clamp(0.0, 0.85),
+            rng.random_range(0.3..1.5) * GYR,
+        )),
+    };
+    Stars {
+        sfh: Sfh {
+            t_start,
+            tau,
+            quench,
+            burst,
+            bulge,
+        },
+        log_zmet,
+        zmet_gradient: 0.15,
+        log_u: (-3.7 - 0.8 * log_zmet + normal(rng, 0.0, 0.15)).clamp(-4.0, -1.5),
+        tau_v: tau_v.min(4.0),
+        mu: normal(rng, 0.3, 0.1).clamp(0.1, 0.6),
+        sigma_gas: normal(rng, 70.0, 15.0).clamp(30.0, 150.0),
+    }
+}
+
+/// LINER-like line ratios (Kewley et al. 2006's LINER branch), log Hα EW ~ N(`log_ew`, σ).
+fn liner_lines<R: Rng>(rng: &mut R, log_ew: f64, log_ew_sigma: f64) -> NarrowLines {
+    let ha_ew = lognormal10(rng, log_ew, log_ew_sigma);
+    NarrowLines {
+        ha_ew,
+        log_nii_ha: normal(rng, 0.12, 0.12),
+        log_oiii_hb: normal(rng, 0.15, 0.15),
+        log_oii_hb: normal(rng, 0.7, 0.15),
+        log_sii_ha: normal(rng, -0.2, 0.1),
+        log_oi_ha: normal(rng, -0.8, 0.15),
+        log_neiii_hb: normal(rng, -0.3, 0.15),
+        sigma: lognormal10(rng, 2.2, 0.12).clamp(70.0, 400.0),
+    }
+}
+
+/// Seyfert line ratios (above the Kewley et al. 2001 line), log Hα EW ~ N(`log_ew`, σ).
+fn seyfert_lines<R: Rng>(rng: &mut R, log_ew: f64, log_ew_sigma: f64) -> NarrowLines {
+    let ha_ew = lognormal10(rng, log_ew, log_ew_sigma);
+    let x = normal(rng, -0.05, 0.15).clamp(-0.45, 0.45);
+    let y = normal(rng, 0.85, 0.18)
+        .clamp(0.3, 1.3)
+        .max(kewley01(x.min(0.4)) + 0.1);
+    NarrowLines {
+        ha_ew,
+        log_nii_ha: x,
+        log_oiii_hb: y,
+        log_oii_hb: normal(rng, 0.4, 0.15),
+        log_sii_ha: normal(rng, -0.35, 0.12),
+        log_oi_ha: normal(rng, -1.0, 0.15),
+        log_neiii_hb: normal(rng, -0.2, 0.15),
+        sigma: lognormal10(rng, 2.2, 0.12).clamp(70.0, 400.0),
+    }
+}
+
 /// Draws one galaxy of a given type.
 pub fn draw_of_kind<R: Rng>(rng: &mut R, kind: Kind) -> Galaxy {
     let flux5500 = draw_flux(rng);
-    let sigma_gas = normal(rng, 70.0, 15.0).clamp(30.0, 150.0);
-    match kind {
-        Kind::Passive => {
-            let vdisp = lognormal10(rng, 2.25, 0.12).clamp(60.0, 340.0);
-            // Weak LINER-like emission, as in many early-type galaxies.
-            let lines = NarrowLines {
-                ha_ew: lognormal10(rng, -0.6, 0.45),
-                log_nii_ha: normal(rng, 0.1, 0.15),
-                log_oiii_hb: normal(rng, 0.1, 0.2),
-                log_oii_hb: normal(rng, 0.7, 0.15),
-                log_sii_ha: normal(rng, -0.2, 0.1),
-                log_oi_ha: normal(rng, -0.8, 0.15),
-                log_neiii_hb: normal(rng, -0.3, 0.15),
-                sigma_gas: sigma_gas + 50.0,
-            };
-            Galaxy {
-                kind,
-                z: draw_z(rng, 1.1),
-                flux5500,
-                young_frac: beta(rng, 1.2, 12.0),
-                ob_frac: 0.0,
-                ebv: 0.08 * rng.random::<f64>(),
-                vdisp,
-                lines: Some(lines),
-                broad: None,
-                star_temp: None,
-            }
+    // Velocity dispersions in the SDSS fibre: early types log σ ≈ 2.2 ± 0.13 (Bernardi et al.
+    // 2003), star-forming discs lower.
+    let (host, z_scale, vdisp, agn) = match kind {
+        Kind::Passive => (
+            Host::Quiescent,
+            1.1,
+            lognormal10(rng, 2.2, 0.13).clamp(60.0, 350.0),
+            // Weak LINER-like emission in about half of red-sequence galaxies (Yan et al.
+            // 2006 detect [OII] in 52%); none in the rest.
+            (rng.random::<f64>() < 0.5).then(|| liner_lines(rng, -0.5, 0.4)),
+        ),
+        Kind::StarForming => (
+            Host::StarForming,
+            0.9,
+            lognormal10(rng, 1.9, 0.12).clamp(45.0, 200.0),
+            None,
+        ),
+        Kind::Composite => (
+            Host::Transition,
+            1.0,
+            lognormal10(rng, 2.05, 0.12).clamp(50.0, 260.0),
+            Some(seyfert_lines(rng, 0.5, 0.3)),
+        ),
+        Kind::Seyfert => (
+            Host::Transition,
+            1.05,
+            lognormal10(rng, 2.15, 0.12).clamp(60.0, 300.0),
+            Some(seyfert_lines(rng, 1.2, 0.3)),
+        ),
+        Kind::BroadLineAgn => (
+            Host::Transition,
+            1.5,
+            lognormal10(rng, 2.15, 0.12).clamp(60.0, 300.0),
+            Some(seyfert_lines(rng, 1.2, 0.3)),
+        ),
+        Kind::Liner => (
+            Host::Quiescent,
+            1.1,
+            lognormal10(rng, 2.25, 0.1).clamp(80.0, 340.0),
+            Some(liner_lines(rng, 0.75, 0.25)),
+        ),
+        Kind::Star => (Host::Quiescent, 1.0, 0.0, None),
+    };
+    let z = draw_z(rng, z_scale);
+    // A standard-normal proxy for stellar mass: metallicity, bulge share and σ rise with it.
+    let mass = normal(rng, 0.0, 1.0);
+    let vdisp = (vdisp * 10f64.powf(0.06 * mass)).clamp(40.0, 350.0);
+    let stars = draw_stars(rng, host, z, mass);
+    let broad = (kind == Kind::BroadLineAgn).then(|| BroadLines {
+        f_agn: rng.random_range(0.3..0.85),
+        fwhm: lognormal10(rng, 3.55, 0.15).clamp(1500.0, 12_000.0),
+        ha_ew: lognormal10(rng, 2.45, 0.2),
+        decrement: lognormal10(rng, 0.5, 0.08),
+        fe_ii: rng.random_range(0.05..0.25),
+    });
+    let star_temp = (kind == Kind::Star).then(|| {
+        if rng.random::<f64>() < 0.5 {
+            rng.random_range(3200.0..4000.0)
+        } else {
+            rng.random_range(4000.0..9500.0)
         }
-        Kind::StarForming => {
-            // Metallicity sets the position along the star-forming sequence of the BPT diagram.
-            let t = beta(rng, 3.0, 1.5);
-            let x = -1.35 + 0.95 * t + normal(rng, 0.0, 0.05);
-            let y = kauffmann03(x) - 0.15 - normal(rng, 0.0, 0.1).abs();
-            let lines = NarrowLines {
-                ha_ew: lognormal10(rng, 1.45, 0.33),
-                log_nii_ha: x,
-                log_oiii_hb: y,
-                log_oii_hb: normal(rng, 0.45 - 0.4 * t, 0.1),
-                log_sii_ha: normal(rng, -0.65 + 0.25 * t, 0.08),
-                log_oi_ha: normal(rng, -1.6 + 0.3 * t, 0.1),
-                log_neiii_hb: normal(rng, -0.6 - 0.6 * t, 0.1),
-                sigma_gas,
-            };
-            Galaxy {
-                kind,
-                z: draw_z(rng, 0.9),
-                flux5500,
-                young_frac: beta(rng, 5.0, 2.5),
-                ob_frac: beta(rng, 2.0, 3.0),
-                ebv: Gamma::<f64>::new(2.0, 0.15)
-                    .map(|g| g.sample(rng))
-                    .unwrap_or(0.3)
-                    .min(1.2),
-                vdisp: lognormal10(rng, 1.9, 0.12).clamp(40.0, 200.0),
-                lines: Some(lines),
-                broad: None,
-                star_temp: None,
-            }
-        }
-        Kind::Composite => {
-            let x = rng.random_range(-0.45..-0.1);
-            let u: f64 = rng.random_range(0.1..0.9);
-            let y = kauffmann03(x) + u * (kewley01(x) - kauffmann03(x));
-            let lines = NarrowLines {
-                ha_ew: lognormal10(rng, 1.1, 0.3),
-                log_nii_ha: x,
-                log_oiii_hb: y,
-                log_oii_hb: normal(rng, 0.35, 0.12),
-                log_sii_ha: normal(rng, -0.45, 0.1),
-                log_oi_ha: normal(rng, -1.25, 0.12),
-                log_neiii_hb: normal(rng, -0.8, 0.15),
-                sigma_gas,
-            };
-            Galaxy {
-                kind,
-                z: draw_z(rng, 1.0),
-                flux5500,
-                young_frac: beta(rng, 3.0, 3.0),
-                ob_frac: beta(rng, 1.5, 4.0),
-                ebv: Gamma::<f64>::new(2.0, 0.12)
-                    .map(|g| g.sample(rng))
-                    .unwrap_or(0.25)
-                    .min(1.0),
-                vdisp: lognormal10(rng, 2.05, 0.12).clamp(50.0, 260.0),
-                lines: Some(lines),
-                broad: None,
-                star_temp: None,
-            }
-        }
-        Kind::Seyfert | Kind::BroadLineAgn => {
-            let x = normal(rng, -0.05, 0.15).clamp(-0.45, 0.45);
-            let y = normal(rng, 0.85, 0.18)
-                .clamp(0.3, 1.3)
-                .max(kewley01(x.min(0.4)) + 0.1);
-            let lines = NarrowLines {
-                ha_ew: lognormal10(rng, 1.2, 0.3),
-                log_nii_ha: x,
-                log_oiii_hb: y,
-                log_oii_hb: normal(rng, 0.4, 0.15),
-                log_sii_ha: normal(rng, -0.35, 0.12),
-                log_oi_ha: normal(rng, -1.0, 0.15),
-                log_neiii_hb: normal(rng, -0.2, 0.15),
-                sigma_gas: sigma_gas + 60.0,
-            };
-            let broad = (kind == Kind::BroadLineAgn).then(|| BroadLines {
-                f_agn: rng.random_range(0.3..0.85),
-                fwhm: lognormal10(rng, 3.55, 0.15).clamp(1500.0, 12_000.0),
-                ha_ew: lognormal10(rng, 2.45, 0.2),
-                decrement: lognormal10(rng, 0.5, 0.08),
-                fe_ii: rng.random_range(0.05..0.25),
-            });
-            Galaxy {
-                kind,
-                z: draw_z(rng, if broad.is_some() { 1.5 } else { 1.05 }),
-                flux5500: if broad.is_some() {
-                    flux5500 * 1.3
-                } else {
-                    flux5500
-                },
-                young_frac: beta(rng, 2.0, 4.0),
-                ob_frac: beta(rng, 1.5, 4.0),
-                ebv: Gamma::<f64>::new(2.0, 0.08)
-                    .map(|g| g.sample(rng))
-                    .unwrap_or(0.15)
-                    .min(0.8),
-                vdisp: lognormal10(rng, 2.15, 0.12).clamp(60.0, 300.0),
-                lines: Some(lines),
-                broad,
-                star_temp: None,
-            }
-        }
-        Kind::Liner => {
-            let lines = NarrowLines {
-                ha_ew: lognormal10(rng, 0.75, 0.25),
-                log_nii_ha: normal(rng, 0.12, 0.12),
-                log_oiii_hb: normal(rng, 0.15, 0.15),
-                log_oii_hb: normal(rng, 0.7, 0.15),
-                log_sii_ha: normal(rng, -0.2, 0.1),
-                log_oi_ha: normal(rng, -0.8, 0.15),
-                log_neiii_hb: normal(rng, -0.3, 0.15),
-                sigma_gas: sigma_gas + 60.0,
-            };
-            Galaxy {
-                kind,
-                z: draw_z(rng, 1.1),
-                flux5500,
-                young_frac: beta(rng, 1.5, 8.0),
-                ob_frac: 0.0,
-                ebv: 0.15 * rng.random::<f64>(),
-                vdisp: lognormal10(rng, 2.25, 0.1).clamp(80.0, 340.0),
-                lines: Some(lines),
-                broad: None,
-                star_temp: None,
-            }
-        }
-        Kind::Star => Galaxy {
-            kind,
-            z: draw_z(rng, 1.0),
-            flux5500,
-            young_frac: 0.0,
-            ob_frac: 0.0,
-            ebv: 0.0,
-            vdisp: 0.0,
-            lines: None,
-            broad: None,
-            star_temp: Some(if rng.random::<f64>() < 0.5 {
-                rng.random_range(3200.0..4000.0)
-            } else {
-                rng.random_range(4000.0..9500.0)
-            }),
+    });
+    Galaxy {
+        kind,
+        z,
+        flux5500: if broad.is_some() {
+            flux5500 * 1.3
+        } else {
+            flux5500
         },
+        stars,
+        vdisp,
+        agn,
+        broad,
+        star_temp,
     }
 }

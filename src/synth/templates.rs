@@ -1,27 +1,14 @@
-//! Stellar-population and AGN continuum templates on the rest-frame grid, each normalised to
-//! unit flux density at 5500 Å. Analytic stand-ins for population-synthesis spectra: blackbody
-//! continua shaped by the 4000 Å break, the Balmer jump and the absorption features an
-//! astronomer looks for (Ca II H&K, G band, Mg b, Na D, Balmer series, TiO bands).
-
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+//! Analytic templates on the rest-frame grid for what the stellar-population tables do not
+//! hold: the AGN power law and Fe II pseudo-continuum, and single stars (an injected oddity:
+//! blackbodies with Balmer lines, metal lines and TiO bands), normalised at 5500 Å.
 
 use super::physics::{Grid, lam, planck, sigma_angstrom};
-
-/// Velocity dispersions (km/s) at which the old population is precomputed.
-pub const VDISP_LEVELS: [f64; 6] = [50.0, 100.0, 150.0, 200.0, 260.0, 340.0];
 
 /// Instrumental resolution of the SDSS spectrographs (km/s, σ).
 pub const SIGMA_INSTRUMENT: f64 = 65.0;
 
-/// The fixed templates every spectrum is built from.
+/// The AGN continuum templates.
 pub struct Templates {
-    /// Old (~10 Gyr) population at each of [`VDISP_LEVELS`].
-    pub old: Vec<Vec<f64>>,
-    /// Intermediate-age (A-star dominated, ~0.3–1 Gyr) population.
-    pub young_a: Vec<f64>,
-    /// Very young (OB-star dominated) population.
-    pub young_ob: Vec<f64>,
     /// AGN power law, f_λ ∝ λ^−1.5.
     pub power_law: Vec<f64>,
     /// Fe II pseudo-continuum of broad-line AGN (unit peak).
@@ -38,10 +25,6 @@ fn normalised(grid: &Grid, mut s: Vec<f64>) -> Vec<f64> {
     let c = at_5500(grid, &s);
     s.iter_mut().for_each(|v| *v /= c);
     s
-}
-
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 /// A molecular band: depth `depth` at the band head, fading linearly over `width` Å redwards.
@@ -102,63 +85,8 @@ const BALMER: &[(f64, f64)] = &[
     (lam::H_ALPHA, 0.26),
 ];
 
-/// A weak-metal-line forest, the same for every galaxy (fixed seed).
-fn metal_forest() -> Vec<(f64, f64)> {
-    let mut rng = ChaCha8Rng::seed_from_u64(0x5eed_f0e5);
-    (0..160)
-        .map(|_| {
-            // More lines in the blue, as in real spectra.
-            let u: f64 = rng.random();
-            let l = 3400.0 + 4900.0 * u * u;
-            let depth = rng.random_range(0.01..0.05) * if l < 4500.0 { 1.5 } else { 1.0 };
-            (l, depth)
-        })
-        .collect()
-}
-
 impl Templates {
     pub fn new(grid: &Grid) -> Self {
-        let forest = metal_forest();
-        let old = VDISP_LEVELS
-            .iter()
-            .map(|&vd| {
-                let mut s: Vec<f64> = grid.lam.iter().map(|&l| planck(l, 4700.0)).collect();
-                // The 4000 Å break (D4000 ≈ 1.9) and line blanketing in the near UV.
-                for (k, v) in s.iter_mut().enumerate() {
-                    let l = grid.lam[k];
-                    let d = 1.0 / 1.9 + (1.0 - 1.0 / 1.9) * sigmoid((l - 4000.0) / 12.0);
-                    *v *= d * (0.88 + 0.12 * sigmoid((l - 3700.0) / 40.0));
-                }
-                for &(c, s0, depth) in OLD_FEATURES {
-                    grid.absorb(&mut s, c, broadened(c, s0, vd), depth);
-                }
-                for &(c, depth) in &forest {
-                    grid.absorb(&mut s, c, broadened(c, 1.5, vd), depth);
-                }
-                normalised(grid, s)
-            })
-            .collect();
-
-        let mut a: Vec<f64> = grid.lam.iter().map(|&l| planck(l, 9500.0)).collect();
-        for (k, v) in a.iter_mut().enumerate() {
-            // Balmer jump at 3646 Å.
-            *v *= 0.5 + 0.5 * sigmoid((grid.lam[k] - 3660.0) / 12.0);
-        }
-        for &(c, depth) in BALMER {
-            // Pressure-broadened profiles: a core plus wide wings.
-            grid.absorb(&mut a, c, broadened(c, 6.0, 80.0), 0.6 * depth);
-            grid.absorb(&mut a, c, broadened(c, 22.0, 80.0), 0.45 * depth);
-        }
-        grid.absorb(&mut a, lam::CA_K, broadened(lam::CA_K, 3.0, 80.0), 0.10);
-        let young_a = normalised(grid, a);
-
-        let mut ob: Vec<f64> = grid.lam.iter().map(|&l| planck(l, 25_000.0)).collect();
-        for &(c, depth) in BALMER {
-            grid.absorb(&mut ob, c, broadened(c, 10.0, 80.0), 0.25 * depth);
-        }
-        grid.absorb(&mut ob, 4471.5, broadened(4471.5, 3.0, 80.0), 0.04);
-        let young_ob = normalised(grid, ob);
-
         let power_law = grid.lam.iter().map(|&l| (l / 5500.0).powf(-1.5)).collect();
         let mut fe_ii = vec![0.0; grid.len()];
         for &(c, s, amp) in &[
@@ -175,26 +103,7 @@ impl Templates {
                 amp * s * (2.0 * std::f64::consts::PI).sqrt(),
             );
         }
-        Templates {
-            old,
-            young_a,
-            young_ob,
-            power_law,
-            fe_ii,
-        }
-    }
-
-    /// The old population at velocity dispersion `vdisp`, interpolated between levels.
-    pub fn old_at(&self, vdisp: f64, out: &mut [f64]) {
-        let v = vdisp.clamp(VDISP_LEVELS[0], VDISP_LEVELS[VDISP_LEVELS.len() - 1]);
-        let i = VDISP_LEVELS
-            .windows(2)
-            .position(|w| v <= w[1])
-            .unwrap_or(VDISP_LEVELS.len() - 2);
-        let t = (v - VDISP_LEVELS[i]) / (VDISP_LEVELS[i + 1] - VDISP_LEVELS[i]);
-        for (k, o) in out.iter_mut().enumerate() {
-            *o = (1.0 - t) * self.old[i][k] + t * self.old[i + 1][k];
-        }
+        Templates { power_law, fe_ii }
     }
 }
 
@@ -232,25 +141,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn old_population_has_a_4000_break_and_ca_hk() {
+    fn stars_have_their_features_and_the_agn_templates_are_finite() {
         let g = Grid::standard();
         let t = Templates::new(&g);
-        let mean = |s: &[f64], a: f64, b: f64| {
-            let v: Vec<f64> = (0..g.len())
-                .filter(|&k| g.lam[k] > a && g.lam[k] < b)
-                .map(|k| s[k])
-                .collect();
-            v.iter().sum::<f64>() / v.len() as f64
-        };
-        let old = &t.old[2];
-        // D4000 (Bruzual 1983 bands): red/blue > 1.6 for an old population, < 1.3 for young.
-        let d4000 = |s: &[f64]| mean(s, 4050.0, 4250.0) / mean(s, 3750.0, 3950.0);
-        assert!(d4000(old) > 1.6, "{}", d4000(old));
-        assert!(d4000(&t.young_a) < 1.3, "{}", d4000(&t.young_a));
-        // Ca K is a local minimum.
-        let k = g.bins_near(lam::CA_K, 0.1).start;
-        assert!(old[k] < old[k - 4] && old[k] < old[k + 4]);
+        assert!(
+            t.power_law
+                .iter()
+                .chain(&t.fe_ii)
+                .all(|v| v.is_finite() && *v >= 0.0)
+        );
         let m = star(&g, 3400.0);
         assert!(m.iter().all(|v| v.is_finite() && *v > 0.0));
+        // Ca K is a local minimum of a cool star.
+        let k = star(&g, 5000.0);
+        let i = g.bins_near(lam::CA_K, 0.1).start;
+        assert!(k[i] < k[i - 4] && k[i] < k[i + 4]);
     }
 }

@@ -14,6 +14,7 @@ mod gui;
 mod ingest_fits;
 mod reader_errors;
 mod real_files;
+mod real_galaxies;
 mod reference_parity;
 mod survey_science;
 mod training;

@@ -290,3 +290,40 @@ fn same_seed_same_survey() {
     assert_eq!(a.meta.lineindex_cln, b.meta.lineindex_cln);
     assert_ne!(a.spectra, c.spectra);
 }
+
+/// Spectral indices of the synthetic galaxies where SDSS's are: Kauffmann et al. (2003, MNRAS
+/// 341, 33) find Dn4000 bimodal with peaks near 1.3 (star-forming) and 1.85–1.9 (old), and
+/// Hδ_A from ≈ +4 Å for young populations to ≈ −2 Å for old ones; early types have
+/// Mg b ≈ 3–4.5 Å and Fe5270 ≈ 2.5–3 Å at SDSS resolution (Trager et al. 1998; Bernardi et al.
+/// 2003, who measured SDSS spectra).
+#[test]
+fn spectral_indices_sit_where_sdss_galaxies_do() {
+    use specae::analysis::indices::{IndexMeter, quantiles};
+    use specae::analysis::residuals::wavelength_edges;
+    let (_, sp) = survey();
+    let meter = IndexMeter::new(wavelength_edges(sp.coeff0, sp.coeff1, sp.n_bins()));
+    let snr = sp.median_snr();
+    let of = |c: GalaxyClass, f: fn(&specae::analysis::indices::Indices) -> f64| {
+        let v = (0..sp.n_spectra())
+            .filter(|&i| sp.classes[i] == c && snr[i] >= 15.0)
+            .map(|i| {
+                let w = sp.w.row(i);
+                f(&meter.measure(sp.x.row(i), &|k| w[k] > 0.0 && !sp.mask[[i, k]]))
+            });
+        quantiles(v).unwrap()[1]
+    };
+    let q = GalaxyClass::Quiescent;
+    let e = GalaxyClass::EmissionLine;
+    let (dq, de) = (of(q, |i| i.dn4000), of(e, |i| i.dn4000));
+    let (hq, he) = (of(q, |i| i.hdelta_a), of(e, |i| i.hdelta_a));
+    let (mq, fq) = (of(q, |i| i.mg_b), of(q, |i| i.fe5270));
+    println!(
+        "quiescent Dn4000 {dq:.2} HdA {hq:.2} Mgb {mq:.2} Fe5270 {fq:.2}; emission-line Dn4000 {de:.2} HdA {he:.2}"
+    );
+    assert!((1.75..2.05).contains(&dq), "quiescent Dn4000 {dq}");
+    assert!((1.15..1.45).contains(&de), "star-forming Dn4000 {de}");
+    assert!((-3.5..0.0).contains(&hq), "quiescent HdA {hq}");
+    assert!((2.0..6.0).contains(&he), "star-forming HdA {he}");
+    assert!((2.5..4.8).contains(&mq), "quiescent Mg b {mq}");
+    assert!((2.0..3.3).contains(&fq), "quiescent Fe5270 {fq}");
+}

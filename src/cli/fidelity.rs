@@ -1,0 +1,173 @@
+//! `specae fidelity`: a model's reconstruction χ² on spectra it has not seen (real SDSS
+//! galaxies, say) next to the median χ² of reference spectra of the same S/N (the validation
+//! split of the survey it was trained on), and their ratio.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use specae::analysis::fidelity::{SpectrumFit, fits_of_rows, matched_median};
+use specae::data::Spectra;
+use specae::train::load::load_model_for;
+
+#[derive(Debug, Args)]
+pub struct FidelityArgs {
+    /// A checkpoint (best.safetensors) or exported weights (e.g. assets/builtin-model.safetensors).
+    pub model: PathBuf,
+    /// The spectra to judge (e.g. a survey made by `specae ingest` from SDSS FITS files).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The survey the model was trained on, whose validation spectra are the reference
+    /// [default: the built-in survey].
+    #[arg(long)]
+    pub against: Option<PathBuf>,
+    /// Reference spectra nearest in S/N to each judged spectrum whose median χ² is taken.
+    #[arg(long, default_value_t = 200)]
+    pub matched: usize,
+    /// Split seed, for weights files without a stored split.
+    #[arg(long, default_value_t = 0)]
+    pub split_seed: u64,
+    /// Keep the judged file's own infill of masked pixels instead of refilling them from the
+    /// reference survey's PCA basis (the infill the model saw in training).
+    #[arg(long)]
+    pub own_infill: bool,
+    /// Also write each judged spectrum, its reconstruction and σ per wavelength to this CSV.
+    #[arg(long)]
+    pub residuals: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
+    let device = burn::prelude::Device::flex();
+    let against = super::resolve_data(a.against.clone())?;
+    let reference = Spectra::load(&against)?;
+    let loaded = load_model_for(
+        &a.model,
+        &against,
+        reference.n_spectra(),
+        reference.n_bins(),
+        a.split_seed,
+        &device,
+    )?;
+    let judged = Spectra::load(&a.data)?;
+    if judged.n_bins() != reference.n_bins() {
+        anyhow::bail!(
+            "{}: {} bins per spectrum, the model takes {}",
+            a.data.display(),
+            judged.n_bins(),
+            reference.n_bins()
+        );
+    }
+    let judged = if a.own_infill {
+        judged
+    } else {
+        judged.refilled_with(&reference.pca, reference.pca_coeffs.ncols())
+    };
+    let ref_fits = fits_of_rows(&loaded.model, &reference, &loaded.split.valid, &device);
+    let rows: Vec<u32> = (0..judged.n_spectra() as u32).collect();
+    let fits = fits_of_rows(&loaded.model, &judged, &rows, &device);
+    if let Some(out) = &a.residuals {
+        write_residuals(out, &loaded.model, &judged, &rows, &device)?;
+    }
+    let name = |f: &SpectrumFit| {
+        let m = &judged.meta;
+        match (&m.plate, &m.mjd, &m.fiber) {
+            (Some(p), Some(j), Some(f2)) => {
+                format!("{}-{}-{:04}", p[f.index], j[f.index], f2[f.index])
+            }
+            _ => format!("#{}", f.index),
+        }
+    };
+    let mut out = vec![];
+    for f in &fits {
+        let m = matched_median(&ref_fits, f.snr, a.matched).with_context(|| {
+            format!(
+                "{}: no validation spectra to compare with",
+                against.display()
+            )
+        })?;
+        out.push((f, m));
+    }
+    if a.json {
+        let v: Vec<_> = out
+            .iter()
+            .map(|(f, m)| {
+                serde_json::json!({
+                    "spectrum": name(f), "class": judged.classes[f.index].label(),
+                    "snr": f.snr, "chi2": f.chi2, "reference_chi2": m.chi2,
+                    "reference_n": m.n, "reference_snr": [m.snr_lo, m.snr_hi],
+                    "ratio": f.chi2 / m.chi2,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::json!({ "spectra": v }));
+        return Ok(());
+    }
+    println!(
+        "reconstruction χ²/pixel of {} on {} vs the median of the {} validation spectra of {} nearest in S/N",
+        a.model.display(),
+        a.data.display(),
+        a.matched,
+        against.display()
+    );
+    println!(
+        "{:<18} {:<16} {:>6} {:>9} {:>10} {:>13} {:>7}",
+        "spectrum", "class", "S/N", "χ²", "ref. χ²", "ref. S/N", "ratio"
+    );
+    for (f, m) in &out {
+        println!(
+            "{:<18} {:<16} {:>6.1} {:>9.2} {:>10.2} {:>6.1}–{:<6.1} {:>7.2}",
+            name(f),
+            judged.classes[f.index].label(),
+            f.snr,
+            f.chi2,
+            m.chi2,
+            m.snr_lo,
+            m.snr_hi,
+            f.chi2 / m.chi2
+        );
+    }
+    Ok(())
+}
+
+/// CSV: wavelength, then x, x̂ and σ (normalised units; σ empty where the weight is 0) of each
+/// spectrum.
+fn write_residuals(
+    out: &std::path::Path,
+    model: &specae::model::Autoencoder,
+    sp: &Spectra,
+    rows: &[u32],
+    device: &burn::prelude::Device,
+) -> anyhow::Result<()> {
+    use std::fmt::Write;
+    let xhat = specae::model::evaluate::reconstruct_rows(model, sp.x.view(), rows, device);
+    let mut s = String::from("wavelength");
+    for &r in rows {
+        write!(s, ",x{r},xhat{r},sigma{r}")?;
+    }
+    s.push('\n');
+    for (k, l) in sp.wavelengths.iter().enumerate() {
+        write!(s, "{l:.2}")?;
+        for (i, &r) in rows.iter().enumerate() {
+            let w = sp.w[[r as usize, k]];
+            let sigma = if w > 0.0 {
+                let s2 = 1.0 / f64::from(w) - specae::data::preprocess::SIGMA2_FLOOR;
+                format!("{:.6e}", s2.max(0.0).sqrt())
+            } else {
+                String::new()
+            };
+            write!(
+                s,
+                ",{:.6e},{:.6e},{sigma}",
+                sp.x[[r as usize, k]],
+                xhat[[i, k]]
+            )?;
+        }
+        s.push('\n');
+    }
+    specae::util::atomic::write_bytes_atomically(out, s.as_bytes())
+        .with_context(|| format!("writing {}", out.display()))?;
+    Ok(())
+}

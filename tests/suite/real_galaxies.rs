@@ -1,0 +1,88 @@
+//! The built-in model on real SDSS galaxies it has never seen (tests/fixtures/sdss-galaxies.npz:
+//! spec-0266-51602-0573, spec-0295-51585-0596, spec-1045-52725-0628 and NGC 3522, ingested by
+//! `specae ingest`): each one's reconstruction χ²/pixel next to the median χ² of synthetic
+//! spectra of the same S/N that the model has not seen either (another seed of the built-in
+//! survey). A generator or model change that makes real galaxies fit worse relative to
+//! synthetic ones fails here.
+
+use std::path::PathBuf;
+
+use specae::analysis::fidelity::{fits_of_rows, matched_median};
+use specae::data::Spectra;
+use specae::synth::{SynthConfig, generate};
+use specae::train::load::read_model;
+
+use crate::common::fixture;
+
+/// Ratio χ²(real) / median χ²(synthetic, matched S/N) allowed per galaxy. The shipped model
+/// measures 2.60 (NGC 3522), 1.44 (0266), 2.97 (0295) and 2.96 (1045) here; the model of the
+/// previous, template-based survey measured 24.8, 1.92, 6.17 and 3.71 the same way. The bounds
+/// are the target 1.5 where it is met, else today's ratio plus ~20%, rounded: a
+/// retraining moved these ratios by up to ~15% between runs here, and each bound stays below
+/// the old model's ratio, so falling back to the old survey's realism fails. See the README
+/// ("How real is the built-in survey").
+const LIMITS: [(&str, f64); 4] = [
+    ("266-51602-0573", RATIO_266),
+    ("295-51585-0596", RATIO_295),
+    ("1045-52725-0628", RATIO_1045),
+    ("2488-54149-0001", RATIO_NGC3522),
+];
+const RATIO_266: f64 = 1.5;
+const RATIO_295: f64 = 3.6;
+const RATIO_1045: f64 = 3.5;
+const RATIO_NGC3522: f64 = 3.2;
+
+#[test]
+fn the_builtin_model_reconstructs_real_galaxies_about_as_well_as_synthetic_ones() {
+    let device = burn::prelude::Device::flex();
+    let model_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/builtin-model.safetensors");
+    let (model, _) = read_model(&model_path, &device).unwrap();
+    let real = Spectra::load(&fixture("sdss-galaxies.npz")).unwrap();
+    let cfg = SynthConfig {
+        n: 6000,
+        seed: 20261202,
+        ..SynthConfig::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("unseen.npz");
+    generate(&cfg, &mut |_, _, _| {})
+        .unwrap()
+        .write(&p, false)
+        .unwrap();
+    let synth = Spectra::load(&p).unwrap();
+    // Masked pixels filled as the model saw them in training (from the survey's PCA basis).
+    let real = real.refilled_with(&synth.pca, synth.pca_coeffs.ncols());
+    let all: Vec<u32> = (0..synth.n_spectra() as u32).collect();
+    let reference = fits_of_rows(&model, &synth, &all, &device);
+    let rows: Vec<u32> = (0..real.n_spectra() as u32).collect();
+    let fits = fits_of_rows(&model, &real, &rows, &device);
+    let name = |i: usize| {
+        let m = &real.meta;
+        format!(
+            "{}-{}-{:04}",
+            m.plate.as_ref().unwrap()[i],
+            m.mjd.as_ref().unwrap()[i],
+            m.fiber.as_ref().unwrap()[i]
+        )
+    };
+    let mut failures = vec![];
+    for f in &fits {
+        let m = matched_median(&reference, f.snr, 100).unwrap();
+        let ratio = f.chi2 / m.chi2;
+        let who = name(f.index);
+        let limit = LIMITS
+            .iter()
+            .find(|(n, _)| *n == who)
+            .map(|l| l.1)
+            .unwrap_or_else(|| panic!("no limit for {who}"));
+        println!(
+            "{who}: S/N {:.1}, χ² {:.2}, synthetic {:.2} (S/N {:.1}–{:.1}), ratio {ratio:.2} (limit {limit})",
+            f.snr, f.chi2, m.chi2, m.snr_lo, m.snr_hi
+        );
+        if ratio > limit {
+            failures.push(format!("{who}: ratio {ratio:.2} > {limit}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}
