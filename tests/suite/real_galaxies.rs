@@ -17,8 +17,8 @@ use crate::common::fixture;
 /// Ratio χ²(real) / median χ²(synthetic, matched S/N) allowed per galaxy. The shipped model
 /// measures 2.60 (NGC 3522), 1.44 (0266), 2.97 (0295) and 2.96 (1045) here; the model of the
 /// previous, template-based survey measured 24.8, 1.92, 6.17 and 3.71 the same way. The bounds
-/// are the target 1.5 where it is met, else today's ratio plus ~20%, rounded: a
-/// retraining moved these ratios by up to ~15% between runs here, and each bound stays below
+/// are the target 1.5 where it is met, else today's ratio plus ~20%, rounded: two
+/// retrainings on nearly the same generator gave ratios up to ~12% apart, and each bound stays below
 /// the old model's ratio, so falling back to the old survey's realism fails. See the README
 /// ("How real is the built-in survey").
 const LIMITS: [(&str, f64); 4] = [
