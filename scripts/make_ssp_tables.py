@@ -71,7 +71,6 @@ def to_sdss_resolution(lam, flux):
     f = np.interp(grid, lam, flux)
     sigma_lib = FWHM_LIB / 2.3548 / grid * C_KMS
     extra = np.sqrt(np.clip(SIGMA_SDSS**2 - sigma_lib**2, 0, None))
-    out = f.copy()
     # A few bands of constant extra width, blended linearly: the extra width varies slowly.
     levels = np.arange(10.0, 60.0, 5.0)
     smoothed = []

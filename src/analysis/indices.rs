@@ -5,6 +5,9 @@
 use ndarray::ArrayView1;
 use serde::Serialize;
 
+use super::residuals::wavelength_edges;
+use crate::data::Spectra;
+
 /// A Lick-style index: blue and red pseudo-continua around a central band (air Å, as
 /// published; converted to vacuum to match SDSS's wavelengths).
 pub struct Lick {
@@ -58,6 +61,27 @@ impl IndexMeter {
         Self { edges }
     }
 
+    /// A meter for the bins of `sp`.
+    pub fn for_spectra(sp: &Spectra) -> Self {
+        Self::new(wavelength_edges(sp.coeff0, sp.coeff1, sp.n_bins()))
+    }
+
+    /// The indices of spectrum `i` of `sp` (normalised flux), using bins with weight that are
+    /// not masked.
+    pub fn measure_row(&self, sp: &Spectra, i: usize) -> Indices {
+        let w = sp.w.row(i);
+        let mask = sp.mask.row(i);
+        self.measure(sp.x.row(i), &|k| w[k] > 0.0 && !mask[k])
+    }
+
+    /// Bins overlapping `[a, b)`.
+    fn bins_over(&self, a: f64, b: f64) -> std::ops::Range<usize> {
+        let n = self.edges.len() - 1;
+        let first = self.edges.partition_point(|&e| e <= a).saturating_sub(1);
+        let last = self.edges.partition_point(|&e| e < b).min(n);
+        first.min(last)..last
+    }
+
     /// Mean of `f(λ)·s(λ)` over `[a, b]` (fraction-weighted bins), and whether every bin
     /// touching the band is usable.
     fn band_mean(
@@ -68,14 +92,9 @@ impl IndexMeter {
         b: f64,
         fnu: bool,
     ) -> f64 {
-        let n = self.edges.len() - 1;
-        let first = self.edges.partition_point(|&e| e <= a).saturating_sub(1);
         let (mut acc, mut wsum) = (0.0, 0.0);
-        for k in first..n {
+        for k in self.bins_over(a, b) {
             let (lo, hi) = (self.edges[k], self.edges[k + 1]);
-            if lo >= b {
-                break;
-            }
             let overlap = (hi.min(b) - lo.max(a)).max(0.0);
             if overlap <= 0.0 {
                 continue;
@@ -102,10 +121,9 @@ impl IndexMeter {
         let fr = self.band_mean(s, ok, red.0, red.1, false);
         let (lb, lr) = (0.5 * (blue.0 + blue.1), 0.5 * (red.0 + red.1));
         // ∫ (1 − F/Fc) dλ over the central band, in steps of the bins' fractional overlaps.
-        let n = self.edges.len() - 1;
         let mut sum = 0.0;
         let mut covered = 0.0;
-        for k in 0..n {
+        for k in self.bins_over(band.0, band.1) {
             let (lo, hi) = (self.edges[k], self.edges[k + 1]);
             let overlap = (hi.min(band.1) - lo.max(band.0)).max(0.0);
             if overlap <= 0.0 {

@@ -72,13 +72,10 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         write_residuals(out, &loaded.model, &judged, &rows, &device)?;
     }
     let name = |f: &SpectrumFit| {
-        let m = &judged.meta;
-        match (&m.plate, &m.mjd, &m.fiber) {
-            (Some(p), Some(j), Some(f2)) => {
-                format!("{}-{}-{:04}", p[f.index], j[f.index], f2[f.index])
-            }
-            _ => format!("#{}", f.index),
-        }
+        judged
+            .meta
+            .plate_mjd_fiber(f.index)
+            .unwrap_or_else(|| format!("#{}", f.index))
     };
     let mut out = vec![];
     for f in &fits {

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use specae::analysis::indices::{IndexMeter, Indices, quantiles};
-use specae::analysis::residuals::wavelength_edges;
 use specae::data::{GalaxyClass, Spectra};
 use specae::figures::indices::IndicesFigure;
 use specae::figures::{Format, render};
@@ -33,15 +32,11 @@ pub struct IndicesArgs {
 }
 
 fn measure(sp: &Spectra, min_snr: f64) -> Vec<(usize, Indices)> {
-    let meter = IndexMeter::new(wavelength_edges(sp.coeff0, sp.coeff1, sp.n_bins()));
+    let meter = IndexMeter::for_spectra(sp);
     let snr = sp.median_snr();
     (0..sp.n_spectra())
         .filter(|&i| f64::from(snr[i]) >= min_snr)
-        .map(|i| {
-            let w = sp.w.row(i);
-            let ok = |k: usize| w[k] > 0.0 && !sp.mask[[i, k]];
-            (i, meter.measure(sp.x.row(i), &ok))
-        })
+        .map(|i| (i, meter.measure_row(sp, i)))
         .collect()
 }
 
@@ -52,10 +47,7 @@ pub fn run(a: IndicesArgs) -> anyhow::Result<()> {
     let reference = match &a.reference {
         Some(p) => {
             let r = Spectra::load(p)?;
-            let name = |i: usize| match (&r.meta.plate, &r.meta.mjd, &r.meta.fiber) {
-                (Some(p), Some(m), Some(f)) => format!("{}-{}-{:04}", p[i], m[i], f[i]),
-                _ => format!("#{i}"),
-            };
+            let name = |i: usize| r.meta.plate_mjd_fiber(i).unwrap_or_else(|| format!("#{i}"));
             measure(&r, 0.0)
                 .into_iter()
                 .map(|(i, x)| (format!("{} ({})", name(i), r.classes[i].label()), x))

@@ -27,6 +27,19 @@ pub struct Metadata {
     pub log_oiii_hb: Option<Array1<f32>>,
 }
 
+impl Metadata {
+    /// SDSS's name of spectrum `i`, "PLATE-MJD-FIBER" (fibre zero-padded as in SDSS file
+    /// names), when the file has the three columns.
+    pub fn plate_mjd_fiber(&self, i: usize) -> Option<String> {
+        let (p, m, f) = (
+            self.plate.as_ref()?,
+            self.mjd.as_ref()?,
+            self.fiber.as_ref()?,
+        );
+        Some(format!("{}-{}-{:04}", p.get(i)?, m.get(i)?, f.get(i)?))
+    }
+}
+
 /// What the built-in survey's generator intended for each spectrum (`truth_*` keys).
 #[derive(Clone, Debug)]
 pub struct Truth {

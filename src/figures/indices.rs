@@ -4,8 +4,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::cells::{Cells, class_legend, draw_legend};
 use super::render::{Ctx, Figure, FigureError};
-use super::style::{blend_classes, class_colour, over_white};
 use crate::analysis::indices::Indices;
 use crate::data::GalaxyClass;
 
@@ -49,37 +49,17 @@ impl IndicesFigure {
             .label_style(ctx.font(7.0))
             .axis_desc_style(ctx.font(8.0))
             .draw()?;
-        let nb = 70usize;
-        let nc = GalaxyClass::ALL.len();
-        let mut counts = vec![0u32; nb * nb * nc];
-        for (i, c) in self.indices.iter().zip(&self.classes) {
-            let (x, y) = pick(i);
-            let (fx, fy) = ((x - x0) / (x1 - x0), (y - y0) / (y1 - y0));
-            if (0.0..1.0).contains(&fx) && (0.0..1.0).contains(&fy) {
-                let cell = (fy * nb as f64) as usize * nb + (fx * nb as f64) as usize;
-                counts[cell * nc + c.index()] += 1;
-            }
-        }
-        let max = (0..nb * nb)
-            .map(|c| counts[c * nc..(c + 1) * nc].iter().sum::<u32>())
-            .max()
-            .unwrap_or(1)
-            .max(1);
-        let (dx, dy) = ((x1 - x0) / nb as f64, (y1 - y0) / nb as f64);
-        chart.draw_series((0..nb * nb).filter_map(|c| {
-            let cc = &counts[c * nc..(c + 1) * nc];
-            let col = blend_classes(cc)?;
-            let tot: u32 = cc.iter().sum();
-            let a = 0.25 + 0.75 * ((1.0 + tot as f64).ln() / (1.0 + max as f64).ln());
-            let (i, j) = ((c % nb) as f64, (c / nb) as f64);
-            Some(Rectangle::new(
-                [
-                    (x0 + i * dx, y0 + j * dy),
-                    (x0 + (i + 1.0) * dx, y0 + (j + 1.0) * dy),
-                ],
-                over_white(col, a).filled(),
-            ))
-        }))?;
+        let cells = Cells {
+            x: (x0, x1),
+            y: (y0, y1),
+            nb: 70,
+        };
+        let points = self
+            .indices
+            .iter()
+            .zip(&self.classes)
+            .map(|(i, &c)| (pick(i), c));
+        chart.draw_series(cells.by_class(points, 0.25))?;
         for (label, i) in &self.marked {
             let (x, y) = pick(i);
             if x.is_finite() && y.is_finite() {
@@ -96,32 +76,14 @@ impl IndicesFigure {
             }
         }
         if legend {
-            for class in GalaxyClass::ALL {
-                let m = self.classes.iter().filter(|&&c| c == class).count();
-                if m == 0 {
-                    continue;
-                }
-                let col = class_colour(class);
-                chart
-                    .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
-                    .label(format!("{} ({m})", class.label()))
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 4), (x + 9, y + 4)], col.filled())
-                    });
-            }
+            class_legend(&mut chart, &self.classes)?;
             if !self.marked.is_empty() {
                 chart
                     .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
                     .label("real SDSS galaxies")
                     .legend(move |(x, y)| TriangleMarker::new((x + 4, y), 4, BLACK.filled()));
             }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(over_white(BLACK, 0.3))
-                .label_font(ctx.font(6.5))
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()?;
+            draw_legend(&mut chart, ctx, SeriesLabelPosition::UpperRight)?;
         }
         Ok(())
     }

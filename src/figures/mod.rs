@@ -10,6 +10,7 @@
 //! - [`bundle`]: every figure of an analysed model plus a manifest.
 
 pub mod bundle;
+pub mod cells;
 pub mod corner;
 pub mod indices;
 pub mod render;

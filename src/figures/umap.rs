@@ -6,8 +6,9 @@ use ndarray::Array2;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::cells::{Cells, class_legend, draw_legend};
 use super::render::{Ctx, Figure, FigureError};
-use super::style::{blend_classes, class_colour, over_white, viridis};
+use super::style::viridis;
 use crate::data::GalaxyClass;
 
 pub enum Colouring {
@@ -153,65 +154,21 @@ impl Figure for UmapFigure {
             .label_style(ctx.font(7.0))
             .axis_desc_style(ctx.font(8.0))
             .draw()?;
-        let nb = self.bins.max(10);
-        let cell = |x: f64, y: f64| -> Option<usize> {
-            let i = ((x - x0) / (x1 - x0) * nb as f64) as isize;
-            let j = ((y - y0) / (y1 - y0) * nb as f64) as isize;
-            (i >= 0 && j >= 0 && (i as usize) < nb && (j as usize) < nb)
-                .then(|| j as usize * nb + i as usize)
+        let cells = Cells {
+            x: (x0, x1),
+            y: (y0, y1),
+            nb: self.bins.max(10),
         };
-        let rect = |c: usize, colour: RGBColor| {
-            let (i, j) = ((c % nb) as f64, (c / nb) as f64);
-            let (dx, dy) = ((x1 - x0) / nb as f64, (y1 - y0) / nb as f64);
-            Rectangle::new(
-                [
-                    (x0 + i * dx, y0 + j * dy),
-                    (x0 + (i + 1.0) * dx, y0 + (j + 1.0) * dy),
-                ],
-                colour.filled(),
-            )
-        };
+        let nb = cells.nb;
         match &self.colouring {
             Colouring::Class(classes) => {
-                let nc = GalaxyClass::ALL.len();
-                let mut counts = vec![0u32; nb * nb * nc];
-                for k in 0..n {
-                    if let Some(c) = cell(xs[k], ys[k]) {
-                        counts[c * nc + classes.get(k).map_or(nc - 1, |c| c.index())] += 1;
-                    }
-                }
-                let max = (0..nb * nb)
-                    .map(|c| counts[c * nc..(c + 1) * nc].iter().sum::<u32>())
-                    .max()
-                    .unwrap_or(1)
-                    .max(1);
-                chart.draw_series((0..nb * nb).filter_map(|c| {
-                    let cc = &counts[c * nc..(c + 1) * nc];
-                    let col = blend_classes(cc)?;
-                    let tot: u32 = cc.iter().sum();
-                    let a = 0.35 + 0.65 * ((1.0 + tot as f64).ln() / (1.0 + max as f64).ln());
-                    Some(rect(c, over_white(col, a)))
-                }))?;
-                for class in GalaxyClass::ALL {
-                    let m = classes.iter().filter(|&&c| c == class).count();
-                    if m == 0 {
-                        continue;
-                    }
-                    let col = class_colour(class);
-                    chart
-                        .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
-                        .label(format!("{} ({m})", class.label()))
-                        .legend(move |(x, y)| {
-                            Rectangle::new([(x, y - 4), (x + 9, y + 4)], col.filled())
-                        });
-                }
-                chart
-                    .configure_series_labels()
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(over_white(BLACK, 0.3))
-                    .label_font(ctx.font(6.5))
-                    .position(SeriesLabelPosition::UpperLeft)
-                    .draw()?;
+                let class_of =
+                    |k: usize| classes.get(k).copied().unwrap_or(GalaxyClass::Unclassified);
+                chart.draw_series(
+                    cells.by_class((0..n).map(|k| ((xs[k], ys[k]), class_of(k))), 0.35),
+                )?;
+                class_legend(&mut chart, classes)?;
+                draw_legend(&mut chart, ctx, SeriesLabelPosition::UpperLeft)?;
             }
             Colouring::Numeric { label, values } => {
                 let (lo, hi) = robust_range(values, 0.02, 0.98)
@@ -220,7 +177,7 @@ impl Figure for UmapFigure {
                 let mut cnt = vec![0u32; nb * nb];
                 for k in 0..n {
                     let v = values.get(k).copied().unwrap_or(f64::NAN);
-                    if let (Some(c), true) = (cell(xs[k], ys[k]), v.is_finite()) {
+                    if let (Some(c), true) = (cells.of(xs[k], ys[k]), v.is_finite()) {
                         sum[c] += v;
                         cnt[c] += 1;
                     }
@@ -228,7 +185,7 @@ impl Figure for UmapFigure {
                 chart.draw_series(
                     (0..nb * nb)
                         .filter(|&c| cnt[c] > 0)
-                        .map(|c| rect(c, viridis((sum[c] / cnt[c] as f64 - lo) / (hi - lo)))),
+                        .map(|c| cells.rect(c, viridis((sum[c] / cnt[c] as f64 - lo) / (hi - lo)))),
                 )?;
                 if let Some(side) = side {
                     colour_bar(&side, ctx, lo, hi, label, &viridis)?;

@@ -419,15 +419,14 @@ pub fn draw_of_kind<R: Rng>(rng: &mut R, kind: Kind) -> Galaxy {
             lognormal10(rng, 2.05, 0.12).clamp(50.0, 260.0),
             Some(seyfert_lines(rng, 0.5, 0.3)),
         ),
-        Kind::Seyfert => (
+        Kind::Seyfert | Kind::BroadLineAgn => (
             Host::Transition,
-            1.05,
-            lognormal10(rng, 2.15, 0.12).clamp(60.0, 300.0),
-            Some(seyfert_lines(rng, 1.2, 0.3)),
-        ),
-        Kind::BroadLineAgn => (
-            Host::Transition,
-            1.5,
+            // Type-1 AGN are seen to higher redshift (their nuclei are bright).
+            if kind == Kind::BroadLineAgn {
+                1.5
+            } else {
+                1.05
+            },
             lognormal10(rng, 2.15, 0.12).clamp(60.0, 300.0),
             Some(seyfert_lines(rng, 1.2, 0.3)),
         ),

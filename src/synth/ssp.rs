@@ -142,11 +142,6 @@ impl Ssp {
             *o += mass * at;
         }
     }
-
-    /// Number of age bins with nebular lines.
-    pub fn n_neb_ages(&self) -> usize {
-        self.neb.dim().2
-    }
 }
 
 /// Indices around `x` in ascending `axis` and the weight of the upper one, clamped to the ends.

@@ -4,6 +4,8 @@ use std::process::Command;
 
 use specae::data::{GalaxyClass, Survey};
 
+use crate::common::ok;
+
 fn specae() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_specae"));
     // Keep the user's data directory out of tests.
@@ -129,14 +131,6 @@ fn bad_input_is_a_clear_error_not_a_panic() {
 fn train_evaluate_and_resume_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.npz");
-    let ok = |out: std::process::Output| {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
     ok(specae()
         .args(["generate", "--n", "300", "--out"])
         .arg(&f)
@@ -427,15 +421,7 @@ fn train_says_which_engine_it_chose_by_measurement_and_remembers_it() {
 fn fidelity_and_indices_judge_real_galaxies() {
     let dir = tempfile::tempdir().unwrap();
     let survey = dir.path().join("s.npz");
-    let ok = |c: &mut Command| {
-        let out = c.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let ok = |c: &mut Command| ok(c.output().unwrap());
     ok(specae()
         .args(["generate", "--n", "1500", "--seed", "5", "--out"])
         .arg(&survey));

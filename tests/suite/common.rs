@@ -214,3 +214,14 @@ pub fn write_spspec(path: &Path, z: f64, npix: usize) {
     pad(&mut b, 0);
     std::fs::write(path, &b).unwrap();
 }
+
+/// The stdout of a command that must have succeeded (its stdout and stderr shown otherwise).
+pub fn ok(out: std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}

@@ -2,9 +2,9 @@
 //! two folders. `ingest` → `train` → `analyze` → `figures` succeed, and the explorer opens the
 //! result. Skipped (saying so) where ../shared/fixtures/sdss is absent.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use crate::common::{copy_fits, sdss_fixtures};
+use crate::common::{copy_fits, ok, sdss_fixtures};
 
 fn specae() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_specae"));
@@ -13,16 +13,6 @@ fn specae() -> Command {
         std::env::temp_dir().join("specae-test-data"),
     );
     c
-}
-
-fn ok(out: Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 #[test]

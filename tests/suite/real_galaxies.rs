@@ -57,20 +57,11 @@ fn the_builtin_model_reconstructs_real_galaxies_about_as_well_as_synthetic_ones(
     let reference = fits_of_rows(&model, &synth, &all, &device);
     let rows: Vec<u32> = (0..real.n_spectra() as u32).collect();
     let fits = fits_of_rows(&model, &real, &rows, &device);
-    let name = |i: usize| {
-        let m = &real.meta;
-        format!(
-            "{}-{}-{:04}",
-            m.plate.as_ref().unwrap()[i],
-            m.mjd.as_ref().unwrap()[i],
-            m.fiber.as_ref().unwrap()[i]
-        )
-    };
     let mut failures = vec![];
     for f in &fits {
         let m = matched_median(&reference, f.snr, 100).unwrap();
         let ratio = f.chi2 / m.chi2;
-        let who = name(f.index);
+        let who = real.meta.plate_mjd_fiber(f.index).unwrap();
         let limit = LIMITS
             .iter()
             .find(|(n, _)| *n == who)

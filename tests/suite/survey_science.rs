@@ -331,17 +331,13 @@ fn same_seed_same_survey() {
 #[test]
 fn spectral_indices_sit_where_sdss_galaxies_do() {
     use specae::analysis::indices::{IndexMeter, quantiles};
-    use specae::analysis::residuals::wavelength_edges;
     let (_, sp) = survey();
-    let meter = IndexMeter::new(wavelength_edges(sp.coeff0, sp.coeff1, sp.n_bins()));
+    let meter = IndexMeter::for_spectra(sp);
     let snr = sp.median_snr();
     let of = |c: GalaxyClass, f: fn(&specae::analysis::indices::Indices) -> f64| {
         let v = (0..sp.n_spectra())
             .filter(|&i| sp.classes[i] == c && snr[i] >= 15.0)
-            .map(|i| {
-                let w = sp.w.row(i);
-                f(&meter.measure(sp.x.row(i), &|k| w[k] > 0.0 && !sp.mask[[i, k]]))
-            });
+            .map(|i| f(&meter.measure_row(sp, i)));
         quantiles(v).unwrap()[1]
     };
     let q = GalaxyClass::Quiescent;
