@@ -30,10 +30,20 @@ pub fn fits_of_rows(
     rows: &[u32],
     device: &Device,
 ) -> Vec<SpectrumFit> {
+    let xhat = reconstruct_rows(model, spectra.x.view(), rows, device);
+    fits_of_reconstructions(spectra, rows, xhat.view())
+}
+
+/// χ² and S/N of rows `rows` of `spectra` given their reconstructions (row `i` of `xhat` is
+/// that of `rows[i]`).
+pub fn fits_of_reconstructions(
+    spectra: &Spectra,
+    rows: &[u32],
+    xhat: ArrayView2<f32>,
+) -> Vec<SpectrumFit> {
     let snr = spectra.median_snr();
     let x: ArrayView2<f32> = spectra.x.view();
     let w: ArrayView2<f32> = spectra.w.view();
-    let xhat = reconstruct_rows(model, x, rows, device);
     rows.iter()
         .enumerate()
         .map(|(i, &r)| {

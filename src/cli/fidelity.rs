@@ -6,8 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use specae::analysis::fidelity::{SpectrumFit, fits_of_rows, matched_median};
+use specae::analysis::fidelity::{
+    SpectrumFit, fits_of_reconstructions, fits_of_rows, matched_median,
+};
 use specae::data::Spectra;
+use specae::model::evaluate::reconstruct_rows;
 use specae::train::load::load_model_for;
 
 #[derive(Debug, Args)]
@@ -67,9 +70,10 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
     };
     let ref_fits = fits_of_rows(&loaded.model, &reference, &loaded.split.valid, &device);
     let rows: Vec<u32> = (0..judged.n_spectra() as u32).collect();
-    let fits = fits_of_rows(&loaded.model, &judged, &rows, &device);
+    let xhat = reconstruct_rows(&loaded.model, judged.x.view(), &rows, &device);
+    let fits = fits_of_reconstructions(&judged, &rows, xhat.view());
     if let Some(out) = &a.residuals {
-        write_residuals(out, &loaded.model, &judged, &rows, &device)?;
+        write_residuals(out, &judged, &rows, xhat.view())?;
     }
     let name = |f: &SpectrumFit| {
         judged
@@ -133,13 +137,11 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
 /// spectrum.
 fn write_residuals(
     out: &std::path::Path,
-    model: &specae::model::Autoencoder,
     sp: &Spectra,
     rows: &[u32],
-    device: &burn::prelude::Device,
+    xhat: ndarray::ArrayView2<f32>,
 ) -> anyhow::Result<()> {
     use std::fmt::Write;
-    let xhat = specae::model::evaluate::reconstruct_rows(model, sp.x.view(), rows, device);
     let mut s = String::from("wavelength");
     for &r in rows {
         write!(s, ",x{r},xhat{r},sigma{r}")?;
