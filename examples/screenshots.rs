@@ -7,16 +7,17 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 use egui_kittest::Harness;
-use specae::app::commands::AppCommand;
-use specae::app::state::ColourBy;
-use specae::app::tiles::Pane;
-use specae::app::{AppOptions, SpecaeApp};
+use specae::app::commands::{AppCommand, UiCommand};
+use specae::app::explorer::SpecaeApp;
+use specae::app::options::AppOptions;
+use specae::app::pane::Pane;
+use specae::app::persisted::ColourBy;
 
 fn save(h: &mut Harness<'_, SpecaeApp>, dir: &Path, name: &str) -> Result<(), String> {
     for _ in 0..4 {
         h.step();
     }
-    // The corner plot bins its cells on a thread of its own.
+    // The corner plot bins its cells in a background task.
     while h.state().panels().corner.is_computing() {
         std::thread::sleep(Duration::from_millis(10));
         h.step();
@@ -49,7 +50,7 @@ fn loaded(size: egui::Vec2) -> Result<Harness<'static, SpecaeApp>, String> {
         .wgpu()
         .build_ui_state(|ui, app: &mut SpecaeApp| app.show(ui), app);
     let t0 = Instant::now();
-    while h.state().session().analysis.is_none() || h.state().tasks().is_busy() {
+    while !h.state().session().analysis_complete() || h.state().tasks().is_busy() {
         h.step();
         std::thread::sleep(Duration::from_millis(50));
         if t0.elapsed() > Duration::from_secs(1800) {
@@ -94,14 +95,14 @@ fn main() -> Result<(), String> {
             let top = h
                 .state()
                 .session()
-                .analysis
+                .scores
                 .as_ref()
                 .map(|a| a.outliers[0].index)
                 .unwrap_or(0);
             h.state_mut()
                 .send(AppCommand::SetColourBy(ColourBy::Redshift));
             h.state_mut().send(AppCommand::Focus(top));
-            h.state_mut().send(AppCommand::ShowPane(Pane::Residuals));
+            h.state_mut().send(UiCommand::ShowPane(Pane::Residuals));
             save(&mut h, &dir, "app-redshift-outlier.png")?;
         }
     }

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use burn::prelude::Device;
 
-use crate::analysis::bundle::read_stored_bytes;
 use crate::analysis::outliers::outlier_table;
+use crate::analysis::store::read_stored_bytes;
 use crate::data::grid::LogGrid;
 use crate::data::{Spectra, Survey};
 use crate::ingest::PixelMask;

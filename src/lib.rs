@@ -3,6 +3,8 @@
 //! The crate follows the pipeline's stages:
 //! - [`data`]: the astroML `sdss_corrected_spectra` npz schema, preprocessing, splits;
 //! - [`pca`]: astroML's iterative PCA, used to fill masked pixels;
+//! - [`spectro`]: line wavelengths, BPT lines, profiles on a grid, line measurement (shared by
+//!   the synthetic survey and the readers of real spectra);
 //! - [`synth`]: the built-in synthetic SDSS-like survey;
 //! - [`ingest`]: SDSS FITS spectra → a survey file;
 //! - [`model`]: the burn autoencoder, PyTorch interop, the PCA baseline, encode/decode;
@@ -22,6 +24,7 @@ pub mod fuzzing;
 pub mod ingest;
 pub mod model;
 pub mod pca;
+pub mod spectro;
 pub mod synth;
 pub mod train;
 pub mod util;

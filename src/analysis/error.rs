@@ -29,8 +29,17 @@ pub enum AnalysisError {
     Write { path: PathBuf, detail: String },
 }
 
+impl From<crate::util::progress::Cancelled> for AnalysisError {
+    fn from(_: crate::util::progress::Cancelled) -> Self {
+        AnalysisError::Cancelled
+    }
+}
+
 impl From<crate::util::atomic::AtomicWriteError> for AnalysisError {
     fn from(e: crate::util::atomic::AtomicWriteError) -> Self {
+        if crate::util::progress::is_cancelled_io(&e.source) {
+            return AnalysisError::Cancelled;
+        }
         AnalysisError::Write {
             path: e.path,
             detail: e.source.to_string(),

@@ -157,17 +157,6 @@ impl IndexMeter {
     }
 }
 
-/// Median and 10th/90th percentiles of the finite values.
-pub fn quantiles(v: impl Iterator<Item = f64>) -> Option<[f64; 3]> {
-    let mut s: Vec<f64> = v.filter(|x| x.is_finite()).collect();
-    if s.is_empty() {
-        return None;
-    }
-    s.sort_by(f64::total_cmp);
-    let q = |p: f64| s[((s.len() - 1) as f64 * p).round() as usize];
-    Some([q(0.1), q(0.5), q(0.9)])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,15 +5,17 @@
 //! figure renderer and the GUI share it. Inputs are validated up front (finite values, enough
 //! points, no duplicate points) and problems come back as [`AnalysisError`]s, never panics.
 
-pub mod bundle;
 pub mod classify;
 pub mod error;
 pub mod fidelity;
 pub mod indices;
 pub mod knn;
 pub mod lof;
+pub mod options;
 pub mod outliers;
 pub mod residuals;
+pub mod run;
+pub mod store;
 pub mod tracks;
 pub mod trust;
 pub mod umap;

@@ -2,8 +2,13 @@
 //! (Portillo et al. 2020, Figure 5), with fixed bins so histograms of different subsets and
 //! models compare directly. Only pixels with w > 0 count.
 
-use ndarray::{Array2, ArrayView2};
+use burn::prelude::Device;
+use ndarray::{Array2, ArrayView2, Axis};
 use serde::Serialize;
+
+use crate::data::Spectra;
+use crate::model::Autoencoder;
+use crate::model::evaluate::{CHUNK, reconstruct_rows};
 
 /// Residual bins: x − x̂ in normalised flux units. The range of an analysis comes from
 /// [`residual_range`]; this default is for callers without data at hand.
@@ -160,4 +165,31 @@ pub fn wavelength_edges(coeff0: f64, coeff1: f64, n_bins: usize) -> Vec<f64> {
     (0..=n_bins)
         .map(|k| 10f64.powf(coeff0 + coeff1 * (k as f64 - 0.5)))
         .collect()
+}
+/// Residual histograms of the model's reconstructions of rows `rows` of `s` (any subset, e.g.
+/// the GUI's selection), computed chunk by chunk, binned over `y_range` (pass the analysis's
+/// `residuals.vs_wavelength.y_range()` so subsets compare with the whole).
+pub fn residuals_of_rows(
+    model: &Autoencoder,
+    device: &Device,
+    s: &Spectra,
+    rows: &[u32],
+    y_range: (f64, f64),
+) -> ResidualHistograms {
+    let mut h =
+        ResidualHistograms::with_range(wavelength_edges(s.coeff0, s.coeff1, s.n_bins()), y_range);
+    let rows: Vec<u32> = rows
+        .iter()
+        .copied()
+        .filter(|&i| (i as usize) < s.n_spectra())
+        .collect();
+    for idx in rows.chunks(CHUNK) {
+        let sel: Vec<usize> = idx.iter().map(|&i| i as usize).collect();
+        let xhat = reconstruct_rows(model, s.x.view(), idx, device);
+        let (xs, ws) = (s.x.select(Axis(0), &sel), s.w.select(Axis(0), &sel));
+        if xhat.dim() == xs.dim() {
+            h.add(xs.view(), xhat.view(), ws.view());
+        }
+    }
+    h
 }

@@ -5,6 +5,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::AnalysisError;
+use crate::util::stats::quantile_sorted;
 
 /// `steps` latent vectors from `a` to `b` inclusive (steps ≥ 2).
 pub fn line_between(a: &[f32], b: &[f32], steps: usize) -> Result<Array2<f32>, AnalysisError> {
@@ -29,17 +30,6 @@ pub fn line_between(a: &[f32], b: &[f32], steps: usize) -> Result<Array2<f32>, A
         let t = s as f32 / (steps - 1) as f32;
         a[j] + t * (b[j] - a[j])
     }))
-}
-
-/// Quantile `q` (0 … 1) of sorted values, linearly interpolated (numpy's default).
-pub fn quantile_sorted(sorted: &[f32], q: f64) -> f32 {
-    if sorted.is_empty() {
-        return f32::NAN;
-    }
-    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let (i, f) = (pos.floor() as usize, pos - pos.floor());
-    let j = (i + 1).min(sorted.len() - 1);
-    (sorted[i] as f64 * (1.0 - f) + sorted[j] as f64 * f) as f32
 }
 
 /// Latent vectors with axis `axis` at each of `percentiles` (0–100) of its distribution in

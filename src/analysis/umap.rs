@@ -14,6 +14,7 @@ use umap_rs::{Optimizer, Umap, UmapConfig};
 use super::AnalysisError;
 use super::knn::KnnIndex;
 use crate::model::pca_baseline::PcaBaseline;
+use crate::util::progress::Progress;
 
 /// UMAP settings (umap-learn's defaults; n_neighbors and min_dist as Portillo et al.).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -68,20 +69,26 @@ impl UmapParams {
     }
 }
 
-/// Embeds `latents` (n × d) in 2-D. `progress(epoch, total)` is called as optimisation
-/// proceeds; returning `false` cancels.
+/// The name of [`umap_embed`]'s stage.
+pub const STAGE_UMAP: &str = "UMAP";
+
+/// Embeds `latents` (n × d) in 2-D, as the stage "UMAP" of `progress` (one step per epoch;
+/// a cancel stops it at the next epoch, ~0.15 s at 64k points on 2 cores).
 pub fn umap_embed(
     latents: ArrayView2<f32>,
     params: &UmapParams,
-    progress: &mut dyn FnMut(usize, usize) -> bool,
+    progress: &Progress,
 ) -> Result<Array2<f32>, AnalysisError> {
     params.validate()?;
-    let what = "UMAP input";
-    let index = KnnIndex::build(latents, what)?;
-    let knn = index.graph(latents, params.n_neighbors, true, what)?;
-    let init = pca_init(latents, params.seed);
     let n = latents.nrows();
     let total = params.epochs_for(n);
+    progress.stage(STAGE_UMAP, total as u64);
+    let what = "UMAP input";
+    let index = KnnIndex::build(latents, what)?;
+    progress.check()?;
+    let knn = index.graph(latents, params.n_neighbors, true, what)?;
+    progress.check()?;
+    let init = pca_init(latents, params.seed);
     let config = UmapConfig {
         n_components: 2,
         manifold: ManifoldParams {
@@ -104,14 +111,14 @@ pub fn umap_embed(
     let run = std::panic::AssertUnwindSafe(|| -> Result<Array2<f32>, AnalysisError> {
         let umap = Umap::new(config.clone());
         let manifold = umap.learn_manifold(latents, knn.indices.view(), knn.dists.view());
+        progress.check()?;
         let metric = EuclideanMetric;
         let mut opt = Optimizer::new(manifold, init, total, &config, metric.metric_type());
         while opt.remaining_epochs() > 0 {
             // One epoch at a time: umap-rs refreshes its copy of the tail positions per call.
             opt.step_epochs(1, &metric);
-            if !progress(opt.current_epoch(), total) {
-                return Err(AnalysisError::Cancelled);
-            }
+            progress.set(opt.current_epoch() as u64);
+            progress.check()?;
         }
         Ok(opt.into_fitted(config).into_embedding())
     });

@@ -3,11 +3,11 @@
 
 use eframe::egui::Color32;
 
+use super::persisted::ColourBy;
 use super::session::Session;
-use super::state::ColourBy;
 use crate::data::GalaxyClass;
 use crate::figures::style::{class_colour, viridis};
-use crate::figures::umap::robust_range;
+use crate::util::stats::robust_range;
 
 /// What the colours mean, for legends.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,9 +60,9 @@ fn column_values(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
             .log_nii_ha
             .as_ref()
             .map(|z| z.iter().map(|&v| v as f64).collect()),
-        ColourBy::OutlierScore => session.analysis.as_ref().map(|a| a.lof.clone()),
+        ColourBy::OutlierScore => session.scores.as_ref().map(|a| a.lof.clone()),
         ColourBy::Chi2 => session
-            .analysis
+            .scores
             .as_ref()
             .map(|a| a.chi2.iter().map(|&v| v.max(1e-12).log10()).collect()),
         ColourBy::Latent(k) => session.latents.as_ref().and_then(|l| {

@@ -1,10 +1,12 @@
 //! What panels ask the app to do. Panels never mutate the session; they push commands that
-//! the app applies after the frame, in order.
+//! the app applies after the frame, in order. As in rerun's viewer, commands about the data
+//! and the work on it ([`AppCommand`]) are kept apart from commands about the layout
+//! ([`UiCommand`]).
 
 use std::path::PathBuf;
 
-use super::state::{ColourBy, ExportFormat, TrainSettings};
-use super::tiles::Pane;
+use super::pane::Pane;
+use super::persisted::{ColourBy, ExportFormat, TrainSettings};
 
 /// A view that can be exported as a figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,12 +63,19 @@ impl ExportTable {
     }
 }
 
+/// What a file dialog is opened for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    Data,
+    Model,
+    ExportDir,
+}
+
+/// Data, selection, training and export: what changes the session or starts work.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AppCommand {
-    /// Open a file dialog (off the UI thread) for data / a model / the export folder.
-    PickData,
-    PickModel,
-    PickExportDir,
+    /// Open a file dialog (off the UI thread).
+    Pick(Pick),
     OpenData(PathBuf),
     /// Paths as a user gives them (typed, pasted, dropped): surveys, models, FITS files or
     /// folders — each opened as what it is.
@@ -107,12 +116,37 @@ pub enum AppCommand {
     SetExportFormat(ExportFormat),
     /// Show a file (the last export, a run's folder) in the system's file manager.
     Reveal(PathBuf),
+    /// Stop the background task with this id (the status bar's Cancel).
+    CancelTask(u64),
+}
+
+/// The layout: panes, the message line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UiCommand {
     /// Show a pane and make it its stack's active tab.
     ShowPane(Pane),
     /// Show or hide a pane (View menu).
     SetPaneShown(Pane, bool),
     /// The default layout for the window's size (View → Reset layout).
     ResetLayout,
-    CancelTask(String),
     DismissMessage(usize),
+}
+
+/// Either kind, in the order panels sent them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    App(AppCommand),
+    Ui(UiCommand),
+}
+
+impl From<AppCommand> for Command {
+    fn from(c: AppCommand) -> Self {
+        Command::App(c)
+    }
+}
+
+impl From<UiCommand> for Command {
+    fn from(c: UiCommand) -> Self {
+        Command::Ui(c)
+    }
 }

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use super::commands::AppCommand;
-use super::explorer::{AppOptions, SpecaeApp};
+use super::explorer::SpecaeApp;
+use super::options::AppOptions;
 
 /// One scenario's frame times.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -84,7 +85,7 @@ impl Headless {
         let t0 = Instant::now();
         while t0.elapsed() < timeout {
             self.frame(vec![]);
-            if self.app.session().analysis.is_some() && !self.app.tasks().is_busy() {
+            if self.app.session().analysis_complete() && !self.app.tasks().is_busy() {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -165,18 +166,13 @@ pub fn run_with(
     log(&format!(
         "loaded {n} spectra in {:.1} s ({}); measuring",
         t0.elapsed().as_secs_f64(),
-        h.app
-            .session()
-            .analysis
-            .as_ref()
-            .map(|a| a.note.as_str())
-            .unwrap_or("")
+        h.app.session().analysis_note.as_deref().unwrap_or("")
     ));
     // Every view busy: a galaxy inspected, the top 1% selected.
     let top: Vec<u32> = h
         .app
         .session()
-        .analysis
+        .scores
         .as_ref()
         .map(|a| {
             a.outliers
@@ -248,7 +244,7 @@ pub fn run_with(
         // On the CPU engine, as comparable runs need: the explorer shares the cores with the
         // training (the hardest case for its frames); `auto` could pick a GPU on one machine
         // and not on the next.
-        let settings = crate::app::state::TrainSettings {
+        let settings = crate::app::persisted::TrainSettings {
             backend: crate::train::backend::BackendChoice::Cpu,
             ..h.app.state().train.clone()
         };

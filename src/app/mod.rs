@@ -1,35 +1,45 @@
 //! The desktop explorer (feature `gui`): egui/eframe on wgpu.
 //!
-//! Architecture (after rerun's viewer and brush): the app owns a [`session::Session`] (data,
-//! model, latents, analysis) that only changes when a background task finishes; panels
-//! ([`panels`], one module each behind the [`panels::Panel`] trait) read it and send
-//! [`commands::AppCommand`]s, which the app applies after the frame. Everything slow — reading
-//! files, encoding, UMAP, training, exports, file dialogs — runs on named background threads
-//! ([`tasks`]) that report progress; the UI thread never waits on them.
+//! Architecture (after rerun's viewer and brush), from the bottom up:
+//! - what persists ([`persisted`], [`pane`]) apart from the runtime [`session`] (data, model,
+//!   latents, the analysis's parts), which only changes when background work delivers;
+//! - [`tasks`]: a runner of named background tasks that knows no app type (progress, cancel,
+//!   partial results); [`jobs`]: the work they do; [`training`]: the training run;
+//! - [`commands`]: what panels ask for, data commands apart from layout commands;
+//! - [`view_models`]: what the views show that is derived from the session;
+//! - [`panels`]: one module per panel behind one trait, drawing from a read-only context;
+//!   [`tiles`]: the panes' tile layout; [`chrome`]: menu bar and status bar;
+//! - [`explorer`]: the app that owns all of it, applies commands after each frame and keeps
+//!   the derived views keyed by what they were computed from.
+//!
+//! Everything slow — reading files, encoding, UMAP, training, exports, file dialogs — runs on
+//! named background threads; the UI thread never waits on them.
 
-mod apply;
 pub mod builtin_model;
+pub mod chrome;
 pub mod colouring;
 pub mod commands;
+pub mod corner_bins;
 pub mod desktop;
 pub mod explorer;
-mod exports;
 pub mod frame_bench;
 pub mod jobs;
-pub mod layout;
+pub mod messages;
+pub mod options;
+pub mod pane;
 pub mod panels;
+pub mod persisted;
 pub mod raster;
 pub mod session;
-pub mod state;
 pub mod tasks;
 pub mod tiles;
 pub mod training;
+pub mod view_models;
 
 use eframe::egui;
-pub use explorer::{AppOptions, SpecaeApp};
 
 /// Opens the explorer in a native window and runs until it is closed.
-pub fn run_native(opts: AppOptions) -> Result<(), eframe::Error> {
+pub fn run_native(opts: options::AppOptions) -> Result<(), eframe::Error> {
     // Before anything can use rayon: its pool then runs below the UI thread.
     crate::util::priority::background_rayon_pool();
     let native = eframe::NativeOptions {
@@ -45,8 +55,12 @@ pub fn run_native(opts: AppOptions) -> Result<(), eframe::Error> {
         Box::new(move |cc| {
             let persisted = cc
                 .storage
-                .and_then(|s| eframe::get_value::<state::Persisted>(s, state::STORAGE_KEY));
-            Ok(Box::new(SpecaeApp::new(opts, persisted, &cc.egui_ctx)))
+                .and_then(|s| eframe::get_value::<persisted::Persisted>(s, persisted::STORAGE_KEY));
+            Ok(Box::new(explorer::SpecaeApp::new(
+                opts,
+                persisted,
+                &cc.egui_ctx,
+            )))
         }),
     )
 }

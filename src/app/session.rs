@@ -1,24 +1,36 @@
-//! The runtime state the views show: data, model, latents and analysis. It changes only when
-//! a background job delivers a result; panels read it.
+//! The runtime state the views show: data, model, latents and the analysis's parts (scores,
+//! UMAP, PCA baseline). It changes only when background work delivers a result; panels read
+//! it.
 //!
-//! Invariant (checked when a part is installed, so views may index freely): latents and the
-//! analysis have one row per spectrum of the open data. Opening other data clears everything
-//! computed from the old data and starts a new generation; results of older generations are
-//! dropped (see [`super::tasks::Scope`]).
+//! Invariant (checked when a part is installed, so views may index freely): latents and every
+//! analysis part have one row per spectrum of the open data. Each part carries a generation
+//! number that views use as a cache key. Opening other data clears everything computed from
+//! the old data and starts a new generation; results of older generations are dropped (see
+//! [`Scope`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use ndarray::Array2;
 
-use super::tasks::Scope;
 use crate::analysis::knn::KnnIndex;
-use crate::analysis::outliers::OutlierRow;
-use crate::analysis::residuals::ResidualHistograms;
+use crate::analysis::run::Scores;
 use crate::data::{GalaxyClass, Spectra, Split};
 use crate::model::Autoencoder;
 use crate::model::pca_baseline::PcaBaseline;
 use crate::train::trainer::EpochRecord;
+use crate::util::stats::robust_range;
+
+/// What a background result was computed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Independent of the session (file dialogs, exports, opening data, ingesting files).
+    Any,
+    /// From the data of this generation (e.g. opening a model for them).
+    Data(u64),
+    /// From this data and model generation (encoding, the analysis, residuals).
+    Model { data: u64, model: u64 },
+}
 
 /// An open survey.
 pub struct LoadedData {
@@ -96,62 +108,51 @@ impl Latents {
     }
 }
 
-/// The analysis of the current model.
-pub struct AnalysisView {
+/// The UMAP embedding with a k-d tree over it for picking.
+pub struct UmapView {
     pub embedding: Array2<f32>,
-    pub embed_index: KnnIndex,
-    pub lof: Vec<f64>,
-    pub chi2: Vec<f64>,
-    pub pca: PcaBaseline,
-    pub residuals: ResidualHistograms,
-    /// Every spectrum, most outlying first.
-    pub outliers: Vec<OutlierRow>,
-    /// One line for the status bar (cached or computed, how long).
-    pub note: String,
+    pub index: KnnIndex,
 }
 
-impl AnalysisView {
-    /// The view of an analysis, with a k-d tree over the embedding for picking.
-    pub fn new(
-        embedding: Array2<f32>,
-        lof: Vec<f64>,
-        chi2: Vec<f64>,
-        pca: PcaBaseline,
-        residuals: ResidualHistograms,
-        outliers: Vec<OutlierRow>,
-        note: String,
-    ) -> Result<Self, String> {
-        let embed_index =
+impl UmapView {
+    pub fn new(embedding: Array2<f32>) -> Result<Self, String> {
+        let index =
             KnnIndex::build(embedding.view(), "UMAP embedding").map_err(|e| e.to_string())?;
-        Ok(Self {
-            embedding,
-            embed_index,
-            lof,
-            chi2,
-            pca,
-            residuals,
-            outliers,
-            note,
-        })
+        Ok(Self { embedding, index })
     }
 }
 
-/// Everything on screen. Each part carries a generation number that views use as a cache key.
+/// Everything on screen, and the generation of each part.
 #[derive(Default)]
 pub struct Session {
     pub data: Option<LoadedData>,
     pub model: Option<ModelState>,
     pub latents: Option<Latents>,
-    pub analysis: Option<AnalysisView>,
+    /// χ², LOF, the outlier ranking and residual histograms of the current model.
+    pub scores: Option<Scores>,
+    pub umap: Option<UmapView>,
+    /// The PCA at the latent dimension (the inspector's PCA reconstruction).
+    pub baseline: Option<PcaBaseline>,
+    /// Set once the whole analysis is in (cached or computed, how long).
+    pub analysis_note: Option<String>,
     pub data_gen: u64,
     pub model_gen: u64,
     pub latents_gen: u64,
-    pub analysis_gen: u64,
+    pub scores_gen: u64,
+    pub umap_gen: u64,
 }
 
 impl Session {
     pub fn n(&self) -> usize {
         self.data.as_ref().map(|d| d.n()).unwrap_or(0)
+    }
+
+    /// The whole analysis of the current model is in.
+    pub fn analysis_complete(&self) -> bool {
+        self.analysis_note.is_some()
+            && self.scores.is_some()
+            && self.umap.is_some()
+            && self.baseline.is_some()
     }
 
     /// The scope of work computed from the open data.
@@ -176,58 +177,84 @@ impl Session {
         }
     }
 
+    fn clear_analysis(&mut self) {
+        self.scores = None;
+        self.umap = None;
+        self.baseline = None;
+        self.analysis_note = None;
+        self.scores_gen += 1;
+        self.umap_gen += 1;
+    }
+
     /// Opens other data: everything computed from the old data goes.
     pub fn set_data(&mut self, d: LoadedData) {
         self.data = Some(d);
         self.model = None;
         self.latents = None;
-        self.analysis = None;
+        self.clear_analysis();
         self.data_gen += 1;
         self.model_gen += 1;
         self.latents_gen += 1;
-        self.analysis_gen += 1;
     }
 
     /// Opens a model for the open data (the latents stay on screen until the model's own
     /// arrive; the analysis goes).
     pub fn set_model(&mut self, m: ModelState) {
         self.model = Some(m);
-        self.analysis = None;
+        self.clear_analysis();
         self.model_gen += 1;
-        self.analysis_gen += 1;
+    }
+
+    fn check_rows(&self, what: &str, rows: usize) -> Result<(), String> {
+        let n = self.n();
+        if rows != n {
+            return Err(format!(
+                "{what} of {rows} spectra do not fit the open data ({n} spectra)"
+            ));
+        }
+        Ok(())
     }
 
     /// Installs latents, if they have one row per open spectrum.
     pub fn set_latents(&mut self, l: Latents) -> Result<(), String> {
-        let n = self.n();
-        if l.z.nrows() != n {
-            return Err(format!(
-                "latents of {} spectra do not fit the open data ({n} spectra)",
-                l.z.nrows()
-            ));
-        }
+        self.check_rows("latents", l.z.nrows())?;
         self.latents = Some(l);
         self.latents_gen += 1;
         Ok(())
     }
 
-    /// Installs an analysis, if every per-spectrum part has one row per open spectrum.
-    pub fn set_analysis(&mut self, a: AnalysisView) -> Result<(), String> {
+    /// Installs the scores, if each has one row per open spectrum.
+    pub fn set_scores(&mut self, s: Scores) -> Result<(), String> {
         let n = self.n();
-        let rows = [
-            a.embedding.nrows(),
-            a.lof.len(),
-            a.chi2.len(),
-            a.outliers.len(),
-        ];
-        if rows.iter().any(|&r| r != n) || a.outliers.iter().any(|r| r.index >= n) {
+        for rows in [s.chi2.len(), s.lof.len(), s.outliers.len()] {
+            self.check_rows("scores", rows)?;
+        }
+        if s.outliers.iter().any(|r| r.index >= n) {
+            return Err("the outlier ranking names spectra the open data do not have".into());
+        }
+        self.scores = Some(s);
+        self.scores_gen += 1;
+        Ok(())
+    }
+
+    /// Installs the UMAP embedding, if it has one row per open spectrum.
+    pub fn set_umap(&mut self, u: UmapView) -> Result<(), String> {
+        self.check_rows("a UMAP embedding", u.embedding.nrows())?;
+        self.umap = Some(u);
+        self.umap_gen += 1;
+        Ok(())
+    }
+
+    /// Installs the PCA baseline, if it has the data's bins.
+    pub fn set_baseline(&mut self, p: PcaBaseline) -> Result<(), String> {
+        let bins = self.data.as_ref().map_or(0, |d| d.spectra.n_bins());
+        if p.mean.len() != bins {
             return Err(format!(
-                "an analysis of {} spectra does not fit the open data ({n} spectra)",
-                a.embedding.nrows()
+                "a PCA baseline of {} bins does not fit the open data ({bins} bins)",
+                p.mean.len()
             ));
         }
-        self.analysis = Some(a);
-        self.analysis_gen += 1;
+        self.baseline = Some(p);
         Ok(())
     }
 }
@@ -237,7 +264,7 @@ pub fn latent_ranges(z: &Array2<f32>) -> Vec<(f32, f32)> {
     (0..z.ncols())
         .map(|j| {
             let c: Vec<f64> = z.column(j).iter().map(|&v| v as f64).collect();
-            match crate::figures::umap::robust_range(&c, 0.005, 0.995) {
+            match robust_range(&c, 0.005, 0.995) {
                 Some((lo, hi)) => {
                     let pad = ((hi - lo) * 0.1).max(1e-3);
                     ((lo - pad) as f32, (hi + pad) as f32)

@@ -9,74 +9,14 @@
 //! the corner plot on the right (cells of at least 80 points; the residual heatmap a tab behind
 //! it) above the inspector and its residuals.
 
+use std::collections::HashMap;
+
 use eframe::egui;
 use egui_tiles::{Container, Linear, LinearDir, SimplificationOptions, Tile, TileId, Tiles, Tree};
-use serde::{Deserialize, Serialize};
 
-use super::explorer::Panels;
-use super::panels::{Panel, PanelCx};
-
-/// What a tile shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Pane {
-    DataModel,
-    Training,
-    Umap,
-    Corner,
-    Inspector,
-    Sliders,
-    Outliers,
-    Residuals,
-    Export,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 9] = [
-        Pane::DataModel,
-        Pane::Training,
-        Pane::Umap,
-        Pane::Corner,
-        Pane::Inspector,
-        Pane::Sliders,
-        Pane::Outliers,
-        Pane::Residuals,
-        Pane::Export,
-    ];
-
-    /// The title on its tab and in the View menu.
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::DataModel => "Data and model",
-            Pane::Training => "Training",
-            Pane::Umap => "UMAP",
-            Pane::Corner => "Corner plot",
-            Pane::Inspector => "Inspector",
-            Pane::Sliders => "Latent sliders",
-            Pane::Outliers => "Outliers",
-            Pane::Residuals => "Residuals",
-            Pane::Export => "Export",
-        }
-    }
-
-    /// Panes whose content is taller than a tile may be: they scroll.
-    fn scrolls(self) -> bool {
-        matches!(self, Pane::DataModel | Pane::Training | Pane::Export)
-    }
-
-    fn panel(self, p: &mut Panels) -> &mut dyn Panel {
-        match self {
-            Pane::DataModel => &mut p.data,
-            Pane::Training => &mut p.training,
-            Pane::Umap => &mut p.umap,
-            Pane::Corner => &mut p.corner,
-            Pane::Inspector => &mut p.inspector,
-            Pane::Sliders => &mut p.sliders,
-            Pane::Outliers => &mut p.outliers,
-            Pane::Residuals => &mut p.residuals,
-            Pane::Export => &mut p.export,
-        }
-    }
-}
+use super::pane::Pane;
+use super::panels::panel::PanelCx;
+use super::panels::registry::Panels;
 
 /// Tree ids must be unique per app.
 const TREE_ID: &str = "specae-tiles";
@@ -166,6 +106,8 @@ pub fn bring_forward(tree: &mut Tree<Pane>, pane: Pane) {
 pub struct Behavior<'a, 'b> {
     pub panels: &'a mut Panels,
     pub cx: &'a mut PanelCx<'b>,
+    /// How far each scrolling pane is scrolled (points from the top), as drawn this frame.
+    pub scrolled: &'a mut HashMap<Pane, f32>,
 }
 
 impl egui_tiles::Behavior<Pane> for Behavior<'_, '_> {
@@ -176,24 +118,21 @@ impl egui_tiles::Behavior<Pane> for Behavior<'_, '_> {
         pane: &mut Pane,
     ) -> egui_tiles::UiResponse {
         let pane = *pane;
-        let panel = pane.panel(self.panels);
-        // Plots take the whole tile; text panels get a margin.
-        let margin = if matches!(pane, Pane::Umap | Pane::Corner) {
-            2.0
-        } else {
-            6.0
-        };
-        egui::Frame::new().inner_margin(margin).show(ui, |ui| {
-            ui.set_min_size(ui.available_size());
-            if pane.scrolls() {
-                egui::ScrollArea::vertical()
-                    .id_salt(("pane-scroll", pane))
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| panel.ui(ui, self.cx));
-            } else {
-                panel.ui(ui, self.cx);
-            }
-        });
+        let panel = self.panels.get_mut(pane);
+        egui::Frame::new()
+            .inner_margin(pane.margin())
+            .show(ui, |ui| {
+                ui.set_min_size(ui.available_size());
+                if pane.scrolls() {
+                    let out = egui::ScrollArea::vertical()
+                        .id_salt(("pane-scroll", pane))
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| panel.ui(ui, self.cx));
+                    self.scrolled.insert(pane, out.state.clamped_offset().y);
+                } else {
+                    panel.ui(ui, self.cx);
+                }
+            });
         egui_tiles::UiResponse::None
     }
 

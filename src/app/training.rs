@@ -13,11 +13,11 @@ use crate::model::AutoencoderConfig;
 use crate::train::backend::{RunShape, choose};
 use crate::train::checkpoint::Checkpoint;
 use crate::train::trainer::{BatchProgress, EpochRecord, TrainData};
-use crate::train::worker::{FinishReason, Launch, Wake, WorkerOptions};
+use crate::train::worker::{Launch, Wake, WorkerOptions};
 use crate::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
 
+use super::persisted::TrainSettings;
 use super::session::LoadedData;
-use super::state::TrainSettings;
 
 /// Where a run is.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +40,8 @@ pub enum Notice {
         summary: String,
     },
     Failed(String),
+    /// The run goes on, but something did not work (a snapshot not written).
+    Warning(String),
 }
 
 pub struct TrainingRun {
@@ -215,11 +217,7 @@ impl TrainingRun {
                     epochs,
                     best,
                 } => {
-                    let why = match reason {
-                        FinishReason::EarlyStopped => "early stopping",
-                        FinishReason::MaxEpochs => "the epoch cap",
-                        FinishReason::Stopped => "stopped by you",
-                    };
+                    let why = reason.describe();
                     let summary = format!(
                         "ended after {epochs} epochs ({why}); best validation loss {best_valid:.2}"
                     );
@@ -240,7 +238,7 @@ impl TrainingRun {
                     self.resume_from = resume_from;
                     out.push(Notice::Failed(message));
                 }
-                Event::Warning(e) => out.push(Notice::Failed(e)),
+                Event::Warning(e) => out.push(Notice::Warning(e)),
             }
         }
         out

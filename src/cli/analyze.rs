@@ -6,11 +6,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use burn::prelude::Device;
 use clap::Args;
-use indicatif::ProgressBar;
-use specae::analysis::bundle::{Analysis, AnalysisOptions, Inputs, Progress, analyze, default_dir};
+use specae::analysis::AnalysisError;
+use specae::analysis::options::AnalysisOptions;
+use specae::analysis::run::{Analysis, Inputs, analyze};
+use specae::analysis::store::default_dir;
 use specae::data::{GalaxyClass, Spectra};
 use specae::train::load::LoadedModel;
 use specae::train::load::load_model_for;
+use specae::util::progress::Progress;
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -45,23 +48,6 @@ pub struct AnalyzeArgs {
     pub json: bool,
 }
 
-struct Bars(Option<ProgressBar>);
-
-impl Progress for Bars {
-    fn stage(&mut self, name: &str, len: u64) {
-        if let Some(b) = self.0.take() {
-            b.finish_and_clear();
-        }
-        self.0 = Some(super::progress::bar(len, name));
-    }
-    fn set(&mut self, pos: u64) -> bool {
-        if let Some(b) = &self.0 {
-            b.set_position(pos);
-        }
-        true
-    }
-}
-
 /// Reads a survey (the built-in one when `data` is `None`) and opens `model` for it on the CPU.
 pub(super) fn open_model_and_data(
     model: &Path,
@@ -91,7 +77,7 @@ pub(super) fn analyze_into(
     model: &Path,
     data: &Path,
     opt: &AnalysisOptions,
-    progress: &mut dyn Progress,
+    progress: &Progress,
     dir: &Path,
 ) -> anyhow::Result<(Analysis, Vec<PathBuf>)> {
     let inputs = Inputs {
@@ -102,8 +88,12 @@ pub(super) fn analyze_into(
         model_path: Some(model),
         data_path: Some(data),
     };
-    let result = analyze(&inputs, opt, progress)
-        .with_context(|| format!("analysing {} on {}", model.display(), data.display()))?;
+    let result = match analyze(&inputs, opt, progress) {
+        Err(AnalysisError::Cancelled) => {
+            anyhow::bail!("cancelled: nothing was written to {}", dir.display())
+        }
+        r => r.with_context(|| format!("analysing {} on {}", model.display(), data.display()))?,
+    };
     let files = result.write(dir, spectra, &loaded.split)?;
     Ok((result, files))
 }
@@ -122,13 +112,12 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     let dir = a.out.clone().unwrap_or_else(|| default_dir(&a.model));
-    let mut bars = Bars(None);
-    let (result, files) = analyze_into(
-        &spectra, &loaded, &device, &a.model, &data, &opt, &mut bars, &dir,
-    )?;
-    if let Some(b) = bars.0.take() {
-        b.finish_and_clear();
-    }
+    let (progress, bars) = super::progress::bars();
+    let analysed = analyze_into(
+        &spectra, &loaded, &device, &a.model, &data, &opt, &progress, &dir,
+    );
+    bars.finish();
+    let (result, files) = analysed?;
     let s = &result.summary;
     if a.json {
         println!("{}", serde_json::to_string(s)?);

@@ -126,7 +126,7 @@ fn umap(a: UmapArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     let t0 = Instant::now();
-    let emb = umap_embed(z.view(), &params, &mut |_, _| true)
+    let emb = umap_embed(z.view(), &params, &specae::util::progress::Progress::new())
         .with_context(|| a.latents.display().to_string())?;
     let secs = t0.elapsed().as_secs_f64();
     let sub = subsample(z.nrows(), 5000, 0);
@@ -315,7 +315,7 @@ fn decode(a: DecodeArgs) -> anyhow::Result<()> {
 #[cfg(feature = "gui")]
 fn gui(a: GuiBenchArgs) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
-    let opts = specae::app::AppOptions {
+    let opts = specae::app::options::AppOptions {
         data: a.data,
         model: a.model,
         restore_files: false,

@@ -5,33 +5,26 @@ use std::time::Instant;
 
 use anyhow::Context;
 use specae::data::sources::builtin_survey_path;
-use specae::synth::{Stage, SynthConfig, generate};
+use specae::synth::{SynthConfig, SynthError, generate};
 
-use super::progress::bar;
-
-/// Generates a survey with progress bars and writes it atomically to `out`.
+/// Generates a survey with progress bars and writes it atomically to `out`; Ctrl-C cancels
+/// (nothing is written).
 pub fn generate_to(cfg: &SynthConfig, out: &Path, compressed: bool) -> anyhow::Result<()> {
     let t0 = Instant::now();
-    let spectra_bar = bar(cfg.n as u64, "spectra");
-    let mut pca_bar: Option<indicatif::ProgressBar> = None;
-    let mut t_spectra = 0.0;
-    let survey = generate(cfg, &mut |stage, done, total| match stage {
-        Stage::Spectra => spectra_bar.set_position(done as u64),
-        Stage::PcaInfill => {
-            let pb = pca_bar.get_or_insert_with(|| {
-                spectra_bar.finish();
-                t_spectra = t0.elapsed().as_secs_f64();
-                bar(total as u64, "PCA infill")
-            });
-            pb.set_position(done as u64);
+    let (progress, bars) = super::progress::bars();
+    let survey = generate(cfg, &progress);
+    bars.finish();
+    let survey = match survey {
+        Err(SynthError::Cancelled) => {
+            anyhow::bail!("cancelled: nothing was written to {}", out.display())
         }
-    })
-    .context("generating the built-in survey")?;
-    if let Some(pb) = pca_bar {
-        pb.finish();
-    }
+        s => s.context("generating the built-in survey")?,
+    };
     let t_gen = t0.elapsed();
-    survey.write(out, compressed)?;
+    let t_spectra = bars
+        .started("PCA")
+        .map_or(t_gen.as_secs_f64(), |t| (t - t0).as_secs_f64());
+    survey.write_with(out, compressed, &progress)?;
     eprintln!(
         "generated {} spectra in {:.1} s (spectra {:.1} s, PCA infill {:.1} s), wrote {} in {:.1} s",
         cfg.n,

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use specae::analysis::bundle::{AnalysisOptions, Quiet, default_dir, read_stored};
+use specae::analysis::options::AnalysisOptions;
+use specae::analysis::store::{default_dir, read_stored};
 use specae::figures::Format;
 use specae::figures::bundle::{FigureInputs, all_figures, write_figures};
 
@@ -63,7 +64,7 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
             &a.model,
             &data,
             &AnalysisOptions::default(),
-            &mut Quiet,
+            &specae::util::progress::Progress::new(),
             &adir,
         )?;
     }

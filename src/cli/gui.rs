@@ -35,7 +35,7 @@ pub fn run(a: GuiArgs) -> anyhow::Result<()> {
              session, or `xvfb-run specae gui` on a headless machine"
         );
     }
-    let opts = specae::app::AppOptions {
+    let opts = specae::app::options::AppOptions {
         data: a.data,
         model: a.model,
         restore_files: !a.fresh,

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use specae::analysis::indices::{IndexMeter, Indices, quantiles};
+use specae::analysis::indices::{IndexMeter, Indices};
 use specae::data::{GalaxyClass, Spectra};
 use specae::figures::indices::IndicesFigure;
 use specae::figures::{Format, render};
 use specae::util::atomic::write_bytes_atomically;
+use specae::util::stats::quantiles;
 
 #[derive(Debug, Args)]
 pub struct IndicesArgs {

@@ -7,8 +7,6 @@ use clap::Args;
 use specae::ingest::survey::{IngestSurveyError, collect_paths, outcome_counts};
 use specae::ingest::{FileOutcome, IngestOptions, PixelMask, ingest};
 
-use super::progress::bar;
-
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     /// FITS files and/or folders (searched recursively for *.fits, *.fit).
@@ -83,16 +81,19 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
     }
     let paths = collect_paths(&a.inputs)?;
     let t0 = Instant::now();
-    let pb = bar(paths.len() as u64, "files");
+    let (progress, bars) = super::progress::bars();
     let opts = IngestOptions {
         min_coverage: a.min_coverage,
         mask: a.mask,
         ..IngestOptions::default()
     };
-    let result = ingest(&paths, &opts, &|done| pb.set_position(done as u64));
-    pb.finish_and_clear();
+    let result = ingest(&paths, &opts, &progress);
+    bars.finish();
     let ingested = match result {
         Ok(i) => i,
+        Err(IngestSurveyError::Cancelled) => {
+            anyhow::bail!("cancelled: nothing was written to {}", a.out.display())
+        }
         Err(IngestSurveyError::NothingKept {
             total,
             rejected,
@@ -108,7 +109,9 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         Err(e) => return Err(e.into()),
     };
     print_table(&ingested.outcomes, a.verbose);
-    ingested.survey.write(&a.out, false)?;
+    let written = ingested.survey.write_with(&a.out, false, &progress);
+    bars.finish();
+    written?;
     println!(
         "\n{} of {} files in {:.2} s → {}",
         outcome_counts(&ingested.outcomes),

@@ -15,7 +15,7 @@ use specae::model::interop::{config_from_safetensors, model_from_safetensors};
 use specae::train::backend::{BackendChoice, RunShape, choose};
 use specae::train::checkpoint::Checkpoint;
 use specae::train::trainer::TrainData;
-use specae::train::worker::{FinishReason, Launch, WorkerOptions};
+use specae::train::worker::{Launch, WorkerOptions};
 use specae::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
 
 use super::progress::bar;
@@ -283,11 +283,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 if let Some(b) = pb.take() {
                     b.finish_and_clear();
                 }
-                let why = match reason {
-                    FinishReason::EarlyStopped => "early stopping",
-                    FinishReason::MaxEpochs => "the epoch cap",
-                    FinishReason::Stopped => "a stop request (the last whole epoch is saved)",
-                };
+                let why = reason.describe();
                 println!(
                     "finished after {epochs} epochs ({why}); best validation loss {best_valid:.3}\n  checkpoint {}\n  weights for PyTorch {}\n  resume with --resume {}",
                     best.display(),

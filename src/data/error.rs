@@ -60,6 +60,8 @@ pub enum DataError {
     Write { path: PathBuf, detail: String },
     #[error("{detail}")]
     Invalid { detail: String },
+    #[error("writing {} was cancelled (the file was not written)", path.display())]
+    Cancelled { path: PathBuf },
 }
 
 impl From<crate::util::atomic::AtomicWriteError> for DataError {

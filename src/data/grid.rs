@@ -22,6 +22,16 @@ impl LogGrid {
         coeff1: COEFF1,
         n: N_BINS,
     };
+
+    /// Bin centre wavelengths (Å).
+    pub fn wavelengths(&self) -> Vec<f64> {
+        wavelengths(self.coeff0, self.coeff1, self.n)
+    }
+
+    /// Fractional bin index of wavelength `lam` (may be outside `0..n`).
+    pub fn bin_of(&self, lam: f64) -> f64 {
+        bin_of(self.coeff0, self.coeff1, lam)
+    }
 }
 
 /// Wavelength (Å) of bin `k` for a grid `log10 λ = coeff0 + coeff1·k`.

@@ -13,6 +13,7 @@ use ndarray_npy::NpzWriter;
 use super::error::DataError;
 use super::npz::{NpzFile, check_finite};
 use crate::util::atomic::write_atomically;
+use crate::util::progress::{CancelWriter, Progress};
 
 /// Per-spectrum catalogue columns (all optional in the schema).
 #[derive(Clone, Debug, Default)]
@@ -239,71 +240,103 @@ impl Survey {
 
     /// Writes the survey atomically in the astroML schema (readable by numpy's `np.load`).
     pub fn write(&self, path: &Path, compressed: bool) -> Result<(), DataError> {
+        self.write_with(path, compressed, &Progress::new())
+    }
+
+    /// [`write`](Self::write) as the stage "writing the survey" of `progress`: a cancel
+    /// stops it at the next buffer (a 64k-spectrum survey takes ~7 s on 2 cores) and leaves
+    /// no file behind.
+    pub fn write_with(
+        &self,
+        path: &Path,
+        compressed: bool,
+        progress: &Progress,
+    ) -> Result<(), DataError> {
+        progress.stage(&format!("writing {}", path.display()), 0);
         let werr = |e: ndarray_npy::WriteNpzError| DataError::Write {
             path: path.to_path_buf(),
             detail: e.to_string(),
         };
-        write_atomically(path, |w| {
+        let written = write_atomically(path, |w| {
+            let w = CancelWriter::new(w, progress);
             let mut npz = if compressed {
                 NpzWriter::new_compressed(w)
             } else {
                 NpzWriter::new(w)
             };
-            npz.add_array("spectra", &self.spectra).map_err(werr)?;
-            npz.add_array("mask", &self.mask).map_err(werr)?;
-            npz.add_array("spec_err", &self.spec_err).map_err(werr)?;
-            npz.add_array("coeff0", &arr0(self.coeff0)).map_err(werr)?;
-            npz.add_array("coeff1", &arr0(self.coeff1)).map_err(werr)?;
-            npz.add_array("norms", &self.norms).map_err(werr)?;
-            npz.add_array("mu", &self.mu).map_err(werr)?;
-            npz.add_array("evecs", &self.evecs).map_err(werr)?;
-            npz.add_array("coeffs", &self.coeffs).map_err(werr)?;
-            if let Some(e) = &self.evals {
-                npz.add_array("evals", e).map_err(werr)?;
-            }
-            let m = &self.meta;
-            let ints = [
-                ("lineindex_cln", &m.lineindex_cln),
-                ("plate", &m.plate),
-                ("mjd", &m.mjd),
-                ("fiber", &m.fiber),
-            ];
-            for (k, v) in ints {
-                if let Some(v) = v {
-                    npz.add_array(k, &v.mapv(|x| x as i32)).map_err(werr)?;
+            let arrays = |npz: &mut NpzWriter<_>| -> Result<(), DataError> {
+                npz.add_array("spectra", &self.spectra).map_err(werr)?;
+                npz.add_array("mask", &self.mask).map_err(werr)?;
+                npz.add_array("spec_err", &self.spec_err).map_err(werr)?;
+                npz.add_array("coeff0", &arr0(self.coeff0)).map_err(werr)?;
+                npz.add_array("coeff1", &arr0(self.coeff1)).map_err(werr)?;
+                npz.add_array("norms", &self.norms).map_err(werr)?;
+                npz.add_array("mu", &self.mu).map_err(werr)?;
+                npz.add_array("evecs", &self.evecs).map_err(werr)?;
+                npz.add_array("coeffs", &self.coeffs).map_err(werr)?;
+                if let Some(e) = &self.evals {
+                    npz.add_array("evals", e).map_err(werr)?;
+                }
+                let m = &self.meta;
+                let ints = [
+                    ("lineindex_cln", &m.lineindex_cln),
+                    ("plate", &m.plate),
+                    ("mjd", &m.mjd),
+                    ("fiber", &m.fiber),
+                ];
+                for (k, v) in ints {
+                    if let Some(v) = v {
+                        npz.add_array(k, &v.mapv(|x| x as i32)).map_err(werr)?;
+                    }
+                }
+                let floats = [
+                    ("z", &m.z),
+                    ("zerr", &m.zerr),
+                    ("log_NII_Ha", &m.log_nii_ha),
+                    ("log_OIII_Hb", &m.log_oiii_hb),
+                ];
+                for (k, v) in floats {
+                    if let Some(v) = v {
+                        npz.add_array(k, v).map_err(werr)?;
+                    }
+                }
+                if let Some(t) = &self.truth {
+                    npz.add_array("truth_kind", &t.kind.mapv(|x| x as i32))
+                        .map_err(werr)?;
+                    npz.add_array("truth_oddity", &t.oddity.mapv(|x| x as i32))
+                        .map_err(werr)?;
+                    for (k, v) in [
+                        ("truth_z", &t.z),
+                        ("truth_young_frac", &t.young_frac),
+                        ("truth_ebv", &t.ebv),
+                        ("truth_vdisp", &t.vdisp),
+                        ("truth_flux5500", &t.flux5500),
+                        ("truth_log_NII_Ha", &t.log_nii_ha),
+                        ("truth_log_OIII_Hb", &t.log_oiii_hb),
+                    ] {
+                        npz.add_array(k, v).map_err(werr)?;
+                    }
+                }
+                Ok(())
+            };
+            match arrays(&mut npz) {
+                Ok(()) => npz.finish().map_err(werr).map(|_| ()),
+                Err(e) => {
+                    // A cancelled write: the temporary file goes; the zip writer's own
+                    // finishing on drop would only fail again (and say so on stderr).
+                    if progress.is_cancelled() {
+                        std::mem::forget(npz);
+                    }
+                    Err(e)
                 }
             }
-            let floats = [
-                ("z", &m.z),
-                ("zerr", &m.zerr),
-                ("log_NII_Ha", &m.log_nii_ha),
-                ("log_OIII_Hb", &m.log_oiii_hb),
-            ];
-            for (k, v) in floats {
-                if let Some(v) = v {
-                    npz.add_array(k, v).map_err(werr)?;
-                }
-            }
-            if let Some(t) = &self.truth {
-                npz.add_array("truth_kind", &t.kind.mapv(|x| x as i32))
-                    .map_err(werr)?;
-                npz.add_array("truth_oddity", &t.oddity.mapv(|x| x as i32))
-                    .map_err(werr)?;
-                for (k, v) in [
-                    ("truth_z", &t.z),
-                    ("truth_young_frac", &t.young_frac),
-                    ("truth_ebv", &t.ebv),
-                    ("truth_vdisp", &t.vdisp),
-                    ("truth_flux5500", &t.flux5500),
-                    ("truth_log_NII_Ha", &t.log_nii_ha),
-                    ("truth_log_OIII_Hb", &t.log_oiii_hb),
-                ] {
-                    npz.add_array(k, v).map_err(werr)?;
-                }
-            }
-            npz.finish().map_err(werr)?;
-            Ok(())
-        })
+        });
+        match written {
+            Err(_) if progress.is_cancelled() => Err(DataError::Cancelled {
+                path: path.to_path_buf(),
+            }),
+            w => w,
+        }
     }
 }
 

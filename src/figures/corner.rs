@@ -7,8 +7,8 @@ use plotters::prelude::*;
 
 use super::render::{Ctx, Figure, FigureError};
 use super::style::{blend_classes, class_colour, over_white};
-use super::umap::robust_range;
 use crate::data::GalaxyClass;
+use crate::util::stats::robust_range;
 
 pub struct CornerFigure {
     pub latents: Array2<f32>,

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::render::{Ctx, Figure, FigureError};
 use super::style::{LINES, over_white};
-use super::umap::robust_range;
+use crate::util::stats::robust_range;
 
 pub struct SpectrumFigure {
     pub name: String,

@@ -10,6 +10,7 @@ use super::cells::{Cells, class_legend, draw_legend};
 use super::render::{Ctx, Figure, FigureError};
 use super::style::viridis;
 use crate::data::GalaxyClass;
+use crate::util::stats::robust_range;
 
 pub enum Colouring {
     Class(Vec<GalaxyClass>),
@@ -21,22 +22,6 @@ pub struct UmapFigure {
     pub colouring: Colouring,
     /// Cells across the longer axis.
     pub bins: usize,
-}
-
-/// (min, max) of finite values between the `lo` and `hi` quantiles.
-pub fn robust_range(v: &[f64], lo: f64, hi: f64) -> Option<(f64, f64)> {
-    let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    if s.is_empty() {
-        return None;
-    }
-    // Two selections instead of a sort: linear time (the explorer calls this per column
-    // whenever latents change).
-    let mut q = |p: f64| {
-        let k = ((s.len() - 1) as f64 * p.clamp(0.0, 1.0)).round() as usize;
-        *s.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
-    };
-    let (a, b) = (q(lo), q(hi));
-    Some(if b > a { (a, b) } else { (a - 0.5, a + 0.5) })
 }
 
 /// Draws a vertical colour bar from `lo` to `hi` with `label`.

@@ -2,7 +2,8 @@
 //! measurements, with the [NII] indicator and the Kewley et al. (2001) line.
 
 use super::sdss_fits::{PipelineLine, SdssSpectrum};
-use crate::synth::physics::{is_agn_bpt, lam};
+use crate::spectro::bpt::is_agn_bpt;
+use crate::spectro::lines::lam;
 
 /// Strength and significance of the line at `rest` (±1 Å), or zeros if not measured.
 fn line(lines: &[PipelineLine], rest: f64) -> (f64, f64) {

@@ -17,8 +17,9 @@ use super::sdss_fits::{SdssSpectrum, bad_bit_fractions, pixel_bit_name, read_sds
 use crate::data::grid::{COEFF0, COEFF1, LogGrid, N_BINS};
 use crate::data::survey::{Metadata, Survey};
 use crate::pca::{PcaConfig, PcaError, iterative_pca};
-use crate::synth::measure::measure;
-use crate::synth::physics::Grid;
+use crate::spectro::bins::Bins;
+use crate::spectro::measure::measure;
+use crate::util::progress::{Cancelled, Progress};
 
 /// Settings of an ingest.
 #[derive(Clone, Debug)]
@@ -137,7 +138,24 @@ pub enum IngestSurveyError {
     #[error("cannot read folder {}: {detail}", path.display())]
     Folder { path: PathBuf, detail: String },
     #[error("PCA infill failed: {0}")]
-    Pca(#[from] PcaError),
+    Pca(PcaError),
+    #[error("ingesting was cancelled")]
+    Cancelled,
+}
+
+impl From<PcaError> for IngestSurveyError {
+    fn from(e: PcaError) -> Self {
+        match e {
+            PcaError::Cancelled => IngestSurveyError::Cancelled,
+            e => IngestSurveyError::Pca(e),
+        }
+    }
+}
+
+impl From<Cancelled> for IngestSurveyError {
+    fn from(_: Cancelled) -> Self {
+        IngestSurveyError::Cancelled
+    }
 }
 
 /// ZWARNING bits (SDSS): sky fibre, unplugged, no data → rejected; small Δχ² and fit-limit
@@ -203,7 +221,7 @@ struct Row {
 }
 
 /// [`process`] behind a panic guard: a reader bug on one file becomes that file's error.
-fn process_guarded(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
+fn process_guarded(path: &Path, grid: &Bins, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(path, grid, opts)))
         .unwrap_or_else(|p| {
             let error = IngestError::Internal {
@@ -249,7 +267,7 @@ fn coverage_reason(s: &SdssSpectrum, coverage: f64, opts: &IngestOptions) -> Str
     )
 }
 
-fn process(path: &Path, grid: &Grid, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
+fn process(path: &Path, grid: &Bins, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
     let s = match read_sdss(path) {
         Ok(s) => s,
         Err(error) => return (FileOutcome::Failed { error }, None),
@@ -343,26 +361,32 @@ pub fn collect_paths(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestSurveyErr
     Ok(out)
 }
 
-/// Ingests `paths` (see [`collect_paths`]); `progress(done)` is called as files finish (from
-/// worker threads). A damaged file is reported and skipped; the others are still processed.
+/// Ingests `paths` (see [`collect_paths`]): the stage "reading FITS files" of `progress`
+/// (one step per file, from worker threads), then the PCA infill. A damaged file is reported
+/// and skipped; the others are still processed. A cancel skips the files not yet read.
 pub fn ingest(
     paths: &[PathBuf],
     opts: &IngestOptions,
-    progress: &(dyn Fn(usize) + Sync),
+    progress: &Progress,
 ) -> Result<Ingested, IngestSurveyError> {
     if paths.is_empty() {
         return Err(IngestSurveyError::NoFiles);
     }
-    let grid = Grid::standard();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<(FileOutcome, Option<Row>)> = paths
+    let grid = Bins::standard();
+    progress.stage(STAGE_READING, paths.len() as u64);
+    let results: Vec<Option<(FileOutcome, Option<Row>)>> = paths
         .par_iter()
         .map(|p| {
+            if progress.is_cancelled() {
+                return None;
+            }
             let r = process_guarded(p, &grid, opts);
-            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            r
+            progress.add(1);
+            Some(r)
         })
         .collect();
+    progress.check()?;
+    let results: Vec<(FileOutcome, Option<Row>)> = results.into_iter().flatten().collect();
     let mut outcomes = Vec::with_capacity(results.len());
     let mut rows = vec![];
     // One spectrum per (plate, MJD, fibre), or per identical flux where a file has no ids;
@@ -399,13 +423,20 @@ pub fn ingest(
             outcomes,
         });
     }
-    let survey = survey_from_rows(&rows, &opts.pca)?;
+    let survey = survey_from_rows(&rows, &opts.pca, progress)?;
     Ok(Ingested { survey, outcomes })
 }
 
+/// The name of [`ingest`]'s first stage.
+pub const STAGE_READING: &str = "reading FITS files";
+
 /// Assembles kept spectra and fills their masked bins. Bins that no spectrum covers stay
 /// masked with a zero fill (and so zero weight); the PCA runs over the others.
-fn survey_from_rows(rows: &[Row], pca_cfg: &PcaConfig) -> Result<Survey, IngestSurveyError> {
+fn survey_from_rows(
+    rows: &[Row],
+    pca_cfg: &PcaConfig,
+    progress: &Progress,
+) -> Result<Survey, IngestSurveyError> {
     let n = rows.len();
     let d = N_BINS;
     let mut spectra = Array2::<f32>::zeros((n, d));
@@ -427,7 +458,7 @@ fn survey_from_rows(rows: &[Row], pca_cfg: &PcaConfig) -> Result<Survey, IngestS
             n_ev,
             ..pca_cfg.clone()
         };
-        let p = iterative_pca(sub_x.view(), sub_m.view(), &cfg, &mut |_, _| {})?;
+        let p = iterative_pca(sub_x.view(), sub_m.view(), &cfg, progress)?;
         let mut mu = Array1::<f32>::zeros(d);
         let mut evecs = Array2::<f32>::zeros((p.evecs.nrows(), d));
         for (c, &j) in cols.iter().enumerate() {

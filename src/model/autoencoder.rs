@@ -86,4 +86,9 @@ impl Autoencoder {
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         self.decode(self.encode(x))
     }
+
+    /// Width of the latent layer (the encoder's last output).
+    pub fn latent_dim(&self) -> usize {
+        self.encoder.last().map_or(0, |l| l.weight.dims()[1])
+    }
 }

@@ -8,9 +8,38 @@ use super::autoencoder::Autoencoder;
 use super::loss::weighted_loss_row;
 use super::pca_baseline::PcaBaseline;
 use super::tensors::{rows_to_tensor, tensor_to_array};
+use crate::util::progress::{Cancelled, Progress};
 use burn::tensor::TensorData;
 
-const CHUNK: usize = 4096;
+/// Spectra per encoder call (64k spectra: 16 calls).
+pub const CHUNK: usize = 4096;
+
+/// The name of [`encode_all`]'s stage.
+pub const STAGE_ENCODE: &str = "encoding spectra";
+
+/// Latents of every row of `x`, chunk by chunk as the stage "encoding spectra" of
+/// `progress`; `each(first_row, latents)` sees every chunk as it is encoded (the analysis
+/// reconstructs and scores it there). Stops within one chunk (~0.1 s) of a cancel.
+pub fn encode_all(
+    model: &Autoencoder,
+    x: ArrayView2<f32>,
+    device: &Device,
+    progress: &Progress,
+    each: &mut dyn FnMut(usize, &Array2<f32>),
+) -> Result<Array2<f32>, Cancelled> {
+    let n = x.nrows();
+    progress.stage(STAGE_ENCODE, n as u64);
+    let idx: Vec<u32> = (0..n as u32).collect();
+    let mut parts = Vec::with_capacity(n.div_ceil(CHUNK));
+    for c in idx.chunks(CHUNK) {
+        progress.check()?;
+        let z = encode_rows(model, x, c, device);
+        each(c[0] as usize, &z);
+        parts.push(z);
+        progress.add(c.len() as u64);
+    }
+    Ok(concat(parts, model.latent_dim()))
+}
 
 /// Applies `f` to rows `idx` of `x` in batches and stacks the results.
 fn batched(
@@ -26,7 +55,7 @@ fn batched(
                 .unwrap_or_else(|_| Array2::zeros((c.len(), 0)))
         })
         .collect();
-    concat(parts)
+    concat(parts, 0)
 }
 
 /// Latents of rows `idx` (len × latent), in batches.
@@ -60,9 +89,10 @@ pub fn decode_one(model: &Autoencoder, z: &[f32], device: &Device) -> Vec<f32> {
         .unwrap_or_default()
 }
 
-fn concat(parts: Vec<Array2<f32>>) -> Array2<f32> {
+/// The parts stacked (no parts: 0 × `cols`).
+fn concat(parts: Vec<Array2<f32>>, cols: usize) -> Array2<f32> {
     let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-    ndarray::concatenate(ndarray::Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, 0)))
+    ndarray::concatenate(ndarray::Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, cols)))
 }
 
 /// Weighted loss per spectrum of the model on rows `idx`.

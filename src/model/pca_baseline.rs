@@ -5,6 +5,7 @@ use faer::Side;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 use crate::pca::iterative::{centered_gram, column_mean, leading_eigen};
+use crate::util::progress::{Cancelled, Progress};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
@@ -12,6 +13,14 @@ pub enum BaselineError {
     TooFew { n: usize, k: usize },
     #[error("the eigendecomposition failed: {0}")]
     Eigen(String),
+    #[error("the PCA baseline was cancelled")]
+    Cancelled,
+}
+
+impl From<Cancelled> for BaselineError {
+    fn from(_: Cancelled) -> Self {
+        BaselineError::Cancelled
+    }
 }
 
 /// A fitted PCA: mean and `k` components (rows).
@@ -24,13 +33,24 @@ pub struct PcaBaseline {
 impl PcaBaseline {
     /// Fits `k` components to rows `train` of `x`.
     pub fn fit(x: ArrayView2<f32>, train: &[u32], k: usize) -> Result<Self, BaselineError> {
+        Self::fit_with(x, train, k, &Progress::new())
+    }
+
+    /// [`fit`](Self::fit), stopping within one block of 2048 spectra once `progress` is
+    /// cancelled.
+    pub fn fit_with(
+        x: ArrayView2<f32>,
+        train: &[u32],
+        k: usize,
+        progress: &Progress,
+    ) -> Result<Self, BaselineError> {
         let d = x.ncols();
         if train.len() <= k || k == 0 || k > d {
             return Err(BaselineError::TooFew { n: train.len(), k });
         }
         let rows = Array2::from_shape_fn((train.len(), d), |(i, j)| x[[train[i] as usize, j]]);
         let mu = column_mean(&rows);
-        let gram = centered_gram(&rows, &mu, 1);
+        let gram = centered_gram(&rows, &mu, 1, progress)?;
         let (_, vecs) = match leading_eigen(&gram, k) {
             Some(v) => v,
             None => {

@@ -14,12 +14,6 @@ pub fn rows_to_tensor(a: ArrayView2<f32>, idx: &[u32], device: &Device) -> Tenso
     Tensor::from_data(TensorData::new(v, [idx.len(), cols]), device)
 }
 
-/// A whole matrix as a tensor.
-pub fn array_to_tensor(a: ArrayView2<f32>, device: &Device) -> Tensor<2> {
-    let v: Vec<f32> = a.iter().copied().collect();
-    Tensor::from_data(TensorData::new(v, [a.nrows(), a.ncols()]), device)
-}
-
 /// A tensor back to an ndarray matrix.
 pub fn tensor_to_array(t: Tensor<2>) -> Result<Array2<f32>, String> {
     let [r, c] = t.dims();

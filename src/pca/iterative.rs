@@ -12,6 +12,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use rayon::prelude::*;
 
 use super::cholesky::solve_spd;
+use crate::util::progress::Progress;
 
 /// Settings of the iterative PCA (astroML's defaults for the SDSS spectra: 10 and 20).
 #[derive(Clone, Debug)]
@@ -71,17 +72,26 @@ pub enum PcaError {
     NonFinite { row: usize, col: usize },
     #[error("the eigendecomposition failed: {0}")]
     Eigen(String),
+    #[error("the PCA infill was cancelled")]
+    Cancelled,
+}
+
+impl From<crate::util::progress::Cancelled> for PcaError {
+    fn from(_: crate::util::progress::Cancelled) -> Self {
+        PcaError::Cancelled
+    }
 }
 
 const GRAM_CHUNK: usize = 2048;
 
-/// Runs the iterative PCA on raw spectra `x` (n × d) with `mask` (true = masked).
-/// `progress(i, total)` is called after each of the `n_iter` main iterations.
+/// Runs the iterative PCA on raw spectra `x` (n × d) with `mask` (true = masked), as the
+/// stage "PCA infill" of `progress` (one step per main iteration). Checks for cancellation
+/// between blocks of 2048 spectra, so it stops within a fraction of a second.
 pub fn iterative_pca(
     x: ArrayView2<f32>,
     mask: ArrayView2<bool>,
     cfg: &PcaConfig,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &Progress,
 ) -> Result<IterativePca, PcaError> {
     let (n, d) = x.dim();
     if mask.dim() != (n, d) {
@@ -101,6 +111,7 @@ pub fn iterative_pca(
         return Err(PcaError::AllMasked { bin });
     }
     validate_rows(x, mask)?;
+    progress.stage("PCA infill", cfg.n_iter.max(1) as u64);
 
     let mut r = x.to_owned();
     Zip::from(&mut r).and(mask).for_each(|v, &mk| {
@@ -113,6 +124,7 @@ pub fn iterative_pca(
     // Stops early once the filled mean no longer changes (it converges geometrically).
     let mut prev_mu: Vec<f64> = vec![f64::INFINITY; d];
     for _ in 0..cfg.n_iter.max(1) {
+        progress.check()?;
         normalize_rows(&mut r);
         let mu = masked_mean(&r, mask, &unmasked_per_bin);
         let change = mu
@@ -145,10 +157,11 @@ pub fn iterative_pca(
     let mut vt = Array2::<f64>::zeros((keep, d));
     let mut s = vec![0.0f64; keep];
     for it in 0..cfg.n_iter.max(1) {
+        progress.check()?;
         normalize_rows(&mut r);
         mu = column_mean(&r);
         let last = it + 1 == cfg.n_iter.max(1);
-        let gram = centered_gram(&r, &mu, if last { 1 } else { stride });
+        let gram = centered_gram(&r, &mu, if last { 1 } else { stride }, progress)?;
         // Intermediate iterations need only the leading n_ev eigenvectors (a Krylov-Schur
         // partial eigensolver); the last one computes them all, as astroML returns them.
         let top = if last { None } else { leading_eigen(&gram, k) };
@@ -185,6 +198,7 @@ pub fn iterative_pca(
         }
         // Vₖ·(x − μ) for every spectrum in one matrix product; the masked pixels' share is
         // subtracted per spectrum below (VWx = Vₖ diag(1 − M)(x − μ)).
+        progress.check()?;
         let proj = project(&r, &mu, &vk, k);
         Zip::from(r.axis_iter_mut(Axis(0)))
             .and(mask.axis_iter(Axis(0)))
@@ -232,7 +246,7 @@ pub fn iterative_pca(
                     row[j] = fill as f32;
                 }
             });
-        progress(it + 1, cfg.n_iter.max(1));
+        progress.set(it as u64 + 1);
     }
 
     // raw = normalised × norm; a least-squares ratio over the unmasked pixels.
@@ -352,8 +366,13 @@ fn add_vecs(mut a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
 }
 
 /// (R − μ)ᵀ(R − μ) over every `stride`-th row, scaled to all rows; computed in f32 blocks of
-/// rows by faer and accumulated in f64.
-pub(crate) fn centered_gram(r_all: &Array2<f32>, mu: &[f64], stride: usize) -> Mat<f64> {
+/// rows by faer and accumulated in f64 (cancellation is checked before each block).
+pub(crate) fn centered_gram(
+    r_all: &Array2<f32>,
+    mu: &[f64],
+    stride: usize,
+    progress: &Progress,
+) -> Result<Mat<f64>, crate::util::progress::Cancelled> {
     let sub;
     let r = if stride > 1 {
         sub = r_all.slice(ndarray::s![..;stride, ..]);
@@ -367,6 +386,7 @@ pub(crate) fn centered_gram(r_all: &Array2<f32>, mu: &[f64], stride: usize) -> M
     let mut block = vec![0.0f32; GRAM_CHUNK.min(n) * d];
     let mut start = 0;
     while start < n {
+        progress.check()?;
         let rows = GRAM_CHUNK.min(n - start);
         let src = r.slice(ndarray::s![start..start + rows, ..]);
         block[..rows * d]
@@ -406,7 +426,7 @@ pub(crate) fn centered_gram(r_all: &Array2<f32>, mu: &[f64], stride: usize) -> M
             acc[(j, i)] = v;
         }
     }
-    acc
+    Ok(acc)
 }
 
 /// (R − μ)·Vₖᵀ (n × k), by faer in blocks of rows; `vk` is Vₖᵀ (d × k, row-major).
@@ -543,9 +563,9 @@ mod tests {
                 *v = -999.0
             }
         });
-        let mut calls = 0;
-        let p = iterative_pca(xm.view(), mask.view(), &cfg, &mut |_, _| calls += 1).unwrap();
-        assert_eq!(calls, 60);
+        let progress = Progress::new();
+        let p = iterative_pca(xm.view(), mask.view(), &cfg, &progress).unwrap();
+        assert_eq!(progress.snapshot().done, 60);
         assert_eq!(p.evecs.dim(), (120, d));
         let mut worst = 0.0f64;
         for i in 0..n {
@@ -578,20 +598,20 @@ mod tests {
         };
         mask.column_mut(2).fill(true);
         assert!(matches!(
-            iterative_pca(x.view(), mask.view(), &cfg, &mut |_, _| {}),
+            iterative_pca(x.view(), mask.view(), &cfg, &Progress::new()),
             Err(PcaError::AllMasked { bin: 2 })
         ));
         let mask = Array2::<bool>::from_elem((5, 4), false);
         let mut x2 = x.clone();
         x2[[3, 1]] = f32::NAN;
         assert!(matches!(
-            iterative_pca(x2.view(), mask.view(), &cfg, &mut |_, _| {}),
+            iterative_pca(x2.view(), mask.view(), &cfg, &Progress::new()),
             Err(PcaError::NonFinite { row: 3, col: 1 })
         ));
         let mut x3 = x.clone();
         x3.row_mut(4).fill(0.0);
         assert!(matches!(
-            iterative_pca(x3.view(), mask.view(), &cfg, &mut |_, _| {}),
+            iterative_pca(x3.view(), mask.view(), &cfg, &Progress::new()),
             Err(PcaError::EmptySpectrum { row: 4 })
         ));
         let big = PcaConfig {
@@ -601,8 +621,32 @@ mod tests {
             basis_sample: None,
         };
         assert!(matches!(
-            iterative_pca(x.view(), mask.view(), &big, &mut |_, _| {}),
+            iterative_pca(x.view(), mask.view(), &big, &Progress::new()),
             Err(PcaError::TooFew { .. })
         ));
+    }
+
+    /// Cancelled after its second iteration (as a Cancel click arriving mid-job), the PCA stops
+    /// at its next check and says so.
+    #[test]
+    fn a_cancelled_infill_stops_at_the_next_check() {
+        let (n, d) = (300, 40);
+        let x = Array2::from_shape_fn((n, d), |(i, j)| 1.0 + ((i * 7 + j * 3) % 11) as f32);
+        let mask = Array2::from_shape_fn((n, d), |(i, j)| (i + j) % 9 == 0);
+        let cfg = PcaConfig {
+            n_ev: 3,
+            n_iter: 10,
+            keep: 0,
+            basis_sample: None,
+        };
+        let progress = Progress::cancelling_at("PCA infill", 2);
+        let r = iterative_pca(x.view(), mask.view(), &cfg, &progress);
+        assert!(matches!(r, Err(PcaError::Cancelled)), "{r:?}");
+        assert_eq!(
+            progress.snapshot().done,
+            2,
+            "stopped after the cancelling iteration"
+        );
+        assert!(iterative_pca(x.view(), mask.view(), &cfg, &Progress::new()).is_ok());
     }
 }

@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
-use super::physics::{Grid, cdf};
+use crate::spectro::bins::{Bins, cdf};
 
 /// Observed-frame wavelength coverage of the SDSS spectrographs (Å).
 pub const OBS_MIN: f64 = 3800.0;
@@ -55,12 +55,12 @@ fn sky_lines() -> Vec<(f64, f64)> {
 
 impl Observatory {
     /// Tabulates the model for bins of `grid`'s log width.
-    pub fn new(grid: &Grid) -> Self {
-        let log_step = grid.coeff1 / 4.0;
+    pub fn new(grid: &Bins) -> Self {
+        let log_step = grid.step() / 4.0;
         let log_start = (OBS_MIN - 50.0).log10();
         let n = (((OBS_MAX + 50.0).log10() - log_start) / log_step).ceil() as usize + 1;
         let lines = sky_lines();
-        let half = grid.coeff1 / 2.0;
+        let half = grid.step() / 2.0;
         let mut sky = Vec::with_capacity(n);
         let mut throughput = Vec::with_capacity(n);
         for i in 0..n {
@@ -121,7 +121,7 @@ fn normal<R: Rng>(rng: &mut R, sigma: f64) -> f64 {
 
 pub fn observe<R: Rng>(
     obs: &Observatory,
-    grid: &Grid,
+    grid: &Bins,
     rest: &[f64],
     z: f64,
     rng: &mut R,

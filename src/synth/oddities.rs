@@ -5,7 +5,7 @@
 use rand::Rng;
 
 use super::observe::{Observatory, Observed};
-use super::physics::Grid;
+use crate::spectro::bins::Bins;
 
 /// `truth_oddity` codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ impl Oddity {
 const DICHROIC: f64 = 6000.0;
 
 /// Applies a flux-calibration jump to a noiseless rest-frame spectrum before it is observed.
-pub fn calibration_jump<R: Rng>(grid: &Grid, rest: &mut [f64], z: f64, rng: &mut R) {
+pub fn calibration_jump<R: Rng>(grid: &Bins, rest: &mut [f64], z: f64, rng: &mut R) {
     let factor = if rng.random::<bool>() {
         rng.random_range(0.35..0.65)
     } else {
@@ -70,7 +70,7 @@ pub fn calibration_jump<R: Rng>(grid: &Grid, rest: &mut [f64], z: f64, rng: &mut
 pub fn apply_artefact<R: Rng>(
     kind: Oddity,
     obs: &Observatory,
-    grid: &Grid,
+    grid: &Bins,
     o: &mut Observed,
     z: f64,
     flux5500: f64,

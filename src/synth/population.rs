@@ -4,7 +4,8 @@
 use rand::Rng;
 use rand_distr::{Distribution, Exp, Gamma, Normal};
 
-use super::physics::{cosmic_age_yr, kewley01};
+use super::physics::cosmic_age_yr;
+use crate::spectro::bpt::kewley01;
 
 /// What the generator intends a spectrum to be (stored as `truth_kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,11 +2,13 @@
 //! history summed over simple stellar populations, Charlot & Fall dust, velocity broadening,
 //! nebular lines from the young stars, then the AGN's lines and continuum.
 
-use super::physics::{Grid, attenuation, cdf, cf00_shape, lam, sigma_angstrom};
+use super::physics::{attenuation, cf00_shape};
 use super::population::{Galaxy, NarrowLines};
 use super::ssp::{Ssp, line};
-use super::templates::{SIGMA_INSTRUMENT, Templates, star};
+use super::templates::{Templates, star};
 use crate::data::grid::COEFF1;
+use crate::spectro::bins::{Bins, cdf};
+use crate::spectro::lines::{C_KMS, SIGMA_INSTRUMENT, lam, sigma_angstrom};
 
 /// Case-B Balmer ratios relative to Hβ (Osterbrock & Ferland 2006, 10⁴ K).
 const HA_HB: f64 = 2.86;
@@ -21,7 +23,7 @@ const YOUNG_YR: f64 = 1e9;
 
 /// Precomputed per-grid quantities shared by all spectra.
 pub struct Builder {
-    pub grid: Grid,
+    pub grid: Bins,
     pub templates: Templates,
     ssp: &'static Ssp,
     /// τ(λ)/τ_V on the fine grid and at each nebular line.
@@ -50,7 +52,7 @@ fn mean_over(s: &[f64], r: std::ops::Range<usize>) -> f64 {
 
 impl Builder {
     /// `grid` must be the survey's standard grid, which the tables are made for.
-    pub fn new(grid: Grid, ssp: &'static Ssp) -> Self {
+    pub fn new(grid: Bins, ssp: &'static Ssp) -> Self {
         let templates = Templates::new(&grid);
         let bin_5500 = grid.bins_near(5500.0, 30.0);
         let fine_5500 = ssp.fine_lam.partition_point(|&l| l < 5500.0);
@@ -62,7 +64,7 @@ impl Builder {
             ssp,
             bin_5500,
             fine_5500,
-            fine_kms: COEFF1 / 2.0 * std::f64::consts::LN_10 * super::physics::C_KMS,
+            fine_kms: COEFF1 / 2.0 * std::f64::consts::LN_10 * C_KMS,
         }
     }
 

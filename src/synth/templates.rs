@@ -2,10 +2,9 @@
 //! hold: the AGN power law and Fe II pseudo-continuum, and single stars (an injected oddity:
 //! blackbodies with Balmer lines, metal lines and TiO bands), normalised at 5500 Å.
 
-use super::physics::{Grid, lam, planck, sigma_angstrom};
-
-/// Instrumental resolution of the SDSS spectrographs (km/s, σ).
-pub const SIGMA_INSTRUMENT: f64 = 65.0;
+use super::physics::planck;
+use crate::spectro::bins::Bins;
+use crate::spectro::lines::{SIGMA_INSTRUMENT, lam, sigma_angstrom};
 
 /// The AGN continuum templates.
 pub struct Templates {
@@ -15,20 +14,20 @@ pub struct Templates {
     pub fe_ii: Vec<f64>,
 }
 
-fn at_5500(grid: &Grid, s: &[f64]) -> f64 {
+fn at_5500(grid: &Bins, s: &[f64]) -> f64 {
     let k = grid.bins_near(5500.0, 30.0);
     let v: Vec<f64> = k.map(|k| s[k]).collect();
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
-fn normalised(grid: &Grid, mut s: Vec<f64>) -> Vec<f64> {
+fn normalised(grid: &Bins, mut s: Vec<f64>) -> Vec<f64> {
     let c = at_5500(grid, &s);
     s.iter_mut().for_each(|v| *v /= c);
     s
 }
 
 /// A molecular band: depth `depth` at the band head, fading linearly over `width` Å redwards.
-pub fn band(grid: &Grid, s: &mut [f64], head: f64, width: f64, depth: f64) {
+pub fn band(grid: &Bins, s: &mut [f64], head: f64, width: f64, depth: f64) {
     for k in grid.bins_near(head + width / 2.0, width / 2.0 + 5.0) {
         let l = grid.lam[k];
         if l >= head && l <= head + width {
@@ -86,7 +85,7 @@ const BALMER: &[(f64, f64)] = &[
 ];
 
 impl Templates {
-    pub fn new(grid: &Grid) -> Self {
+    pub fn new(grid: &Bins) -> Self {
         let power_law = grid.lam.iter().map(|&l| (l / 5500.0).powf(-1.5)).collect();
         let mut fe_ii = vec![0.0; grid.len()];
         for &(c, s, amp) in &[
@@ -109,7 +108,7 @@ impl Templates {
 
 /// A stellar spectrum of effective temperature `temp` (K), at rest, unit flux at 5500 Å:
 /// Balmer lines for hot stars, metal lines for cool ones, TiO bands for M dwarfs.
-pub fn star(grid: &Grid, temp: f64) -> Vec<f64> {
+pub fn star(grid: &Bins, temp: f64) -> Vec<f64> {
     let mut s: Vec<f64> = grid.lam.iter().map(|&l| planck(l, temp)).collect();
     let balmer = 0.45 * (-((temp - 9500.0) / 2500.0).powi(2)).exp();
     let metal = ((6500.0 - temp) / 2500.0).clamp(0.1, 1.0);
@@ -142,7 +141,7 @@ mod tests {
 
     #[test]
     fn stars_have_their_features_and_the_agn_templates_are_finite() {
-        let g = Grid::standard();
+        let g = Bins::standard();
         let t = Templates::new(&g);
         assert!(
             t.power_law

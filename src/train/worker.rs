@@ -36,6 +36,17 @@ pub enum FinishReason {
     Stopped,
 }
 
+impl FinishReason {
+    /// In words, as the CLI and the Training panel say it ("ended after 12 epochs (…)").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            FinishReason::EarlyStopped => "early stopping",
+            FinishReason::MaxEpochs => "the epoch cap",
+            FinishReason::Stopped => "stopped on request; the last whole epoch is saved",
+        }
+    }
+}
+
 /// What the worker reports (batch progress is not an event: see [`TrainingWorker::progress`]).
 #[derive(Clone, Debug)]
 pub enum Event {

@@ -3,6 +3,8 @@
 pub mod atomic;
 pub mod fasthash;
 pub mod priority;
+pub mod progress;
+pub mod stats;
 
 /// The message a caught panic carried (`fallback` when it carried none).
 pub fn panic_message(payload: &(dyn std::any::Any + Send), fallback: &str) -> String {

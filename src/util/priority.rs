@@ -3,15 +3,29 @@
 //! the middle of a frame (measured: 4–5 ms of run-queue wait in the frame in which an epoch's
 //! latents arrive). The explorer runs its worker threads and rayon's pool one step below it.
 
-/// Lowers the calling thread's priority: nice 10 on Linux (per thread there), the
+/// How far below its creator a background thread runs on Linux (nice steps).
+pub const NICE_STEPS: i32 = 10;
+
+/// Lowers the calling thread's priority: 10 nice steps below the thread that created it on
+/// Linux (per thread there; a new thread inherits its creator's nice value, so an app started
+/// with `nice -n 5` keeps its UI thread above its workers at 5 vs 15; capped at 19), the
 /// user-initiated QoS class on macOS (below the main thread's user-interactive class, still on
-/// the performance cores). Best effort: a refusal leaves the thread as it was. Elsewhere (Windows)
-/// a no-op.
+/// the performance cores). Lowers each thread once however often it is called. Best effort: a
+/// refusal leaves the thread as it was. Elsewhere (Windows) a no-op.
 pub fn lower_current_thread_priority() {
+    thread_local! {
+        static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if LOWERED.with(|l| l.replace(true)) {
+        return;
+    }
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority has no memory effects; `who = 0` is the calling thread on Linux.
+    // SAFETY: getpriority/setpriority have no memory effects; `who = 0` is the calling thread
+    // on Linux. getpriority returns -1 both as a value and as an error; a nice value of -1 is
+    // then lowered from -1, which is what was asked either way.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        let own = libc::getpriority(libc::PRIO_PROCESS, 0);
+        libc::setpriority(libc::PRIO_PROCESS, 0, (own + NICE_STEPS).min(19));
     }
     #[cfg(target_vendor = "apple")]
     // SAFETY: sets the calling thread's QoS class; no memory effects.
@@ -49,9 +63,21 @@ mod tests {
         .join()
         .expect("thread");
         assert_eq!(nice(), own, "the caller's priority changed");
+        // 10 steps below the caller, whatever the caller's own nice value (tests run under
+        // `nice` too); only a caller already at the lowest priority (19) cannot go below.
+        assert_eq!(lowered, (own + NICE_STEPS).min(19), "caller at nice {own}");
         assert!(
-            lowered > own,
-            "nice {lowered} is not below the caller's {own}"
+            lowered > own || own == 19,
+            "nice {lowered} vs the caller's {own}"
         );
+        // Lowering twice lowers once.
+        let twice = std::thread::spawn(move || {
+            lower_current_thread_priority();
+            lower_current_thread_priority();
+            nice()
+        })
+        .join()
+        .expect("thread");
+        assert_eq!(twice, lowered);
     }
 }

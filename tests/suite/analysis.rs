@@ -12,6 +12,7 @@ use specae::analysis::residuals::{ResidualHistograms, wavelength_edges};
 use specae::analysis::tracks::{line_between, percentile_track};
 use specae::analysis::trust::trustworthiness;
 use specae::analysis::umap::{UmapParams, place_by_neighbours, umap_embed};
+use specae::util::progress::Progress;
 
 /// `per` points around each of `centres` (Gaussian, σ = 1), labels = centre index.
 fn clusters(centres: &[Vec<f32>], per: usize, seed: u64) -> (Array2<f32>, Vec<usize>) {
@@ -60,7 +61,7 @@ fn neighbour_label_agreement(emb: &Array2<f32>, labels: &[usize]) -> f64 {
 #[test]
 fn umap_keeps_separated_clusters_apart() {
     let (x, labels) = five_clusters();
-    let emb = umap_embed(x.view(), &UmapParams::default(), &mut |_, _| true).unwrap();
+    let emb = umap_embed(x.view(), &UmapParams::default(), &Progress::new()).unwrap();
     assert_eq!(emb.dim(), (1500, 2));
     let agreement = neighbour_label_agreement(&emb, &labels);
     assert!(agreement >= 0.95, "neighbour-label agreement {agreement}");
@@ -75,25 +76,25 @@ fn umap_is_seeded() {
         n_epochs: Some(50),
         ..Default::default()
     };
-    let a = umap_embed(x.view(), &p, &mut |_, _| true).unwrap();
+    let a = umap_embed(x.view(), &p, &Progress::new()).unwrap();
     // Same seed: the same layout; another seed: another one.
-    let b = umap_embed(x.view(), &p, &mut |_, _| true).unwrap();
+    let b = umap_embed(x.view(), &p, &Progress::new()).unwrap();
     assert_eq!(a, b);
     let other = UmapParams {
         seed: 1,
         ..p.clone()
     };
-    let c = umap_embed(x.view(), &other, &mut |_, _| true).unwrap();
+    let c = umap_embed(x.view(), &other, &Progress::new()).unwrap();
     assert_ne!(a, c);
     // Cancelling stops it.
-    let r = umap_embed(x.view(), &p, &mut |e, _| e < 10);
+    let r = umap_embed(x.view(), &p, &Progress::cancelling_at("UMAP", 10));
     assert!(matches!(r, Err(AnalysisError::Cancelled)));
 }
 
 #[test]
 fn new_points_land_near_their_latent_neighbours() {
     let (x, labels) = five_clusters();
-    let emb = umap_embed(x.view(), &UmapParams::default(), &mut |_, _| true).unwrap();
+    let emb = umap_embed(x.view(), &UmapParams::default(), &Progress::new()).unwrap();
     let index = KnnIndex::build(x.view(), "latents").unwrap();
     // An existing point lands exactly on itself.
     let p = place_by_neighbours(&index, emb.view(), &x.row(7).to_vec(), 15).unwrap();
@@ -163,7 +164,7 @@ fn trustworthiness_is_one_for_a_faithful_embedding_and_lower_for_a_scrambled_one
 fn bad_input_gives_clear_errors() {
     let (mut x, labels) = clusters(&[vec![0.0; 6]], 50, 5);
     let p = UmapParams::default();
-    let go = &mut |_: usize, _: usize| true;
+    let go = &Progress::new();
 
     x[[17, 4]] = f32::NAN;
     let e = umap_embed(x.view(), &p, go).unwrap_err();
@@ -293,7 +294,7 @@ fn latent_tracks() {
 #[test]
 fn residual_histograms_of_any_subset_add_up() {
     use burn::prelude::Device;
-    use specae::analysis::bundle::residuals_of_rows;
+    use specae::analysis::residuals::residuals_of_rows;
     use specae::data::Spectra;
     use specae::model::AutoencoderConfig;
     use specae::synth::{SynthConfig, generate};
@@ -302,7 +303,7 @@ fn residual_histograms_of_any_subset_add_up() {
         seed: 5,
         ..SynthConfig::default()
     };
-    let survey = generate(&cfg, &mut |_, _, _| {}).unwrap();
+    let survey = generate(&cfg, &Progress::new()).unwrap();
     let s = Spectra::from_survey(survey);
     let device = Device::flex();
     let model = AutoencoderConfig::new().init(&device);
@@ -362,7 +363,7 @@ fn exact_duplicate_points_are_accepted() {
             lof[i]
         );
     }
-    let emb = umap_embed(x.view(), &UmapParams::default(), &mut |_, _| true).unwrap();
+    let emb = umap_embed(x.view(), &UmapParams::default(), &Progress::new()).unwrap();
     let d = |a: usize, b: usize| {
         ((emb[[a, 0]] - emb[[b, 0]]).powi(2) + (emb[[a, 1]] - emb[[b, 1]]).powi(2)).sqrt()
     };

@@ -202,7 +202,7 @@ fn train_evaluate_and_resume_from_the_command_line() {
     ] {
         assert!(adir.join(name).is_file(), "{name}");
     }
-    let stored = specae::analysis::bundle::read_stored(&adir).unwrap();
+    let stored = specae::analysis::store::read_stored(&adir).unwrap();
     assert_eq!(stored.latents.dim(), (300, 6));
     assert_eq!(stored.embedding.dim(), (300, 2));
     let csv = std::fs::read_to_string(adir.join("latents.csv")).unwrap();

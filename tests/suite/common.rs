@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use specae::data::Survey;
-use specae::synth::physics::lam;
+use specae::spectro::lines::lam;
 
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

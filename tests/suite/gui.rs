@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use specae::app::commands::AppCommand;
-use specae::app::state::Persisted;
-use specae::app::tiles::Pane;
-use specae::app::{AppOptions, SpecaeApp};
+use specae::app::commands::{AppCommand, UiCommand};
+use specae::app::explorer::SpecaeApp;
+use specae::app::options::AppOptions;
+use specae::app::pane::Pane;
+use specae::app::persisted::Persisted;
 
 const N: usize = 600;
 
@@ -75,11 +76,11 @@ fn loaded(dir: &Path) -> Harness<'static, SpecaeApp> {
     loop {
         h.step();
         for task in h.state().tasks().running() {
-            let p = task.progress();
+            let p = task.progress.snapshot();
             seen.entry(format!("{}: {}", task.name, p.stage))
                 .or_insert(t.elapsed().as_secs_f64());
         }
-        if h.state().session().analysis.is_some() && !h.state().tasks().is_busy() {
+        if h.state().session().analysis_complete() && !h.state().tasks().is_busy() {
             break;
         }
         assert!(t0.elapsed() < Duration::from_secs(600), "load timed out");
@@ -155,9 +156,8 @@ fn opens_on_the_builtin_data_with_a_ready_model() {
     let m = s.model.as_ref().expect("the built-in model is open");
     assert!(m.label.contains("built-in model"), "{}", m.label);
     assert_eq!(s.latents.as_ref().unwrap().z.dim(), (N, 6));
-    let a = s.analysis.as_ref().unwrap();
-    assert_eq!(a.embedding.dim(), (N, 2));
-    assert_eq!(a.outliers.len(), N);
+    assert_eq!(s.umap.as_ref().unwrap().embedding.dim(), (N, 2));
+    assert_eq!(s.scores.as_ref().unwrap().outliers.len(), N);
     // Every panel is on screen.
     for label in [
         "Data and model",
@@ -177,7 +177,7 @@ fn opens_on_the_builtin_data_with_a_ready_model() {
         "analysis cached"
     );
     let h2 = loaded(dir.path());
-    let note = &h2.state().session().analysis.as_ref().unwrap().note;
+    let note = h2.state().session().analysis_note.as_ref().unwrap();
     assert!(note.contains("read from"), "{note}");
 }
 
@@ -289,7 +289,7 @@ fn a_latent_slider_changes_the_decoded_spectrum_and_moves_its_marker() {
 fn start_and_stop_training_fill_the_loss_plot() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
-    h.state_mut().send(AppCommand::ShowPane(Pane::Training));
+    h.state_mut().send(UiCommand::ShowPane(Pane::Training));
     h.step();
     press(&mut h, "Start training");
     wait_for(&mut h, 600, "two finished epochs", |a| {
@@ -303,7 +303,7 @@ fn start_and_stop_training_fill_the_loss_plot() {
         |a| {
             a.training().is_some_and(|t| !t.is_active())
                 && a.session().model.as_ref().is_some_and(|m| m.path.is_some())
-                && a.session().analysis.is_some()
+                && a.session().analysis_complete()
                 && !a.tasks().is_busy()
         },
     );
@@ -332,7 +332,7 @@ fn export_writes_valid_files() {
     let out = dir.path().join("exports");
     let mut h = loaded(dir.path());
     h.state_mut().send(AppCommand::SetExportDir(out.clone()));
-    h.state_mut().send(AppCommand::ShowPane(Pane::Export));
+    h.state_mut().send(UiCommand::ShowPane(Pane::Export));
     h.state_mut().send(AppCommand::Focus(3));
     h.step();
     h.step();
@@ -396,21 +396,21 @@ fn bad_files_show_an_error_and_keep_the_session() {
     let m = cfg.init(&burn::prelude::Device::flex());
     specae::train::checkpoint::export_weights(&m, &small).unwrap();
     for (path, needle) in [(&corrupt, "corrupt.npz"), (&small, "500 bins")] {
-        let before = h.state().messages().iter().filter(|m| m.error).count();
+        let before = h.state().messages().iter().filter(|m| m.is_error()).count();
         let field = h.get_by_role(egui::accesskit::Role::TextInput);
         field.click();
         field.type_text(&path.display().to_string());
         h.step();
         h.get_by_label("Open path").click();
         wait_for(&mut h, 60, "an error message", |a| {
-            a.messages().iter().filter(|m| m.error).count() > before && !a.tasks().is_busy()
+            a.messages().iter().filter(|m| m.is_error()).count() > before && !a.tasks().is_busy()
         });
         let app = h.state();
         let err = app
             .messages()
             .iter()
             .rev()
-            .find(|m| m.error)
+            .find(|m| m.is_error())
             .unwrap()
             .text
             .clone();
@@ -425,7 +425,7 @@ fn bad_files_show_an_error_and_keep_the_session() {
                 .label
                 .contains("built-in")
         );
-        assert!(app.session().analysis.is_some());
+        assert!(app.session().analysis_complete());
         h.step();
         assert!(shows(&h, needle));
         // Clear the field for the next file.
@@ -445,7 +445,7 @@ fn layout_selection_and_files_persist() {
     h.state_mut().send(AppCommand::Focus(42));
     h.state_mut().send(AppCommand::Select(vec![1, 2, 3]));
     h.state_mut()
-        .send(AppCommand::SetPaneShown(Pane::Outliers, false));
+        .send(UiCommand::SetPaneShown(Pane::Outliers, false));
     h.state_mut().send(AppCommand::ToggleClass(1));
     h.step();
     let saved: Persisted =
@@ -459,7 +459,7 @@ fn layout_selection_and_files_persist() {
     let app = SpecaeApp::new(opts, Some(saved.clone()), &ctx);
     assert_eq!(app.state(), &saved, "restored as saved");
     let mut h2 = harness(app);
-    wait_for(&mut h2, 300, "reload", |a| a.session().analysis.is_some());
+    wait_for(&mut h2, 300, "reload", |a| a.session().analysis_complete());
     assert_eq!(h2.state().state().focus, Some(42));
     assert_eq!(
         h2.state().state().tiles,
@@ -514,7 +514,7 @@ fn renders_with_wgpu() {
         .wgpu()
         .build_ui_state(|ui, app: &mut SpecaeApp| app.show(ui), app);
     wait_for(&mut h, 600, "load", |a| {
-        a.session().analysis.is_some() && !a.tasks().is_busy()
+        a.session().analysis_complete() && !a.tasks().is_busy()
     });
     h.state_mut().send(AppCommand::Focus(11));
     h.state_mut().send(AppCommand::SyntheticFromFocus);
@@ -571,7 +571,7 @@ fn other_survey(dir: &Path, n: usize) -> PathBuf {
         seed: 5,
         ..Default::default()
     };
-    specae::synth::generate(&cfg, &mut |_, _, _| {})
+    specae::synth::generate(&cfg, &specae::util::progress::Progress::new())
         .unwrap()
         .write(&p, false)
         .unwrap();
@@ -580,15 +580,15 @@ fn other_survey(dir: &Path, n: usize) -> PathBuf {
 
 fn assert_no_errors(app: &SpecaeApp) {
     let texts: Vec<&String> = app.messages().iter().map(|m| &m.text).collect();
-    assert!(!app.messages().iter().any(|m| m.error), "{texts:?}");
+    assert!(!app.messages().iter().any(|m| m.is_error()), "{texts:?}");
 }
 
 /// Every view draws the session without indexing past its data: a few frames with each
 /// bottom tab and every colouring.
 fn draw_every_view(h: &mut Harness<'_, SpecaeApp>) {
-    use specae::app::state::ColourBy;
+    use specae::app::persisted::ColourBy;
     for tab in [Pane::Outliers, Pane::Residuals, Pane::Export] {
-        h.state_mut().send(AppCommand::ShowPane(tab));
+        h.state_mut().send(UiCommand::ShowPane(tab));
         for c in [
             ColourBy::OutlierScore,
             ColourBy::Chi2,
@@ -611,7 +611,7 @@ fn opening_other_data_while_the_analysis_runs_shows_only_the_new_data() {
     let ctx = egui::Context::default();
     let mut h = harness(SpecaeApp::new(opts, None, &ctx));
     h.state_mut().send(AppCommand::SetColourBy(
-        specae::app::state::ColourBy::OutlierScore,
+        specae::app::persisted::ColourBy::OutlierScore,
     ));
     wait_for(&mut h, 300, "the built-in analysis to start", |a| {
         a.tasks().is_running("analysis")
@@ -626,7 +626,7 @@ fn opening_other_data_while_the_analysis_runs_shows_only_the_new_data() {
     assert_eq!(s.n(), 300);
     assert!(s.model.is_none(), "the built-in model does not follow");
     assert!(
-        s.latents.is_none() && s.analysis.is_none(),
+        s.latents.is_none() && s.scores.is_none() && s.umap.is_none(),
         "the old survey's latents/analysis were installed on the new data"
     );
     assert_no_errors(app);
@@ -637,7 +637,7 @@ fn opening_other_data_while_training_runs_shows_only_the_new_data() {
     let dir = tempfile::tempdir().unwrap();
     let other = other_survey(dir.path(), 300);
     let mut h = loaded(dir.path());
-    let settings = specae::app::state::TrainSettings {
+    let settings = specae::app::persisted::TrainSettings {
         max_epochs: 6,
         backend: specae::train::backend::BackendChoice::Cpu,
         ..Default::default()
@@ -674,7 +674,7 @@ fn training_runs_to_its_cap_while_the_window_is_hidden() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
     let cap = 150;
-    let settings = specae::app::state::TrainSettings {
+    let settings = specae::app::persisted::TrainSettings {
         max_epochs: cap,
         backend: specae::train::backend::BackendChoice::Cpu,
         ..Default::default()
@@ -720,7 +720,7 @@ fn a_failed_engine_resumes_on_the_cpu_from_the_training_panel() {
     use specae::app::training::RunStatus;
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
-    h.state_mut().send(AppCommand::ShowPane(Pane::Training));
+    h.state_mut().send(UiCommand::ShowPane(Pane::Training));
     h.step();
     let n = h
         .state()
@@ -734,7 +734,7 @@ fn a_failed_engine_resumes_on_the_cpu_from_the_training_panel() {
         .train
         .len()
         .div_ceil(64);
-    let settings = specae::app::state::TrainSettings {
+    let settings = specae::app::persisted::TrainSettings {
         max_epochs: 3,
         backend: specae::train::backend::BackendChoice::Cpu,
         fail_at_step: Some(per_epoch + 2),
@@ -833,7 +833,7 @@ fn dropped_files_open_as_what_they_are() {
         .messages()
         .iter()
         .rev()
-        .find(|m| m.error)
+        .find(|m| m.is_error())
         .expect("an error");
     assert!(err.text.contains("notes.txt"), "{}", err.text);
     assert_eq!(app.session().n(), 300, "the session is intact");
@@ -850,7 +850,7 @@ fn at_size(dir: &Path, size: egui::Vec2) -> Harness<'static, SpecaeApp> {
         .with_max_steps(4)
         .build_ui_state(|ui, app: &mut SpecaeApp| app.show(ui), app);
     wait_for(&mut h, 600, "load", |a| {
-        a.session().analysis.is_some() && !a.tasks().is_busy()
+        a.session().analysis_complete() && !a.tasks().is_busy()
     });
     h.state_mut().send(AppCommand::Focus(7));
     h.state_mut().send(AppCommand::SyntheticFromFocus);
@@ -979,13 +979,13 @@ fn a_slider_drag_at_laptop_size_changes_the_visible_decoded_spectrum() {
 fn scrolling_over_a_plot_in_a_scrolled_column_leaves_the_plot_alone() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = at_size(dir.path(), egui::vec2(1440.0, 900.0));
-    let settings = specae::app::state::TrainSettings {
+    let settings = specae::app::persisted::TrainSettings {
         max_epochs: 2,
         backend: specae::train::backend::BackendChoice::Cpu,
         ..Default::default()
     };
     h.state_mut().send(AppCommand::StartTraining(settings));
-    h.state_mut().send(AppCommand::ShowPane(Pane::Training));
+    h.state_mut().send(UiCommand::ShowPane(Pane::Training));
     wait_for(&mut h, 300, "the run to end", |a| {
         a.training().is_some_and(|t| !t.is_active()) && !a.is_busy()
     });
@@ -1018,4 +1018,55 @@ fn scrolling_over_a_plot_in_a_scrolled_column_leaves_the_plot_alone() {
         .loss_plot
         .expect("the loss plot");
     assert_eq!(after, bounds, "the wheel panned the plot");
+}
+
+/// The status bar's Cancel stops opening the built-in survey in the middle of generating it:
+/// nothing is written (no survey, no temporary file), the app says so, and other data still
+/// open.
+#[test]
+fn cancel_in_the_status_bar_stops_generating_the_builtin_survey() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = other_survey(dir.path(), 300);
+    let mut opts = options(dir.path());
+    opts.builtin_n = 40_000;
+    let ctx = egui::Context::default();
+    let mut h = harness(SpecaeApp::new(opts, None, &ctx));
+    wait_for(
+        &mut h,
+        300,
+        "the generation to show in the status bar",
+        |a| {
+            a.tasks().running().iter().any(|t| {
+                t.progress
+                    .snapshot()
+                    .stage
+                    .starts_with("generating spectra")
+                    && t.started.elapsed() > Duration::from_millis(400)
+            })
+        },
+    );
+    h.step();
+    press(&mut h, "Cancel");
+    wait_for(&mut h, 300, "the generation to stop", |a| {
+        !a.tasks().is_busy()
+    });
+    let app = h.state();
+    assert!(
+        app.messages()
+            .iter()
+            .any(|m| m.text == "open data: cancelled"),
+        "{:?}",
+        app.messages().iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+    assert!(app.session().data.is_none());
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.contains("builtin"))
+        .collect();
+    assert!(left.is_empty(), "half-written files: {left:?}");
+    h.state_mut().send(AppCommand::OpenData(other));
+    wait_for(&mut h, 120, "other data to open", |a| {
+        a.session().n() == 300 && !a.is_busy()
+    });
 }

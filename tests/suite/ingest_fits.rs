@@ -6,7 +6,8 @@ use std::path::Path;
 use specae::data::grid::{COEFF0, COEFF1, LogGrid, bin_of};
 use specae::ingest::sdss_fits::{Layout, read_sdss};
 use specae::ingest::{FileOutcome, IngestError, IngestOptions, PixelMask, ingest};
-use specae::synth::physics::lam;
+use specae::spectro::lines::lam;
+use specae::util::progress::Progress;
 
 use crate::common::{write_spec, write_spec_masked, write_spspec};
 
@@ -79,7 +80,7 @@ fn ingest_keeps_galaxies_labels_the_star_and_rejects_the_sky_fibre() {
     let Some(dir) = shared_fixtures() else { return };
     let paths = specae::ingest::survey::collect_paths(&[dir]).unwrap();
     assert_eq!(paths.len(), 8);
-    let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+    let got = ingest(&paths, &IngestOptions::default(), &Progress::new()).unwrap();
     let find = |name: &str| {
         got.outcomes
             .iter()
@@ -173,7 +174,7 @@ fn damaged_files_get_a_clear_error_and_the_others_are_still_processed() {
         good2,
         empty,
     ];
-    let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+    let got = ingest(&paths, &IngestOptions::default(), &Progress::new()).unwrap();
     assert_eq!(got.survey.n_spectra(), 2);
     let outcome = |p: &Path| got.outcomes.iter().find(|o| o.path() == p).unwrap().clone();
     for p in [&short, &cut] {
@@ -215,7 +216,7 @@ fn a_spectrum_flagged_everywhere_names_the_mask_bit() {
     let good = dir.path().join("spec-0001-50000-0002.fits");
     write_spec(&good, 0.05, 0, "GALAXY", 3800, 3800);
     let paths = vec![flagged.clone(), good];
-    let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+    let got = ingest(&paths, &IngestOptions::default(), &Progress::new()).unwrap();
     match got.outcomes.iter().find(|o| o.path() == flagged).unwrap() {
         FileOutcome::Rejected { reason, .. } => {
             assert!(reason.contains("BADFLAT"), "{reason}");
@@ -234,7 +235,7 @@ fn duplicate_spectra_are_kept_once() {
     crate::common::copy_fits(&src, dir.path(), &["a", "b/copies"]);
     let paths = specae::ingest::survey::collect_paths(&[dir.path().to_path_buf()]).unwrap();
     assert_eq!(paths.len(), 16);
-    let got = ingest(&paths, &IngestOptions::default(), &|_| {}).unwrap();
+    let got = ingest(&paths, &IngestOptions::default(), &Progress::new()).unwrap();
     assert_eq!(got.survey.n_spectra(), 7, "each spectrum once");
     let plates = got.survey.meta.plate.as_ref().unwrap();
     let mut ids: Vec<(i64, i64, i64)> = (0..7)

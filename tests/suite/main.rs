@@ -7,11 +7,13 @@
 mod common;
 
 mod analysis;
+mod cancel;
 mod cli;
 mod figures;
 #[cfg(feature = "gui")]
 mod gui;
 mod ingest_fits;
+mod module_graph;
 mod reader_errors;
 mod real_files;
 mod real_galaxies;

@@ -69,7 +69,8 @@ fn real_fits_folders_with_duplicates_run_end_to_end() {
 #[cfg(feature = "gui")]
 fn explorer_opens(dir: &std::path::Path, survey: &std::path::Path, best: &std::path::Path) {
     use eframe::egui;
-    use specae::app::{AppOptions, SpecaeApp};
+    use specae::app::explorer::SpecaeApp;
+    use specae::app::options::AppOptions;
     let opts = AppOptions {
         data: Some(survey.to_path_buf()),
         model: Some(best.to_path_buf()),
@@ -90,13 +91,13 @@ fn explorer_opens(dir: &std::path::Path, survey: &std::path::Path, best: &std::p
     loop {
         h.step();
         let a = h.state();
-        if a.session().analysis.is_some() && !a.is_busy() {
+        if a.session().analysis_complete() && !a.is_busy() {
             break;
         }
         let errors: Vec<&str> = a
             .messages()
             .iter()
-            .filter(|m| m.error)
+            .filter(|m| m.is_error())
             .map(|m| m.text.as_str())
             .collect();
         assert!(errors.is_empty(), "{errors:?}");
@@ -105,7 +106,7 @@ fn explorer_opens(dir: &std::path::Path, survey: &std::path::Path, best: &std::p
     }
     let s = h.state().session();
     assert_eq!(s.n(), 7);
-    assert_eq!(s.analysis.as_ref().unwrap().embedding.nrows(), 7);
+    assert_eq!(s.umap.as_ref().unwrap().embedding.nrows(), 7);
     h.state_mut()
         .send(specae::app::commands::AppCommand::Focus(2));
     h.step();

@@ -11,6 +11,7 @@ use specae::analysis::fidelity::{fits_of_rows, matched_median};
 use specae::data::Spectra;
 use specae::synth::{SynthConfig, generate};
 use specae::train::load::read_model;
+use specae::util::progress::Progress;
 
 use crate::common::fixture;
 
@@ -46,7 +47,7 @@ fn the_builtin_model_reconstructs_real_galaxies_about_as_well_as_synthetic_ones(
     };
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("unseen.npz");
-    generate(&cfg, &mut |_, _, _| {})
+    generate(&cfg, &Progress::new())
         .unwrap()
         .write(&p, false)
         .unwrap();

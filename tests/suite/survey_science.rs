@@ -7,8 +7,10 @@ use ndarray::Array2;
 use specae::data::grid::{COEFF0, COEFF1, bin_of};
 use specae::data::{GalaxyClass, Spectra, Survey};
 use specae::pca::{PcaConfig, iterative_pca};
-use specae::synth::physics::{is_agn_bpt, kauffmann03, lam};
+use specae::spectro::bpt::{is_agn_bpt, kauffmann03};
+use specae::spectro::lines::lam;
 use specae::synth::{SynthConfig, generate};
+use specae::util::progress::Progress;
 
 const N: usize = 5000;
 
@@ -20,7 +22,7 @@ fn survey() -> &'static (Survey, Spectra) {
             seed: 11,
             ..SynthConfig::default()
         };
-        let s = generate(&cfg, &mut |_, _, _| {}).expect("generation succeeds");
+        let s = generate(&cfg, &Progress::new()).expect("generation succeeds");
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("survey.npz");
         s.write(&p, false).unwrap();
@@ -283,7 +285,13 @@ fn pca_infill_predicts_held_out_pixels() {
     for &(i, j) in &held {
         x[[i, j]] = 0.0;
     }
-    let p = iterative_pca(x.view(), mask.view(), &PcaConfig::default(), &mut |_, _| {}).unwrap();
+    let p = iterative_pca(
+        x.view(),
+        mask.view(),
+        &PcaConfig::default(),
+        &Progress::new(),
+    )
+    .unwrap();
     let mut chi: Vec<f64> = vec![];
     let mut rel: Vec<f64> = vec![];
     for &(i, j) in &held {
@@ -315,9 +323,9 @@ fn same_seed_same_survey() {
         seed,
         ..SynthConfig::default()
     };
-    let a = generate(&cfg(5), &mut |_, _, _| {}).unwrap();
-    let b = generate(&cfg(5), &mut |_, _, _| {}).unwrap();
-    let c = generate(&cfg(6), &mut |_, _, _| {}).unwrap();
+    let a = generate(&cfg(5), &Progress::new()).unwrap();
+    let b = generate(&cfg(5), &Progress::new()).unwrap();
+    let c = generate(&cfg(6), &Progress::new()).unwrap();
     assert_eq!(a.spectra, b.spectra);
     assert_eq!(a.meta.lineindex_cln, b.meta.lineindex_cln);
     assert_ne!(a.spectra, c.spectra);
@@ -330,7 +338,8 @@ fn same_seed_same_survey() {
 /// 2003, who measured SDSS spectra).
 #[test]
 fn spectral_indices_sit_where_sdss_galaxies_do() {
-    use specae::analysis::indices::{IndexMeter, quantiles};
+    use specae::analysis::indices::IndexMeter;
+    use specae::util::stats::quantiles;
     let (_, sp) = survey();
     let meter = IndexMeter::for_spectra(sp);
     let snr = sp.median_snr();

@@ -224,7 +224,9 @@ fn weights_and_checkpoints_never_panic_the_reader() {
 
 #[test]
 fn analysis_caches_never_panic_the_reader() {
-    use specae::analysis::bundle::{AnalysisOptions, Inputs, Quiet, analyze};
+    use specae::analysis::options::AnalysisOptions;
+    use specae::analysis::run::{Inputs, analyze};
+    use specae::util::progress::Progress;
     let dir = tempfile::tempdir().unwrap();
     // 60 spectra of 40 bins: a small analysis.npz, every array present.
     let (n, d) = (60, 40);
@@ -267,7 +269,7 @@ fn analysis_caches_never_panic_the_reader() {
         model_path: None,
         data_path: None,
     };
-    let a = analyze(&inputs, &opt, &mut Quiet).unwrap();
+    let a = analyze(&inputs, &opt, &Progress::new()).unwrap();
     a.write(dir.path(), &spectra, &split).unwrap();
     let seed = std::fs::read(dir.path().join("analysis.npz")).unwrap();
     fuzzing::analysis_cache(&seed).expect("the seed reads");

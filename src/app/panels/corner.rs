@@ -3,22 +3,21 @@
 //! selection, the inspected galaxy and the slider spectrum are drawn on top. Click a cell to
 //! enlarge it; click a point in the enlarged cell to inspect it.
 //!
-//! Binning 64k points into 15 cells takes ~15 ms, so it runs on a thread of its own whenever
-//! the latents or colours change (every epoch while training); the cells on screen stay until
-//! the new ones are ready, drawn with the ranges they were binned with.
+//! The cells are binned by a background task whenever the latents or colours change (every
+//! epoch while training; see `corner_bins`); the cells on screen stay until the new ones are
+//! ready, drawn with the ranges they were binned with.
 
-use crossbeam_channel::Receiver;
-use eframe::egui::{self, Color32, ColorImage, Pos2, Rect, Sense, Stroke, TextureOptions};
-use ndarray::Array2;
+use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, TextureOptions};
 
-use super::{Panel, PanelCx, waiting_ui};
+use super::panel::{Panel, PanelCx, waiting_ui};
 use crate::app::colouring::class_colour32;
 use crate::app::commands::AppCommand;
+use crate::app::corner_bins::{CornerBins, CornerKey, HIST_BINS};
+use crate::app::raster::density_image;
 use crate::data::GalaxyClass;
 
-const BINS: usize = 64;
+/// Bins per side of an enlarged cell.
 const BIG_BINS: usize = 200;
-const HIST_BINS: usize = 40;
 
 #[derive(Default)]
 pub struct CornerPanel {
@@ -26,134 +25,42 @@ pub struct CornerPanel {
     pub enlarged: Option<(usize, usize)>,
     cells: Vec<((usize, usize), egui::TextureHandle)>,
     big: Option<((usize, usize), egui::TextureHandle)>,
-    /// What the cells on screen were computed from (latents and colours generations).
-    key: Option<(u64, u64)>,
+    /// What the cells on screen were computed from.
+    key: Option<CornerKey>,
     /// The latent ranges the cells on screen were binned with.
     range: Vec<(f32, f32)>,
-    /// Cells being computed, and from what.
-    pending: Option<((u64, u64), Receiver<CornerImages>)>,
     big_key: Option<(u64, u64, usize, usize)>,
     /// Per dimension: per bin, counts per class.
     hists: Vec<Vec<[u32; 5]>>,
     /// Screen rectangles of the cells drawn last frame.
     pub cell_rects: Vec<((usize, usize), Rect)>,
-}
-
-/// The corner plot's pixels, computed off the UI thread.
-struct CornerImages {
-    cells: Vec<((usize, usize), ColorImage)>,
-    hists: Vec<Vec<[u32; 5]>>,
-    range: Vec<(f32, f32)>,
-}
-
-/// Bins every visible point into the lower-triangle cells and the diagonal histograms.
-fn corner_images(
-    z: &Array2<f32>,
-    range: Vec<(f32, f32)>,
-    colours: &[Color32],
-    classes: &[usize],
-) -> CornerImages {
-    let k = z.ncols();
-    let mut cells = vec![];
-    for row in 1..k {
-        for col in 0..row {
-            let img = crate::app::raster::density_image(
-                z.view(),
-                col,
-                row,
-                range[col],
-                range[row],
-                colours,
-                BINS,
-            );
-            cells.push(((row, col), img));
-        }
-    }
-    let hists = (0..k)
-        .map(|d| {
-            let (lo, hi) = range[d];
-            let mut h = vec![[0u32; 5]; HIST_BINS];
-            for (i, &v) in z.column(d).iter().enumerate() {
-                if colours.get(i).is_none_or(|c| c.a() == 0) {
-                    continue;
-                }
-                let b = ((v - lo) / (hi - lo).max(1e-12) * HIST_BINS as f32).floor();
-                if b >= 0.0 && (b as usize) < HIST_BINS {
-                    h[b as usize][classes.get(i).copied().unwrap_or(4)] += 1;
-                }
-            }
-            h
-        })
-        .collect();
-    CornerImages {
-        cells,
-        hists,
-        range,
-    }
+    /// The bins for the latents and colours on screen are not in yet.
+    computing: bool,
 }
 
 impl CornerPanel {
     /// New cells are being binned (the ones on screen are from older latents or colours).
     pub fn is_computing(&self) -> bool {
-        self.pending.is_some()
+        self.computing
     }
 
-    /// Starts computing the cells for `key` unless they are on screen or on their way; takes
-    /// in finished ones.
-    fn refresh(&mut self, ctx: &egui::Context, cx: &PanelCx<'_>, key: (u64, u64)) {
-        let Some(l) = cx.session.latents.as_ref() else {
-            return;
-        };
-        let wanted = self.key != Some(key) && self.pending.as_ref().map(|p| p.0) != Some(key);
-        if wanted {
-            let (z, range) = (l.z.clone(), l.range.clone());
-            let colours = cx.colours.colours.clone();
-            let classes: Vec<usize> = cx
-                .session
-                .data
-                .as_ref()
-                .map(|d| d.spectra.classes.iter().map(|c| c.index()).collect())
-                .unwrap_or_default();
-            let (tx, rx) = crossbeam_channel::bounded(1);
-            let wake = ctx.clone();
-            let spawned = std::thread::Builder::new()
-                .name("specae-corner".into())
-                .spawn(move || {
-                    let _ = tx.send(corner_images(&z, range, &colours, &classes));
-                    wake.request_repaint();
-                });
-            match spawned {
-                Ok(_) => self.pending = Some((key, rx)),
-                // No thread to be had: bin here rather than show nothing.
-                Err(_) => {
-                    self.pending = None;
-                    let imgs = corner_images(&l.z, l.range.clone(), &cx.colours.colours, &[]);
-                    self.install(ctx, key, imgs);
-                }
-            }
-        }
-        if let Some((k, rx)) = &self.pending
-            && let Ok(imgs) = rx.try_recv()
-        {
-            let k = *k;
-            self.pending = None;
-            self.install(ctx, k, imgs);
-        }
-    }
-
-    fn install(&mut self, ctx: &egui::Context, key: (u64, u64), imgs: CornerImages) {
-        self.cells = imgs
+    /// Makes textures of newly binned cells.
+    fn install(&mut self, ctx: &egui::Context, bins: &CornerBins) {
+        self.cells = bins
             .cells
-            .into_iter()
+            .iter()
             .map(|((row, col), img)| {
-                let tex =
-                    ctx.load_texture(format!("corner-{row}-{col}"), img, TextureOptions::NEAREST);
-                ((row, col), tex)
+                let tex = ctx.load_texture(
+                    format!("corner-{row}-{col}"),
+                    img.clone(),
+                    TextureOptions::NEAREST,
+                );
+                ((*row, *col), tex)
             })
             .collect();
-        self.hists = imgs.hists;
-        self.range = imgs.range;
-        self.key = Some(key);
+        self.hists = bins.hists.clone();
+        self.range = bins.range.clone();
+        self.key = Some(bins.key);
         self.big_key = None;
     }
 }
@@ -163,13 +70,18 @@ impl Panel for CornerPanel {
         let Some(l) = cx.session.latents.as_ref() else {
             waiting_ui(
                 ui,
-                cx.tasks.is_busy(),
+                cx.busy(),
                 "the latent corner plot appears once the spectra are encoded",
             );
             return;
         };
-        let key = (cx.session.latents_gen, cx.colours_gen);
-        self.refresh(&ui.ctx().clone(), cx, key);
+        let wanted = (cx.session.latents_gen, cx.views.colours_gen);
+        if let Some(bins) = &cx.views.corner
+            && self.key != Some(bins.key)
+        {
+            self.install(ui.ctx(), bins);
+        }
+        self.computing = self.key != Some(wanted);
         let k = l.z.ncols();
         if self.range.len() != k {
             waiting_ui(ui, true, "binning the latents for the corner plot");
@@ -223,7 +135,7 @@ impl Panel for CornerPanel {
                     Stroke::new(2.0, Color32::YELLOW),
                 );
             }
-            if let Some(s) = cx.synthetic.filter(|s| s.z.len() == k) {
+            if let Some(s) = cx.views.synthetic.as_ref().filter(|s| s.z.len() == k) {
                 let c = to(s.z[col], s.z[row]);
                 let st = Stroke::new(2.0, Color32::from_rgb(255, 60, 200));
                 painter.line_segment([c - egui::vec2(5.0, 0.0), c + egui::vec2(5.0, 0.0)], st);
@@ -231,15 +143,15 @@ impl Panel for CornerPanel {
             }
         };
         if let Some((row, col)) = self.enlarged.filter(|&(r, c)| r < k && c < r) {
-            let bkey = (cx.session.latents_gen, cx.colours_gen, row, col);
+            let bkey = (cx.session.latents_gen, cx.views.colours_gen, row, col);
             if self.big_key != Some(bkey) {
-                let img = crate::app::raster::density_image(
+                let img = density_image(
                     l.z.view(),
                     col,
                     row,
                     ranges[col],
                     ranges[row],
-                    &cx.colours.colours,
+                    &cx.views.colours.colours,
                     BIG_BINS,
                 );
                 self.big = Some((
@@ -282,7 +194,7 @@ impl Panel for CornerPanel {
                 let (x0, x1) = ranges[col];
                 let (y0, y1) = ranges[row];
                 let best = (0..l.z.nrows())
-                    .filter(|&i| cx.colours.colours.get(i).is_some_and(|c| c.a() > 0))
+                    .filter(|&i| cx.views.colours.colours.get(i).is_some_and(|c| c.a() > 0))
                     .map(|i| {
                         let q = egui::pos2(
                             cell.left() + (l.z[[i, col]] - x0) / (x1 - x0) * cell.width(),

@@ -3,10 +3,11 @@
 
 use eframe::egui;
 
-use super::{Panel, PanelCx};
+use super::panel::{Panel, PanelCx};
+use super::widgets::open_buttons_ui;
 use crate::app::colouring::{Legend, class_colour32, viridis32};
 use crate::app::commands::AppCommand;
-use crate::app::state::ColourBy;
+use crate::app::persisted::ColourBy;
 use crate::data::GalaxyClass;
 
 #[derive(Default)]
@@ -14,7 +15,7 @@ pub struct DataModelPanel;
 
 impl Panel for DataModelPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-        ui.horizontal_wrapped(|ui| crate::app::layout::open_buttons_ui(ui, cx));
+        ui.horizontal_wrapped(|ui| open_buttons_ui(ui, cx));
         if !cx.state.recent.is_empty() {
             egui::ComboBox::from_id_salt("recent-files")
                 .selected_text("Recent files")
@@ -38,7 +39,8 @@ impl Panel for DataModelPanel {
         let s = cx.session;
         match &s.data {
             Some(d) => {
-                ui.label(egui::RichText::new(&d.label).strong());
+                ui.add(egui::Label::new(egui::RichText::new(&d.label).strong()).truncate())
+                    .on_hover_text(d.path.display().to_string());
                 ui.label(format!(
                     "{} spectra × {} bins, {:.0}–{:.0} Å",
                     d.n(),
@@ -54,7 +56,8 @@ impl Panel for DataModelPanel {
         }
         match &s.model {
             Some(m) => {
-                ui.label(format!("model: {}", m.label));
+                ui.add(egui::Label::new(format!("model: {}", m.label)).truncate())
+                    .on_hover_text(&m.label);
                 ui.label(format!(
                     "latent dimension {}; split {} train / {} validation",
                     m.latent_dim,
@@ -80,8 +83,8 @@ impl Panel for DataModelPanel {
                 format!("views show the training checkpoint of epoch {epoch}"),
             );
         }
-        if let Some(a) = &s.analysis {
-            ui.label(egui::RichText::new(&a.note).small().weak());
+        if let Some(note) = &s.analysis_note {
+            ui.add(egui::Label::new(egui::RichText::new(note).small().weak()).wrap());
         }
         ui.separator();
         ui.label(egui::RichText::new("Classes").strong());
@@ -122,7 +125,7 @@ impl Panel for DataModelPanel {
                     }
                 }
             });
-        match &cx.colours.legend {
+        match &cx.views.colours.legend {
             Legend::Numeric { lo, hi, .. } => colour_bar_ui(ui, *lo, *hi),
             Legend::Missing(why) => {
                 ui.colored_label(egui::Color32::YELLOW, why);

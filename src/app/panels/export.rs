@@ -1,40 +1,29 @@
 //! Export: any view as a publication figure (PNG at 300 dpi, SVG, PDF) through the figure
 //! renderer, and latents, embedding and the selection as npy/CSV, into a chosen folder.
+//! Paths are elided to the tile's width (the whole path on hover), so a long home folder never
+//! widens the column and pushes the buttons out of sight.
 
 use eframe::egui;
 
-use super::{Panel, PanelCx};
-use crate::app::commands::{AppCommand, ExportTable, ExportView};
-use crate::app::state::ExportFormat;
+use super::panel::{Panel, PanelCx, REVEAL_LABEL};
+use super::widgets::path_label_ui;
+use crate::app::commands::{AppCommand, ExportTable, ExportView, Pick};
+use crate::app::persisted::ExportFormat;
 
 #[derive(Default)]
 pub struct ExportPanel;
 
-/// The export folder: the user's choice, else `specae-exports` in their Documents folder (an
-/// app started from Finder or a desktop menu has `/` as its working directory).
-pub fn export_dir(state: &crate::app::state::Persisted) -> std::path::PathBuf {
-    state.export_dir.clone().unwrap_or_else(|| {
-        directories::UserDirs::new()
-            .map(|u| {
-                u.document_dir()
-                    .unwrap_or_else(|| u.home_dir())
-                    .join("specae-exports")
-            })
-            .unwrap_or_else(|| std::path::PathBuf::from("specae-exports"))
-    })
-}
-
 impl Panel for ExportPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-        let dir = export_dir(cx.state);
+        let dir = cx.state.export_dir();
         ui.horizontal(|ui| {
-            ui.label(format!("folder: {}", dir.display()));
             if ui.button("Choose…").clicked() {
-                cx.send(AppCommand::PickExportDir);
+                cx.send(AppCommand::Pick(Pick::ExportDir));
             }
+            path_label_ui(ui, "folder: ", &dir, false);
         });
         let mut fmt = cx.state.export_format;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label("format:");
             for (f, name) in [
                 (ExportFormat::Png, "PNG (300 dpi)"),
@@ -65,10 +54,10 @@ impl Panel for ExportPanel {
         }
         if let Some(p) = cx.last_export {
             ui.horizontal(|ui| {
-                ui.label(egui::RichText::new(format!("last: {}", p.display())).small());
-                if ui.small_button(super::REVEAL_LABEL).clicked() {
+                if ui.small_button(REVEAL_LABEL).clicked() {
                     cx.send(AppCommand::Reveal(p.clone()));
                 }
+                path_label_ui(ui, "last: ", p, true);
             });
         }
     }

@@ -3,7 +3,7 @@
 
 use eframe::egui;
 
-use super::{Panel, PanelCx, waiting_ui};
+use super::panel::{Panel, PanelCx, waiting_ui};
 use crate::app::commands::AppCommand;
 
 #[derive(Default)]
@@ -11,11 +11,11 @@ pub struct OutliersPanel;
 
 impl Panel for OutliersPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-        let (Some(a), Some(d)) = (cx.session.analysis.as_ref(), cx.session.data.as_ref()) else {
+        let (Some(a), Some(d)) = (cx.session.scores.as_ref(), cx.session.data.as_ref()) else {
             waiting_ui(
                 ui,
-                cx.tasks.is_busy(),
-                "the outlier ranking appears with the analysis",
+                cx.busy(),
+                "the outlier ranking appears once the spectra are scored",
             );
             return;
         };

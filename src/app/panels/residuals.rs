@@ -4,7 +4,7 @@
 use eframe::egui::{self, Color32, TextureOptions};
 use egui_plot::{Plot, PlotImage, PlotPoint};
 
-use super::{Panel, PanelCx, waiting_ui};
+use super::panel::{Panel, PanelCx, waiting_ui};
 use crate::analysis::residuals::Histogram2d;
 use crate::app::commands::AppCommand;
 use crate::app::raster::histogram_image;
@@ -19,11 +19,11 @@ pub struct ResidualsPanel {
 
 impl Panel for ResidualsPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-        let Some(a) = cx.session.analysis.as_ref() else {
+        let Some(a) = cx.session.scores.as_ref() else {
             waiting_ui(
                 ui,
-                cx.tasks.is_busy(),
-                "residual histograms appear with the analysis",
+                cx.busy(),
+                "residual histograms appear once the spectra are scored",
             );
             return;
         };
@@ -37,7 +37,7 @@ impl Panel for ResidualsPanel {
                 format!("all {} spectra", cx.session.n()),
             );
             let n_sel = cx.state.selection.len();
-            let has = cx.selection_residuals.is_some();
+            let has = cx.views.selection_residuals.is_some();
             ui.add_enabled_ui(has, |ui| {
                 ui.selectable_value(&mut self.show_selection, true, "selection");
             });
@@ -53,14 +53,14 @@ impl Panel for ResidualsPanel {
             }
         });
         let (hist, label): (&Histogram2d, String) =
-            match (self.show_selection, cx.selection_residuals) {
-                (true, Some((n, h))) => (
+            match (self.show_selection, cx.views.selection_residuals.as_ref()) {
+                (true, Some(sel)) => (
                     if self.vs_ivar {
-                        &h.vs_ivar
+                        &sel.hist.vs_ivar
                     } else {
-                        &h.vs_wavelength
+                        &sel.hist.vs_wavelength
                     },
-                    format!("selection of {n} spectra"),
+                    format!("selection of {} spectra", sel.rows),
                 ),
                 _ => (
                     if self.vs_ivar {
@@ -76,10 +76,10 @@ impl Panel for ResidualsPanel {
             return;
         }
         let key = (
-            cx.session.analysis_gen,
+            cx.session.scores_gen,
             self.vs_ivar,
             self.show_selection,
-            cx.selection_residuals.map(|(n, _)| *n).unwrap_or(0),
+            cx.views.selection_residuals.as_ref().map_or(0, |s| s.rows),
         );
         if self.key != Some(key) || self.texture.is_none() {
             let img = histogram_image(&hist.counts);

@@ -5,8 +5,8 @@
 
 use eframe::egui::{self, Color32};
 
-use super::inspector::{AE_COLOUR, DATA_COLOUR, spectrum_plot_ui};
-use super::{Panel, PanelCx, waiting_ui};
+use super::panel::{Panel, PanelCx, waiting_ui};
+use super::spectrum_plot::{AE_COLOUR, DATA_COLOUR, spectrum_plot_ui};
 use crate::app::commands::AppCommand;
 
 #[derive(Default)]
@@ -39,7 +39,7 @@ impl SlidersPanel {
                 cx.send(AppCommand::SyntheticFromFocus);
             }
             if ui
-                .add_enabled(cx.synthetic.is_some(), egui::Button::new("Clear"))
+                .add_enabled(cx.views.synthetic.is_some(), egui::Button::new("Clear"))
                 .clicked()
             {
                 cx.send(AppCommand::ClearSynthetic);
@@ -84,17 +84,13 @@ impl Panel for SlidersPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         self.plot_rect = None;
         let (Some(l), Some(d)) = (cx.session.latents.as_ref(), cx.session.data.as_ref()) else {
-            waiting_ui(
-                ui,
-                cx.tasks.is_busy(),
-                "sliders appear once the spectra are encoded",
-            );
+            waiting_ui(ui, cx.busy(), "sliders appear once the spectra are encoded");
             return;
         };
         let k = l.z.ncols();
         let focus = cx.state.focus.filter(|&i| i < l.z.nrows());
         let second = cx.state.second.filter(|&i| i < l.z.nrows());
-        let z: Vec<f32> = match cx.synthetic {
+        let z: Vec<f32> = match &cx.views.synthetic {
             Some(s) if s.z.len() == k => s.z.clone(),
             _ => match focus {
                 Some(i) => l.z.row(i).to_vec(),
@@ -108,43 +104,43 @@ impl Panel for SlidersPanel {
         let spectra = d.spectra.clone();
         // The decoded spectrum sits beside the sliders that make it (below them in a narrow
         // tile), so dragging a slider shows its effect without scrolling.
-        let decoded = |this: &mut Self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>| match cx.synthetic
-        {
-            Some(s) if s.spectrum.len() == n_bins => {
-                let mut series: Vec<(&str, &[f32], Color32)> = vec![];
-                let row;
-                if let Some(i) = focus {
-                    row = spectra.x.row(i).to_vec();
-                    series.push(("inspected galaxy", &row, DATA_COLOUR.gamma_multiply(0.5)));
+        let decoded =
+            |this: &mut Self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>| match &cx.views.synthetic {
+                Some(s) if s.spectrum.len() == n_bins => {
+                    let mut series: Vec<(&str, &[f32], Color32)> = vec![];
+                    let row;
+                    if let Some(i) = focus {
+                        row = spectra.x.row(i).to_vec();
+                        series.push(("inspected galaxy", &row, DATA_COLOUR.gamma_multiply(0.5)));
+                    }
+                    series.push(("decoded", &s.spectrum, AE_COLOUR));
+                    let h = (ui.available_height() - 18.0).max(100.0);
+                    let r = spectrum_plot_ui(
+                        ui,
+                        "slider-spectrum",
+                        &spectra.wavelengths,
+                        &series,
+                        None,
+                        h,
+                        data_gen ^ focus.map_or(u64::MAX, |f| f as u64).rotate_left(20),
+                    );
+                    this.plot_rect = Some(r.response.rect);
+                    ui.label(
+                        egui::RichText::new(format!("decoded in {:.0} µs", s.decode_us))
+                            .small()
+                            .weak(),
+                    );
                 }
-                series.push(("decoded", &s.spectrum, AE_COLOUR));
-                let h = (ui.available_height() - 18.0).max(100.0);
-                let r = spectrum_plot_ui(
-                    ui,
-                    "slider-spectrum",
-                    &spectra.wavelengths,
-                    &series,
-                    None,
-                    h,
-                    data_gen ^ focus.map_or(u64::MAX, |f| f as u64).rotate_left(20),
-                );
-                this.plot_rect = Some(r.response.rect);
-                ui.label(
-                    egui::RichText::new(format!("decoded in {:.0} µs", s.decode_us))
-                        .small()
-                        .weak(),
-                );
-            }
-            _ => {
-                ui.label(
-                    egui::RichText::new(
-                        "drag a slider (or start from the inspected galaxy) to decode a \
+                _ => {
+                    ui.label(
+                        egui::RichText::new(
+                            "drag a slider (or start from the inspected galaxy) to decode a \
                          synthetic spectrum",
-                    )
-                    .weak(),
-                );
-            }
-        };
+                        )
+                        .weak(),
+                    );
+                }
+            };
         if ui.available_width() >= 400.0 {
             let h = ui.available_height();
             ui.horizontal_top(|ui| {

@@ -5,7 +5,7 @@
 
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, TextureOptions};
 
-use super::{Panel, PanelCx, waiting_ui};
+use super::panel::{Panel, PanelCx, waiting_ui};
 use crate::app::commands::AppCommand;
 use crate::app::raster::{ViewTransform, draw_order, splat_points};
 use crate::app::session::Session;
@@ -35,16 +35,16 @@ impl UmapPanel {
     /// Where galaxy `i` was drawn in the last frame.
     pub fn screen_pos_of(&self, session: &Session, i: usize) -> Option<Pos2> {
         let (rect, t) = self.last?;
-        let e = &session.analysis.as_ref()?.embedding;
+        let e = &session.umap.as_ref()?.embedding;
         (i < e.nrows()).then(|| t.to_screen(rect, e[[i, 0]] as f64, e[[i, 1]] as f64))
     }
 
     /// The visible galaxy nearest to screen position `pos` within the pick radius.
     fn pick(&self, cx: &PanelCx<'_>, rect: Rect, t: &ViewTransform, pos: Pos2) -> Option<usize> {
-        let a = cx.session.analysis.as_ref()?;
+        let a = cx.session.umap.as_ref()?;
         let q = t.to_data(rect, pos);
-        let visible = |i: usize| cx.colours.colours.get(i).is_some_and(|c| c.a() > 0);
-        a.embed_index
+        let visible = |i: usize| cx.views.colours.colours.get(i).is_some_and(|c| c.a() > 0);
+        a.index
             .nearest(&[q[0] as f32, q[1] as f32], 32)
             .into_iter()
             .map(|(i, _)| i as usize)
@@ -58,14 +58,11 @@ impl UmapPanel {
 
 impl Panel for UmapPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-        let Some(a) = cx.session.analysis.as_ref() else {
+        let Some(a) = cx.session.umap.as_ref() else {
             let what = cx
-                .tasks
-                .running()
-                .iter()
-                .find(|t| t.name == "analysis")
+                .task("analysis")
                 .map(|t| {
-                    let p = t.progress();
+                    let p = t.progress.snapshot();
                     format!(
                         "computing the UMAP embedding: {}{}",
                         p.stage,
@@ -75,7 +72,7 @@ impl Panel for UmapPanel {
                     )
                 })
                 .unwrap_or_else(|| "the UMAP embedding appears once a model is open".into());
-            waiting_ui(ui, cx.tasks.is_busy(), &what);
+            waiting_ui(ui, cx.busy(), &what);
             return;
         };
         let emb = &a.embedding;
@@ -112,9 +109,9 @@ impl Panel for UmapPanel {
         let side = full.width().min(full.height());
         let rect = Rect::from_center_size(full.center(), egui::vec2(side, side));
         self.plot_rect = Some(rect);
-        if self.fitted_for != Some(cx.session.analysis_gen) || self.transform.is_none() {
+        if self.fitted_for != Some(cx.session.umap_gen) || self.transform.is_none() {
             self.transform = Some(ViewTransform::fit(emb.view(), 0, 1, rect));
-            self.fitted_for = Some(cx.session.analysis_gen);
+            self.fitted_for = Some(cx.session.umap_gen);
         }
         if self.order.len() != emb.nrows() {
             self.order = draw_order(emb.nrows(), 7);
@@ -149,7 +146,7 @@ impl Panel for UmapPanel {
             if let Some(end) = response.interact_pointer_pos() {
                 let b = Rect::from_two_pos(start, end);
                 let sel: Vec<u32> = (0..emb.nrows())
-                    .filter(|&i| cx.colours.colours.get(i).is_some_and(|c| c.a() > 0))
+                    .filter(|&i| cx.views.colours.colours.get(i).is_some_and(|c| c.a() > 0))
                     .filter(|&i| {
                         b.contains(t.to_screen(rect, emb[[i, 0]] as f64, emb[[i, 1]] as f64))
                     })
@@ -176,8 +173,8 @@ impl Panel for UmapPanel {
         // The bulk: one texture, rebuilt when the view, data or colours change.
         let ppp = ui.ctx().pixels_per_point();
         let key = (
-            cx.session.analysis_gen,
-            cx.colours_gen,
+            cx.session.umap_gen,
+            cx.views.colours_gen,
             [
                 (t.centre[0] * 1e6) as i64,
                 (t.centre[1] * 1e6) as i64,
@@ -203,7 +200,7 @@ impl Panel for UmapPanel {
                 emb.view(),
                 0,
                 1,
-                &cx.colours.colours,
+                &cx.views.colours.colours,
                 &self.order,
                 &t,
                 rect,
@@ -255,7 +252,7 @@ impl Panel for UmapPanel {
         if let Some(i) = cx.state.focus.filter(|&i| i < emb.nrows()) {
             painter.circle_stroke(at(i), 8.0, Stroke::new(2.5, Color32::YELLOW));
         }
-        if let Some(p) = cx.synthetic.and_then(|s| s.umap_pos) {
+        if let Some(p) = cx.views.synthetic.as_ref().and_then(|s| s.umap_pos) {
             let c = t.to_screen(rect, p[0] as f64, p[1] as f64);
             let s = Stroke::new(2.5, Color32::from_rgb(255, 60, 200));
             painter.line_segment([c - egui::vec2(8.0, 0.0), c + egui::vec2(8.0, 0.0)], s);

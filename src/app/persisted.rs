@@ -1,10 +1,11 @@
 //! What persists between launches (layout, last files, selection, settings), kept apart from
-//! the runtime state, which is rebuilt from files.
+//! the runtime state ([`super::session`]), which is rebuilt from files.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::pane::Pane;
 use crate::train::backend::BackendChoice;
 
 /// eframe storage key.
@@ -106,7 +107,7 @@ pub struct Persisted {
     /// Box-selected galaxies.
     pub selection: Vec<u32>,
     /// The panels' tile layout (`None`: the default for the window's size).
-    pub tiles: Option<egui_tiles::Tree<super::tiles::Pane>>,
+    pub tiles: Option<egui_tiles::Tree<Pane>>,
     pub train: TrainSettings,
     pub export_dir: Option<PathBuf>,
     pub export_format: ExportFormat,
@@ -132,6 +133,20 @@ impl Default for Persisted {
 }
 
 impl Persisted {
+    /// The export folder: the user's choice, else `specae-exports` in their Documents folder
+    /// (an app started from Finder or a desktop menu has `/` as its working directory).
+    pub fn export_dir(&self) -> PathBuf {
+        self.export_dir.clone().unwrap_or_else(|| {
+            directories::UserDirs::new()
+                .map(|u| {
+                    u.document_dir()
+                        .unwrap_or_else(|| u.home_dir())
+                        .join("specae-exports")
+                })
+                .unwrap_or_else(|| PathBuf::from("specae-exports"))
+        })
+    }
+
     /// Remembers `p` at the top of the recent-files list (10 kept).
     pub fn remember(&mut self, p: PathBuf) {
         self.recent.retain(|q| q != &p);

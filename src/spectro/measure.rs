@@ -5,8 +5,9 @@
 //! fixed centre and width, integrated over bins. A broad Hα component detected at > 5σ marks
 //! the spectrum as the SDSS pipeline's QSO class (astroML code 6).
 
-use super::physics::{Grid, cdf, is_agn_bpt, lam, sigma_angstrom};
-use super::templates::SIGMA_INSTRUMENT;
+use super::bins::{Bins, cdf};
+use super::bpt::is_agn_bpt;
+use super::lines::{SIGMA_INSTRUMENT, lam, sigma_angstrom};
 use crate::pca::cholesky::solve_spd;
 
 /// A fitted line: integrated flux and its 1σ error.
@@ -49,7 +50,7 @@ const SIGMA_NARROW: f64 = 100.0;
 const SIGMA_BROAD: f64 = 3000.0 / 2.3548;
 
 struct Fit<'a> {
-    grid: &'a Grid,
+    grid: &'a Bins,
     flux: &'a [f32],
     ivar: &'a [f64],
 }
@@ -122,7 +123,7 @@ fn narrow(c: f64) -> (f64, f64) {
 
 /// Measures lines in a rest-frame spectrum (`err` = 0 or masked pixels are ignored) and
 /// classifies it as astroML's `lineratio_index` with the [NII] indicator.
-pub fn measure(grid: &Grid, flux: &[f32], err: &[f32], mask: &[bool]) -> Measurement {
+pub fn measure(grid: &Bins, flux: &[f32], err: &[f32], mask: &[bool]) -> Measurement {
     let ivar: Vec<f64> = err
         .iter()
         .zip(mask)

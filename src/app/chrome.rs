@@ -1,26 +1,21 @@
-//! The frame around the panels: menu bar (files, view toggles), a path field for opening
-//! files without a dialog, and the status bar (running tasks with progress, messages).
+//! The frame around the panels: the menu bar (files, view toggles, a path field for opening
+//! files without a dialog) and the status bar (running tasks with progress and Cancel, the
+//! message line).
+
+use std::time::Duration;
 
 use eframe::egui::{self, Color32};
 
-use super::commands::AppCommand;
-use super::explorer::Message;
-use super::panels::PanelCx;
-use super::tiles::{Pane, is_shown};
+use super::commands::{AppCommand, UiCommand};
+use super::messages::{Level, Message};
+use super::pane::Pane;
+use super::panels::panel::PanelCx;
+use super::panels::widgets::open_buttons_ui;
+use super::tiles::is_shown;
 
-/// Open data (dialog), open a model (dialog), back to the built-in survey: in the File menu
-/// and the Data panel.
-pub fn open_buttons_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-    if ui.button("Open data…").clicked() {
-        cx.send(AppCommand::PickData);
-    }
-    if ui.button("Open model…").clicked() {
-        cx.send(AppCommand::PickModel);
-    }
-    if ui.button("Built-in survey").clicked() {
-        cx.send(AppCommand::OpenBuiltin);
-    }
-}
+/// Tasks shorter than this never show in the status bar (binning the corner plot, a file
+/// dialog's first frame): a line that flickers for one frame says nothing.
+const SHOW_TASKS_AFTER: Duration = Duration::from_millis(300);
 
 pub fn top_bar_ui(
     ui: &mut egui::Ui,
@@ -34,7 +29,7 @@ pub fn top_bar_ui(
             for pane in Pane::ALL {
                 let mut shown = is_shown(tiles, pane);
                 if ui.checkbox(&mut shown, pane.title()).changed() {
-                    cx.send(AppCommand::SetPaneShown(pane, shown));
+                    cx.send(UiCommand::SetPaneShown(pane, shown));
                 }
             }
             ui.separator();
@@ -43,7 +38,7 @@ pub fn top_bar_ui(
                 .on_hover_text("the default layout for this window's size")
                 .clicked()
             {
-                cx.send(AppCommand::ResetLayout);
+                cx.send(UiCommand::ResetLayout);
                 ui.close();
             }
             ui.label(
@@ -60,7 +55,8 @@ pub fn top_bar_ui(
             ui.label(&d.label);
         }
         if let Some(m) = &s.model {
-            ui.label(format!("· {}", m.label));
+            ui.add(egui::Label::new(format!("· {}", m.label)).truncate())
+                .on_hover_text(&m.label);
         }
         if !cx.state.selection.is_empty() {
             ui.separator();
@@ -73,13 +69,17 @@ pub fn top_bar_ui(
 }
 
 /// One line, so the views keep the height: the first running task (progress, Cancel; the
-/// others on hover), then the newest error (Dismiss) or else the newest message (the earlier
-/// ones on hover).
+/// others on hover), then the newest warning or error (Dismiss) or else the newest message
+/// (the earlier ones on hover).
 pub fn status_bar_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, messages: &[Message]) {
     ui.horizontal(|ui| {
-        let running = cx.tasks.running();
-        if let Some(t) = running.first() {
-            let p = t.progress();
+        let shown: Vec<_> = cx
+            .tasks
+            .iter()
+            .filter(|t| t.started.elapsed() >= SHOW_TASKS_AFTER)
+            .collect();
+        if let Some(t) = shown.first() {
+            let p = t.progress.snapshot();
             ui.spinner();
             if let Some(f) = p.fraction() {
                 ui.add(
@@ -95,19 +95,19 @@ pub fn status_bar_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, messages: &[Messag
                 t.started.elapsed().as_secs_f64()
             ));
             if ui.small_button("Cancel").clicked() {
-                cx.send(AppCommand::CancelTask(t.name.clone()));
+                cx.send(AppCommand::CancelTask(t.id));
             }
-            if running.len() > 1 {
-                let others: Vec<String> = running[1..]
+            if shown.len() > 1 {
+                let others: Vec<String> = shown[1..]
                     .iter()
-                    .map(|t| format!("{}: {}", t.name, t.progress().stage))
+                    .map(|t| format!("{}: {}", t.name, t.progress.snapshot().stage))
                     .collect();
                 ui.label(egui::RichText::new(format!("+{} more", others.len())).weak())
                     .on_hover_text(others.join("\n"));
             }
             ui.separator();
         }
-        let newest_error = messages.iter().enumerate().rev().find(|(_, m)| m.error);
+        let newest_sticky = messages.iter().enumerate().rev().find(|(_, m)| m.sticks());
         let earlier = |skip: usize| -> String {
             messages
                 .iter()
@@ -119,19 +119,24 @@ pub fn status_bar_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, messages: &[Messag
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        match (newest_error, messages.last()) {
+        match (newest_sticky, messages.last()) {
             (Some((k, m)), _) => {
                 if ui.small_button("Dismiss").clicked() {
-                    cx.send(AppCommand::DismissMessage(k));
+                    cx.send(UiCommand::DismissMessage(k));
                 }
-                ui.colored_label(Color32::from_rgb(255, 110, 110), format!("⚠ {}", m.text))
+                let colour = if m.level == Level::Error {
+                    Color32::from_rgb(255, 110, 110)
+                } else {
+                    Color32::from_rgb(240, 200, 80)
+                };
+                ui.colored_label(colour, format!("⚠ {}", m.text))
                     .on_hover_text(earlier(k));
             }
             (None, Some(m)) => {
                 ui.label(egui::RichText::new(&m.text).weak())
                     .on_hover_text(earlier(messages.len() - 1));
             }
-            (None, None) if running.is_empty() => {
+            (None, None) if shown.is_empty() => {
                 ui.label(egui::RichText::new("ready").weak());
             }
             (None, None) => {}

@@ -1,0 +1,413 @@
+//! The whole analysis of one model on one data set (`specae analyze`, the explorer), step by
+//! step, each result handed over as soon as it exists: the scores (χ², LOF, the outlier
+//! ranking, residual histograms) after encoding, the UMAP embedding next, the PCA baseline,
+//! then the slower summaries (kNN classifier, trustworthiness, latent tracks). The explorer
+//! draws the map while the summaries are still being computed.
+//!
+//! Writing and reading the results is [`super::store`].
+
+use std::path::Path;
+use std::time::Instant;
+
+use burn::prelude::Device;
+use ndarray::{Array2, Array3, ArrayView2, Axis, s};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::AnalysisError;
+use super::classify::{Accuracy, knn_cross_validate};
+use super::lof::local_outlier_factor;
+use super::options::{AnalysisOptions, MIN_SPECTRA};
+use super::outliers::{OutlierRow, outlier_table, precision_at_top, reduced_chi2};
+use super::residuals::{ResidualHistograms, residual_range, wavelength_edges};
+use super::tracks::{line_between, percentile_track};
+use super::trust::{subsample, trustworthiness};
+use super::umap::umap_embed;
+use crate::data::identity::FileIdentity;
+use crate::data::{GalaxyClass, Spectra, Split};
+use crate::model::Autoencoder;
+use crate::model::evaluate::{decode_rows, encode_all};
+use crate::model::pca_baseline::{BaselineError, PcaBaseline};
+use crate::util::progress::Progress;
+use crate::util::stats::quantile_sorted;
+
+/// Outlier-ranking quality against the built-in survey's injected oddities.
+#[derive(Clone, Debug, Serialize)]
+pub struct OddityPrecision {
+    pub n_flagged: usize,
+    pub base_rate: f64,
+    pub top_fraction: f64,
+    /// The best precision possible: flagged / top-fraction size, capped at 1.
+    pub max_possible: f64,
+    pub lof: f64,
+    pub chi2: f64,
+    pub combined: f64,
+}
+
+/// The numbers of an analysis (summary.json).
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub model: Option<FileIdentity>,
+    pub data: Option<FileIdentity>,
+    pub n_spectra: usize,
+    pub latent_dim: usize,
+    pub options: AnalysisOptions,
+    pub class_labels: Vec<String>,
+    pub knn_accuracy_ae: Accuracy,
+    pub knn_accuracy_pca: Accuracy,
+    pub trustworthiness: Option<f64>,
+    pub oddities: Option<OddityPrecision>,
+    /// Spectra (indices) the line track runs between.
+    pub track_endpoints: [usize; 2],
+    pub seconds: Vec<(String, f64)>,
+    /// What the user should know about this run (duplicate spectra, settings reduced for a
+    /// small data set).
+    pub warnings: Vec<String>,
+}
+
+/// Per-spectrum scores: what the outlier list and the χ²/LOF colourings show.
+#[derive(Clone, Debug)]
+pub struct Scores {
+    pub chi2: Vec<f64>,
+    pub lof: Vec<f64>,
+    /// Every spectrum, most outlying first.
+    pub outliers: Vec<OutlierRow>,
+    pub residuals: ResidualHistograms,
+}
+
+/// A result of an analysis handed over while the rest is still being computed.
+#[derive(Clone, Debug)]
+pub enum Part {
+    Scores(Scores),
+    /// The UMAP embedding (n × 2).
+    Embedding(Array2<f32>),
+    /// The PCA at the latent dimension, fitted on the training split.
+    Baseline(PcaBaseline),
+}
+
+/// All results of an analysis run.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub latents: Array2<f32>,
+    /// PCA at the latent dimension, fitted on the training split, and every spectrum's
+    /// coefficients.
+    pub pca: PcaBaseline,
+    pub pca_coeffs: Array2<f32>,
+    pub embedding: Array2<f32>,
+    pub lof: Vec<f64>,
+    pub chi2: Vec<f64>,
+    pub outliers: Vec<OutlierRow>,
+    pub residuals: ResidualHistograms,
+    /// Line track: latents (steps × k) and decoded spectra (steps × d).
+    pub track_line: (Array2<f32>, Array2<f32>),
+    /// Per-axis percentile tracks: latents (k × p × k) and decoded spectra (k × p × d).
+    pub track_axes: (Array3<f32>, Array3<f32>),
+    pub summary: Summary,
+}
+
+/// What an analysis runs on.
+pub struct Inputs<'a> {
+    pub spectra: &'a Spectra,
+    pub model: &'a Autoencoder,
+    pub device: &'a Device,
+    pub split: &'a Split,
+    pub model_path: Option<&'a Path>,
+    pub data_path: Option<&'a Path>,
+}
+
+/// Neighbours of the trustworthiness score (scikit-learn's default is 5; UMAP's 15 is used).
+const TRUST_NEIGHBOURS: usize = 15;
+
+/// Runs every analysis step, as stages of `progress` (a cancel stops it within one step).
+pub fn analyze(
+    inp: &Inputs,
+    opt: &AnalysisOptions,
+    progress: &Progress,
+) -> Result<Analysis, AnalysisError> {
+    analyze_streaming(inp, opt, progress, &mut |_| {})
+}
+
+/// [`analyze`], handing each [`Part`] to `on_part` as soon as it is computed.
+pub fn analyze_streaming(
+    inp: &Inputs,
+    opt: &AnalysisOptions,
+    progress: &Progress,
+    on_part: &mut dyn FnMut(Part),
+) -> Result<Analysis, AnalysisError> {
+    let s = inp.spectra;
+    let n = s.n_spectra();
+    if n == 0 {
+        return Err(AnalysisError::Empty {
+            what: "data".into(),
+        });
+    }
+    if n < MIN_SPECTRA {
+        return Err(AnalysisError::TooFewPoints {
+            what: "the analysis (neighbourhoods, UMAP, cross-validation)".into(),
+            n,
+            k: MIN_SPECTRA - 1,
+        });
+    }
+    let mut warnings = vec![];
+    let opt = &opt.fitted_to(n, &mut warnings);
+    inp.split
+        .validate(n)
+        .map_err(|e| AnalysisError::Invalid(format!("split: {e}")))?;
+    let mut seconds = vec![];
+    let mut timed =
+        |name: &str, t: Instant| seconds.push((name.to_string(), t.elapsed().as_secs_f64()));
+
+    // Latents, reconstruction χ² and residual histograms, chunk by chunk: one encoder pass,
+    // the reconstruction decodes the latents just computed.
+    let t = Instant::now();
+    let (chi2, residuals, latents) = encode_and_score(inp, progress)?;
+    timed("encode + reconstruct", t);
+    super::knn::check_points(latents.view(), "latents")?;
+    let k = latents.ncols();
+
+    // Outliers.
+    let t = Instant::now();
+    progress.stage("local outlier factor", 0);
+    let lof = local_outlier_factor(latents.view(), opt.lof_neighbors)?;
+    progress.check()?;
+    let twins = super::knn::KnnIndex::build(latents.view(), "latents")?
+        .graph(latents.view(), 1, false, "latents")?
+        .duplicates;
+    if twins > 0 {
+        warnings.push(format!(
+            "{twins} spectra have exactly the same latents as another (repeated spectra?); \
+             they are kept, as scikit-learn and umap-learn keep duplicates"
+        ));
+    }
+    let outliers = outlier_table(&lof, &chi2);
+    timed("local outlier factor", t);
+    on_part(Part::Scores(Scores {
+        chi2: chi2.clone(),
+        lof: lof.clone(),
+        outliers: outliers.clone(),
+        residuals: residuals.clone(),
+    }));
+    progress.check()?;
+
+    // UMAP.
+    let t = Instant::now();
+    let embedding = umap_embed(latents.view(), &opt.umap, progress)?;
+    timed("UMAP", t);
+    on_part(Part::Embedding(embedding.clone()));
+    progress.check()?;
+
+    // PCA coefficients at the same dimension (fitted on the training split): as many
+    // components as latents, unless the training split is too small for them.
+    let t = Instant::now();
+    progress.stage("PCA baseline", 0);
+    let n_train = inp.split.train.len();
+    let k_pca = k.min(n_train.saturating_sub(1)).max(1);
+    if k_pca < k {
+        warnings.push(format!(
+            "only {n_train} training spectra: the PCA baseline has {k_pca} components \
+             instead of {k}"
+        ));
+    }
+    let pca = match PcaBaseline::fit_with(s.x.view(), &inp.split.train, k_pca, progress) {
+        Ok(p) => p,
+        Err(BaselineError::Cancelled) => return Err(AnalysisError::Cancelled),
+        Err(e) => return Err(AnalysisError::Invalid(format!("PCA baseline: {e}"))),
+    };
+    let coeffs: Vec<Vec<f64>> = (0..n)
+        .into_par_iter()
+        .map(|i| pca.project(s.x.row(i)))
+        .collect();
+    let pca_coeffs = Array2::from_shape_fn((n, k_pca), |(i, j)| coeffs[i][j] as f32);
+    timed("PCA baseline", t);
+    on_part(Part::Baseline(pca.clone()));
+    progress.check()?;
+
+    let oddities = s
+        .truth
+        .as_ref()
+        .map(|truth| oddity_precision(&truth.oddity, &lof, &chi2, &outliers));
+
+    // Class separation.
+    let t = Instant::now();
+    progress.stage("kNN classifier (AE and PCA)", 2);
+    let labels: Vec<usize> = s.classes.iter().map(|c| c.index()).collect();
+    let acc_ae = knn_cross_validate(latents.view(), &labels, opt.classifier_k, opt.folds, 0)?;
+    progress.set(1);
+    progress.check()?;
+    let acc_pca = knn_cross_validate(pca_coeffs.view(), &labels, opt.classifier_k, opt.folds, 0)?;
+    progress.set(2);
+    timed("kNN classifier", t);
+    progress.check()?;
+
+    let t = Instant::now();
+    progress.stage("trustworthiness", 0);
+    let sub = subsample(n, opt.trust_sample, 0);
+    let pick = |a: &Array2<f32>| a.select(Axis(0), &sub);
+    let trust_k = TRUST_NEIGHBOURS
+        .min((2 * sub.len()).saturating_sub(2) / 3)
+        .max(1);
+    let trust = trustworthiness(pick(&latents).view(), pick(&embedding).view(), trust_k).ok();
+    timed("trustworthiness", t);
+    progress.check()?;
+
+    // Latent tracks: between the most typical quiescent and emission-line galaxies (nearest
+    // to their class's median latent), and along percentiles of each axis.
+    let t = Instant::now();
+    progress.stage("latent tracks", 0);
+    let ends = [
+        typical_member(latents.view(), &s.classes, GalaxyClass::Quiescent),
+        typical_member(latents.view(), &s.classes, GalaxyClass::EmissionLine),
+    ];
+    let line = line_between(
+        &latents.row(ends[0]).to_vec(),
+        &latents.row(ends[1]).to_vec(),
+        opt.track_steps,
+    )?;
+    let line_spectra = decode_rows(inp.model, line.view(), inp.device);
+    let p = opt.track_percentiles.len();
+    let mut axes_z = Array3::<f32>::zeros((k, p, k));
+    let mut axes_x = Array3::<f32>::zeros((k, p, s.n_bins()));
+    for a in 0..k {
+        let z = percentile_track(latents.view(), a, &opt.track_percentiles)?;
+        let x = decode_rows(inp.model, z.view(), inp.device);
+        axes_z.slice_mut(s![a, .., ..]).assign(&z);
+        if x.dim() == (p, s.n_bins()) {
+            axes_x.slice_mut(s![a, .., ..]).assign(&x);
+        }
+    }
+    timed("latent tracks", t);
+
+    let summary = Summary {
+        model: inp.model_path.and_then(|p| FileIdentity::of(p).ok()),
+        data: inp.data_path.and_then(|p| FileIdentity::of(p).ok()),
+        n_spectra: n,
+        latent_dim: k,
+        options: opt.clone(),
+        class_labels: GalaxyClass::ALL
+            .iter()
+            .map(|c| c.label().to_string())
+            .collect(),
+        knn_accuracy_ae: acc_ae,
+        knn_accuracy_pca: acc_pca,
+        trustworthiness: trust,
+        oddities,
+        track_endpoints: ends,
+        seconds,
+        warnings,
+    };
+    Ok(Analysis {
+        latents,
+        pca,
+        pca_coeffs,
+        embedding,
+        lof,
+        chi2,
+        outliers,
+        residuals,
+        track_line: (line, line_spectra),
+        track_axes: (axes_z, axes_x),
+        summary,
+    })
+}
+
+/// Encodes every spectrum and scores its reconstruction: (χ², residual histograms, latents).
+fn encode_and_score(
+    inp: &Inputs,
+    progress: &Progress,
+) -> Result<(Vec<f64>, ResidualHistograms, Array2<f32>), AnalysisError> {
+    let s = inp.spectra;
+    let n = s.n_spectra();
+    let mut chi2 = Vec::with_capacity(n);
+    let mut residuals: Option<ResidualHistograms> = None;
+    let mut mismatch = None;
+    let latents = encode_all(inp.model, s.x.view(), inp.device, progress, &mut |lo, z| {
+        let xhat = decode_rows(inp.model, z.view(), inp.device);
+        let hi = lo + z.nrows();
+        let (xs, ws) = (s.x.slice(s![lo..hi, ..]), s.w.slice(s![lo..hi, ..]));
+        if xhat.dim() != xs.dim() {
+            mismatch.get_or_insert((xhat.ncols(), xs.ncols()));
+            return;
+        }
+        chi2.par_extend(
+            (0..z.nrows())
+                .into_par_iter()
+                .map(|i| reduced_chi2(xs.row(i), xhat.row(i), ws.row(i))),
+        );
+        residuals
+            .get_or_insert_with(|| {
+                let range = residual_range(xs, xhat.view(), ws);
+                ResidualHistograms::with_range(
+                    wavelength_edges(s.coeff0, s.coeff1, s.n_bins()),
+                    range,
+                )
+            })
+            .add(xs, xhat.view(), ws);
+    })?;
+    if let Some((model_bins, data_bins)) = mismatch {
+        return Err(AnalysisError::Invalid(format!(
+            "the model reconstructs {model_bins} bins but the data have {data_bins}"
+        )));
+    }
+    let residuals = residuals.ok_or_else(|| AnalysisError::Empty {
+        what: "data".into(),
+    })?;
+    Ok((chi2, residuals, latents))
+}
+
+/// Precision of the top 1% of each ranking against the injected oddities (`oddity` ≠ 0).
+fn oddity_precision(
+    oddity: &ndarray::Array1<i64>,
+    lof: &[f64],
+    chi2: &[f64],
+    outliers: &[OutlierRow],
+) -> OddityPrecision {
+    let n = lof.len();
+    let flagged: Vec<bool> = oddity.iter().map(|&o| o != 0).collect();
+    let n_flagged = flagged.iter().filter(|&&f| f).count();
+    let mut combined = vec![0.0; n];
+    for r in outliers {
+        combined[r.index] = r.score;
+    }
+    let frac = 0.01;
+    OddityPrecision {
+        n_flagged,
+        base_rate: n_flagged as f64 / n as f64,
+        top_fraction: frac,
+        max_possible: (n_flagged as f64 / (n as f64 * frac).round().max(1.0)).min(1.0),
+        lof: precision_at_top(lof, &flagged, frac),
+        chi2: precision_at_top(chi2, &flagged, frac),
+        combined: precision_at_top(&combined, &flagged, frac),
+    }
+}
+
+/// The member of `class` nearest to the class's median latent (any spectrum if none).
+fn typical_member(latents: ArrayView2<f32>, classes: &[GalaxyClass], class: GalaxyClass) -> usize {
+    let members: Vec<usize> = (0..latents.nrows())
+        .filter(|&i| classes[i] == class)
+        .collect();
+    let members = if members.is_empty() {
+        (0..latents.nrows()).collect()
+    } else {
+        members
+    };
+    let median: Vec<f32> = (0..latents.ncols())
+        .map(|j| {
+            let mut c: Vec<f32> = members.iter().map(|&i| latents[[i, j]]).collect();
+            c.sort_by(|a, b| a.total_cmp(b));
+            quantile_sorted(&c, 0.5)
+        })
+        .collect();
+    let d2 = |i: usize| -> f32 {
+        latents
+            .row(i)
+            .iter()
+            .zip(&median)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum()
+    };
+    members
+        .iter()
+        .copied()
+        .min_by(|&a, &b| d2(a).total_cmp(&d2(b)))
+        .unwrap_or(0)
+}

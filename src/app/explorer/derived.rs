@@ -1,0 +1,255 @@
+//! The derived views in one place, each keyed by what it was computed from: the point colours
+//! (colouring, hidden classes, data, and the latents or scores when coloured by them), the
+//! inspected galaxy (its index, model, latents and scores), the corner plot's bins (latents and
+//! colours), the selection's residuals (the selection's generation). A view is recomputed only
+//! when its key changes; results of background work for an old key are dropped.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use burn::prelude::Device;
+
+use crate::analysis::umap::place_by_neighbours;
+use crate::app::colouring::point_colours;
+use crate::app::corner_bins::{CornerBins, CornerKey};
+use crate::app::jobs::views::CornerInputs;
+use crate::app::persisted::{ColourBy, Persisted};
+use crate::app::session::Session;
+use crate::app::view_models::{Inspected, SelectionResiduals, Synthetic, Views};
+use crate::model::evaluate::{decode_one, reconstruct_rows};
+
+/// Latent neighbours listed in the inspector.
+const NEIGHBOURS: usize = 20;
+
+/// What the colours were computed from.
+type ColoursKey = (ColourBy, [bool; 5], u64, u64, u64);
+/// What the inspected galaxy's view was computed from.
+type InspectedKey = (usize, u64, u64, u64);
+
+/// The views and the keys they were computed from.
+#[derive(Default)]
+pub struct Derived {
+    pub views: Views,
+    colours_key: Option<ColoursKey>,
+    inspected_key: Option<InspectedKey>,
+    /// The corner bins asked for last (binned by a background task).
+    corner_asked: Option<CornerKey>,
+    /// Changes whenever the selection does (residuals of an older selection are dropped).
+    pub selection_gen: u64,
+}
+
+impl Derived {
+    /// Forgets everything computed from the open data (other data were opened).
+    pub fn clear(&mut self) {
+        self.views.synthetic = None;
+        self.views.inspected = None;
+        self.views.corner = None;
+        self.views.selection_residuals = None;
+        self.inspected_key = None;
+        self.corner_asked = None;
+        self.selection_gen += 1;
+    }
+
+    /// The selection changed: its residuals are obsolete.
+    pub fn selection_changed(&mut self) {
+        self.views.selection_residuals = None;
+        self.selection_gen += 1;
+    }
+
+    /// The focus changed by a click (not by walking the neighbours): a new walk starts.
+    pub fn focus_changed(&mut self) {
+        self.inspected_key = None;
+        if let Some(ins) = &mut self.views.inspected {
+            ins.walk = None;
+        }
+    }
+
+    /// Brings the colours and the inspected galaxy up to date (cheap when nothing changed).
+    pub fn refresh(&mut self, session: &Session, state: &Persisted) {
+        // Colours change only with what they are computed from: a new epoch's latents
+        // re-colour nothing unless the points are coloured by a latent.
+        let by = state.colour_by;
+        let key = (
+            by,
+            state.hidden,
+            session.data_gen,
+            if matches!(by, ColourBy::Latent(_)) {
+                session.latents_gen
+            } else {
+                0
+            },
+            if matches!(by, ColourBy::OutlierScore | ColourBy::Chi2) {
+                session.scores_gen
+            } else {
+                0
+            },
+        );
+        if self.colours_key != Some(key) {
+            self.views.colours = point_colours(session, by, &state.hidden);
+            self.colours_key = Some(key);
+            self.views.colours_gen += 1;
+        }
+        self.refresh_inspected(session, state);
+    }
+
+    /// The corner bins to compute, if the latents or colours on screen have none yet (each
+    /// key is asked for once).
+    pub fn corner_wanted(&mut self, session: &Session) -> Option<CornerInputs> {
+        let (l, d) = (session.latents.as_ref()?, session.data.as_ref()?);
+        let key = (session.latents_gen, self.views.colours_gen);
+        if self.corner_asked == Some(key) {
+            return None;
+        }
+        self.corner_asked = Some(key);
+        Some(CornerInputs {
+            key,
+            z: l.z.clone(),
+            range: l.range.clone(),
+            colours: self.views.colours.colours.clone(),
+            spectra: d.spectra.clone(),
+        })
+    }
+
+    /// Takes in corner bins, unless the colours they were binned with have changed since
+    /// (a newer binning is on its way). Bins of older latents are kept until the new ones
+    /// arrive: they are drawn with the ranges they were binned with.
+    pub fn take_corner(&mut self, session: &Session, bins: CornerBins) {
+        let newer = self
+            .views
+            .corner
+            .as_ref()
+            .is_none_or(|c| c.key.0 <= bins.key.0);
+        if newer && bins.key.0 <= session.latents_gen && bins.key.1 == self.views.colours_gen {
+            self.views.corner = Some(Arc::new(bins));
+        }
+    }
+
+    /// Takes in residuals of the selection of generation `selection_gen`, if still current.
+    pub fn take_selection_residuals(&mut self, selection_gen: u64, r: SelectionResiduals) {
+        if selection_gen == self.selection_gen {
+            self.views.selection_residuals = Some(r);
+        }
+    }
+
+    /// Recomputes the inspected galaxy's reconstructions and neighbours when it changes.
+    fn refresh_inspected(&mut self, session: &Session, state: &Persisted) {
+        let Some(i) = state.focus.filter(|&i| i < session.n()) else {
+            self.views.inspected = None;
+            self.inspected_key = None;
+            return;
+        };
+        let key = (
+            i,
+            session.model_gen,
+            session.latents_gen,
+            session.scores_gen,
+        );
+        if self.inspected_key == Some(key) {
+            return;
+        }
+        self.inspected_key = Some(key);
+        let (Some(d), Some(m)) = (&session.data, &session.model) else {
+            self.views.inspected = Some(Inspected {
+                index: i,
+                anchor: i,
+                ..Default::default()
+            });
+            return;
+        };
+        let s = &d.spectra;
+        let xhat = reconstruct_rows(&m.model, s.x.view(), &[i as u32], &Device::flex())
+            .row(0)
+            .to_vec();
+        let pca = session
+            .baseline
+            .as_ref()
+            .filter(|p| p.mean.len() == s.n_bins())
+            .map(|p| p.reconstruct(s.x.row(i)));
+        // Walking keeps the anchor's neighbour list; a new focus starts a new walk.
+        let walking = self
+            .views
+            .inspected
+            .as_ref()
+            .filter(|p| p.walk.is_some() && p.neighbours.contains(&i))
+            .map(|p| (p.anchor, p.neighbours.clone(), p.walk));
+        let (anchor, neighbours, walk) = match walking {
+            Some(w) => w,
+            None => {
+                let nn = session
+                    .latents
+                    .as_ref()
+                    .filter(|l| i < l.z.nrows())
+                    .map(|l| {
+                        let q = l.z.row(i).to_vec();
+                        l.index
+                            .nearest(&q, NEIGHBOURS + 1)
+                            .into_iter()
+                            .map(|(j, _)| j as usize)
+                            .filter(|&j| j != i)
+                            .take(NEIGHBOURS)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (i, nn, None)
+            }
+        };
+        let outlier_rank = session
+            .scores
+            .as_ref()
+            .and_then(|a| a.outliers.iter().position(|r| r.index == i))
+            .map(|k| k + 1);
+        let validation = m.split.valid.contains(&(i as u32));
+        self.views.inspected = Some(Inspected {
+            index: i,
+            xhat,
+            pca,
+            neighbours,
+            walk,
+            anchor,
+            outlier_rank,
+            validation,
+        });
+    }
+
+    /// Steps the walk through the inspected galaxy's latent neighbours (the arrow keys);
+    /// returns the galaxy to focus.
+    pub fn step_neighbour(&mut self, d: i32) -> Option<usize> {
+        let ins = self.views.inspected.as_mut()?;
+        if ins.neighbours.is_empty() {
+            return None;
+        }
+        let pos = ins.walk.map(|w| w as i32).unwrap_or(-1) + d;
+        if pos < 0 {
+            ins.walk = None;
+            Some(ins.anchor)
+        } else {
+            let p = (pos as usize).min(ins.neighbours.len() - 1);
+            ins.walk = Some(p);
+            Some(ins.neighbours[p])
+        }
+    }
+
+    /// Decodes `z` on the UI thread (well under a millisecond for one vector on the CPU) so
+    /// the spectrum redraws in the next frame, and places it in the UMAP.
+    pub fn decode_synthetic(&mut self, session: &Session, z: Vec<f32>) {
+        let Some(m) = &session.model else { return };
+        if z.len() != m.latent_dim || z.iter().any(|v| !v.is_finite()) {
+            return;
+        }
+        let t0 = Instant::now();
+        let spectrum = decode_one(&m.model, &z, &Device::flex());
+        let decode_us = t0.elapsed().as_secs_f64() * 1e6;
+        let umap_pos = match (&session.latents, &session.umap) {
+            (Some(l), Some(u)) if l.z.nrows() == u.embedding.nrows() => {
+                place_by_neighbours(&l.index, u.embedding.view(), &z, 10)
+            }
+            _ => None,
+        };
+        self.views.synthetic = Some(Synthetic {
+            z,
+            spectrum,
+            umap_pos,
+            decode_us,
+        });
+    }
+}

@@ -1,0 +1,229 @@
+//! The explorer app (after rerun's `re_viewer/src/app/`): the struct and its construction here;
+//! what happens every frame in [`logic`] (take in what background work delivered: [`results`],
+//! training events, dropped files); starting work in [`work`] and [`training_control`];
+//! applying the panels' commands in [`command_handling`]; the derived views in [`derived`];
+//! figures and tables for export in [`exports`]; drawing in [`ui`].
+//!
+//! eframe calls [`SpecaeApp::logic`] every frame and alone while the window is minimised or
+//! covered, then [`SpecaeApp::draw`] when it is shown. Nothing the app must keep doing lives
+//! only in `draw`.
+
+mod command_handling;
+pub mod derived;
+mod exports;
+pub mod layout;
+mod logic;
+mod results;
+mod training_control;
+mod ui;
+mod work;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use eframe::egui;
+
+use self::derived::Derived;
+use self::layout::LayoutState;
+use crate::app::commands::Command;
+use crate::app::jobs::JobOutput;
+use crate::app::messages::{Level, Message, Messages};
+use crate::app::options::AppOptions;
+use crate::app::pane::Pane;
+use crate::app::panels::registry::Panels;
+use crate::app::persisted::{Persisted, STORAGE_KEY};
+use crate::app::session::{Scope, Session};
+use crate::app::tasks::{Tasks, Wake};
+use crate::app::training::TrainingRun;
+use crate::app::view_models::{Inspected, Synthetic};
+
+/// Files waiting for something else to finish.
+#[derive(Default)]
+struct Pending {
+    /// A model to open once the data it belongs to are loaded.
+    model: Option<PathBuf>,
+    /// A checkpoint waiting to be encoded while an encode is already running.
+    checkpoint: Option<PathBuf>,
+}
+
+pub struct SpecaeApp {
+    opts: AppOptions,
+    state: Persisted,
+    session: Session,
+    tasks: Tasks<JobOutput, Scope>,
+    training: Option<TrainingRun>,
+    panels: Panels,
+    /// Commands sent this frame, applied after it.
+    commands: Vec<Command>,
+    layout: LayoutState,
+    messages: Messages,
+    derived: Derived,
+    pending: Pending,
+    path_input: String,
+    /// The last file an export wrote ("Show in folder").
+    last_export: Option<PathBuf>,
+    /// The egui pass whose dropped files were taken (a hidden window's logic passes see the
+    /// last shown frame's input again).
+    dropped_pass: Option<u64>,
+    /// The latest "open data" and "open model" tasks: an earlier one finishing later is a
+    /// choice the user has replaced.
+    latest_open: [Option<u64>; 2],
+    /// The context fonts were installed in (the one drawing the app).
+    setup_for: Option<egui::Context>,
+}
+
+/// DejaVu Sans (bundled for the figures) as a fallback font, so χ², Å, ÷, arrows and symbols
+/// never render as missing glyphs.
+fn install_fonts(ctx: &egui::Context) {
+    let families = [egui::FontFamily::Proportional, egui::FontFamily::Monospace]
+        .into_iter()
+        .map(|family| egui::InsertFontFamily {
+            family,
+            priority: egui::FontPriority::Lowest,
+        })
+        .collect();
+    ctx.add_font(egui::FontInsert::new(
+        "DejaVuSans",
+        egui::FontData::from_static(crate::figures::render::FONT),
+        families,
+    ));
+}
+
+/// Background tasks wake the context that draws the app.
+fn wake_for(ctx: &egui::Context) -> Wake {
+    let ctx = ctx.clone();
+    Arc::new(move |after: Duration| ctx.request_repaint_after(after))
+}
+
+impl SpecaeApp {
+    /// Creates the app and starts opening its data in the background.
+    pub fn new(opts: AppOptions, persisted: Option<Persisted>, ctx: &egui::Context) -> Self {
+        // Training and the analysis run in rayon's pool: below the UI thread, so a frame never
+        // waits for a core they hold (a no-op when something already used rayon).
+        crate::util::priority::background_rayon_pool();
+        let mut state = persisted.unwrap_or_default();
+        let data = opts.data.clone().or_else(|| {
+            opts.restore_files
+                .then(|| state.data_path.clone())
+                .flatten()
+        });
+        let model = opts.model.clone().or_else(|| {
+            opts.restore_files
+                .then(|| state.model_path.clone())
+                .flatten()
+        });
+        if opts.data.is_some() && opts.data != state.data_path {
+            state.focus = None;
+            state.second = None;
+            state.selection.clear();
+        }
+        let layout = LayoutState::new(state.tiles.clone());
+        let mut app = Self {
+            opts,
+            state,
+            session: Session::default(),
+            tasks: Tasks::new(Some(wake_for(ctx)), |task, error| {
+                JobOutput::failed(task, error)
+            }),
+            training: None,
+            panels: Panels::default(),
+            commands: vec![],
+            layout,
+            messages: Messages::default(),
+            derived: Derived::default(),
+            pending: Pending {
+                model,
+                checkpoint: None,
+            },
+            path_input: String::new(),
+            last_export: None,
+            dropped_pass: None,
+            latest_open: [None; 2],
+            setup_for: None,
+        };
+        install_fonts(ctx);
+        app.setup_for = Some(ctx.clone());
+        match data {
+            Some(p) => app.open_data(p),
+            None => app.open_builtin(),
+        }
+        app
+    }
+
+    // ----- accessors (tests, benchmarks) -----
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+    pub fn state(&self) -> &Persisted {
+        &self.state
+    }
+    pub fn panels(&self) -> &Panels {
+        &self.panels
+    }
+    pub fn synthetic(&self) -> Option<&Synthetic> {
+        self.derived.views.synthetic.as_ref()
+    }
+    pub fn inspected(&self) -> Option<&Inspected> {
+        self.derived.views.inspected.as_ref()
+    }
+    pub fn messages(&self) -> &[Message] {
+        self.messages.all()
+    }
+    pub fn training(&self) -> Option<&TrainingRun> {
+        self.training.as_ref()
+    }
+    pub fn tasks(&self) -> &Tasks<JobOutput, Scope> {
+        &self.tasks
+    }
+    /// Where `pane` was laid out last frame (`None`: hidden, or behind another tab).
+    pub fn pane_rect(&self, pane: Pane) -> Option<egui::Rect> {
+        self.layout.pane_rect(pane)
+    }
+    /// How far a scrolling pane was scrolled when last drawn (points from its top).
+    pub fn pane_scroll(&self, pane: Pane) -> Option<f32> {
+        self.layout.scrolled.get(&pane).copied()
+    }
+    /// Background work in flight (tasks or an active training run).
+    pub fn is_busy(&self) -> bool {
+        self.tasks.is_busy() || self.training.as_ref().is_some_and(|t| t.is_active())
+    }
+    /// Queues a command as if a panel had sent it.
+    pub fn send(&mut self, c: impl Into<Command>) {
+        self.commands.push(c.into());
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.messages.push(Level::Info, text);
+    }
+
+    fn warn(&mut self, text: impl Into<String>) {
+        self.messages.push(Level::Warning, text);
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.messages.push(Level::Error, text);
+    }
+
+    /// One frame: [`Self::logic`], then the whole UI inside `ui` (what tests and benchmarks
+    /// call; eframe calls the two itself).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.logic(&ui.ctx().clone());
+        self.draw(ui);
+    }
+}
+
+impl eframe::App for SpecaeApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        SpecaeApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.state);
+    }
+}

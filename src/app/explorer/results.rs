@@ -1,0 +1,141 @@
+//! Taking in what background tasks deliver: each result is installed unless it was computed
+//! from a session state that has since changed (other data or another model opened meanwhile)
+//! or opens a file the user has since replaced by a later choice; such results are dropped.
+
+use super::SpecaeApp;
+use crate::app::commands::{AppCommand, Pick};
+use crate::app::jobs::JobOutput;
+use crate::app::session::{LoadedData, Scope};
+use crate::app::tasks::Delivery;
+
+impl SpecaeApp {
+    pub(super) fn apply_delivery(&mut self, d: Delivery<JobOutput, Scope>) {
+        if d.forgotten || !self.session.is_current(d.tag) {
+            return;
+        }
+        let superseded = |k: usize| self.latest_open[k].is_some_and(|id| id != d.id);
+        match d.output {
+            JobOutput::Data(_) if superseded(0) => {}
+            JobOutput::Model(_) if superseded(1) => {}
+            JobOutput::Data(data) => self.install_data(data),
+            JobOutput::Model(m) => {
+                self.state.model_path = m.path.clone();
+                if let Some(p) = &m.path {
+                    self.state.remember(p.clone());
+                }
+                self.info(format!("model: {}", m.label));
+                self.session.set_model(m);
+                // Work for the previous model (its encode, analysis, residuals) is obsolete.
+                let current = self.session.model_scope();
+                self.tasks.forget_unless(|s| match s {
+                    Scope::Model { .. } => s == current,
+                    _ => true,
+                });
+                self.derived.selection_changed();
+                self.start_encode();
+            }
+            JobOutput::Latents(l) => {
+                let from_training = l.from_training;
+                if let Err(e) = self.session.set_latents(l) {
+                    self.error(format!("latents: {e}"));
+                    return;
+                }
+                if from_training.is_none() {
+                    self.start_analysis();
+                } else if let Some(p) = self.pending.checkpoint.take() {
+                    self.encode_checkpoint(p);
+                }
+            }
+            JobOutput::Scores(s) => {
+                if let Err(e) = self.session.set_scores(s) {
+                    self.error(format!("analysis: {e}"));
+                }
+            }
+            JobOutput::Umap(u) => {
+                if let Err(e) = self.session.set_umap(u) {
+                    self.error(format!("analysis: {e}"));
+                }
+            }
+            JobOutput::Baseline(p) => {
+                if let Err(e) = self.session.set_baseline(p) {
+                    self.error(format!("analysis: {e}"));
+                }
+            }
+            JobOutput::AnalysisDone { note, warnings } => {
+                self.info(note.clone());
+                for w in warnings {
+                    self.warn(w);
+                }
+                self.session.analysis_note = Some(note);
+            }
+            JobOutput::Residuals {
+                selection_gen,
+                residuals,
+            } => self
+                .derived
+                .take_selection_residuals(selection_gen, residuals),
+            JobOutput::CornerBins(bins) => self.derived.take_corner(&self.session, bins),
+            JobOutput::Exported { what, path, bytes } => {
+                self.info(format!(
+                    "exported {what} to {} ({bytes} bytes)",
+                    path.display()
+                ));
+                self.last_export = Some(path);
+            }
+            JobOutput::Picked { purpose, path } => {
+                if let Some(p) = path {
+                    self.send(match purpose {
+                        Pick::Data => AppCommand::OpenData(p),
+                        Pick::Model => AppCommand::OpenModel(p),
+                        Pick::ExportDir => AppCommand::SetExportDir(p),
+                    });
+                }
+            }
+            JobOutput::Ingested { out, summary } => {
+                self.info(summary);
+                self.send(AppCommand::OpenData(out));
+            }
+            JobOutput::Failed { task, error } => self.error(format!("{task}: {error}")),
+            JobOutput::Cancelled { task } => self.info(format!("{task}: cancelled")),
+        }
+    }
+
+    /// Installs newly opened data: the old data's model, latents, analysis and their running
+    /// tasks go (a training run goes on with the data it started on, saving its checkpoints).
+    fn install_data(&mut self, d: LoadedData) {
+        let same = self.session.data.as_ref().map(|o| &o.path) == Some(&d.path);
+        self.info(format!("opened {} ({} spectra)", d.label, d.n()));
+        let builtin = d.builtin;
+        if builtin {
+            self.state.data_path = None;
+        } else {
+            self.state.data_path = Some(d.path.clone());
+            self.state.remember(d.path.clone());
+        }
+        if !same && self.session.data.is_some() {
+            self.state.focus = None;
+            self.state.second = None;
+            self.state.selection.clear();
+        }
+        self.state.clamp_selection(d.n());
+        self.session.set_data(d);
+        self.tasks.forget_unless(|s| s == Scope::Any);
+        self.derived.clear();
+        self.pending.checkpoint = None;
+        if let Some(t) = &self.training
+            && t.is_active()
+        {
+            self.info(format!(
+                "training goes on with {} (checkpoints in {}); these data show its model once \
+                 you open it with them",
+                t.data_label,
+                t.out_dir.display()
+            ));
+        }
+        match self.pending.model.take() {
+            Some(p) => self.open_model(p),
+            None if builtin => self.open_builtin_model(),
+            None => self.info("no model for these data yet: open one or start training"),
+        }
+    }
+}

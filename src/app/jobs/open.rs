@@ -1,0 +1,130 @@
+//! Opening data and models: the built-in survey (generated on first use), a survey file, the
+//! shipped model, a model file fitted to the open data.
+
+use std::path::Path;
+
+use burn::prelude::Device;
+
+use super::{JobCtx, JobOutput};
+use crate::app::builtin_model;
+use crate::app::session::{LoadedData, ModelState};
+use crate::data::{DataError, Spectra};
+use crate::synth::{SynthConfig, SynthError, generate};
+use crate::train::load::{fit_model_to_data, load_model_for, model_from_weight_bytes};
+
+const TASK: &str = "open data";
+
+/// Reads a survey file, stopping before preprocessing if cancelled meanwhile.
+fn load(path: &Path, cx: &JobCtx) -> Result<Option<Spectra>, DataError> {
+    cx.progress()
+        .stage(&format!("reading {}", path.display()), 0);
+    let survey = crate::data::Survey::read(path)?;
+    if cx.cancelled() {
+        return Ok(None);
+    }
+    cx.progress().stage("preprocessing", 0);
+    Ok(Some(Spectra::from_survey(survey)))
+}
+
+/// The built-in survey at `path` (generated there if missing; a cancel leaves no file).
+pub fn open_builtin_at(path: &Path, n: usize, seed: u64, cx: &JobCtx) -> JobOutput {
+    if !path.is_file() {
+        if let Some(dir) = path.parent()
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            return JobOutput::failed(
+                TASK,
+                format!("cannot create the data folder {}: {e}", dir.display()),
+            );
+        }
+        let cfg = SynthConfig {
+            n,
+            seed,
+            ..SynthConfig::default()
+        };
+        let survey = match generate(&cfg, cx.progress()) {
+            Ok(s) => s,
+            Err(SynthError::Cancelled) => return JobOutput::cancelled(TASK),
+            Err(e) => {
+                return JobOutput::failed(TASK, format!("generating the built-in survey: {e}"));
+            }
+        };
+        match survey.write_with(path, false, cx.progress()) {
+            Ok(()) => {}
+            Err(DataError::Cancelled { .. }) => return JobOutput::cancelled(TASK),
+            Err(e) => return JobOutput::failed(TASK, e),
+        }
+    }
+    match load(path, cx) {
+        Ok(Some(s)) => JobOutput::Data(LoadedData::new(
+            path.to_path_buf(),
+            format!("built-in survey ({n} synthetic spectra)"),
+            true,
+            s,
+        )),
+        Ok(None) => JobOutput::cancelled(TASK),
+        Err(e) => JobOutput::failed(TASK, e),
+    }
+}
+
+/// A survey file chosen by the user.
+pub fn open_data(path: &Path, cx: &JobCtx) -> JobOutput {
+    match load(path, cx) {
+        Ok(Some(s)) if s.n_spectra() == 0 => JobOutput::failed(
+            TASK,
+            format!("{}: the file holds no spectra", path.display()),
+        ),
+        Ok(Some(s)) => {
+            let label = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            JobOutput::Data(LoadedData::new(path.to_path_buf(), label, false, s))
+        }
+        Ok(None) => JobOutput::cancelled(TASK),
+        Err(e) => JobOutput::failed(TASK, e),
+    }
+}
+
+/// The built-in model for the survey at `data_path` (n × bins; any survey on the standard
+/// 1000-bin grid).
+pub fn builtin_model(data_path: &Path, n: usize, bins: usize) -> JobOutput {
+    let name = Path::new("assets/builtin-model.safetensors");
+    let opened = model_from_weight_bytes(builtin_model::BYTES, name, &Device::flex())
+        .and_then(|m| fit_model_to_data(m, None, name, data_path, n, bins, 0));
+    match opened {
+        Ok(l) => JobOutput::Model(ModelState {
+            latent_dim: l.latent_dim,
+            model: l.model,
+            label: builtin_model::LABEL.into(),
+            path: None,
+            split: l.split,
+            history: vec![],
+            analysis_dir: Some(builtin_model::analysis_dir(data_path)),
+        }),
+        Err(e) => JobOutput::failed("open model", e),
+    }
+}
+
+/// A model file (checkpoint or weights) for the open data.
+pub fn open_model(path: &Path, data_path: &Path, n: usize, bins: usize) -> JobOutput {
+    match load_model_for(path, data_path, n, bins, 0, &Device::flex()) {
+        Ok(l) => {
+            let history = l
+                .checkpoint
+                .as_ref()
+                .map(|c| c.meta.history.clone())
+                .unwrap_or_default();
+            JobOutput::Model(ModelState {
+                latent_dim: l.latent_dim,
+                model: l.model,
+                label: path.display().to_string(),
+                path: Some(path.to_path_buf()),
+                split: l.split,
+                history,
+                analysis_dir: Some(crate::analysis::store::default_dir(path)),
+            })
+        }
+        Err(e) => JobOutput::failed("open model", e),
+    }
+}

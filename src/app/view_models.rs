@@ -1,0 +1,75 @@
+//! What the views show that is derived from the session: the point colours, the inspected
+//! galaxy with its reconstructions, the decoded slider spectrum, the selection's residuals and
+//! the corner plot's bins. The explorer keeps them current (keyed by what each was computed
+//! from, see `explorer::derived`); panels only read them.
+
+use std::sync::Arc;
+
+use super::colouring::{Legend, PointColours};
+use super::corner_bins::CornerBins;
+use crate::analysis::residuals::ResidualHistograms;
+
+/// A decoded latent vector (latent sliders, interpolation).
+#[derive(Clone, Debug, Default)]
+pub struct Synthetic {
+    pub z: Vec<f32>,
+    pub spectrum: Vec<f32>,
+    /// Where it falls in the UMAP (placed by its latent neighbours).
+    pub umap_pos: Option<[f32; 2]>,
+    /// How long decoding took (µs).
+    pub decode_us: f64,
+}
+
+/// The inspected galaxy: its spectrum, reconstructions and latent neighbours.
+#[derive(Clone, Debug, Default)]
+pub struct Inspected {
+    pub index: usize,
+    pub xhat: Vec<f32>,
+    pub pca: Option<Vec<f32>>,
+    /// Nearest galaxies in latent space, nearest first (the arrow keys walk this list).
+    pub neighbours: Vec<usize>,
+    /// Position in `neighbours` of the galaxy shown when walking (None: the anchor itself).
+    pub walk: Option<usize>,
+    /// The galaxy the walk started from.
+    pub anchor: usize,
+    /// 1-based rank in the outlier table (once the scores are in).
+    pub outlier_rank: Option<usize>,
+    /// In the model's validation split.
+    pub validation: bool,
+}
+
+/// Residual histograms of a selection of `rows` spectra.
+#[derive(Clone, Debug)]
+pub struct SelectionResiduals {
+    pub rows: usize,
+    pub hist: ResidualHistograms,
+}
+
+/// Everything derived, as the panels see it this frame.
+pub struct Views {
+    pub colours: PointColours,
+    /// Changes whenever `colours` do (a cache key for textures).
+    pub colours_gen: u64,
+    pub inspected: Option<Inspected>,
+    pub synthetic: Option<Synthetic>,
+    pub selection_residuals: Option<SelectionResiduals>,
+    /// The corner plot's bins for the latents and colours on screen (or the last ones while
+    /// new ones are binned).
+    pub corner: Option<Arc<CornerBins>>,
+}
+
+impl Default for Views {
+    fn default() -> Self {
+        Self {
+            colours: PointColours {
+                colours: vec![],
+                legend: Legend::Classes,
+            },
+            colours_gen: 0,
+            inspected: None,
+            synthetic: None,
+            selection_residuals: None,
+            corner: None,
+        }
+    }
+}
