@@ -18,6 +18,13 @@ use super::pane::Pane;
 use super::panels::panel::PanelCx;
 use super::panels::registry::Panels;
 
+/// How far a scrolling pane is scrolled (points from its top) and how far it could be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scroll {
+    pub offset: f32,
+    pub max: f32,
+}
+
 /// Tree ids must be unique per app.
 const TREE_ID: &str = "specae-tiles";
 
@@ -106,8 +113,8 @@ pub fn bring_forward(tree: &mut Tree<Pane>, pane: Pane) {
 pub struct Behavior<'a, 'b> {
     pub panels: &'a mut Panels,
     pub cx: &'a mut PanelCx<'b>,
-    /// How far each scrolling pane is scrolled (points from the top), as drawn this frame.
-    pub scrolled: &'a mut HashMap<Pane, f32>,
+    /// How far each scrolling pane is scrolled and can scroll (points), as drawn this frame.
+    pub scrolled: &'a mut HashMap<Pane, Scroll>,
 }
 
 impl egui_tiles::Behavior<Pane> for Behavior<'_, '_> {
@@ -128,7 +135,13 @@ impl egui_tiles::Behavior<Pane> for Behavior<'_, '_> {
                         .id_salt(("pane-scroll", pane))
                         .auto_shrink([false, false])
                         .show(ui, |ui| panel.ui(ui, self.cx));
-                    self.scrolled.insert(pane, out.state.clamped_offset().y);
+                    self.scrolled.insert(
+                    pane,
+                    Scroll {
+                        offset: out.state.clamped_offset().y,
+                        max: (out.content_size.y - out.inner_rect.height()).max(0.0),
+                    },
+                );
                 } else {
                     panel.ui(ui, self.cx);
                 }

@@ -12,16 +12,17 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The real SDSS spectra of ../shared/fixtures/sdss, if that folder is there (tests using them
-/// say they skipped otherwise).
-pub fn sdss_fixtures() -> Option<PathBuf> {
+/// The real SDSS spectra of ../shared/fixtures/sdss. Tests that use them are `#[ignore]`d
+/// with the reason and named `…_on_the_shared_fixtures` (scripts/test.sh includes them when
+/// the folder is there); run without it, they fail saying so.
+pub fn sdss_fixtures() -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/sdss");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
+    assert!(
+        p.is_dir(),
+        "{} is absent: this test needs the project's shared fixtures",
+        p.display()
+    );
+    p
 }
 
 /// Copies the FITS files of `src` into each of `subfolders` of `dir` (as a user's download

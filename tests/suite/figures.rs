@@ -41,6 +41,25 @@ fn ink(img: &(u32, u32, Vec<u8>), x0: f64, x1: f64, y0: f64, y1: f64) -> f64 {
     inked as f64 / n.max(1) as f64
 }
 
+/// Fraction of the box's pixels in a colour near `rgb` (within 40 per channel): the ink of one
+/// series, which axes, grid lines and text (greys) never match.
+fn ink_of(img: &(u32, u32, Vec<u8>), rgb: [u8; 3], x0: f64, x1: f64, y0: f64, y1: f64) -> f64 {
+    let (w, h, px) = img;
+    let (a, b) = ((x0 * *w as f64) as u32, (x1 * *w as f64) as u32);
+    let (c, d) = ((y0 * *h as f64) as u32, (y1 * *h as f64) as u32);
+    let (mut n, mut hit) = (0, 0);
+    for y in c..d {
+        for x in a..b {
+            let i = ((y * w + x) * 3) as usize;
+            n += 1;
+            if (0..3).all(|k| (px[i + k] as i32 - rgb[k] as i32).abs() <= 40) {
+                hit += 1;
+            }
+        }
+    }
+    hit as f64 / n.max(1) as f64
+}
+
 fn check_all_formats<F: Figure>(fig: &F) -> (u32, u32, Vec<u8>) {
     let (w, h) = fig.size_in();
     let bytes = render(fig, Format::Png { dpi: 100 }).unwrap();
@@ -154,7 +173,15 @@ fn corner_training_spectrum_and_residual_figures_have_content() {
         history,
         stopped_early: true,
     });
-    assert!(ink(&img, 0.2, 0.9, 0.1, 0.85) > 0.01);
+    // Both curves are drawn (in their own colours: axes and text alone do not pass), and
+    // they fall: their ink is in the upper left early and in the lower right late.
+    for (name, rgb) in [("train", [0, 114, 178]), ("validation", [213, 94, 0])] {
+        let all = ink_of(&img, rgb, 0.05, 0.98, 0.02, 0.95);
+        assert!(all > 0.002, "{name} curve: {all}");
+        let early = ink_of(&img, rgb, 0.05, 0.3, 0.02, 0.5);
+        let late_top = ink_of(&img, rgb, 0.7, 0.98, 0.02, 0.3);
+        assert!(early > late_top, "{name}: {early} early vs {late_top} late at the top");
+    }
 
     let d = 1000;
     let lam: Vec<f64> = (0..d)

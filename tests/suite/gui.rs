@@ -18,11 +18,19 @@ use specae::app::persisted::Persisted;
 
 const N: usize = 600;
 
+/// A home folder as long as many users' (`/Users/firstname.lastname`): the folders the app
+/// shows (runs, exports) are as long as theirs, so a layout that a long path widens fails here
+/// as it did for them.
+fn long_home(dir: &Path) -> PathBuf {
+    dir.join("Users").join("firstname.lastname-with-a-second-name")
+}
+
 fn options(dir: &Path) -> AppOptions {
+    let support = long_home(dir).join("Library/Application Support/specae");
     let mut o = AppOptions {
         builtin_n: N,
         builtin_path: Some(dir.join("builtin.npz")),
-        runs_dir: dir.join("runs"),
+        runs_dir: support.join("runs"),
         ingest_dir: dir.join("ingested"),
         restore_files: false,
         ..Default::default()
@@ -39,7 +47,8 @@ fn harness(app: SpecaeApp) -> Harness<'static, SpecaeApp> {
         .build_ui_state(|ui, app: &mut SpecaeApp| app.show(ui), app)
 }
 
-/// Steps frames until `done` holds (panics after `secs`).
+/// Steps frames until `done` holds (panics after `secs`: a guard against a hang, not a speed
+/// limit — the callers give 600 s; speeds are measured by `specae bench gui`).
 fn wait_for(
     h: &mut Harness<'_, SpecaeApp>,
     secs: u64,
@@ -282,7 +291,8 @@ fn a_latent_slider_changes_the_decoded_spectrum_and_moves_its_marker() {
         .fold(0f32, f32::max);
     assert!(moved > 1e-4, "decoded spectrum changed (max diff {moved})");
     assert_ne!(s.umap_pos, pos0, "its UMAP marker moved");
-    assert!(s.decode_us < 50_000.0, "decode took {} µs", s.decode_us);
+    // How long decoding takes is `specae bench gui`'s (frame_bench: decode_p50_us).
+    assert!(s.decode_us > 0.0);
 }
 
 #[test]
@@ -298,7 +308,7 @@ fn start_and_stop_training_fill_the_loss_plot() {
     press(&mut h, "Stop");
     wait_for(
         &mut h,
-        300,
+        600,
         "the run to end and its best model to open",
         |a| {
             a.training().is_some_and(|t| !t.is_active())
@@ -340,7 +350,7 @@ fn export_writes_valid_files() {
     press(&mut h, "SVG");
     press(&mut h, "Export inspected spectrum");
     press(&mut h, "Export latents.csv");
-    wait_for(&mut h, 120, "three exports", |a| {
+    wait_for(&mut h, 600, "three exports", |a| {
         a.messages()
             .iter()
             .filter(|m| m.text.starts_with("exported"))
@@ -367,7 +377,7 @@ fn export_writes_valid_files() {
     assert!(csv.starts_with("index,class,z,umap_x,umap_y,z0"));
     // A second export of the same view never overwrites the first.
     press(&mut h, "Export UMAP");
-    wait_for(&mut h, 120, "a fourth export", |a| {
+    wait_for(&mut h, 600, "a fourth export", |a| {
         a.messages()
             .iter()
             .filter(|m| m.text.starts_with("exported"))
@@ -402,7 +412,7 @@ fn bad_files_show_an_error_and_keep_the_session() {
         field.type_text(&path.display().to_string());
         h.step();
         h.get_by_label("Open path").click();
-        wait_for(&mut h, 60, "an error message", |a| {
+        wait_for(&mut h, 600, "an error message", |a| {
             a.messages().iter().filter(|m| m.is_error()).count() > before && !a.tasks().is_busy()
         });
         let app = h.state();
@@ -442,6 +452,21 @@ fn bad_files_show_an_error_and_keep_the_session() {
 fn layout_selection_and_files_persist() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
+    // The user's own survey and model, not the built-in ones (which open anyway).
+    let other = other_survey(dir.path(), 300);
+    let model = dir.path().join("mine.safetensors");
+    let m = specae::model::AutoencoderConfig::new().init(&burn::prelude::Device::flex());
+    specae::train::checkpoint::export_weights(&m, &model).unwrap();
+    h.state_mut().send(AppCommand::OpenData(other.clone()));
+    wait_for(&mut h, 600, "the user's survey", |a| {
+        a.session().n() == 300 && !a.is_busy()
+    });
+    h.state_mut().send(AppCommand::OpenModel(model.clone()));
+    wait_for(&mut h, 600, "the user's model and its analysis", |a| {
+        a.session().model.as_ref().and_then(|m| m.path.as_ref()) == Some(&model)
+            && a.session().analysis_complete()
+            && !a.is_busy()
+    });
     h.state_mut().send(AppCommand::Focus(42));
     h.state_mut().send(AppCommand::Select(vec![1, 2, 3]));
     h.state_mut()
@@ -453,13 +478,23 @@ fn layout_selection_and_files_persist() {
     assert_eq!(saved.focus, Some(42));
     assert_eq!(saved.selection, vec![1, 2, 3]);
     assert!(saved.hidden[1]);
+    assert_eq!(saved.data_path.as_ref(), Some(&other));
+    assert_eq!(saved.model_path.as_ref(), Some(&model));
     let ctx = egui::Context::default();
     let mut opts = options(dir.path());
     opts.restore_files = true;
     let app = SpecaeApp::new(opts, Some(saved.clone()), &ctx);
     assert_eq!(app.state(), &saved, "restored as saved");
     let mut h2 = harness(app);
-    wait_for(&mut h2, 300, "reload", |a| a.session().analysis_complete());
+    wait_for(&mut h2, 600, "reload", |a| a.session().analysis_complete());
+    let s = h2.state().session();
+    assert_eq!(s.data.as_ref().map(|d| &d.path), Some(&other), "the survey is reopened");
+    assert_eq!(s.n(), 300);
+    assert_eq!(
+        s.model.as_ref().and_then(|m| m.path.as_ref()),
+        Some(&model),
+        "the model is reopened"
+    );
     assert_eq!(h2.state().state().focus, Some(42));
     assert_eq!(
         h2.state().state().tiles,
@@ -501,10 +536,11 @@ fn frame_benchmark_runs_every_scenario() {
 }
 
 /// Renders the whole app with wgpu (Mesa lavapipe on CI machines: scripts/install-gui-deps.sh)
-/// and checks the picture; writes it to $SPECAE_SCREENSHOT_DIR when set. Without an adapter
-/// the test fails if SPECAE_REQUIRE_RENDER=1 (as .ci/run sets), else it says why and passes.
+/// and checks the picture; writes it to $SPECAE_SCREENSHOT_DIR when set. Needs an adapter:
+/// ignored with the reason unless scripts/test.sh found one.
 #[test]
-fn renders_with_wgpu() {
+#[ignore = "needs a wgpu adapter (lavapipe: scripts/install-gui-deps.sh); scripts/test.sh includes it when one is installed"]
+fn the_app_renders_on_a_wgpu_adapter() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = egui::Context::default();
     let app = SpecaeApp::new(options(dir.path()), None, &ctx);
@@ -521,17 +557,9 @@ fn renders_with_wgpu() {
     for _ in 0..5 {
         h.step();
     }
-    let img = match h.render() {
-        Ok(img) => img,
-        Err(e) => {
-            let required = std::env::var("SPECAE_REQUIRE_RENDER").is_ok_and(|v| v == "1");
-            assert!(!required, "no wgpu renderer: {e}");
-            eprintln!(
-                "skipping the render check: no wgpu adapter here ({e}); run scripts/install-gui-deps.sh"
-            );
-            return;
-        }
-    };
+    let img = h
+        .render()
+        .unwrap_or_else(|e| panic!("no wgpu renderer: {e} (scripts/install-gui-deps.sh)"));
     let (w, hgt) = img.dimensions();
     assert!(w >= 1400 && hgt >= 880, "{w}×{hgt}");
     // The views are full of class colours and plot lines, not one flat fill.
@@ -613,11 +641,11 @@ fn opening_other_data_while_the_analysis_runs_shows_only_the_new_data() {
     h.state_mut().send(AppCommand::SetColourBy(
         specae::app::persisted::ColourBy::OutlierScore,
     ));
-    wait_for(&mut h, 300, "the built-in analysis to start", |a| {
+    wait_for(&mut h, 600, "the built-in analysis to start", |a| {
         a.tasks().is_running("analysis")
     });
     h.state_mut().send(AppCommand::OpenData(other.clone()));
-    wait_for(&mut h, 300, "the new data, with no work left", |a| {
+    wait_for(&mut h, 600, "the new data, with no work left", |a| {
         a.session().n() == 300 && !a.is_busy()
     });
     draw_every_view(&mut h);
@@ -643,7 +671,7 @@ fn opening_other_data_while_training_runs_shows_only_the_new_data() {
         ..Default::default()
     };
     h.state_mut().send(AppCommand::StartTraining(settings));
-    wait_for(&mut h, 300, "a first epoch", |a| {
+    wait_for(&mut h, 600, "a first epoch", |a| {
         a.training().is_some_and(|t| !t.history.is_empty())
     });
     h.state_mut().send(AppCommand::OpenData(other.clone()));
@@ -680,7 +708,7 @@ fn training_runs_to_its_cap_while_the_window_is_hidden() {
         ..Default::default()
     };
     h.state_mut().send(AppCommand::StartTraining(settings));
-    wait_for(&mut h, 120, "the run to start", |a| {
+    wait_for(&mut h, 600, "the run to start", |a| {
         a.training().is_some_and(|t| t.is_active())
     });
     // Hidden: only `logic`, as eframe calls it for an occluded window.
@@ -692,7 +720,7 @@ fn training_runs_to_its_cap_while_the_window_is_hidden() {
         std::thread::sleep(Duration::from_millis(20));
         let epochs = h.state().training().map_or(0, |t| t.history.len());
         assert!(
-            t0.elapsed() < Duration::from_secs(300),
+            t0.elapsed() < Duration::from_secs(600),
             "the run stalled at epoch {epochs} while the window was hidden"
         );
     }
@@ -708,9 +736,20 @@ fn training_runs_to_its_cap_while_the_window_is_hidden() {
         epochs == cap || t.history.iter().rev().take(10).all(|r| !r.best),
         "{epochs} epochs: neither the cap nor early stopping"
     );
-    // Shown again: the views catch up.
+    // Shown again: the views catch up with the run's best model (opened, encoded and
+    // analysed by the logic passes while hidden, or right after).
+    let best = t.out_dir.join("best.safetensors");
+    wait_for(&mut h, 600, "the views to show the run's best model", |a| {
+        let s = a.session();
+        s.model
+            .as_ref()
+            .is_some_and(|m| m.path.as_deref() == Some(best.as_path()))
+            && s.latents.as_ref().is_some_and(|l| l.from_training.is_none())
+            && s.analysis_complete()
+    });
     h.step();
-    h.step();
+    assert!(h.state().panels().umap.plot_rect.is_some(), "the UMAP is drawn");
+    assert!(shows(&h, &best.display().to_string()), "the model is named");
 }
 
 /// A GPU lost mid-run: the Training panel names the failure and offers "Resume on the CPU",
@@ -741,7 +780,7 @@ fn a_failed_engine_resumes_on_the_cpu_from_the_training_panel() {
         ..Default::default()
     };
     h.state_mut().send(AppCommand::StartTraining(settings));
-    wait_for(&mut h, 300, "the engine to fail in epoch 2", |a| {
+    wait_for(&mut h, 600, "the engine to fail in epoch 2", |a| {
         a.training()
             .is_some_and(|t| matches!(t.status, RunStatus::Failed(_)))
     });
@@ -754,7 +793,7 @@ fn a_failed_engine_resumes_on_the_cpu_from_the_training_panel() {
     h.step();
     assert!(shows(&h, "failed in epoch 2"));
     press(&mut h, "Resume on the CPU");
-    wait_for(&mut h, 300, "the resumed run to end", |a| {
+    wait_for(&mut h, 600, "the resumed run to end", |a| {
         a.training()
             .is_some_and(|t| matches!(t.status, RunStatus::Finished(_)))
     });
@@ -789,6 +828,21 @@ fn drop_onto(h: &mut Harness<'_, SpecaeApp>, p: &Path) {
     h.step();
 }
 
+/// A folder of FITS files dropped onto the window is ingested (with progress) into a new
+/// survey in the app's ingest folder, which opens; `n` spectra are kept.
+fn drop_a_fits_folder(h: &mut Harness<'_, SpecaeApp>, dir: &Path, folder: &Path, n: usize) {
+    drop_onto(h, folder);
+    wait_for(h, 600, "the dropped folder to be ingested and opened", |a| {
+        a.session().n() == n && !a.is_busy()
+    });
+    let d = h.state().session().data.as_ref().unwrap();
+    assert!(
+        d.path.starts_with(dir.join("ingested")),
+        "{}",
+        d.path.display()
+    );
+}
+
 /// Desktop habits: a folder of FITS files dropped onto the window is ingested (with progress)
 /// and opens; a dropped survey opens; anything else is named in an error.
 #[test]
@@ -796,32 +850,23 @@ fn dropped_files_open_as_what_they_are() {
     let dir = tempfile::tempdir().unwrap();
     let other = other_survey(dir.path(), 300);
     let mut h = loaded(dir.path());
-    if let Some(shared) = crate::common::sdss_fixtures() {
-        crate::common::copy_fits(&shared, dir.path(), &["my spectra"]);
-        drop_onto(&mut h, &dir.path().join("my spectra"));
-        wait_for(
-            &mut h,
-            300,
-            "the dropped folder to be ingested and opened",
-            |a| a.session().n() == 7 && !a.is_busy(),
-        );
-        let app = h.state();
-        assert!(
-            app.messages()
-                .iter()
-                .any(|m| m.text.contains("ingested 8 FITS files") && m.text.contains("7 kept")),
-            "{:?}",
-            app.messages().iter().map(|m| &m.text).collect::<Vec<_>>()
-        );
-        let d = app.session().data.as_ref().unwrap();
-        assert!(
-            d.path.starts_with(dir.path().join("ingested")),
-            "{}",
-            d.path.display()
-        );
+    let fits = dir.path().join("my spectra");
+    std::fs::create_dir_all(&fits).unwrap();
+    for k in 0..6 {
+        let p = fits.join(format!("spec-0266-51602-{k:04}.fits"));
+        crate::common::write_spec(&p, 0.05 + 0.01 * k as f64, 0, "GALAXY", 3800, 3800);
     }
+    drop_a_fits_folder(&mut h, dir.path(), &fits, 6);
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .any(|m| m.text.contains("ingested 6 FITS files") && m.text.contains("6 kept")),
+        "{:?}",
+        h.state().messages().iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
     drop_onto(&mut h, &other);
-    wait_for(&mut h, 120, "the dropped survey to open", |a| {
+    wait_for(&mut h, 600, "the dropped survey to open", |a| {
         a.session().n() == 300 && !a.is_busy()
     });
     let notes = dir.path().join("notes.txt");
@@ -839,12 +884,34 @@ fn dropped_files_open_as_what_they_are() {
     assert_eq!(app.session().n(), 300, "the session is intact");
 }
 
+/// The real SDSS files, dropped as a folder: 8 files, 7 kept (the sky fibre rejected).
+#[test]
+#[ignore = "needs ../shared/fixtures beside the checkout; scripts/test.sh includes it when they are there"]
+fn a_dropped_folder_of_real_spectra_is_ingested_on_the_shared_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    crate::common::copy_fits(&crate::common::sdss_fixtures(), dir.path(), &["my spectra"]);
+    drop_a_fits_folder(&mut h, dir.path(), &dir.path().join("my spectra"), 7);
+    let app = h.state();
+    assert!(
+        app.messages()
+            .iter()
+            .any(|m| m.text.contains("ingested 8 FITS files") && m.text.contains("7 kept")),
+        "{:?}",
+        app.messages().iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+}
+
 // ---- The explorer at laptop size -------------------------------------------------------------
 
 /// The app at a window size, loaded, a galaxy inspected and a slider spectrum decoded.
 fn at_size(dir: &Path, size: egui::Vec2) -> Harness<'static, SpecaeApp> {
     let ctx = egui::Context::default();
-    let app = SpecaeApp::new(options(dir), None, &ctx);
+    let state = Persisted {
+        export_dir: Some(long_home(dir).join("Documents/specae-exports")),
+        ..Default::default()
+    };
+    let app = SpecaeApp::new(options(dir), Some(state), &ctx);
     let mut h = Harness::builder()
         .with_size(size)
         .with_max_steps(4)
@@ -854,7 +921,7 @@ fn at_size(dir: &Path, size: egui::Vec2) -> Harness<'static, SpecaeApp> {
     });
     h.state_mut().send(AppCommand::Focus(7));
     h.state_mut().send(AppCommand::SyntheticFromFocus);
-    wait_for(&mut h, 30, "the views to settle", |a| {
+    wait_for(&mut h, 600, "the views to settle", |a| {
         a.inspected().is_some() && a.synthetic().is_some() && !a.panels().corner.is_computing()
     });
     h.step();
@@ -978,7 +1045,9 @@ fn a_slider_drag_at_laptop_size_changes_the_visible_decoded_spectrum() {
 #[test]
 fn scrolling_over_a_plot_in_a_scrolled_column_leaves_the_plot_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = at_size(dir.path(), egui::vec2(1440.0, 900.0));
+    // A laptop window a little shorter than 900 points, so the Training column has more to
+    // show than it has room for.
+    let mut h = at_size(dir.path(), egui::vec2(1440.0, 600.0));
     let settings = specae::app::persisted::TrainSettings {
         max_epochs: 2,
         backend: specae::train::backend::BackendChoice::Cpu,
@@ -986,7 +1055,7 @@ fn scrolling_over_a_plot_in_a_scrolled_column_leaves_the_plot_alone() {
     };
     h.state_mut().send(AppCommand::StartTraining(settings));
     h.state_mut().send(UiCommand::ShowPane(Pane::Training));
-    wait_for(&mut h, 300, "the run to end", |a| {
+    wait_for(&mut h, 600, "the run to end", |a| {
         a.training().is_some_and(|t| !t.is_active()) && !a.is_busy()
     });
     for _ in 0..3 {
@@ -998,7 +1067,13 @@ fn scrolling_over_a_plot_in_a_scrolled_column_leaves_the_plot_alone() {
         .training
         .loss_plot
         .expect("the loss plot");
-    h.event(egui::Event::PointerMoved(rect.center()));
+    let before = h.state().pane_scroll(Pane::Training).expect("the column scrolls");
+    assert!(before.max > 30.0, "nothing to scroll: {before:?}");
+    // A point of the plot that is on screen (its lower part is scrolled out of the tile).
+    let tile = h.state().pane_rect(Pane::Training).expect("the Training tile");
+    let over = egui::pos2(rect.center().x, rect.top().max(tile.top()) + 20.0);
+    assert!(rect.contains(over) && tile.contains(over), "{rect:?} {tile:?}");
+    h.event(egui::Event::PointerMoved(over));
     h.step();
     for _ in 0..5 {
         h.event(egui::Event::MouseWheel {
@@ -1018,6 +1093,11 @@ fn scrolling_over_a_plot_in_a_scrolled_column_leaves_the_plot_alone() {
         .loss_plot
         .expect("the loss plot");
     assert_eq!(after, bounds, "the wheel panned the plot");
+    let scrolled = h.state().pane_scroll(Pane::Training).unwrap();
+    assert!(
+        scrolled.offset >= before.offset + before.max.min(50.0) - 1.0,
+        "the column did not scroll: {before:?} → {scrolled:?}"
+    );
 }
 
 /// The status bar's Cancel stops opening the built-in survey in the middle of generating it:
@@ -1033,7 +1113,7 @@ fn cancel_in_the_status_bar_stops_generating_the_builtin_survey() {
     let mut h = harness(SpecaeApp::new(opts, None, &ctx));
     wait_for(
         &mut h,
-        300,
+        600,
         "the generation to show in the status bar",
         |a| {
             a.tasks().running().iter().any(|t| {
@@ -1047,7 +1127,7 @@ fn cancel_in_the_status_bar_stops_generating_the_builtin_survey() {
     );
     h.step();
     press(&mut h, "Cancel");
-    wait_for(&mut h, 300, "the generation to stop", |a| {
+    wait_for(&mut h, 600, "the generation to stop", |a| {
         !a.tasks().is_busy()
     });
     let app = h.state();
@@ -1066,7 +1146,7 @@ fn cancel_in_the_status_bar_stops_generating_the_builtin_survey() {
         .collect();
     assert!(left.is_empty(), "half-written files: {left:?}");
     h.state_mut().send(AppCommand::OpenData(other));
-    wait_for(&mut h, 120, "other data to open", |a| {
+    wait_for(&mut h, 600, "other data to open", |a| {
         a.session().n() == 300 && !a.is_busy()
     });
 }

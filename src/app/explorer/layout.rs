@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use eframe::egui;
 
 use crate::app::pane::Pane;
-use crate::app::tiles::{default_tree, restored};
+use crate::app::tiles::{Scroll, default_tree, restored};
 
 pub struct LayoutState {
     /// The panels' tile layout (copied into the persisted state when it changes).
@@ -18,7 +18,7 @@ pub struct LayoutState {
     /// The first window was fitted to the screen.
     pub window_fitted: bool,
     /// How far each scrolling pane was scrolled when last drawn.
-    pub scrolled: HashMap<Pane, f32>,
+    pub scrolled: HashMap<Pane, Scroll>,
 }
 
 impl LayoutState {

@@ -181,8 +181,8 @@ impl SpecaeApp {
     pub fn pane_rect(&self, pane: Pane) -> Option<egui::Rect> {
         self.layout.pane_rect(pane)
     }
-    /// How far a scrolling pane was scrolled when last drawn (points from its top).
-    pub fn pane_scroll(&self, pane: Pane) -> Option<f32> {
+    /// How far a scrolling pane was scrolled (and could be) when last drawn.
+    pub fn pane_scroll(&self, pane: Pane) -> Option<crate::app::tiles::Scroll> {
         self.layout.scrolled.get(&pane).copied()
     }
     /// Background work in flight (tasks or an active training run).
