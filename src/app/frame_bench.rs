@@ -281,3 +281,53 @@ pub fn run_with(
     }
     Ok(out)
 }
+
+/// When each part of the views first appeared after launch (seconds).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LaunchTimes {
+    pub data: Option<f64>,
+    pub latents: Option<f64>,
+    /// The outlier list (χ², LOF).
+    pub scores: Option<f64>,
+    /// The UMAP map.
+    pub umap: Option<f64>,
+    /// Everything (PCA baseline, classifier, trustworthiness, tracks, cached).
+    pub complete: Option<f64>,
+}
+
+/// Launches the app with `opts` (point `builtin_path` at a missing file for a first launch:
+/// the survey is generated and analysed) and steps frames at 60 Hz until the analysis is
+/// complete, noting when each part appeared.
+pub fn launch_times(opts: AppOptions, timeout: Duration) -> Result<LaunchTimes, String> {
+    let mut h = Headless::new(opts, egui::vec2(1440.0, 900.0));
+    let t0 = Instant::now();
+    let mut t = LaunchTimes {
+        data: None,
+        latents: None,
+        scores: None,
+        umap: None,
+        complete: None,
+    };
+    let note = |slot: &mut Option<f64>, now: bool| {
+        if now && slot.is_none() {
+            *slot = Some(t0.elapsed().as_secs_f64());
+        }
+    };
+    while t.complete.is_none() {
+        let ms = h.frame(vec![]);
+        let s = h.app.session();
+        note(&mut t.data, s.data.is_some());
+        note(&mut t.latents, s.latents.is_some());
+        note(&mut t.scores, s.scores.is_some());
+        note(&mut t.umap, s.umap.is_some());
+        note(&mut t.complete, s.analysis_complete());
+        if let Some(m) = h.app.messages().iter().find(|m| m.is_error()) {
+            return Err(m.text.clone());
+        }
+        if t0.elapsed() > timeout {
+            return Err(format!("not complete after {} s: {t:?}", timeout.as_secs()));
+        }
+        std::thread::sleep(Duration::from_secs_f64((16.7 - ms).max(1.0) / 1e3));
+    }
+    Ok(t)
+}

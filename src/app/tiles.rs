@@ -136,12 +136,12 @@ impl egui_tiles::Behavior<Pane> for Behavior<'_, '_> {
                         .auto_shrink([false, false])
                         .show(ui, |ui| panel.ui(ui, self.cx));
                     self.scrolled.insert(
-                    pane,
-                    Scroll {
-                        offset: out.state.clamped_offset().y,
-                        max: (out.content_size.y - out.inner_rect.height()).max(0.0),
-                    },
-                );
+                        pane,
+                        Scroll {
+                            offset: out.state.clamped_offset().y,
+                            max: (out.content_size.y - out.inner_rect.height()).max(0.0),
+                        },
+                    );
                 } else {
                     panel.ui(ui, self.cx);
                 }

@@ -31,6 +31,22 @@ pub enum BenchCommand {
     /// first step's time (GPU kernel compilation) and GPU memory; refreshes the measurement
     /// `--backend auto` decides by.
     Engines(super::bench_engines::EnginesArgs),
+    /// How soon each long job (generate, PCA infill, writing, encode, the analysis's stages,
+    /// a figure) stops after Cancel: median and max latency at `--n` spectra.
+    Cancel(super::bench_cancel::CancelArgs),
+    /// The explorer's first launch: seconds until the survey, the latents, the outlier list,
+    /// the UMAP and the whole analysis appear (built-in survey generated and analysed afresh).
+    Launch(LaunchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LaunchArgs {
+    /// Spectra in the built-in survey.
+    #[arg(long, default_value_t = 64_000)]
+    pub n: usize,
+    /// Keep the generated survey (only the analysis is computed afresh) in this folder.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +124,8 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Decode(a) => decode(a),
         BenchCommand::Umap(a) => umap(a),
         BenchCommand::Engines(a) => super::bench_engines::engines(a),
+        BenchCommand::Cancel(a) => super::bench_cancel::cancel(a),
+        BenchCommand::Launch(a) => launch(a),
     }
 }
 
@@ -365,6 +383,50 @@ fn gui(a: GuiBenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(feature = "gui")]
+fn launch(a: LaunchArgs) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let dir = a.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir)?;
+    let survey = dir.join(format!("builtin-{}.npz", a.n));
+    // The built-in model's analysis is cached beside the survey: remove it, so it is computed.
+    let cache = specae::app::builtin_model::analysis_dir(&survey);
+    if cache.exists() {
+        std::fs::remove_dir_all(&cache)?;
+    }
+    let generated = !survey.is_file();
+    let opts = specae::app::options::AppOptions {
+        builtin_n: a.n,
+        builtin_path: Some(survey.clone()),
+        restore_files: false,
+        runs_dir: tmp.path().join("runs"),
+        ..Default::default()
+    };
+    let t = specae::app::frame_bench::launch_times(opts, std::time::Duration::from_secs(1800))
+        .map_err(anyhow::Error::msg)?;
+    let s = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1} s"));
+    println!(
+        "first launch on the built-in survey ({} spectra{}):",
+        a.n,
+        if generated {
+            ", generated now"
+        } else {
+            ", analysis only"
+        }
+    );
+    println!("  survey open      {}", s(t.data));
+    println!("  latents          {}", s(t.latents));
+    println!("  outlier list     {}", s(t.scores));
+    println!("  UMAP visible     {}", s(t.umap));
+    println!("  analysis done    {}", s(t.complete));
+    Ok(())
+}
+
+#[cfg(not(feature = "gui"))]
+fn launch(_: LaunchArgs) -> anyhow::Result<()> {
+    bail!("this build of specae has no GUI (built without the `gui` feature)")
 }
 
 #[cfg(not(feature = "gui"))]

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod bench;
+mod bench_cancel;
 mod bench_engines;
 mod builtin;
 mod evaluate;

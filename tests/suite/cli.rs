@@ -229,12 +229,17 @@ fn train_evaluate_and_resume_from_the_command_line() {
     let acc = summary["knn_accuracy_ae"]["overall"].as_f64().unwrap();
     let mut per_class: std::collections::BTreeMap<&str, usize> = Default::default();
     for line in csv.lines().skip(1) {
-        *per_class.entry(line.split(',').nth(4).unwrap()).or_default() += 1;
+        *per_class
+            .entry(line.split(',').nth(4).unwrap())
+            .or_default() += 1;
     }
     let majority = *per_class.values().max().unwrap() as f64 / 300.0;
     let trust = summary["trustworthiness"].as_f64().unwrap();
     eprintln!("kNN accuracy {acc:.3} (majority class {majority:.3}), trustworthiness {trust:.3}");
-    assert!(acc > majority + 0.15 && acc <= 1.0, "{acc} vs {majority}: {summary}");
+    assert!(
+        acc > majority + 0.15 && acc <= 1.0,
+        "{acc} vs {majority}: {summary}"
+    );
     assert!(trust > 0.85, "{summary}");
     assert!(summary["oddities"]["n_flagged"].is_number(), "{summary}");
     // A corrupt model file: a clear error naming it.

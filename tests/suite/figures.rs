@@ -180,7 +180,10 @@ fn corner_training_spectrum_and_residual_figures_have_content() {
         assert!(all > 0.002, "{name} curve: {all}");
         let early = ink_of(&img, rgb, 0.05, 0.3, 0.02, 0.5);
         let late_top = ink_of(&img, rgb, 0.7, 0.98, 0.02, 0.3);
-        assert!(early > late_top, "{name}: {early} early vs {late_top} late at the top");
+        assert!(
+            early > late_top,
+            "{name}: {early} early vs {late_top} late at the top"
+        );
     }
 
     let d = 1000;

@@ -22,7 +22,8 @@ const N: usize = 600;
 /// shows (runs, exports) are as long as theirs, so a layout that a long path widens fails here
 /// as it did for them.
 fn long_home(dir: &Path) -> PathBuf {
-    dir.join("Users").join("firstname.lastname-with-a-second-name")
+    dir.join("Users")
+        .join("firstname.lastname-with-a-second-name")
 }
 
 fn options(dir: &Path) -> AppOptions {
@@ -488,7 +489,11 @@ fn layout_selection_and_files_persist() {
     let mut h2 = harness(app);
     wait_for(&mut h2, 600, "reload", |a| a.session().analysis_complete());
     let s = h2.state().session();
-    assert_eq!(s.data.as_ref().map(|d| &d.path), Some(&other), "the survey is reopened");
+    assert_eq!(
+        s.data.as_ref().map(|d| &d.path),
+        Some(&other),
+        "the survey is reopened"
+    );
     assert_eq!(s.n(), 300);
     assert_eq!(
         s.model.as_ref().and_then(|m| m.path.as_ref()),
@@ -744,11 +749,16 @@ fn training_runs_to_its_cap_while_the_window_is_hidden() {
         s.model
             .as_ref()
             .is_some_and(|m| m.path.as_deref() == Some(best.as_path()))
-            && s.latents.as_ref().is_some_and(|l| l.from_training.is_none())
+            && s.latents
+                .as_ref()
+                .is_some_and(|l| l.from_training.is_none())
             && s.analysis_complete()
     });
     h.step();
-    assert!(h.state().panels().umap.plot_rect.is_some(), "the UMAP is drawn");
+    assert!(
+        h.state().panels().umap.plot_rect.is_some(),
+        "the UMAP is drawn"
+    );
     assert!(shows(&h, &best.display().to_string()), "the model is named");
 }
 
@@ -832,9 +842,12 @@ fn drop_onto(h: &mut Harness<'_, SpecaeApp>, p: &Path) {
 /// survey in the app's ingest folder, which opens; `n` spectra are kept.
 fn drop_a_fits_folder(h: &mut Harness<'_, SpecaeApp>, dir: &Path, folder: &Path, n: usize) {
     drop_onto(h, folder);
-    wait_for(h, 600, "the dropped folder to be ingested and opened", |a| {
-        a.session().n() == n && !a.is_busy()
-    });
+    wait_for(
+        h,
+        600,
+        "the dropped folder to be ingested and opened",
+        |a| a.session().n() == n && !a.is_busy(),
+    );
     let d = h.state().session().data.as_ref().unwrap();
     assert!(
         d.path.starts_with(dir.join("ingested")),
@@ -863,7 +876,11 @@ fn dropped_files_open_as_what_they_are() {
             .iter()
             .any(|m| m.text.contains("ingested 6 FITS files") && m.text.contains("6 kept")),
         "{:?}",
-        h.state().messages().iter().map(|m| &m.text).collect::<Vec<_>>()
+        h.state()
+            .messages()
+            .iter()
+            .map(|m| &m.text)
+            .collect::<Vec<_>>()
     );
     drop_onto(&mut h, &other);
     wait_for(&mut h, 600, "the dropped survey to open", |a| {
@@ -1067,12 +1084,21 @@ fn scrolling_over_a_plot_in_a_scrolled_column_leaves_the_plot_alone() {
         .training
         .loss_plot
         .expect("the loss plot");
-    let before = h.state().pane_scroll(Pane::Training).expect("the column scrolls");
+    let before = h
+        .state()
+        .pane_scroll(Pane::Training)
+        .expect("the column scrolls");
     assert!(before.max > 30.0, "nothing to scroll: {before:?}");
     // A point of the plot that is on screen (its lower part is scrolled out of the tile).
-    let tile = h.state().pane_rect(Pane::Training).expect("the Training tile");
+    let tile = h
+        .state()
+        .pane_rect(Pane::Training)
+        .expect("the Training tile");
     let over = egui::pos2(rect.center().x, rect.top().max(tile.top()) + 20.0);
-    assert!(rect.contains(over) && tile.contains(over), "{rect:?} {tile:?}");
+    assert!(
+        rect.contains(over) && tile.contains(over),
+        "{rect:?} {tile:?}"
+    );
     h.event(egui::Event::PointerMoved(over));
     h.step();
     for _ in 0..5 {

@@ -17,11 +17,12 @@ impl Panel for ExportPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let dir = cx.state.export_dir();
         ui.horizontal(|ui| {
+            ui.label("folder:");
             if ui.button("Choose…").clicked() {
                 cx.send(AppCommand::Pick(Pick::ExportDir));
             }
-            path_label_ui(ui, "folder: ", &dir, false);
         });
+        path_label_ui(ui, "", &dir, true);
         let mut fmt = cx.state.export_format;
         ui.horizontal_wrapped(|ui| {
             ui.label("format:");

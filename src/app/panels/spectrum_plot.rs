@@ -2,7 +2,9 @@
 //! masked spans shaded, spectral lines dotted and labelled in staggered rows.
 
 use eframe::egui::{self, Color32};
-use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Span, Text, VLine};
+use egui_plot::{
+    GridInput, GridMark, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Span, Text, VLine,
+};
 
 use crate::figures::spectrum::masked_runs;
 use crate::figures::style::LINES;
@@ -18,6 +20,7 @@ pub fn plot_for_data(ui: &egui::Ui, id: &str, data_key: u64) -> Plot<'static> {
     let mem = egui::Id::unique((id, "data-key"));
     let plot = Plot::new(id.to_string())
         .allow_scroll(false)
+        .x_grid_spacer(wavelength_grid)
         .link_axis(egui::Id::unique("spectrum-x"), [true, false]);
     if ui.data(|d| d.get_temp::<u64>(mem)) == Some(data_key) {
         plot
@@ -25,6 +28,46 @@ pub fn plot_for_data(ui: &egui::Ui, id: &str, data_key: u64) -> Plot<'static> {
         ui.data_mut(|d| d.insert_temp(mem, data_key));
         plot.reset()
     }
+}
+
+/// Grid marks of a wavelength axis (Å) at round wavelengths, labelled at the finest of 10, 20,
+/// 50, … 10⁴ Å whose labels fit (egui_plot labels marks ≥ 60 points apart): every 1000 Å on
+/// the inspector's plot, every 2000 Å on the narrow one beside the sliders, finer when zoomed
+/// in; unlabelled lines between.
+pub fn wavelength_grid(input: GridInput) -> Vec<GridMark> {
+    const STEPS: [f64; 10] = [
+        10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0,
+    ];
+    // egui_plot's base step is the data distance of its minimum grid spacing (8 points).
+    let points_per_angstrom = 8.0 / input.base_step_size.max(1e-12);
+    let (lo, hi) = (
+        input.bounds.0.min(input.bounds.1),
+        input.bounds.0.max(input.bounds.1),
+    );
+    if !(lo.is_finite() && hi.is_finite()) || hi - lo <= 0.0 {
+        return vec![];
+    }
+    let k = STEPS
+        .iter()
+        .position(|&s| s * points_per_angstrom >= 72.0)
+        .unwrap_or(STEPS.len() - 1);
+    let major = STEPS[k];
+    let minor = if k >= 2 { STEPS[k - 2] } else { major };
+    let first = (lo / minor).ceil() as i64;
+    let last = (hi / minor).floor() as i64;
+    if last - first > 10_000 {
+        return vec![];
+    }
+    (first..=last)
+        .map(|m| {
+            let v = m as f64 * minor;
+            let on_major = (v / major - (v / major).round()).abs() < 1e-9;
+            GridMark {
+                value: v,
+                step_size: if on_major { major } else { minor },
+            }
+        })
+        .collect()
 }
 
 /// Rows (0 = lowest) for line labels centred at screen x positions `xs` with widths `ws` (in
@@ -112,7 +155,27 @@ pub fn spectrum_plot_ui(
 
 #[cfg(test)]
 mod tests {
-    use super::label_rows;
+    use super::{label_rows, wavelength_grid};
+
+    #[test]
+    fn narrow_plots_label_fewer_round_wavelengths() {
+        let labelled = |width_points: f64| -> Vec<i64> {
+            let (lo, hi) = (3388.0, 8310.0);
+            let input = egui_plot::GridInput {
+                bounds: (lo, hi),
+                base_step_size: 8.0 * (hi - lo) / width_points,
+            };
+            let per_point = width_points / (hi - lo);
+            wavelength_grid(input)
+                .into_iter()
+                .filter(|m| m.step_size * per_point > 60.0)
+                .map(|m| m.value.round() as i64)
+                .collect()
+        };
+        // The inspector (~570 points wide): every 1000 Å; beside the sliders (~250): 2000 Å.
+        assert_eq!(labelled(570.0), vec![4000, 5000, 6000, 7000, 8000]);
+        assert_eq!(labelled(250.0), vec![4000, 6000, 8000]);
+    }
 
     #[test]
     fn close_line_labels_go_to_other_rows() {
