@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::AnalysisError;
 use super::knn::KnnIndex;
+use crate::util::progress::Progress;
 
 /// Accuracy overall and per label.
 #[derive(Clone, Debug, Serialize)]
@@ -26,6 +27,19 @@ pub fn knn_cross_validate(
     k: usize,
     folds: usize,
     seed: u64,
+) -> Result<Accuracy, AnalysisError> {
+    knn_cross_validate_with(points, labels, k, folds, seed, &Progress::new())
+}
+
+/// [`knn_cross_validate`], stopping soon after `progress` is cancelled (checked per fold and
+/// per query point).
+pub fn knn_cross_validate_with(
+    points: ArrayView2<f32>,
+    labels: &[usize],
+    k: usize,
+    folds: usize,
+    seed: u64,
+    progress: &Progress,
 ) -> Result<Accuracy, AnalysisError> {
     let n = points.nrows();
     if labels.len() != n {
@@ -51,10 +65,14 @@ pub fn knn_cross_validate(
         let test = &order[lo..hi];
         let train: Vec<usize> = order[..lo].iter().chain(&order[hi..]).copied().collect();
         let train_pts = points.select(Axis(0), &train);
+        progress.check()?;
         let index = KnnIndex::build(train_pts.view(), "kNN classifier input")?;
         let preds: Vec<(usize, usize)> = test
             .par_iter()
             .map(|&i| {
+                if progress.is_cancelled() {
+                    return (i, 0);
+                }
                 let q = points.row(i).to_vec();
                 let mut votes = vec![(0usize, 0f64); n_labels];
                 for (j, d) in index.nearest(&q, k) {
@@ -73,6 +91,7 @@ pub fn knn_cross_validate(
                 (i, best)
             })
             .collect();
+        progress.check()?;
         for (i, p) in preds {
             predicted[i] = p;
         }

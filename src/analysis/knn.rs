@@ -10,6 +10,7 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use super::AnalysisError;
+use crate::util::progress::Progress;
 
 /// The largest latent dimension the k-d tree is built for.
 pub const MAX_DIM: usize = 12;
@@ -153,6 +154,19 @@ impl KnnIndex {
         include_self: bool,
         what: &str,
     ) -> Result<KnnGraph, AnalysisError> {
+        self.graph_with(points, k, include_self, what, &Progress::new())
+    }
+
+    /// [`Self::graph`], stopping soon after `progress` is cancelled (each point's query checks
+    /// it first: at 64k points the whole graph takes ~0.7 s on 2 cores, a cancel ~0 ms).
+    pub fn graph_with(
+        &self,
+        points: ArrayView2<f32>,
+        k: usize,
+        include_self: bool,
+        what: &str,
+        progress: &Progress,
+    ) -> Result<KnnGraph, AnalysisError> {
         let others = if include_self { k.saturating_sub(1) } else { k };
         if k == 0 || points.nrows() != self.n || self.n <= others {
             return Err(AnalysisError::TooFewPoints {
@@ -164,6 +178,9 @@ impl KnnIndex {
         let rows: Vec<(Vec<(u32, f32)>, bool)> = (0..self.n)
             .into_par_iter()
             .map(|i| {
+                if progress.is_cancelled() {
+                    return (vec![], false);
+                }
                 let q = points.row(i).to_vec();
                 let mut found = self.nearest(&q, others + 1);
                 // With more copies of a point than neighbours asked for, the point itself may
@@ -177,6 +194,7 @@ impl KnnIndex {
                 (found, twin)
             })
             .collect();
+        progress.check()?;
         let mut indices = Array2::<u32>::zeros((self.n, k));
         let mut dists = Array2::<f32>::zeros((self.n, k));
         let mut duplicates = 0;

@@ -5,12 +5,23 @@ use ndarray::ArrayView2;
 
 use super::AnalysisError;
 use super::knn::KnnIndex;
+use crate::util::progress::Progress;
 
 /// LOF with `k` neighbours for every point (≈ 1 inside clusters, ≫ 1 for outliers).
 pub fn local_outlier_factor(points: ArrayView2<f32>, k: usize) -> Result<Vec<f64>, AnalysisError> {
+    local_outlier_factor_with(points, k, &Progress::new())
+}
+
+/// [`local_outlier_factor`], stopping soon after `progress` is cancelled.
+pub fn local_outlier_factor_with(
+    points: ArrayView2<f32>,
+    k: usize,
+    progress: &Progress,
+) -> Result<Vec<f64>, AnalysisError> {
     let what = "LOF input";
     let index = KnnIndex::build(points, what)?;
-    let g = index.graph(points, k, false, what)?;
+    progress.check()?;
+    let g = index.graph_with(points, k, false, what, progress)?;
     let n = points.nrows();
     // k-distance of each point: distance to its k-th nearest neighbour.
     let kdist: Vec<f64> = (0..n).map(|i| g.dists[[i, k - 1]] as f64).collect();

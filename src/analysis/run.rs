@@ -15,13 +15,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::AnalysisError;
-use super::classify::{Accuracy, knn_cross_validate};
-use super::lof::local_outlier_factor;
+use super::classify::{Accuracy, knn_cross_validate_with};
+use super::lof::local_outlier_factor_with;
 use super::options::{AnalysisOptions, MIN_SPECTRA};
 use super::outliers::{OutlierRow, outlier_table, precision_at_top, reduced_chi2};
 use super::residuals::{ResidualHistograms, residual_range, wavelength_edges};
 use super::tracks::{line_between, percentile_track};
-use super::trust::{subsample, trustworthiness};
+use super::trust::{subsample, trustworthiness_with};
 use super::umap::umap_embed;
 use crate::data::identity::FileIdentity;
 use crate::data::{GalaxyClass, Spectra, Split};
@@ -168,10 +168,10 @@ pub fn analyze_streaming(
     // Outliers.
     let t = Instant::now();
     progress.stage("local outlier factor", 0);
-    let lof = local_outlier_factor(latents.view(), opt.lof_neighbors)?;
+    let lof = local_outlier_factor_with(latents.view(), opt.lof_neighbors, progress)?;
     progress.check()?;
     let twins = super::knn::KnnIndex::build(latents.view(), "latents")?
-        .graph(latents.view(), 1, false, "latents")?
+        .graph_with(latents.view(), 1, false, "latents", progress)?
         .duplicates;
     if twins > 0 {
         warnings.push(format!(
@@ -231,10 +231,24 @@ pub fn analyze_streaming(
     let t = Instant::now();
     progress.stage("kNN classifier (AE and PCA)", 2);
     let labels: Vec<usize> = s.classes.iter().map(|c| c.index()).collect();
-    let acc_ae = knn_cross_validate(latents.view(), &labels, opt.classifier_k, opt.folds, 0)?;
+    let acc_ae = knn_cross_validate_with(
+        latents.view(),
+        &labels,
+        opt.classifier_k,
+        opt.folds,
+        0,
+        progress,
+    )?;
     progress.set(1);
     progress.check()?;
-    let acc_pca = knn_cross_validate(pca_coeffs.view(), &labels, opt.classifier_k, opt.folds, 0)?;
+    let acc_pca = knn_cross_validate_with(
+        pca_coeffs.view(),
+        &labels,
+        opt.classifier_k,
+        opt.folds,
+        0,
+        progress,
+    )?;
     progress.set(2);
     timed("kNN classifier", t);
     progress.check()?;
@@ -246,7 +260,16 @@ pub fn analyze_streaming(
     let trust_k = TRUST_NEIGHBOURS
         .min((2 * sub.len()).saturating_sub(2) / 3)
         .max(1);
-    let trust = trustworthiness(pick(&latents).view(), pick(&embedding).view(), trust_k).ok();
+    let trust = match trustworthiness_with(
+        pick(&latents).view(),
+        pick(&embedding).view(),
+        trust_k,
+        progress,
+    ) {
+        Ok(t) => Some(t),
+        Err(AnalysisError::Cancelled) => return Err(AnalysisError::Cancelled),
+        Err(_) => None,
+    };
     timed("trustworthiness", t);
     progress.check()?;
 

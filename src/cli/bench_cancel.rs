@@ -107,8 +107,8 @@ pub fn cancel(a: CancelArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let out = dir.path().join("survey.npz");
     push(
-        "writing the survey (cancel after 1 s)",
-        time_cancel(r, &|| cancelled_after(Duration::from_secs(1)), &|p| {
+        "writing the survey (cancel after 100 ms)",
+        time_cancel(r, &|| cancelled_after(Duration::from_millis(100)), &|p| {
             survey.write_with(&out, false, p).map_err(|e| err(&e))
         })?,
     );

@@ -232,7 +232,9 @@ impl<W: Write> Write for CancelWriter<'_, W> {
         if self.progress.is_cancelled() {
             return Err(cancelled_io_error());
         }
-        self.inner.write(buf)
+        // At most 1 MiB per call: an array is handed over in one buffer (250 MB for 64k
+        // spectra), which would otherwise go to disk whole before the next check.
+        self.inner.write(&buf[..buf.len().min(1 << 20)])
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
