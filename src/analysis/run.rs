@@ -78,7 +78,8 @@ pub struct Scores {
 /// A result of an analysis handed over while the rest is still being computed.
 #[derive(Clone, Debug)]
 pub enum Part {
-    Scores(Scores),
+    /// Boxed: the scores hold the residual histograms (~400 bytes inline).
+    Scores(Box<Scores>),
     /// The UMAP embedding (n × 2).
     Embedding(Array2<f32>),
     /// The PCA at the latent dimension, fitted on the training split.
@@ -181,12 +182,12 @@ pub fn analyze_streaming(
     }
     let outliers = outlier_table(&lof, &chi2);
     timed("local outlier factor", t);
-    on_part(Part::Scores(Scores {
+    on_part(Part::Scores(Box::new(Scores {
         chi2: chi2.clone(),
         lof: lof.clone(),
         outliers: outliers.clone(),
         residuals: residuals.clone(),
-    }));
+    })));
     progress.check()?;
 
     // UMAP.

@@ -48,7 +48,7 @@ fn latents_match(stored: &Array2<f32>, fresh: &Array2<f32>) -> bool {
 /// The job output of a part (the UMAP's k-d tree is built here, off the UI thread).
 fn output_of(part: Part) -> JobOutput {
     match part {
-        Part::Scores(s) => JobOutput::Scores(s),
+        Part::Scores(s) => JobOutput::Scores(*s),
         Part::Embedding(e) => match UmapView::new(e) {
             Ok(u) => JobOutput::Umap(u),
             Err(e) => JobOutput::failed(TASK, e),
@@ -62,12 +62,12 @@ fn deliver_stored(a: StoredAnalysis, cx: &JobCtx) {
     let (lof, chi2) = (a.lof.to_vec(), a.chi2.to_vec());
     let outliers = outlier_table(&lof, &chi2);
     for part in [
-        Part::Scores(Scores {
+        Part::Scores(Box::new(Scores {
             chi2,
             lof,
             outliers,
             residuals: a.residuals,
-        }),
+        })),
         Part::Embedding(a.embedding),
         Part::Baseline(a.pca),
     ] {
