@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes specae's readers of untrusted files with cargo-fuzz (libFuzzer + AddressSanitizer):
-# survey npz, SDSS FITS (DR8+ and DR7), safetensors weights/checkpoints, the analysis cache.
+# survey npz, SDSS FITS (DR8+ and DR7), DESI coadds and redshift files, safetensors
+# weights/checkpoints, the analysis cache. The FITS targets get a dictionary of the format's
+# keywords and of values that break readers (fuzz/fits.dict): byte-level mutation alone rarely
+# writes a whole card such as `TFIELDS = 2147483648`.
 #
 #   scripts/fuzz.sh [RUNS] [TARGET...]      # default: 1000000 executions of each target
 #
@@ -23,7 +26,7 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-1000000}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(npz fits safetensors analysis_cache)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(npz fits desi safetensors analysis_cache)
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # The project's dependency versions, plus libfuzzer-sys.
@@ -37,6 +40,7 @@ FULL_RUNS="${FULL_RUNS:-20000}"
 max_len() {
   case "$1" in
     fits) echo 86400 ;;            # 30 FITS blocks: a whole multiple of 2880 bytes
+    desi) echo 259200 ;;           # 90 blocks: a small coadd's every HDU
     npz) echo 131072 ;;               # the small seeds whole, the 1 MB one cut
     analysis_cache) echo 262144 ;;
     *) echo 65536 ;;
@@ -44,9 +48,16 @@ max_len() {
 }
 JOBS="${JOBS:-1}"
 read -r -a FLAGS <<<"${FUZZ_FLAGS:-}"
+dict() {
+  case "$1" in
+    fits | desi) echo "-dict=fuzz/fits.dict" ;;
+  esac
+}
 run1() { # target corpus runs extra-args...
   local t="$1" corpus="$2" runs="$3"
   shift 3
+  # shellcheck disable=SC2046
+  set -- $(dict "$t") "$@"
   cargo fuzz run "${FLAGS[@]}" "$t" "$corpus" -- -runs="$runs" -timeout=1 -rss_limit_mb=2048 \
     -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$t/" "$@" 2>&1
 }

@@ -11,9 +11,13 @@ use crate::analysis::outliers::outlier_table;
 use crate::analysis::store::read_stored_bytes;
 use crate::data::grid::LogGrid;
 use crate::data::{Spectra, Survey};
-use crate::ingest::PixelMask;
+use crate::ingest::desi::targets_of;
+use crate::ingest::desi_fits::{DesiKind, kind_of, read_desi_coadd_bytes};
 use crate::ingest::lineindex::lineindex_from_pipeline;
+use crate::ingest::redshifts::{Redshift, Redshifts, redshifts_from_fits_bytes};
 use crate::ingest::sdss_fits::{bad_bit_fractions, read_sdss_bytes};
+use crate::ingest::{IngestOptions, PixelMask};
+use crate::spectro::bins::Bins;
 use crate::train::checkpoint::Checkpoint;
 use crate::train::load::model_from_weight_bytes;
 
@@ -35,6 +39,46 @@ pub fn sdss_fits(data: &[u8]) -> Result<(), String> {
         lineindex_from_pipeline(&s),
         bad_bit_fractions(&s.mask_bits),
     ));
+    Ok(())
+}
+
+/// A DESI file as ingest meets it: a redshift file (redrock, zcatalog) is read; a coadd is
+/// read, its arms combined, and every target taken through the ingest path (fibre and
+/// redshift checks, rest-frame rebinning, classes from its lines) at z = 0.1.
+pub fn desi_fits(data: &[u8]) -> Result<(), String> {
+    let path = Path::new("fuzz-coadd.fits");
+    if kind_of(data) == DesiKind::Redshifts {
+        let r = redshifts_from_fits_bytes(data.to_vec(), path).map_err(|e| e.to_string())?;
+        std::hint::black_box(r.len());
+        return Ok(());
+    }
+    let coadd = read_desi_coadd_bytes(data.to_vec(), path).map_err(|e| e.to_string())?;
+    let z = Redshifts::from_rows(
+        Path::new("fuzz-redrock.fits"),
+        coadd.targets.iter().map(|t| {
+            (
+                t.targetid,
+                Redshift {
+                    z: 0.1,
+                    zerr: 1e-5,
+                    zwarn: 0,
+                    spectype: "GALAXY".into(),
+                    deltachi2: 100.0,
+                    survey: String::new(),
+                    program: String::new(),
+                    primary: true,
+                },
+            )
+        }),
+    );
+    let out = targets_of(
+        &coadd,
+        Some(&z),
+        None,
+        &Bins::standard(),
+        &IngestOptions::default(),
+    );
+    std::hint::black_box(out.len());
     Ok(())
 }
 

@@ -112,6 +112,8 @@ pub enum AppCommand {
     SelectionResiduals,
     ExportFigure(ExportView, ExportFormat),
     ExportTable(ExportTable),
+    /// The last ingest's report as CSV, into the export folder.
+    ExportIngestReport,
     SetExportDir(PathBuf),
     SetExportFormat(ExportFormat),
     /// Show a file (the last export, a run's folder) in the system's file manager.

@@ -14,10 +14,11 @@ pub enum Pane {
     Outliers,
     Residuals,
     Export,
+    IngestReport,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 9] = [
+    pub const ALL: [Pane; 10] = [
         Pane::DataModel,
         Pane::Training,
         Pane::Umap,
@@ -27,6 +28,7 @@ impl Pane {
         Pane::Outliers,
         Pane::Residuals,
         Pane::Export,
+        Pane::IngestReport,
     ];
 
     /// The title on its tab and in the View menu.
@@ -41,6 +43,7 @@ impl Pane {
             Pane::Outliers => "Outliers",
             Pane::Residuals => "Residuals",
             Pane::Export => "Export",
+            Pane::IngestReport => "Ingest report",
         }
     }
 

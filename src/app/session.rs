@@ -122,6 +122,15 @@ impl UmapView {
     }
 }
 
+/// The outcome of an ingest: a line for the status bar, the survey written (if any spectrum was
+/// kept), and what happened to each input.
+#[derive(Clone, Debug)]
+pub struct IngestReport {
+    pub summary: String,
+    pub out: Option<std::path::PathBuf>,
+    pub outcomes: Vec<crate::ingest::FileOutcome>,
+}
+
 /// Everything on screen, and the generation of each part.
 #[derive(Default)]
 pub struct Session {
@@ -135,6 +144,8 @@ pub struct Session {
     pub baseline: Option<PcaBaseline>,
     /// Set once the whole analysis is in (cached or computed, how long).
     pub analysis_note: Option<String>,
+    /// What the last ingest did with each input (shown in the Ingest report pane).
+    pub ingest_report: Option<IngestReport>,
     pub data_gen: u64,
     pub model_gen: u64,
     pub latents_gen: u64,

@@ -41,18 +41,20 @@ pub fn default_tree(size: egui::Vec2) -> Tree<Pane> {
         pane(Pane::Residuals),
         pane(Pane::Export),
     );
-    let (umap, sliders, corner, inspector) = (
+    let (umap, sliders, corner, inspector, report) = (
         pane(Pane::Umap),
         pane(Pane::Sliders),
         pane(Pane::Corner),
         pane(Pane::Inspector),
+        pane(Pane::IngestReport),
     );
     // Tabs share a tile where one of them at a time is enough: the controls; the sliders (in
-    // front) with the outlier list; the corner plot (in front) with the residual heatmap.
+    // front) with the outlier list and the ingest report; the corner plot (in front) with the
+    // residual heatmap.
     let controls = tiles.insert_tab_tile(vec![data, training]);
     let export = tiles.insert_tab_tile(vec![export]);
     let umap = tiles.insert_tab_tile(vec![umap]);
-    let sliders = tiles.insert_tab_tile(vec![sliders, outliers]);
+    let sliders = tiles.insert_tab_tile(vec![sliders, outliers, report]);
     let corner = tiles.insert_tab_tile(vec![corner, residuals]);
     let inspector = tiles.insert_tab_tile(vec![inspector]);
     let column = |tiles: &mut Tiles<Pane>, top: TileId, bottom: TileId, top_share: f32| {
@@ -77,8 +79,26 @@ pub fn default_tree(size: egui::Vec2) -> Tree<Pane> {
 }
 
 /// A persisted tree, if it still shows every pane exactly once (else the default is used).
+/// Panes added since it was saved join the outlier list's tab stack (or the root), so a user's
+/// layout survives an upgrade.
 pub fn restored(tree: Option<Tree<Pane>>) -> Option<Tree<Pane>> {
-    let tree = tree?;
+    let mut tree = tree?;
+    let missing: Vec<Pane> = Pane::ALL
+        .iter()
+        .copied()
+        .filter(|p| tree.tiles.find_pane(p).is_none())
+        .collect();
+    let host = tree
+        .tiles
+        .find_pane(&Pane::Outliers)
+        .and_then(|id| tree.tiles.parent_of(id))
+        .or(tree.root);
+    for p in missing {
+        let id = tree.tiles.insert_pane(p);
+        if let Some(Tile::Container(c)) = host.and_then(|h| tree.tiles.get_mut(h)) {
+            c.add_child(id);
+        }
+    }
     let all = Pane::ALL.iter().all(|p| {
         tree.tiles
             .tiles()
@@ -167,5 +187,24 @@ impl egui_tiles::Behavior<Pane> for Behavior<'_, '_> {
 
     fn min_size(&self) -> f32 {
         60.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_layout_saved_before_a_pane_existed_keeps_its_shape_and_gains_the_pane() {
+        let mut old = default_tree(egui::vec2(1440.0, 900.0));
+        let report = old.tiles.find_pane(&Pane::IngestReport).unwrap();
+        old.remove_recursively(report);
+        assert!(old.tiles.find_pane(&Pane::IngestReport).is_none());
+        let tiles_before = old.tiles.len();
+        let got = restored(Some(old)).expect("the saved layout is kept");
+        assert_eq!(got.tiles.len(), tiles_before + 1);
+        let report = got.tiles.find_pane(&Pane::IngestReport).unwrap();
+        let outliers = got.tiles.find_pane(&Pane::Outliers).unwrap();
+        assert_eq!(got.tiles.parent_of(report), got.tiles.parent_of(outliers));
     }
 }

@@ -1,15 +1,19 @@
-//! `specae ingest`: SDSS FITS files → a survey npz, with a kept/rejected table.
+//! `specae ingest`: SDSS FITS files and DESI coadds → a survey npz, with a table of what was
+//! kept, dropped as a duplicate or rejected, and why.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
+use specae::ingest::outcome::report_csv;
 use specae::ingest::survey::{IngestSurveyError, collect_paths, outcome_counts};
 use specae::ingest::{FileOutcome, IngestOptions, PixelMask, ingest};
+use specae::util::atomic::write_bytes_atomically;
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// FITS files and/or folders (searched recursively for *.fits, *.fit).
+    /// FITS files and/or folders (searched recursively for *.fits, *.fit): SDSS spectra
+    /// (spec-*, spSpec-*) and DESI coadds (coadd-*, with their redrock-* files beside them).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output survey file.
@@ -22,6 +26,18 @@ pub struct IngestArgs {
     /// alone (`ivar`, for files whose mask flags good pixels).
     #[arg(long, value_enum, default_value_t = PixelMask::Pipeline)]
     pub mask: PixelMask,
+    /// Redshifts for DESI coadds: a DESI catalogue (zpix-*, zall-*, ztile-* FITS) or any FITS
+    /// table or CSV with TARGETID and Z columns. Without it, each coadd's redrock file beside it.
+    #[arg(long, value_name = "FILE")]
+    pub redshifts: Option<PathBuf>,
+    /// DESI targets whose redshift beats the next-best fit by less than this Δχ² are rejected
+    /// (DESI's BGS and LRG samples cut at 40 and 15).
+    #[arg(long, default_value_t = 25.0)]
+    pub min_deltachi2: f64,
+    /// Also write the table of what happened to each input as CSV (file, TARGETID, status,
+    /// z, class, detail).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// List every file (by default kept files are listed only for small inputs).
     #[arg(long, short)]
     pub verbose: bool,
@@ -34,11 +50,7 @@ fn print_table(outcomes: &[FileOutcome], verbose: bool) {
         "file", "status", "z", "class"
     );
     for o in outcomes {
-        let name = o
-            .path()
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = o.label();
         match o {
             FileOutcome::Kept { .. } if !all => {}
             FileOutcome::Kept {
@@ -65,11 +77,27 @@ fn print_table(outcomes: &[FileOutcome], verbose: bool) {
                     "rejected", "", ""
                 )
             }
+            FileOutcome::Redshifts { note, .. } => {
+                println!("{name:<34} {:<8} {:>8}  {:<22} {note}", "read", "", "")
+            }
             FileOutcome::Failed { error } => {
                 println!("{name:<34} {:<8} {:>8}  {:<22} {error}", "error", "", "")
             }
         }
     }
+}
+
+/// Writes the outcome table as CSV where `--report` asks for it.
+fn write_report(path: Option<&std::path::Path>, outcomes: &[FileOutcome]) -> anyhow::Result<()> {
+    if let Some(p) = path {
+        write_bytes_atomically(p, report_csv(outcomes).as_bytes())?;
+        eprintln!(
+            "wrote the report of {} inputs to {}",
+            outcomes.len(),
+            p.display()
+        );
+    }
+    Ok(())
 }
 
 pub fn run(a: IngestArgs) -> anyhow::Result<()> {
@@ -79,12 +107,20 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
             a.min_coverage
         );
     }
+    if !(a.min_deltachi2 >= 0.0 && a.min_deltachi2.is_finite()) {
+        anyhow::bail!(
+            "--min-deltachi2 must be a number ≥ 0, got {}",
+            a.min_deltachi2
+        );
+    }
     let paths = collect_paths(&a.inputs)?;
     let t0 = Instant::now();
     let (progress, bars) = super::progress::bars();
     let opts = IngestOptions {
         min_coverage: a.min_coverage,
         mask: a.mask,
+        redshifts: a.redshifts.clone(),
+        min_deltachi2: a.min_deltachi2,
         ..IngestOptions::default()
     };
     let result = ingest(&paths, &opts, &progress);
@@ -101,14 +137,16 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
             outcomes,
         }) => {
             print_table(&outcomes, a.verbose);
+            write_report(a.report.as_deref(), &outcomes)?;
             anyhow::bail!(
-                "none of the {total} files could be used ({rejected} rejected or duplicates, \
+                "none of the {total} spectra could be used ({rejected} rejected or duplicates, \
                  {failed} unreadable)"
             );
         }
         Err(e) => return Err(e.into()),
     };
     print_table(&ingested.outcomes, a.verbose);
+    write_report(a.report.as_deref(), &ingested.outcomes)?;
     let written = ingested.survey.write_with(&a.out, false, &progress);
     bars.finish();
     written?;

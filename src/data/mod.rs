@@ -6,6 +6,7 @@
 //! - [`classes`]: galaxy classes from astroML's `lineindex_cln`;
 //! - [`split`]: the seeded train/validation split;
 //! - [`prepped`]: the prepped-file schema shared with `shared/anchors/reference.py`;
+//! - [`release`]: which survey (SDSS, DESI survey/program) each spectrum came from;
 //! - [`sources`]: where data sets live (the built-in survey's cache, astroML's cache);
 //! - [`summary`]: counts and statistics for `specae info`.
 
@@ -17,6 +18,7 @@ pub mod npz;
 pub mod prepped;
 pub mod preprocess;
 pub mod refill;
+pub mod release;
 pub mod sources;
 pub mod split;
 pub mod summary;

@@ -26,9 +26,33 @@ pub struct Metadata {
     pub fiber: Option<Array1<i64>>,
     pub log_nii_ha: Option<Array1<f32>>,
     pub log_oiii_hb: Option<Array1<f32>>,
+    /// DESI's TARGETID (−1 for spectra that have none, e.g. SDSS ones in a mixed survey).
+    pub targetid: Option<Array1<i64>>,
+    /// [`super::release`] code of each spectrum's survey.
+    pub release: Option<Array1<i64>>,
 }
 
 impl Metadata {
+    /// The name of spectrum `i` as its survey gives it: SDSS plate-MJD-fibre, or DESI
+    /// "TARGETID 39627… (sv3/dark)".
+    pub fn name(&self, i: usize) -> Option<String> {
+        if let Some(pmf) = self.plate_mjd_fiber(i) {
+            return Some(pmf);
+        }
+        let t = *self.targetid.as_ref()?.get(i)?;
+        if t < 0 {
+            return None;
+        }
+        let release = self
+            .release
+            .as_ref()
+            .and_then(|r| r.get(i))
+            .and_then(|&c| super::release::release_name(c))
+            .map(|r| format!(" ({})", r.trim_start_matches("DESI ")))
+            .unwrap_or_default();
+        Some(format!("TARGETID {t}{release}"))
+    }
+
     /// SDSS's name of spectrum `i`, "PLATE-MJD-FIBER" (fibre zero-padded as in SDSS file
     /// names), when the file has the three columns.
     pub fn plate_mjd_fiber(&self, i: usize) -> Option<String> {
@@ -37,7 +61,11 @@ impl Metadata {
             self.mjd.as_ref()?,
             self.fiber.as_ref()?,
         );
-        Some(format!("{}-{}-{:04}", p.get(i)?, m.get(i)?, f.get(i)?))
+        let (p, m, f) = (*p.get(i)?, *m.get(i)?, *f.get(i)?);
+        if p <= 0 || m <= 0 || f <= 0 {
+            return None;
+        }
+        Some(format!("{p}-{m}-{f:04}"))
     }
 }
 
@@ -206,6 +234,8 @@ impl Survey {
             fiber: optional(&mut f, "fiber", n, NpzFile::ints1)?,
             log_nii_ha: optional(&mut f, "log_NII_Ha", n, NpzFile::floats1)?,
             log_oiii_hb: optional(&mut f, "log_OIII_Hb", n, NpzFile::floats1)?,
+            targetid: optional(&mut f, "targetid", n, NpzFile::ints1)?,
+            release: optional(&mut f, "release", n, NpzFile::ints1)?,
         };
         let truth = if f.has("truth_kind") {
             Some(Truth {
@@ -287,6 +317,12 @@ impl Survey {
                 for (k, v) in ints {
                     if let Some(v) = v {
                         npz.add_array(k, &v.mapv(|x| x as i32)).map_err(werr)?;
+                    }
+                }
+                // TARGETIDs need all 64 bits.
+                for (k, v) in [("targetid", &m.targetid), ("release", &m.release)] {
+                    if let Some(v) = v {
+                        npz.add_array(k, v).map_err(werr)?;
                     }
                 }
                 let floats = [

@@ -1,15 +1,29 @@
 //! Bring your own spectra: SDSS FITS files (DR8+ `spec-PLATE-MJD-FIBER.fits`, "lite" or full,
-//! and DR7 `spSpec-MJD-PLATE-FIBER.fit`) turned into a survey in astroML's npz schema.
+//! and DR7 `spSpec-MJD-PLATE-FIBER.fit`) and DESI coadds with their redshifts, turned into a
+//! survey in astroML's npz schema.
 //!
-//! - [`sdss_fits`]: reading one file with `fitsrs` (pure Rust; no cfitsio needed);
+//! - [`sdss_fits`]: reading one SDSS file with `fitsrs` (pure Rust; no cfitsio needed);
+//! - [`fits_table`]: typed tables and images of multi-spectrum files, counts bounded;
+//! - [`desi_fits`]: one DESI coadd, its B/R/Z arms combined; [`redshifts`]: redrock files and
+//!   redshift catalogues by TARGETID; [`desi`]: a coadd's targets kept or rejected;
+//! - [`fits_write`], [`desi_write`]: a survey written as DESI coadds and redrock files;
+//! - [`outcome`]: what happened to each file or target; [`options`]: an ingest's settings;
 //! - [`rebin`]: shift to the rest frame and rebin onto the 1000-bin grid;
 //! - [`lineindex`]: astroML's `lineratio_index` from the pipeline's line measurements;
 //! - [`survey`]: many files in parallel → kept/rejected report → PCA-filled [`Survey`].
 //!
 //! [`Survey`]: crate::data::Survey
 
+pub mod desi;
+pub mod desi_fits;
+pub mod desi_write;
+pub mod fits_table;
+pub mod fits_write;
 pub mod lineindex;
+pub mod options;
+pub mod outcome;
 pub mod rebin;
+pub mod redshifts;
 pub mod sdss_fits;
 pub mod survey;
 
@@ -24,6 +38,8 @@ pub enum IngestError {
     Fits { path: PathBuf, detail: String },
     #[error("{}: not an SDSS spectrum: {detail}", path.display())]
     NotSdss { path: PathBuf, detail: String },
+    #[error("{}: not a usable DESI file: {detail}", path.display())]
+    NotDesi { path: PathBuf, detail: String },
     #[error("{}: truncated or damaged: {detail}", path.display())]
     Truncated { path: PathBuf, detail: String },
     /// The reader failed in a way it should have caught (a bug); the other files go on.
@@ -38,11 +54,14 @@ impl IngestError {
             IngestError::Io { path, .. }
             | IngestError::Fits { path, .. }
             | IngestError::NotSdss { path, .. }
+            | IngestError::NotDesi { path, .. }
             | IngestError::Truncated { path, .. }
             | IngestError::Internal { path, .. } => path,
         }
     }
 }
 
+pub use options::IngestOptions;
+pub use outcome::FileOutcome;
 pub use rebin::PixelMask;
-pub use survey::{FileOutcome, IngestOptions, Ingested, ingest};
+pub use survey::{Ingested, ingest};

@@ -258,20 +258,7 @@ fn header_f64(
 
 /// Reads an SDSS spectrum file (either layout).
 pub fn read_sdss(path: &Path) -> Result<SdssSpectrum, IngestError> {
-    let io = |detail: String| IngestError::Io {
-        path: path.to_path_buf(),
-        detail,
-    };
-    let len = std::fs::metadata(path)
-        .map_err(|e| io(e.to_string()))?
-        .len();
-    if len > MAX_FILE_BYTES {
-        return Err(fits_err(
-            path,
-            format!("{len} bytes is far larger than an SDSS spectrum (at most {MAX_FILE_BYTES})"),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+    let bytes = super::fits_table::read_file(path, MAX_FILE_BYTES, "an SDSS spectrum")?;
     read_sdss_bytes(bytes, path)
 }
 

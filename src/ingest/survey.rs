@@ -1,4 +1,4 @@
-//! Ingesting many SDSS files: read in parallel, keep or reject each with a reason, rebin,
+//! Ingesting many SDSS files and DESI coadds: read in parallel, keep or reject each with a reason, rebin,
 //! classify, keep one copy of each spectrum, then fill masked bins with the iterative PCA and
 //! return an astroML-schema survey. One file never stops the others: every failure — a damaged
 //! file, even a reader bug — becomes that file's line in the outcome table.
@@ -11,9 +11,18 @@ use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
 use super::IngestError;
+use super::desi::process_coadd;
+use super::desi_fits::{DesiKind, MAX_COADD_BYTES, kind_of};
+use super::fits_table::read_file;
 use super::lineindex::lineindex_from_pipeline;
+pub use super::options::IngestOptions;
+pub use super::outcome::{FileOutcome, outcome_counts};
+use super::outcome::{Row, file_name};
 use super::rebin::PixelMask;
-use super::sdss_fits::{SdssSpectrum, bad_bit_fractions, pixel_bit_name, read_sdss};
+use super::redshifts::{Redshifts, is_redshift_file_name, read_redshifts};
+use super::sdss_fits::{
+    MAX_FILE_BYTES, SdssSpectrum, bad_bit_fractions, pixel_bit_name, read_sdss_bytes,
+};
 use crate::data::grid::{COEFF0, COEFF1, LogGrid, N_BINS};
 use crate::data::survey::{Metadata, Survey};
 use crate::pca::{PcaConfig, PcaError, iterative_pca};
@@ -21,84 +30,8 @@ use crate::spectro::bins::Bins;
 use crate::spectro::measure::measure;
 use crate::util::progress::{Cancelled, Progress};
 
-/// Settings of an ingest.
-#[derive(Clone, Debug)]
-pub struct IngestOptions {
-    /// Minimum fraction of grid bins a spectrum must cover after de-redshifting.
-    pub min_coverage: f64,
-    pub mask: PixelMask,
-    pub pca: PcaConfig,
-}
-
-impl Default for IngestOptions {
-    fn default() -> Self {
-        Self {
-            min_coverage: 0.5,
-            mask: PixelMask::Pipeline,
-            pca: PcaConfig::default(),
-        }
-    }
-}
-
-/// What happened to one file.
-#[derive(Clone, Debug)]
-pub enum FileOutcome {
-    Kept {
-        path: PathBuf,
-        z: f64,
-        class: String,
-        lineindex: i64,
-        coverage: f64,
-    },
-    Rejected {
-        path: PathBuf,
-        reason: String,
-    },
-    /// The same spectrum as `of` (same plate, MJD and fibre, or identical flux where the file
-    /// has no ids), which is kept instead.
-    Duplicate {
-        path: PathBuf,
-        of: PathBuf,
-    },
-    Failed {
-        error: IngestError,
-    },
-}
-
-impl FileOutcome {
-    pub fn path(&self) -> &Path {
-        match self {
-            FileOutcome::Kept { path, .. }
-            | FileOutcome::Rejected { path, .. }
-            | FileOutcome::Duplicate { path, .. } => path,
-            FileOutcome::Failed { error } => error.path(),
-        }
-    }
-
-    /// Why the file was not kept (`None` if it was).
-    pub fn reason(&self) -> Option<String> {
-        match self {
-            FileOutcome::Kept { .. } => None,
-            FileOutcome::Rejected { path, reason } => {
-                Some(format!("{}: {reason}", file_name(path)))
-            }
-            FileOutcome::Duplicate { path, of } => Some(format!(
-                "{}: the same spectrum as {}",
-                file_name(path),
-                of.display()
-            )),
-            FileOutcome::Failed { error } => Some(error.to_string()),
-        }
-    }
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
-}
-
-/// The result: the survey of kept spectra, and an outcome per input file (in input order).
+/// The result: the survey of kept spectra, and an outcome per input (in input order; a DESI
+/// coadd has one per target).
 #[derive(Debug)]
 pub struct Ingested {
     pub survey: Survey,
@@ -112,23 +45,13 @@ impl Ingested {
     }
 }
 
-/// Kept / duplicate / rejected / unreadable counts of an outcome table.
-pub fn outcome_counts(outcomes: &[FileOutcome]) -> String {
-    let count = |f: &dyn Fn(&FileOutcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
-    format!(
-        "{} kept, {} duplicates, {} rejected, {} unreadable",
-        count(&|o| matches!(o, FileOutcome::Kept { .. })),
-        count(&|o| matches!(o, FileOutcome::Duplicate { .. })),
-        count(&|o| matches!(o, FileOutcome::Rejected { .. })),
-        count(&|o| matches!(o, FileOutcome::Failed { .. })),
-    )
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum IngestSurveyError {
     #[error("no FITS files given (looked for *.fits and *.fit)")]
     NoFiles,
-    #[error("none of the {total} files could be used ({rejected} rejected, {failed} unreadable)")]
+    #[error(
+        "none of the {total} spectra could be used ({rejected} rejected or duplicates, {failed} unreadable)"
+    )]
     NothingKept {
         total: usize,
         rejected: usize,
@@ -137,6 +60,8 @@ pub enum IngestSurveyError {
     },
     #[error("cannot read folder {}: {detail}", path.display())]
     Folder { path: PathBuf, detail: String },
+    #[error("cannot use the redshift catalogue: {0}")]
+    Redshifts(IngestError),
     #[error("PCA infill failed: {0}")]
     Pca(PcaError),
     #[error("ingesting was cancelled")]
@@ -188,13 +113,17 @@ fn rejection(s: &SdssSpectrum) -> Option<String> {
 enum SpectrumKey {
     /// SDSS's identity of a spectrum.
     Ids { plate: i64, mjd: i64, fiber: i64 },
+    /// DESI's: one target, whichever tile, survey or program observed it.
+    Target(i64),
     /// Files without ids: the rebinned flux, bit for bit.
     Flux(Vec<u32>),
 }
 
 impl SpectrumKey {
     fn of(r: &Row) -> Self {
-        if r.plate > 0 && r.mjd > 0 && r.fiber > 0 {
+        if r.targetid >= 0 {
+            SpectrumKey::Target(r.targetid)
+        } else if r.plate > 0 && r.mjd > 0 && r.fiber > 0 {
             SpectrumKey::Ids {
                 plate: r.plate,
                 mjd: r.mjd,
@@ -206,30 +135,77 @@ impl SpectrumKey {
     }
 }
 
-struct Row {
-    flux: Vec<f32>,
-    err: Vec<f32>,
-    mask: Vec<bool>,
-    z: f64,
-    zerr: f64,
-    plate: i64,
-    mjd: i64,
-    fiber: i64,
-    lineindex: i64,
-    log_nii_ha: f64,
-    log_oiii_hb: f64,
+/// [`process`] behind a panic guard: a reader bug on one file becomes that file's error.
+fn process_guarded(
+    path: &Path,
+    grid: &Bins,
+    catalogue: Option<&Redshifts>,
+    opts: &IngestOptions,
+) -> Vec<(FileOutcome, Option<Row>)> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        process(path, grid, catalogue, opts)
+    }))
+    .unwrap_or_else(|p| {
+        let error = IngestError::Internal {
+            path: path.to_path_buf(),
+            detail: crate::util::panic_message(p.as_ref(), "a panic"),
+        };
+        vec![(FileOutcome::Failed { error }, None)]
+    })
 }
 
-/// [`process`] behind a panic guard: a reader bug on one file becomes that file's error.
-fn process_guarded(path: &Path, grid: &Bins, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(path, grid, opts)))
-        .unwrap_or_else(|p| {
-            let error = IngestError::Internal {
-                path: path.to_path_buf(),
-                detail: crate::util::panic_message(p.as_ref(), "a panic"),
-            };
-            (FileOutcome::Failed { error }, None)
-        })
+/// One input file: a DESI coadd (many targets), a redshift file (read with its coadd), or an
+/// SDSS spectrum.
+fn process(
+    path: &Path,
+    grid: &Bins,
+    catalogue: Option<&Redshifts>,
+    opts: &IngestOptions,
+) -> Vec<(FileOutcome, Option<Row>)> {
+    let failed = |error| vec![(FileOutcome::Failed { error }, None)];
+    if is_redshift_file_name(path) {
+        return vec![(redshift_file_outcome(path), None)];
+    }
+    let bytes = match read_file(path, MAX_COADD_BYTES, "a spectrum file") {
+        Ok(b) => b,
+        Err(e) => return failed(e),
+    };
+    match kind_of(&bytes) {
+        DesiKind::Coadd => process_coadd(path, bytes, catalogue, grid, opts),
+        DesiKind::Redshifts => vec![(redshift_file_outcome(path), None)],
+        DesiKind::Other => {
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                return failed(IngestError::Fits {
+                    path: path.to_path_buf(),
+                    detail: format!(
+                        "{} bytes is far larger than an SDSS spectrum (at most {MAX_FILE_BYTES})",
+                        bytes.len()
+                    ),
+                });
+            }
+            let (o, r) = process_sdss(path, bytes, grid, opts);
+            vec![(o, r)]
+        }
+    }
+}
+
+/// A redshift file among the inputs: which coadd it serves.
+fn redshift_file_outcome(path: &Path) -> FileOutcome {
+    let name = file_name(path);
+    let rest = ["redrock-", "zbest-"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p));
+    let note = match rest {
+        Some(rest) if path.with_file_name(format!("coadd-{rest}")).is_file() => {
+            format!("redshifts, read with coadd-{rest}")
+        }
+        Some(rest) => format!("redshifts; no coadd-{rest} beside it"),
+        None => "a redshift catalogue: name it with --redshifts to use it".into(),
+    };
+    FileOutcome::Redshifts {
+        path: path.to_path_buf(),
+        note,
+    }
 }
 
 /// Why a spectrum covers too little of the grid: its pixel mask, when the mask is what made
@@ -267,8 +243,13 @@ fn coverage_reason(s: &SdssSpectrum, coverage: f64, opts: &IngestOptions) -> Str
     )
 }
 
-fn process(path: &Path, grid: &Bins, opts: &IngestOptions) -> (FileOutcome, Option<Row>) {
-    let s = match read_sdss(path) {
+fn process_sdss(
+    path: &Path,
+    bytes: Vec<u8>,
+    grid: &Bins,
+    opts: &IngestOptions,
+) -> (FileOutcome, Option<Row>) {
+    let s = match read_sdss_bytes(bytes, path) {
         Ok(s) => s,
         Err(error) => return (FileOutcome::Failed { error }, None),
     };
@@ -276,6 +257,7 @@ fn process(path: &Path, grid: &Bins, opts: &IngestOptions) -> (FileOutcome, Opti
         return (
             FileOutcome::Rejected {
                 path: path.to_path_buf(),
+                target: None,
                 reason,
             },
             None,
@@ -286,6 +268,7 @@ fn process(path: &Path, grid: &Bins, opts: &IngestOptions) -> (FileOutcome, Opti
         return (
             FileOutcome::Rejected {
                 path: path.to_path_buf(),
+                target: None,
                 reason: coverage_reason(&s, r.coverage, opts),
             },
             None,
@@ -303,6 +286,7 @@ fn process(path: &Path, grid: &Bins, opts: &IngestOptions) -> (FileOutcome, Opti
     (
         FileOutcome::Kept {
             path: path.to_path_buf(),
+            target: None,
             z: s.z,
             class,
             lineindex,
@@ -317,6 +301,9 @@ fn process(path: &Path, grid: &Bins, opts: &IngestOptions) -> (FileOutcome, Opti
             plate: s.plate,
             mjd: s.mjd,
             fiber: s.fiber,
+            targetid: -1,
+            release: crate::data::release::SDSS,
+            rank: (1, 0.0),
             lineindex,
             log_nii_ha: x,
             log_oiii_hb: y,
@@ -372,59 +359,93 @@ pub fn ingest(
     if paths.is_empty() {
         return Err(IngestSurveyError::NoFiles);
     }
+    let catalogue = match &opts.redshifts {
+        Some(p) => Some(read_redshifts(p).map_err(IngestSurveyError::Redshifts)?),
+        None => None,
+    };
     let grid = Bins::standard();
     progress.stage(STAGE_READING, paths.len() as u64);
-    let results: Vec<Option<(FileOutcome, Option<Row>)>> = paths
+    let results: Vec<Option<Vec<(FileOutcome, Option<Row>)>>> = paths
         .par_iter()
         .map(|p| {
             if progress.is_cancelled() {
                 return None;
             }
-            let r = process_guarded(p, &grid, opts);
+            let r = process_guarded(p, &grid, catalogue.as_ref(), opts);
             progress.add(1);
             Some(r)
         })
         .collect();
     progress.check()?;
-    let results: Vec<(FileOutcome, Option<Row>)> = results.into_iter().flatten().collect();
-    let mut outcomes = Vec::with_capacity(results.len());
-    let mut rows = vec![];
-    // One spectrum per (plate, MJD, fibre), or per identical flux where a file has no ids;
-    // the first in input (sorted path) order is kept.
-    let mut seen: HashMap<SpectrumKey, PathBuf> = HashMap::new();
-    for (o, r) in results {
-        match r {
-            Some(r) => {
-                let path = o.path().to_path_buf();
-                match seen.entry(SpectrumKey::of(&r)) {
-                    Entry::Occupied(first) => outcomes.push(FileOutcome::Duplicate {
-                        path,
-                        of: first.get().clone(),
-                    }),
-                    Entry::Vacant(v) => {
-                        v.insert(path);
-                        outcomes.push(o);
-                        rows.push(r);
-                    }
-                }
-            }
-            None => outcomes.push(o),
-        }
-    }
+    let (outcomes, rows) = keep_one_of_each(results.into_iter().flatten().flatten());
     if rows.is_empty() {
-        let failed = outcomes
-            .iter()
-            .filter(|o| matches!(o, FileOutcome::Failed { .. }))
-            .count();
+        let count = |f: fn(&FileOutcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
+        let failed = count(|o| matches!(o, FileOutcome::Failed { .. }));
+        let rejected = count(|o| {
+            matches!(
+                o,
+                FileOutcome::Rejected { .. } | FileOutcome::Duplicate { .. }
+            )
+        });
+        // Redshift files are read with their coadds; they are not inputs that failed.
+        let total = failed + rejected;
         return Err(IngestSurveyError::NothingKept {
-            total: outcomes.len(),
-            rejected: outcomes.len() - failed,
+            total,
+            rejected,
             failed,
             outcomes,
         });
     }
     let survey = survey_from_rows(&rows, &opts.pca, progress)?;
     Ok(Ingested { survey, outcomes })
+}
+
+/// One spectrum per (plate, MJD, fibre), per DESI TARGETID, or per identical flux where a
+/// file has no ids. SDSS: the first in input (sorted path) order is kept; DESI: the coadd with
+/// the most exposures, then the highest TSNR2 (the first on a tie). The others are listed as
+/// duplicates of the one kept.
+fn keep_one_of_each(
+    results: impl Iterator<Item = (FileOutcome, Option<Row>)>,
+) -> (Vec<FileOutcome>, Vec<Row>) {
+    let mut outcomes: Vec<FileOutcome> = vec![];
+    let mut rows: Vec<Option<Row>> = vec![];
+    // Key → (index of the kept outcome, index of its row).
+    let mut seen: HashMap<SpectrumKey, (usize, usize)> = HashMap::new();
+    for (o, r) in results {
+        let Some(r) = r else {
+            outcomes.push(o);
+            continue;
+        };
+        let duplicate = |kept: &FileOutcome, of: &FileOutcome| FileOutcome::Duplicate {
+            path: kept.path().to_path_buf(),
+            target: kept.target(),
+            of: of.path().to_path_buf(),
+        };
+        match seen.entry(SpectrumKey::of(&r)) {
+            Entry::Occupied(mut first) => {
+                let (oi, ri) = *first.get();
+                let better = rows[ri].as_ref().is_some_and(|k| {
+                    r.targetid >= 0 && r.rank.0 > k.rank.0
+                        || (r.rank.0 == k.rank.0 && r.rank.1 > k.rank.1 && r.targetid >= 0)
+                });
+                if better {
+                    outcomes[oi] = duplicate(&outcomes[oi], &o);
+                    first.insert((outcomes.len(), rows.len()));
+                    rows[ri] = None;
+                    outcomes.push(o);
+                    rows.push(Some(r));
+                } else {
+                    outcomes.push(duplicate(&o, &outcomes[oi]));
+                }
+            }
+            Entry::Vacant(v) => {
+                v.insert((outcomes.len(), rows.len()));
+                outcomes.push(o);
+                rows.push(Some(r));
+            }
+        }
+    }
+    (outcomes, rows.into_iter().flatten().collect())
 }
 
 /// The name of [`ingest`]'s first stage.
@@ -517,6 +538,11 @@ fn survey_from_rows(
             fiber: col_i(&|r| r.fiber),
             log_nii_ha: col_f(&|r| r.log_nii_ha),
             log_oiii_hb: col_f(&|r| r.log_oiii_hb),
+            targetid: rows
+                .iter()
+                .any(|r| r.targetid >= 0)
+                .then(|| Array1::from_iter(rows.iter().map(|r| r.targetid))),
+            release: col_i(&|r| r.release),
         },
         truth: None,
     })

@@ -250,6 +250,8 @@ pub fn generate(cfg: &SynthConfig, progress: &Progress) -> Result<Survey, SynthE
         fiber: Some(Array1::from_iter((0..n).map(|i| 1 + (i % 640) as i64))),
         log_nii_ha: Some(col_f(&|r| r.log_nii_ha)),
         log_oiii_hb: Some(col_f(&|r| r.log_oiii_hb)),
+        targetid: None,
+        release: None,
     };
     let truth = Truth {
         kind: col_i(&|r| r.kind as i64),

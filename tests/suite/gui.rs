@@ -375,7 +375,7 @@ fn export_writes_valid_files() {
     specae::figures::render::parse_svg(&svg).expect("valid SVG");
     let csv = std::fs::read_to_string(out.join("latents.csv")).unwrap();
     assert_eq!(csv.lines().count(), N + 1);
-    assert!(csv.starts_with("index,class,z,umap_x,umap_y,z0"));
+    assert!(csv.starts_with("index,class,z,name,umap_x,umap_y,z0"));
     // A second export of the same view never overwrites the first.
     press(&mut h, "Export UMAP");
     wait_for(&mut h, 600, "a fourth export", |a| {
@@ -620,7 +620,12 @@ fn assert_no_errors(app: &SpecaeApp) {
 /// bottom tab and every colouring.
 fn draw_every_view(h: &mut Harness<'_, SpecaeApp>) {
     use specae::app::persisted::ColourBy;
-    for tab in [Pane::Outliers, Pane::Residuals, Pane::Export] {
+    for tab in [
+        Pane::Outliers,
+        Pane::Residuals,
+        Pane::Export,
+        Pane::IngestReport,
+    ] {
         h.state_mut().send(UiCommand::ShowPane(tab));
         for c in [
             ColourBy::OutlierScore,
@@ -899,6 +904,72 @@ fn dropped_files_open_as_what_they_are() {
         .expect("an error");
     assert!(err.text.contains("notes.txt"), "{}", err.text);
     assert_eq!(app.session().n(), 300, "the session is intact");
+}
+
+/// A dropped folder of DESI coadds and their redrock files is ingested like SDSS files; the
+/// Ingest report comes forward listing every input (the sv3 repeats as duplicates of the main
+/// coadds), sorts by a column when its header is clicked, and exports as CSV.
+#[test]
+fn a_dropped_folder_of_desi_files_is_ingested_and_reported() {
+    use specae::ingest::desi_write::{DesiLayout, write_desi};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    let desi = dir.path().join("desi files");
+    std::fs::create_dir_all(&desi).unwrap();
+    let survey = specae::data::Survey::read(&crate::common::fixture("sdss-galaxies.npz")).unwrap();
+    let layout = DesiLayout {
+        per_file: 2,
+        repeat_every: 2,
+    };
+    write_desi(
+        &survey,
+        &desi,
+        &layout,
+        &specae::util::progress::Progress::new(),
+    )
+    .unwrap();
+    drop_a_fits_folder(&mut h, dir.path(), &desi, 4);
+    h.step();
+    let app = h.state();
+    let report = app.session().ingest_report.as_ref().expect("a report");
+    assert!(
+        report.summary.contains("4 kept, 2 duplicates"),
+        "{}",
+        report.summary
+    );
+    // 4 kept + 2 duplicates + 3 redrock files.
+    assert_eq!(report.outcomes.len(), 9);
+    assert!(
+        shows(&h, "duplicate (2)"),
+        "the report's filters show the counts"
+    );
+    assert!(
+        shows(&h, "the same spectrum as"),
+        "duplicate rows are listed"
+    );
+    // Sorting by z (a click on its header) puts the lowest redshift first.
+    press(&mut h, "z");
+    let panel = &h.state().panels().ingest_report;
+    assert_eq!(
+        panel.sort,
+        specae::app::panels::ingest_report::ReportColumn::Z
+    );
+    assert!(panel.ascending);
+    press(&mut h, "Export CSV");
+    wait_for(&mut h, 600, "the report to be exported", |a| {
+        a.messages()
+            .iter()
+            .any(|m| m.text.starts_with("exported ingest report"))
+    });
+    let app = h.state();
+    let csv_path = app.last_export().expect("an export").clone();
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(
+        csv.starts_with("file,targetid,status,z,class,detail"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 10);
+    assert!(csv.contains(",39627000000000000,kept,"), "{csv}");
 }
 
 /// The real SDSS files, dropped as a folder: 8 files, 7 kept (the sky fibre rejected).

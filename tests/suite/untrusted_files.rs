@@ -349,3 +349,265 @@ fn headers_claiming_huge_arrays_are_errors_not_allocations() {
         "{e}"
     );
 }
+
+// ---- FITS headers, card by card -------------------------------------------------------------
+//
+// Byte-level mutation rarely writes a whole card such as `TFIELDS = 2147483648`, which once
+// made ingest loop for minutes on a 170 KB file. These mutations know the format: they find
+// the header cards (80 bytes, at 80-byte offsets, `KEYWORD = value`) of the keywords that
+// drive a reader's loops and sizes, and give them huge, negative, zero, non-numeric, missing or
+// repeated values (or end the header early), keeping the file's length.
+
+/// Keywords whose values size or count something, and those the readers look up.
+fn is_sizing_key(key: &str) -> bool {
+    const EXACT: [&str; 16] = [
+        "BITPIX", "NAXIS", "PCOUNT", "GCOUNT", "TFIELDS", "THEAP", "BSCALE", "BZERO", "XTENSION",
+        "EXTNAME", "ZNAXIS", "COEFF0", "COEFF1", "Z", "SURVEY", "PROGRAM",
+    ];
+    EXACT.contains(&key)
+        || ["NAXIS", "TFORM", "TTYPE", "TDIM", "ZNAXIS"]
+            .iter()
+            .any(|p| key.starts_with(p) && key[p.len()..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Byte offsets of the cards of sizing keywords.
+fn sizing_cards(b: &[u8]) -> Vec<usize> {
+    (0..b.len() / 80)
+        .map(|k| k * 80)
+        .filter(|&at| {
+            let c = &b[at..at + 80];
+            c[8..10] == *b"= "
+                && c[..8].iter().all(|&x| {
+                    x.is_ascii_uppercase() || x.is_ascii_digit() || x == b'_' || x == b' '
+                })
+                && is_sizing_key(std::str::from_utf8(&c[..8]).unwrap_or("").trim())
+        })
+        .collect()
+}
+
+const CARD_VALUES: [&str; 16] = [
+    "2147483648",
+    "4294967296",
+    "9223372036854775807",
+    "18446744073709551615",
+    "999999999999",
+    "1000",
+    "-1",
+    "-2147483649",
+    "0",
+    "'X'",
+    "T",
+    "1E308",
+    "NaN",
+    "''",
+    "'2147483647E'",
+    "'1PB(99999999)'",
+];
+
+fn set_card(b: &mut [u8], at: usize, text: &str) {
+    let mut c = format!("{text:<80}").into_bytes();
+    c.truncate(80);
+    b[at..at + 80].copy_from_slice(&c);
+}
+
+/// One to three card-level changes of `seed`.
+fn mutate_cards(seed: &[u8], cards: &[usize], rng: &mut ChaCha8Rng) -> Vec<u8> {
+    let mut b = seed.to_vec();
+    if cards.is_empty() {
+        return mutate(seed, rng);
+    }
+    for _ in 0..rng.random_range(1..4) {
+        let at = cards[rng.random_range(0..cards.len())];
+        let key = String::from_utf8_lossy(&b[at..at + 8]).to_string();
+        match rng.random_range(0..10) {
+            0..6 => {
+                let v = CARD_VALUES[rng.random_range(0..CARD_VALUES.len())];
+                set_card(&mut b, at, &format!("{key}= {v:>20}"));
+            }
+            // Missing: the card blanked.
+            6 => set_card(&mut b, at, ""),
+            // Repeated: the card over the next one (another keyword's place).
+            7 => {
+                if at + 160 <= b.len() {
+                    let c = b[at..at + 80].to_vec();
+                    b[at + 80..at + 160].copy_from_slice(&c);
+                }
+            }
+            // The header ended early.
+            8 => set_card(&mut b, at, "END"),
+            // Another sizing card's value here.
+            _ => {
+                let from = cards[rng.random_range(0..cards.len())];
+                let v = b[from + 10..from + 80].to_vec();
+                b[at + 10..at + 80].copy_from_slice(&v);
+            }
+        }
+    }
+    b
+}
+
+/// Card-mutates each seed up to `per_seed` times within `budget`; fails on a panic or on an
+/// input that takes 10 s (a hang: real readers take milliseconds). Returns the count and the
+/// slowest input's time.
+fn card_mutation_run(
+    name: &str,
+    read: Reader,
+    seeds: &[Vec<u8>],
+    per_seed: usize,
+    budget: Duration,
+) -> (usize, Duration) {
+    let t0 = Instant::now();
+    let mut rng = ChaCha8Rng::seed_from_u64(0xCA7D);
+    let (mut runs, mut slowest) = (0, Duration::ZERO);
+    let per_seed_budget = budget / seeds.len().max(1) as u32;
+    for seed in seeds {
+        let cards = sizing_cards(seed);
+        assert!(!cards.is_empty(), "a {name} seed without header cards");
+        let ts = Instant::now();
+        for k in 0..per_seed {
+            if ts.elapsed() > per_seed_budget || t0.elapsed() > budget {
+                break;
+            }
+            let input = mutate_cards(seed, &cards, &mut rng);
+            let t = Instant::now();
+            no_panic(name, read, &input, &format!("card mutation {k}"));
+            let took = t.elapsed();
+            if took > Duration::from_secs(10) {
+                let keep = std::env::temp_dir().join(format!("specae-{name}-slow.bin"));
+                let _ = std::fs::write(&keep, &input);
+                panic!(
+                    "the {name} reader took {took:?} on card mutation {k} (saved to {})",
+                    keep.display()
+                );
+            }
+            slowest = slowest.max(took);
+            runs += 1;
+        }
+    }
+    (runs, slowest)
+}
+
+/// Small files of the three FITS layouts specae reads: SDSS DR8+ and DR7 (written by the
+/// tests) and DESI coadds + redrock files (the fixture galaxies written by specae), plus the
+/// real files of ../shared where present.
+fn fits_layout_seeds() -> [(&'static str, Reader, Vec<Vec<u8>>); 3] {
+    let dir = tempfile::tempdir().unwrap();
+    let (spec, spspec) = (dir.path().join("spec.fits"), dir.path().join("spSpec.fit"));
+    crate::common::write_spec(&spec, 0.1, 0, "GALAXY", 300, 300);
+    crate::common::write_spspec(&spspec, 0.05, 300);
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    let real = |sub: &str, prefix: &str| -> Vec<Vec<u8>> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(shared.join(sub))
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        v.retain(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        });
+        v.sort();
+        read_all(v.into_iter().take(2))
+    };
+    let mut dr8 = read_all([spec]);
+    dr8.extend(real("sdss", "spec-"));
+    let mut dr7 = read_all([spspec]);
+    dr7.extend(real("sdss", "spSpec-"));
+    let desi_dir = dir.path().join("desi");
+    std::fs::create_dir_all(&desi_dir).unwrap();
+    let survey = specae::data::Survey::read(&fixtures().join("sdss-galaxies.npz")).unwrap();
+    let layout = specae::ingest::desi_write::DesiLayout {
+        per_file: 1,
+        repeat_every: 0,
+    };
+    let w = specae::ingest::desi_write::write_desi(
+        &survey,
+        &desi_dir,
+        &layout,
+        &specae::util::progress::Progress::new(),
+    )
+    .unwrap();
+    // One coadd and its redrock file.
+    let mut desi = read_all(w.files.into_iter().take(2));
+    desi.extend(real("desi", "coadd-4"));
+    desi.extend(real("desi", "redrock-4"));
+    for s in &desi {
+        fuzzing::desi_fits(s).expect("the DESI seeds read");
+    }
+    [
+        ("fits-dr8", fuzzing::sdss_fits as Reader, dr8),
+        ("fits-dr7", fuzzing::sdss_fits as Reader, dr7),
+        ("desi", fuzzing::desi_fits as Reader, desi),
+    ]
+}
+
+#[test]
+fn fits_headers_with_absurd_card_values_never_panic_or_hang_the_readers() {
+    // What this test once found (overflows in fitsrs): replayed first.
+    for (p, input) in regressions("desi") {
+        no_panic("desi", fuzzing::desi_fits, &input, &p.display().to_string());
+    }
+    for (name, read, seeds) in fits_layout_seeds() {
+        if let Some(dir) = std::env::var_os("SPECAE_FUZZ_SEEDS")
+            && name == "desi"
+        {
+            let dir = PathBuf::from(dir).join(name);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (k, s) in seeds.iter().enumerate() {
+                std::fs::write(dir.join(format!("seed-{k}")), s).unwrap();
+            }
+        }
+        let (runs, slowest) = card_mutation_run(name, read, &seeds, 3000, Duration::from_secs(12));
+        eprintln!(
+            "{name}: {} seeds, {runs} card-mutated inputs, no panic, slowest {slowest:?}",
+            seeds.len()
+        );
+        assert!(
+            runs >= 100 * seeds.len().min(2),
+            "{name}: only {runs} inputs ran"
+        );
+    }
+}
+
+/// The case that was a hang: `TFIELDS = 2147483648` in a binary table's header (a 170 KB file
+/// read for minutes) is an error naming the standard's bound, in each layout.
+#[test]
+fn an_absurd_tfields_is_an_error_at_once() {
+    for (name, read, seeds) in fits_layout_seeds() {
+        let mut refused = 0;
+        for seed in &seeds {
+            let tfields: Vec<usize> = sizing_cards(seed)
+                .into_iter()
+                .filter(|&at| &seed[at..at + 8] == b"TFIELDS ")
+                .collect();
+            for at in tfields {
+                let mut b = seed.clone();
+                set_card(&mut b, at, &format!("TFIELDS = {:>20}", 2_147_483_648u64));
+                let t = Instant::now();
+                let r = read(&b);
+                let took = t.elapsed();
+                assert!(took < Duration::from_secs(10), "{name}: {took:?}");
+                // A table the reader needs is refused with the standard's bound; one it does not
+                // need (the real DR7 files' later tables) may be left unread.
+                if let Err(e) = r {
+                    assert!(e.contains("TFIELDS"), "{name}: {e}");
+                    refused += 1;
+                }
+            }
+        }
+        if name != "fits-dr7" {
+            assert!(refused > 0, "{name}: no table with 2^31 fields was refused");
+        }
+        eprintln!("{name}: {refused} absurd TFIELDS refused");
+    }
+    // The SDSS reader needs its COADD table: there the bound is the error.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.fits");
+    crate::common::write_spec(&spec, 0.1, 0, "GALAXY", 300, 300);
+    let mut b = std::fs::read(&spec).unwrap();
+    let at = sizing_cards(&b)
+        .into_iter()
+        .find(|&at| &b[at..at + 8] == b"TFIELDS ")
+        .unwrap();
+    set_card(&mut b, at, &format!("TFIELDS = {:>20}", 2_147_483_648u64));
+    let e = fuzzing::sdss_fits(&b).unwrap_err();
+    assert!(e.contains("TFIELDS exceeds 999"), "{e}");
+}

@@ -113,6 +113,7 @@ impl SpecaeApp {
                 self.export_figure(view, format);
             }
             AppCommand::ExportTable(t) => self.export_table(t),
+            AppCommand::ExportIngestReport => self.export_ingest_report(),
             AppCommand::SetExportDir(p) => self.state.export_dir = Some(p),
             AppCommand::SetExportFormat(f) => self.state.export_format = f,
             AppCommand::Reveal(p) => {

@@ -6,7 +6,7 @@
 use super::SpecaeApp;
 use crate::app::colouring::column;
 use crate::app::commands::{ExportTable, ExportView};
-use crate::app::jobs::export::{Table, export_figure, export_table};
+use crate::app::jobs::export::{Table, export_figure, export_table, export_text};
 use crate::app::persisted::{ColourBy, ExportFormat};
 use crate::app::session::Scope;
 use crate::figures::bundle::AnyFigure;
@@ -130,6 +130,26 @@ impl SpecaeApp {
         let what = view.label().to_string();
         self.tasks.spawn("export", Scope::Any, move |cx| {
             export_figure(fig, fmt, &what, &dir, cx.progress())
+        });
+    }
+
+    pub(super) fn export_ingest_report(&mut self) {
+        let Some(r) = &self.session.ingest_report else {
+            self.error("export ingest report: no ingest yet");
+            return;
+        };
+        let outcomes = r.outcomes.clone();
+        let dir = self.state.export_dir();
+        self.tasks.spawn("export", Scope::Any, move |cx| {
+            let csv = crate::ingest::outcome::report_csv(&outcomes);
+            export_text(
+                "ingest report",
+                "ingest-report",
+                "csv",
+                csv.into_bytes(),
+                &dir,
+                cx.progress(),
+            )
         });
     }
 

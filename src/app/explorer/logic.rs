@@ -72,7 +72,7 @@ impl SpecaeApp {
                 Opens::Model(p) => self.send(AppCommand::OpenModel(p)),
                 Opens::Fits(p) => self.send(AppCommand::Ingest(p)),
                 Opens::Unknown(p) => self.error(format!(
-                    "{}: not a survey (.npz), a model (.safetensors) or SDSS spectra (.fits, or a \
+                    "{}: not a survey (.npz), a model (.safetensors), SDSS spectra or DESI coadds (.fits, or a \
                      folder of them)",
                     p.display()
                 )),

@@ -162,6 +162,10 @@ impl SpecaeApp {
     pub fn panels(&self) -> &Panels {
         &self.panels
     }
+    /// The file the last export wrote.
+    pub fn last_export(&self) -> Option<&PathBuf> {
+        self.last_export.as_ref()
+    }
     pub fn synthetic(&self) -> Option<&Synthetic> {
         self.derived.views.synthetic.as_ref()
     }

@@ -3,9 +3,10 @@
 //! or opens a file the user has since replaced by a later choice; such results are dropped.
 
 use super::SpecaeApp;
-use crate::app::commands::{AppCommand, Pick};
+use crate::app::commands::{AppCommand, Pick, UiCommand};
 use crate::app::jobs::JobOutput;
-use crate::app::session::{LoadedData, Scope};
+use crate::app::pane::Pane;
+use crate::app::session::{IngestReport, LoadedData, Scope};
 use crate::app::tasks::Delivery;
 
 impl SpecaeApp {
@@ -91,9 +92,24 @@ impl SpecaeApp {
                     });
                 }
             }
-            JobOutput::Ingested { out, summary } => {
-                self.info(summary);
-                self.send(AppCommand::OpenData(out));
+            JobOutput::Ingested {
+                out,
+                summary,
+                outcomes,
+            } => {
+                match &out {
+                    Some(out) => {
+                        self.info(summary.clone());
+                        self.send(AppCommand::OpenData(out.clone()));
+                    }
+                    None => self.error(summary.clone()),
+                }
+                self.session.ingest_report = Some(IngestReport {
+                    summary,
+                    out,
+                    outcomes,
+                });
+                self.send(UiCommand::ShowPane(Pane::IngestReport));
             }
             JobOutput::Failed { task, error } => self.error(format!("{task}: {error}")),
             JobOutput::Cancelled { task } => self.info(format!("{task}: cancelled")),

@@ -55,6 +55,19 @@ fn write_export(
     }
 }
 
+/// Text made on the way (a report's CSV) written into `dir` as `name.ext` (or the next free
+/// name).
+pub fn export_text(
+    what: &str,
+    name: &str,
+    ext: &str,
+    bytes: Vec<u8>,
+    dir: &Path,
+    progress: &Progress,
+) -> JobOutput {
+    write_export(what, dir, name, ext, bytes, progress)
+}
+
 /// Renders `fig` as `format` and writes it into `dir`; a cancel before the write leaves no
 /// file (rendering itself, up to ~1 s for a 64k-point UMAP at 300 dpi, runs to its end).
 pub fn export_figure(
@@ -101,7 +114,7 @@ impl Table {
                 embedding,
             } => {
                 let n = spectra.n_spectra();
-                let mut out = String::from("index,class,z");
+                let mut out = String::from("index,class,z,name");
                 if embedding.is_some() {
                     out.push_str(",umap_x,umap_y");
                 }
@@ -124,7 +137,9 @@ impl Table {
                         .and_then(|z| z.get(i))
                         .map(|z| z.to_string())
                         .unwrap_or_default();
-                    let _ = write!(out, "{i},{},{z}", spectra.classes[i].label());
+                    // SDSS plate-MJD-fibre or DESI "TARGETID … (survey/program)".
+                    let name = spectra.meta.name(i).unwrap_or_default();
+                    let _ = write!(out, "{i},{},{z},{name}", spectra.classes[i].label());
                     if let Some(e) = embedding {
                         let _ = write!(out, ",{},{}", e[[i, 0]], e[[i, 1]]);
                     }

@@ -1,4 +1,5 @@
-//! SDSS FITS files and folders ingested into a new survey, for the explorer to open.
+//! SDSS FITS files, DESI coadds and folders of them ingested into a new survey, for the
+//! explorer to open, with the report of what happened to each input.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use crate::ingest::survey::{IngestSurveyError, collect_paths};
 
 const TASK: &str = "ingest";
 
-/// Ingests SDSS FITS files and folders into a survey at `out` (files read in parallel, one
+/// Ingests SDSS FITS files, DESI coadds and folders into a survey at `out` (files read in parallel, one
 /// damaged file never stops the others). A cancel stops reading at the next file and leaves
 /// no survey behind.
 pub fn ingest_into(inputs: &[PathBuf], out: &Path, cx: &JobCtx) -> JobOutput {
@@ -21,15 +22,20 @@ pub fn ingest_into(inputs: &[PathBuf], out: &Path, cx: &JobCtx) -> JobOutput {
         Ok(g) => g,
         Err(IngestSurveyError::Cancelled) => return JobOutput::cancelled(TASK),
         Err(e @ IngestSurveyError::NothingKept { .. }) => {
-            let first = match &e {
-                IngestSurveyError::NothingKept { outcomes, .. } => outcomes
-                    .iter()
-                    .find_map(|o| o.reason())
-                    .map(|r| format!(" (e.g. {r})"))
-                    .unwrap_or_default(),
-                _ => String::new(),
+            let summary = e.to_string();
+            let IngestSurveyError::NothingKept { outcomes, .. } = e else {
+                return JobOutput::failed(TASK, summary);
             };
-            return JobOutput::failed(TASK, format!("{e}{first}"));
+            let first = outcomes
+                .iter()
+                .find_map(|o| o.reason())
+                .map(|r| format!(" (e.g. {r})"))
+                .unwrap_or_default();
+            return JobOutput::Ingested {
+                out: None,
+                summary: format!("{TASK}: {summary}{first}"),
+                outcomes,
+            };
         }
         Err(e) => return JobOutput::failed(TASK, e),
     };
@@ -48,11 +54,12 @@ pub fn ingest_into(inputs: &[PathBuf], out: &Path, cx: &JobCtx) -> JobOutput {
     }
     let counts = got.counts();
     JobOutput::Ingested {
-        out: out.to_path_buf(),
+        out: Some(out.to_path_buf()),
         summary: format!(
             "ingested {} FITS files into {}: {counts}",
             paths.len(),
             out.display()
         ),
+        outcomes: got.outcomes,
     }
 }

@@ -51,10 +51,12 @@ pub enum JobOutput {
         path: PathBuf,
         bytes: usize,
     },
-    /// FITS spectra ingested into the survey `out` (to open next).
+    /// FITS spectra ingested into the survey `out` (to open next; `None` when nothing could
+    /// be kept), with what happened to each input.
     Ingested {
-        out: PathBuf,
+        out: Option<PathBuf>,
         summary: String,
+        outcomes: Vec<crate::ingest::FileOutcome>,
     },
     /// A file dialog closed (`None`: cancelled).
     Picked {

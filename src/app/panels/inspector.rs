@@ -36,8 +36,9 @@ impl Panel for InspectorPanel {
         if let Some(z) = &s.meta.z {
             facts.push(format!("z = {:.4}", z[i]));
         }
-        if let (Some(p), Some(m), Some(f)) = (&s.meta.plate, &s.meta.mjd, &s.meta.fiber) {
-            facts.push(format!("{}-{}-{}", p[i], m[i], f[i]))
+        // SDSS plate-MJD-fibre, or DESI TARGETID with its survey and program.
+        if let Some(name) = s.meta.name(i) {
+            facts.push(name);
         }
         facts.push(format!("S/N {:.1}", d.snr[i]));
         if cx.session.model.is_some() {
@@ -64,8 +65,10 @@ impl Panel for InspectorPanel {
         }
         ui.horizontal_wrapped(|ui| {
             ui.label(egui::RichText::new(format!("Galaxy #{i} ")).strong());
-            ui.label(facts.join(" · "))
-                .on_hover_text("plate-MJD-fiber; S/N: median per pixel; split of the open model");
+            ui.label(facts.join(" · ")).on_hover_text(
+                "SDSS plate-MJD-fiber or DESI TARGETID (survey/program); S/N: median per \
+                     pixel; split of the open model",
+            );
         });
         let x: Vec<f32> = s.x.row(i).to_vec();
         let masked: Vec<bool> = s.w.row(i).iter().map(|&w| w <= 0.0).collect();

@@ -3,6 +3,7 @@
 use super::corner::CornerPanel;
 use super::data_model::DataModelPanel;
 use super::export::ExportPanel;
+use super::ingest_report::IngestReportPanel;
 use super::inspector::InspectorPanel;
 use super::outliers::OutliersPanel;
 use super::panel::Panel;
@@ -24,6 +25,7 @@ pub struct Panels {
     pub sliders: SlidersPanel,
     pub outliers: OutliersPanel,
     pub export: ExportPanel,
+    pub ingest_report: IngestReportPanel,
 }
 
 impl Panels {
@@ -39,6 +41,7 @@ impl Panels {
             Pane::Outliers => &mut self.outliers,
             Pane::Residuals => &mut self.residuals,
             Pane::Export => &mut self.export,
+            Pane::IngestReport => &mut self.ingest_report,
         }
     }
 }

@@ -64,15 +64,19 @@ where
         // an offset to get to a multiple of 2880 bytes
 
         // current seek position since the start of the stream
+        // specae patch: saturating, and the skip capped at i64::MAX: a data unit whose size
+        // saturated (absurd NAXISn) overflowed here, and `as i64` made a huge skip negative.
         let cur_pos = self.reader.stream_position()? as usize;
-        let mut num_bytes_to_skip = self.num_bytes_in_cur_du - (cur_pos - self.pos_start_cur_du);
+        let read = cur_pos.saturating_sub(self.pos_start_cur_du);
+        let mut num_bytes_to_skip = self.num_bytes_in_cur_du.saturating_sub(read);
 
         let offset_in_2880_block = self.num_bytes_in_cur_du % 2880;
         let is_aligned_on_block = offset_in_2880_block == 0;
         if !is_aligned_on_block {
-            num_bytes_to_skip += 2880 - offset_in_2880_block;
+            num_bytes_to_skip = num_bytes_to_skip.saturating_add(2880 - offset_in_2880_block);
         }
-        self.reader.seek_relative(num_bytes_to_skip as i64)?;
+        self.reader
+            .seek_relative(std::convert::TryFrom::try_from(num_bytes_to_skip).unwrap_or(i64::MAX))?;
 
         Ok(())
     }

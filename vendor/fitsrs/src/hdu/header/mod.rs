@@ -138,7 +138,12 @@ impl ValueMap {
     }
 
     fn check_for_naxis(&self) -> Result<u64, Error> {
-        self.get_parsed("NAXIS")
+        let naxis: u64 = self.get_parsed("NAXIS")?;
+        // specae patch: the standard's bound, checked before NAXIS drives a loop.
+        if naxis > MAX_FIELDS_OR_AXES as u64 {
+            return Err(Error::StaticError("NAXIS exceeds 999, the FITS standard's maximum"));
+        }
+        Ok(naxis)
     }
 
     fn check_for_naxisi(&self, i: usize) -> Result<u64, Error> {
@@ -154,7 +159,13 @@ impl ValueMap {
     }
 
     fn check_for_tfields(&self) -> Result<usize, Error> {
-        self.get_parsed("TFIELDS")
+        let tfields: usize = self.get_parsed("TFIELDS")?;
+        // specae patch: a TFIELDS of 2^31 made the TFORMn/TTYPEn loop run for minutes (and
+        // the ASCII table reserve memory for it); the standard allows at most 999 fields.
+        if tfields > MAX_FIELDS_OR_AXES {
+            return Err(Error::StaticError("TFIELDS exceeds 999, the FITS standard's maximum"));
+        }
+        Ok(tfields)
     }
 }
 
@@ -181,6 +192,10 @@ impl<'de> IntoDeserializer<'de, Error> for &'de ValueMap {
         MapDeserializer::new(self.iter())
     }
 }
+
+
+/// The FITS standard's maximum of NAXIS and TFIELDS (Pence et al. 2010, sect. 4.4.1, 7.3.1).
+pub const MAX_FIELDS_OR_AXES: usize = 999;
 
 /// The header part of an [crate::hdu::HDU].
 #[derive(Debug, PartialEq, Serialize, Clone)]

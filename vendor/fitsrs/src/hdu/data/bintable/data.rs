@@ -205,7 +205,8 @@ impl<R> TableData<R> {
             .iter()
             .map(|tform| {
                 let col_byte_offset = cumul_num_bytes;
-                cumul_num_bytes += tform.num_bytes_field();
+                // specae patch: saturating (absurd TFORM repeat counts overflowed).
+                cumul_num_bytes = tform.num_bytes_field().saturating_add(cumul_num_bytes);
                 col_byte_offset
             })
             .collect();
@@ -215,7 +216,8 @@ impl<R> TableData<R> {
         let col_idx = 0;
         let item_idx = 0;
 
-        let main_data_table_byte_size = (ctx.naxis1 * ctx.naxis2) as usize;
+        // specae patch: saturating, as NAXIS1 × NAXIS2 of a damaged header overflowed.
+        let main_data_table_byte_size = ctx.naxis1.saturating_mul(ctx.naxis2) as usize;
         let byte_offset = 0;
 
         let row_idx = 0;
@@ -407,7 +409,7 @@ where
                 // Go to the HEAP
                 self.reader.seek_relative(off)?;
 
-                let num_bytes_to_read = n_elems * t_byte_size;
+                let num_bytes_to_read = n_elems.saturating_mul(t_byte_size); // specae patch: saturating
                 self.state = DataReaderState::HEAP {
                     ty,
                     main_table_pos: pos,
@@ -482,12 +484,13 @@ where
                 // Here, our reader is at the good heap location
 
                 // idx of the elem in the heap area
-                let idx = (*n_elems - (*num_bytes_to_read) / (*t_byte_size)) as usize;
+                // specae patch: saturating; a zero element size reads nothing.
+                let idx = n_elems.saturating_sub(num_bytes_to_read.checked_div(*t_byte_size).unwrap_or(0)) as usize;
 
                 let value = match ty {
                     VariableArrayTy::L => {
                         let value = self.reader.read_u8().ok()? != 0;
-                        *num_bytes_to_read -= L::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(L::BYTES_SIZE as u64);
                         DataValue::Logical {
                             value,
                             column: ColumnId::Index(col_idx),
@@ -496,7 +499,7 @@ where
                     }
                     VariableArrayTy::X => {
                         let byte = self.reader.read_u8().ok()?;
-                        *num_bytes_to_read -= X::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(X::BYTES_SIZE as u64);
                         DataValue::Bit {
                             byte,
                             bit_idx: 0,
@@ -506,7 +509,7 @@ where
                     }
                     VariableArrayTy::B => {
                         let value = self.reader.read_u8().ok()?;
-                        *num_bytes_to_read -= B::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(B::BYTES_SIZE as u64);
                         DataValue::UnsignedByte {
                             value,
                             column: ColumnId::Index(col_idx),
@@ -515,7 +518,7 @@ where
                     }
                     VariableArrayTy::I => {
                         let value = self.reader.read_i16::<BigEndian>().ok()?;
-                        *num_bytes_to_read -= I::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(I::BYTES_SIZE as u64);
                         DataValue::Short {
                             value,
                             column: ColumnId::Index(col_idx),
@@ -524,7 +527,7 @@ where
                     }
                     VariableArrayTy::J => {
                         let value = self.reader.read_i32::<BigEndian>().ok()?;
-                        *num_bytes_to_read -= J::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(J::BYTES_SIZE as u64);
                         DataValue::Integer {
                             value,
                             column: ColumnId::Index(col_idx),
@@ -533,7 +536,7 @@ where
                     }
                     VariableArrayTy::K => {
                         let value = self.reader.read_i64::<BigEndian>().ok()?;
-                        *num_bytes_to_read -= K::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(K::BYTES_SIZE as u64);
                         DataValue::Long {
                             value,
                             column: ColumnId::Index(col_idx),
@@ -542,7 +545,7 @@ where
                     }
                     VariableArrayTy::A => {
                         let value = self.reader.read_u8().ok()? as char;
-                        *num_bytes_to_read -= A::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(A::BYTES_SIZE as u64);
                         DataValue::Character {
                             value,
                             column: ColumnId::Index(col_idx),
@@ -551,7 +554,7 @@ where
                     }
                     VariableArrayTy::E => {
                         let value = self.reader.read_f32::<BigEndian>().ok()?;
-                        *num_bytes_to_read -= E::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(E::BYTES_SIZE as u64);
                         DataValue::Float {
                             value,
                             column: ColumnId::Index(col_idx),
@@ -560,7 +563,7 @@ where
                     }
                     VariableArrayTy::D => {
                         let value = self.reader.read_f64::<BigEndian>().ok()?;
-                        *num_bytes_to_read -= D::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(D::BYTES_SIZE as u64);
                         DataValue::Double {
                             value,
                             column: ColumnId::Index(col_idx),
@@ -571,7 +574,7 @@ where
                         let real = self.reader.read_f32::<BigEndian>().ok()?;
                         let imag = self.reader.read_f32::<BigEndian>().ok()?;
 
-                        *num_bytes_to_read -= C::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(C::BYTES_SIZE as u64);
                         DataValue::ComplexFloat {
                             real,
                             imag,
@@ -583,7 +586,7 @@ where
                         let real = self.reader.read_f64::<BigEndian>().ok()?;
                         let imag = self.reader.read_f64::<BigEndian>().ok()?;
 
-                        *num_bytes_to_read -= M::BYTES_SIZE as u64;
+                        *num_bytes_to_read = num_bytes_to_read.saturating_sub(M::BYTES_SIZE as u64);
                         DataValue::ComplexDouble {
                             real,
                             imag,

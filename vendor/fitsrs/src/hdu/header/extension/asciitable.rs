@@ -95,7 +95,7 @@ impl AsciiTable {
 #[async_trait(?Send)]
 impl Xtension for AsciiTable {
     fn get_num_bytes_data_block(&self) -> u64 {
-        self.naxis1 * self.naxis2
+        self.naxis1.saturating_mul(self.naxis2)
     }
 
     fn parse(values: &ValueMap) -> Result<Self, Error> {

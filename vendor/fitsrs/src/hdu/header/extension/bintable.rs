@@ -183,7 +183,7 @@ impl Xtension for BinTable {
     /// following the main data table (gap plus heap) is given by the
     /// PCOUNT keyword in the table header.
     fn get_num_bytes_data_block(&self) -> u64 {
-        self.naxis1 * self.naxis2 + self.pcount
+        self.naxis1.saturating_mul(self.naxis2).saturating_add(self.pcount)
     }
 
     fn parse(values: &ValueMap) -> Result<Self, Error> {
@@ -270,7 +270,11 @@ impl Xtension for BinTable {
 
         // ZNAXIS (required keyword) The value field of this keyword shall contain an integer that gives
         // the value of the NAXIS keyword in the uncompressed FITS image.
-        let z_naxis = values.get_parsed("ZNAXIS").ok();
+        // specae patch: bounded as NAXIS is, before it sizes two vectors.
+        let z_naxis = values
+            .get_parsed::<usize>("ZNAXIS")
+            .ok()
+            .filter(|&n| n <= crate::hdu::header::MAX_FIELDS_OR_AXES);
 
         // ZNAXISn (required keywords) The value field of these keywords shall contain a positive integer
         // that gives the value of the NAXISn keywords in the uncompressed FITS image.
@@ -506,13 +510,15 @@ impl Xtension for BinTable {
         let theap = if let Ok(value) = values.get_parsed::<usize>("THEAP") {
             value
         } else {
-            (naxis1 as usize) * (naxis2 as usize)
+            // specae patch: saturating (absurd NAXISn overflowed: a panic in debug builds).
+            (naxis1 as usize).saturating_mul(naxis2 as usize)
         };
 
+        // specae patch: saturating, as a TFORM repeat count of 2^31 × 64 bits overflowed.
         let num_bits_per_row = tforms
             .iter()
             .map(|tform| tform.num_bits_field() as u64)
-            .sum::<u64>();
+            .fold(0u64, |a, b| a.saturating_add(b));
 
         let num_bytes_per_row = num_bits_per_row >> 3;
         if num_bytes_per_row != naxis1 {
@@ -768,17 +774,17 @@ pub(crate) enum ArrayDescriptorTy {
 impl TFormType {
     pub(crate) fn num_bits_field(&self) -> usize {
         match self {
-            TFormType::L { repeat_count } => repeat_count * L::BITS_SIZE, // Logical
-            TFormType::X { repeat_count } => repeat_count * X::BITS_SIZE, // Bit
-            TFormType::B { repeat_count } => repeat_count * B::BITS_SIZE, // Unsigned byte
-            TFormType::I { repeat_count } => repeat_count * I::BITS_SIZE, // 16-bit integer
-            TFormType::J { repeat_count } => repeat_count * J::BITS_SIZE, // 32-bit integer
-            TFormType::K { repeat_count } => repeat_count * K::BITS_SIZE, // 64-bit integer
-            TFormType::A { repeat_count } => repeat_count * A::BITS_SIZE, // Character
-            TFormType::E { repeat_count } => repeat_count * E::BITS_SIZE, // Single-precision floating point
-            TFormType::D { repeat_count } => repeat_count * D::BITS_SIZE, // Double-precision floating point
-            TFormType::C { repeat_count } => repeat_count * C::BITS_SIZE, // Single-precision complex
-            TFormType::M { repeat_count } => repeat_count * M::BITS_SIZE, // Double-precision complex
+            TFormType::L { repeat_count } => repeat_count.saturating_mul(L::BITS_SIZE), // Logical
+            TFormType::X { repeat_count } => repeat_count.saturating_mul(X::BITS_SIZE), // Bit
+            TFormType::B { repeat_count } => repeat_count.saturating_mul(B::BITS_SIZE), // Unsigned byte
+            TFormType::I { repeat_count } => repeat_count.saturating_mul(I::BITS_SIZE), // 16-bit integer
+            TFormType::J { repeat_count } => repeat_count.saturating_mul(J::BITS_SIZE), // 32-bit integer
+            TFormType::K { repeat_count } => repeat_count.saturating_mul(K::BITS_SIZE), // 64-bit integer
+            TFormType::A { repeat_count } => repeat_count.saturating_mul(A::BITS_SIZE), // Character
+            TFormType::E { repeat_count } => repeat_count.saturating_mul(E::BITS_SIZE), // Single-precision floating point
+            TFormType::D { repeat_count } => repeat_count.saturating_mul(D::BITS_SIZE), // Double-precision floating point
+            TFormType::C { repeat_count } => repeat_count.saturating_mul(C::BITS_SIZE), // Single-precision complex
+            TFormType::M { repeat_count } => repeat_count.saturating_mul(M::BITS_SIZE), // Double-precision complex
             TFormType::P { .. } => P::BITS_SIZE, // Array Descriptor (32-bit)
             TFormType::Q { .. } => Q::BITS_SIZE, // Array Descriptor (64-bit)
         }

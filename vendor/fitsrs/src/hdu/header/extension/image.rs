@@ -31,14 +31,15 @@ impl Image {
         if self.naxisn.is_empty() {
             return 0;
         }
-        self.naxisn.iter().product()
+        // specae patch: saturating, so absurd NAXISn cannot overflow (a panic in debug).
+        self.naxisn.iter().fold(1u64, |a, &b| a.saturating_mul(b))
     }
 }
 
 #[async_trait(?Send)]
 impl Xtension for Image {
     fn get_num_bytes_data_block(&self) -> u64 {
-        self.bitpix.byte_size() as u64 * self.get_num_pixels()
+        (self.bitpix.byte_size() as u64).saturating_mul(self.get_num_pixels())
     }
 
     fn parse(values: &ValueMap) -> Result<Self, Error> {

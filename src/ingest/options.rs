@@ -1,0 +1,33 @@
+//! The settings of an ingest (SDSS files and DESI coadds alike).
+
+use std::path::PathBuf;
+
+use super::rebin::PixelMask;
+use crate::pca::PcaConfig;
+
+/// Settings of an ingest.
+#[derive(Clone, Debug)]
+pub struct IngestOptions {
+    /// Minimum fraction of grid bins a spectrum must cover after de-redshifting.
+    pub min_coverage: f64,
+    pub mask: PixelMask,
+    pub pca: PcaConfig,
+    /// A redshift catalogue for DESI coadds (zpix/zall FITS, or CSV/FITS with TARGETID and
+    /// Z); without one, each coadd's redrock file beside it.
+    pub redshifts: Option<PathBuf>,
+    /// DESI targets whose redshift fit beats the next-best by less than this Δχ² are
+    /// rejected (DESI's BGS and LRG samples cut at 40 and 15; 25 by default).
+    pub min_deltachi2: f64,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            min_coverage: 0.5,
+            mask: PixelMask::Pipeline,
+            pca: PcaConfig::default(),
+            redshifts: None,
+            min_deltachi2: 25.0,
+        }
+    }
+}
