@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::desi_fits::{DesiCoadd, DesiTarget, read_desi_coadd_bytes};
 use super::options::IngestOptions;
-use super::outcome::{FileOutcome, Row, file_name};
+use super::outcome::{FileOutcome, Processed, Row, file_name};
 use super::rebin::rebin_rest_frame;
 use super::redshifts::{Redshift, Redshifts, read_redshifts, redrock_beside};
 use crate::data::grid::LogGrid;
@@ -131,7 +131,7 @@ pub fn process_coadd(
     catalogue: Option<&Redshifts>,
     grid: &Bins,
     opts: &IngestOptions,
-) -> Vec<(FileOutcome, Option<Row>)> {
+) -> Processed {
     let coadd = match read_desi_coadd_bytes(bytes, path) {
         Ok(c) => c,
         Err(error) => return vec![(FileOutcome::Failed { error }, None)],
@@ -181,7 +181,7 @@ pub fn targets_of(
     redrock: Option<&Redshifts>,
     grid: &Bins,
     opts: &IngestOptions,
-) -> Vec<(FileOutcome, Option<Row>)> {
+) -> Processed {
     let path = &coadd.path;
     let release = desi_release(&coadd.survey, &coadd.program);
     let rejected = |t: &DesiTarget, reason: String| {
@@ -217,7 +217,9 @@ pub fn targets_of(
             }
             let bad: Vec<bool> = match opts.mask {
                 super::rebin::PixelMask::Pipeline => t.bad.clone(),
-                super::rebin::PixelMask::Ivar => t.ivar.iter().map(|&v| !(v > 0.0)).collect(),
+                super::rebin::PixelMask::Ivar => {
+                    t.ivar.iter().map(|&v| v.is_nan() || v <= 0.0).collect()
+                }
             };
             let r = rebin_rest_frame(
                 &coadd.loglam,

@@ -436,7 +436,8 @@ fn combine_target(
             let Some(k) = p[i] else { continue };
             let (f, iv) = (flux[i], ivar[i]);
             let masked = mask.is_some_and(|m| m[i] != 0.0);
-            if masked || !(iv > 0.0) || !iv.is_finite() || !f.is_finite() {
+            // ivar ≤ 0, NaN or infinite, or a flux that is not finite: no data.
+            if masked || !(iv.is_finite() && iv > 0.0) || !f.is_finite() {
                 continue;
             }
             sw[k] += iv;

@@ -168,6 +168,16 @@ fn write_file(
     })
 }
 
+/// The primary header of a group's files: which survey, program and healpix pixel.
+fn primary_cards(g: &Group) -> [Card; 4] {
+    [
+        Card::Text("SURVEY", g.survey.into()),
+        Card::Text("PROGRAM", "dark".into()),
+        Card::Text("SPGRP", "healpix".into()),
+        Card::Int("HPXPIXEL", g.hpx as i64),
+    ]
+}
+
 fn targetids(g: &Group) -> Vec<i64> {
     g.rows.iter().map(|&i| FIRST_TARGETID + i as i64).collect()
 }
@@ -199,12 +209,7 @@ fn write_redrock(w: &mut impl Write, survey: &Survey, z: &[f32], g: &Group) -> s
         .collect();
     let n = g.rows.len();
     let mut f = FitsWriter::new(w);
-    f.primary(&[
-        Card::Text("SURVEY", g.survey.into()),
-        Card::Text("PROGRAM", "dark".into()),
-        Card::Text("SPGRP", "healpix".into()),
-        Card::Int("HPXPIXEL", g.hpx as i64),
-    ])?;
+    f.primary(&primary_cards(g))?;
     f.bintable(
         "REDSHIFTS",
         &[
@@ -222,12 +227,7 @@ fn write_redrock(w: &mut impl Write, survey: &Survey, z: &[f32], g: &Group) -> s
 fn write_coadd(w: &mut impl Write, survey: &Survey, z: &[f32], g: &Group) -> std::io::Result<()> {
     let n = g.rows.len();
     let mut f = FitsWriter::new(w);
-    f.primary(&[
-        Card::Text("SURVEY", g.survey.into()),
-        Card::Text("PROGRAM", "dark".into()),
-        Card::Text("SPGRP", "healpix".into()),
-        Card::Int("HPXPIXEL", g.hpx as i64),
-    ])?;
+    f.primary(&primary_cards(g))?;
     let ids = targetids(g);
     f.bintable(
         "FIBERMAP",
@@ -267,7 +267,7 @@ fn write_coadd(w: &mut impl Write, survey: &Survey, z: &[f32], g: &Group) -> std
                 let at = t * nw + p;
                 flux[at] = spec[k];
                 let e = f64::from(err[k]);
-                if m[k] || !(e > 0.0) || !e.is_finite() {
+                if m[k] || !(e.is_finite() && e > 0.0) {
                     mask[at] = BADPIX;
                 } else {
                     ivar[at] = (1.0 / (e * e * scale[p])) as f32;

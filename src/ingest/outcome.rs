@@ -171,6 +171,10 @@ pub fn outcome_counts(outcomes: &[FileOutcome]) -> String {
     )
 }
 
+/// What processing one input gives: an outcome per file or target, with the row of each one
+/// kept.
+pub type Processed = Vec<(FileOutcome, Option<Row>)>;
+
 /// One kept spectrum on the rest-frame grid, with its catalogue values.
 pub struct Row {
     pub flux: Vec<f32>,

@@ -17,7 +17,7 @@ use super::fits_table::read_file;
 use super::lineindex::lineindex_from_pipeline;
 pub use super::options::IngestOptions;
 pub use super::outcome::{FileOutcome, outcome_counts};
-use super::outcome::{Row, file_name};
+use super::outcome::{Processed, Row, file_name};
 use super::rebin::PixelMask;
 use super::redshifts::{Redshifts, is_redshift_file_name, read_redshifts};
 use super::sdss_fits::{
@@ -141,7 +141,7 @@ fn process_guarded(
     grid: &Bins,
     catalogue: Option<&Redshifts>,
     opts: &IngestOptions,
-) -> Vec<(FileOutcome, Option<Row>)> {
+) -> Processed {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         process(path, grid, catalogue, opts)
     }))
@@ -161,7 +161,7 @@ fn process(
     grid: &Bins,
     catalogue: Option<&Redshifts>,
     opts: &IngestOptions,
-) -> Vec<(FileOutcome, Option<Row>)> {
+) -> Processed {
     let failed = |error| vec![(FileOutcome::Failed { error }, None)];
     if is_redshift_file_name(path) {
         return vec![(redshift_file_outcome(path), None)];
@@ -365,7 +365,7 @@ pub fn ingest(
     };
     let grid = Bins::standard();
     progress.stage(STAGE_READING, paths.len() as u64);
-    let results: Vec<Option<Vec<(FileOutcome, Option<Row>)>>> = paths
+    let results: Vec<Option<Processed>> = paths
         .par_iter()
         .map(|p| {
             if progress.is_cancelled() {

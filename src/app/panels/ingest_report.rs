@@ -105,8 +105,12 @@ pub struct IngestReportPanel {
     pub hidden: [bool; 5],
     /// The order computed for (report summary, row count, sort, filters): 100k rows are not
     /// sorted every frame.
-    cache: Option<((String, usize, ReportColumn, bool, [bool; 5]), Vec<usize>)>,
+    cache: Option<(OrderKey, Vec<usize>)>,
 }
+
+/// What a computed order depends on: the report (its summary and length), the sort and the
+/// filters.
+type OrderKey = (String, usize, ReportColumn, bool, [bool; 5]);
 
 impl Default for IngestReportPanel {
     fn default() -> Self {
