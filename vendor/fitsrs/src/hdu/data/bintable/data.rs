@@ -306,7 +306,10 @@ where
         // If we are at the last row and the last col, then we go to the end of the main data table
         let off = if last_col && last_row {
             // seek to the end of the main data table
-            self.main_data_table_byte_size as i64 - self.byte_offset as i64
+            // specae patch: a saturated table size is capped (`as i64` made it -1).
+            <i64 as std::convert::TryFrom<usize>>::try_from(self.main_data_table_byte_size)
+                .unwrap_or(i64::MAX)
+                .saturating_sub(self.byte_offset as i64)
         } else {
             self.col_idx = (self.col_idx + 1) % self.cols_idx.len();
             self.item_idx = 0;
@@ -314,7 +317,10 @@ where
             let col_idx = self.cols_idx[self.col_idx];
 
             let next_row_byte_off = self.col_byte_offsets[col_idx] as i64;
-            let cur_row_byte_off = (self.byte_offset as i64) % (self.ctx.naxis1 as i64);
+            // specae patch: a row of 0 bytes (NAXIS1 = 0) divided by zero here.
+            let cur_row_byte_off = (self.byte_offset as i64)
+                .checked_rem(self.ctx.naxis1 as i64)
+                .unwrap_or(0);
 
             let mut rel_row_byte_off = next_row_byte_off - cur_row_byte_off;
 
@@ -328,8 +334,8 @@ where
         };
 
         self.reader.seek_relative(off)?;
-        // update the byte offset as well
-        self.byte_offset += off as usize;
+        // update the byte offset as well (specae patch: saturating)
+        self.byte_offset = self.byte_offset.saturating_add_signed(off as isize);
 
         Ok(())
     }
@@ -468,7 +474,7 @@ where
             // seek to the next col location
             self.reader.seek_relative(off).ok()?;
             // update the byte offset as well
-            self.byte_offset += off as usize;
+            self.byte_offset = self.byte_offset.saturating_add_signed(off as isize); // specae patch
         }
 
         match &mut self.state {
@@ -621,7 +627,7 @@ where
                         // Logical
                         TFormType::L { repeat_count } => {
                             let byte = self.reader.read_u8().ok()?;
-                            self.byte_offset += L::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(L::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -637,7 +643,7 @@ where
                         // Bit
                         TFormType::X { repeat_count } => {
                             let byte = self.reader.read_u8().ok()?;
-                            self.byte_offset += X::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(X::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == (*repeat_count / 8) + 1 {
@@ -654,7 +660,7 @@ where
                         // Unsigned byte
                         TFormType::B { repeat_count } => {
                             let byte = self.reader.read_u8().ok()?;
-                            self.byte_offset += B::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(B::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -670,7 +676,7 @@ where
                         // 16-bit integer
                         TFormType::I { repeat_count } => {
                             let short = self.reader.read_i16::<BigEndian>().ok()?;
-                            self.byte_offset += I::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(I::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -686,7 +692,7 @@ where
                         // 32-bit integer
                         TFormType::J { repeat_count } => {
                             let int = self.reader.read_i32::<BigEndian>().ok()?;
-                            self.byte_offset += J::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(J::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -702,7 +708,7 @@ where
                         // 64-bit integer
                         TFormType::K { repeat_count } => {
                             let long = self.reader.read_i64::<BigEndian>().ok()?;
-                            self.byte_offset += K::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(K::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -718,7 +724,7 @@ where
                         // Character
                         TFormType::A { repeat_count } => {
                             let c = self.reader.read_u8().ok()?;
-                            self.byte_offset += A::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(A::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -734,7 +740,7 @@ where
                         // Single-precision floating point
                         TFormType::E { repeat_count } => {
                             let float = self.reader.read_f32::<BigEndian>().ok()?;
-                            self.byte_offset += E::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(E::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -750,7 +756,7 @@ where
                         // Double-precision floating point
                         TFormType::D { repeat_count } => {
                             let double = self.reader.read_f64::<BigEndian>().ok()?;
-                            self.byte_offset += D::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(D::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -767,7 +773,7 @@ where
                         TFormType::C { repeat_count } => {
                             let real = self.reader.read_f32::<BigEndian>().ok()?;
                             let imag = self.reader.read_f32::<BigEndian>().ok()?;
-                            self.byte_offset += C::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(C::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -785,7 +791,7 @@ where
                         TFormType::M { repeat_count } => {
                             let real = self.reader.read_f64::<BigEndian>().ok()?;
                             let imag = self.reader.read_f64::<BigEndian>().ok()?;
-                            self.byte_offset += M::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(M::BYTES_SIZE);
 
                             self.item_idx += 1;
                             if self.item_idx == *repeat_count {
@@ -806,7 +812,7 @@ where
                             let num_elems = self.reader.read_u32::<BigEndian>().ok()?;
                             let offset_byte = self.reader.read_u32::<BigEndian>().ok()?;
 
-                            self.byte_offset += P::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(P::BYTES_SIZE);
 
                             if self.heap {
                                 self.jump_to_heap(
@@ -837,7 +843,7 @@ where
                             let num_elems = self.reader.read_u64::<BigEndian>().ok()?;
                             let offset_byte = self.reader.read_u64::<BigEndian>().ok()?;
 
-                            self.byte_offset += Q::BYTES_SIZE;
+                            self.byte_offset = self.byte_offset.saturating_add(Q::BYTES_SIZE);
 
                             if self.heap {
                                 self.jump_to_heap(*ty, offset_byte, num_elems, *t_byte_size)
