@@ -78,7 +78,7 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
     let name = |f: &SpectrumFit| {
         judged
             .meta
-            .plate_mjd_fiber(f.index)
+            .name(f.index)
             .unwrap_or_else(|| format!("#{}", f.index))
     };
     let mut out = vec![];
@@ -113,13 +113,20 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         a.matched,
         against.display()
     );
+    // SDSS names are 15 characters, DESI's "TARGETID … (survey/program)" about 40.
+    let w = out
+        .iter()
+        .map(|(f, _)| name(f).len())
+        .max()
+        .unwrap_or(0)
+        .max(18);
     println!(
-        "{:<18} {:<16} {:>6} {:>9} {:>10} {:>13} {:>7}",
+        "{:<w$} {:<16} {:>6} {:>9} {:>10} {:>13} {:>7}",
         "spectrum", "class", "S/N", "χ²", "ref. χ²", "ref. S/N", "ratio"
     );
     for (f, m) in &out {
         println!(
-            "{:<18} {:<16} {:>6.1} {:>9.2} {:>10.2} {:>6.1}–{:<6.1} {:>7.2}",
+            "{:<w$} {:<16} {:>6.1} {:>9.2} {:>10.2} {:>6.1}–{:<6.1} {:>7.2}",
             name(f),
             judged.classes[f.index].label(),
             f.snr,

@@ -48,7 +48,7 @@ pub fn run(a: IndicesArgs) -> anyhow::Result<()> {
     let reference = match &a.reference {
         Some(p) => {
             let r = Spectra::load(p)?;
-            let name = |i: usize| r.meta.plate_mjd_fiber(i).unwrap_or_else(|| format!("#{i}"));
+            let name = |i: usize| r.meta.name(i).unwrap_or_else(|| format!("#{i}"));
             measure(&r, 0.0)
                 .into_iter()
                 .map(|(i, x)| (format!("{} ({})", name(i), r.classes[i].label()), x))

@@ -1,7 +1,9 @@
 //! Preprocessing exactly as Portillo et al. (postprocess.py) and `reference.py prep`:
 //! masked pixels filled with `(mu + coeffs·evecs[:k]) × norms`; x = raw / norms;
 //! σ = spec_err / norms; w = 1/(σ² + 1/2e6); w = 0 where masked, where the raw spec_err < 0.25
-//! ("some errors ~ 0 or are negative") or where it is not finite.
+//! ("some errors ~ 0 or are negative") or where it is not finite. That floor is astroML's rule
+//! for SDSS's raw errors; spectra from DESI (the `release` column) only need a positive error,
+//! as their rebinned errors sit mostly below 0.25 in the same flux units.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,8 +15,17 @@ use super::classes::GalaxyClass;
 use super::error::DataError;
 use super::survey::{Metadata, Survey, Truth};
 
-/// Raw errors below this (in the file's flux units) get zero weight.
+/// Raw errors below this (in the file's flux units) get zero weight (SDSS spectra).
 pub const MIN_RAW_ERR: f32 = 0.25;
+
+/// The smallest raw error that keeps a pixel's weight, for spectrum `i`: [`MIN_RAW_ERR`] for
+/// SDSS-like spectra (no `release` column, or an SDSS one), any positive error for DESI's.
+fn min_raw_err(meta: &Metadata, i: usize) -> f32 {
+    match meta.release.as_ref().and_then(|r| r.get(i)) {
+        Some(&code) if super::release::is_desi(code) => f32::MIN_POSITIVE,
+        _ => MIN_RAW_ERR,
+    }
+}
 /// Softening of the inverse variance: w = 1/(σ² + SIGMA2_FLOOR).
 pub const SIGMA2_FLOOR: f64 = 1.0 / 2e6;
 
@@ -74,13 +85,15 @@ impl Spectra {
             truth,
         } = s;
         let k = coeffs.ncols();
+        let min_err = Array1::from_iter((0..x.nrows()).map(|i| min_raw_err(&meta, i)));
         Zip::from(x.axis_iter_mut(Axis(0)))
             .and(w.axis_iter_mut(Axis(0)))
             .and(mask.axis_iter(Axis(0)))
             .and(coeffs.axis_iter(Axis(0)))
             .and(&norms)
+            .and(&min_err)
             .into_par_iter()
-            .for_each(|(mut xr, mut wr, mr, cr, &norm)| {
+            .for_each(|(mut xr, mut wr, mr, cr, &norm, &min_err)| {
                 let norm = f64::from(norm);
                 for j in 0..xr.len() {
                     if mr[j] {
@@ -94,7 +107,7 @@ impl Spectra {
                     } else {
                         xr[j] = (f64::from(xr[j]) / norm) as f32;
                         let raw_err = wr[j];
-                        wr[j] = if raw_err.is_finite() && raw_err >= MIN_RAW_ERR {
+                        wr[j] = if raw_err.is_finite() && raw_err >= min_err {
                             let sigma = f64::from(raw_err) / norm;
                             (1.0 / (sigma * sigma + SIGMA2_FLOOR)) as f32
                         } else {

@@ -10,6 +10,11 @@ pub const DESI_PROGRAMS: [&str; 5] = ["dark", "bright", "backup", "other", "unkn
 /// The code of an SDSS spectrum.
 pub const SDSS: i64 = 0;
 
+/// Whether a code is one of DESI's.
+pub fn is_desi(code: i64) -> bool {
+    code >= 100
+}
+
 /// The code of a DESI spectrum from `survey`/`program` (header values, any case).
 pub fn desi_release(survey: &str, program: &str) -> i64 {
     let find = |list: &[&str], v: &str, other: usize, missing: usize| {
