@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use fitsrs::card::Value;
 use fitsrs::hdu::data::bintable::ColumnId;
 use fitsrs::{DataValue, Fits, HDU, Pixels};
 
 use super::IngestError;
+use super::fits_table::header_number;
 
 /// One line measurement from the SDSS pipeline.
 #[derive(Clone, Debug)]
@@ -154,14 +154,6 @@ fn fits_err(path: &Path, e: impl std::fmt::Display) -> IngestError {
     }
 }
 
-fn value_f64(v: &Value) -> Option<f64> {
-    match v {
-        Value::Float { value, .. } => Some(*value),
-        Value::Integer { value, .. } => Some(*value as f64),
-        _ => None,
-    }
-}
-
 /// A column of a binary table, element by element.
 #[derive(Clone, Debug, Default)]
 struct Column {
@@ -249,13 +241,6 @@ fn read_table(
     Ok((nrows, cols))
 }
 
-fn header_f64(
-    h: &fitsrs::hdu::header::Header<impl fitsrs::hdu::header::Xtension>,
-    k: &str,
-) -> Option<f64> {
-    h.get(k).and_then(value_f64)
-}
-
 /// Reads an SDSS spectrum file (either layout).
 pub fn read_sdss(path: &Path) -> Result<SdssSpectrum, IngestError> {
     let bytes = super::fits_table::read_file(path, MAX_FILE_BYTES, "an SDSS spectrum")?;
@@ -286,9 +271,9 @@ pub fn read_sdss_bytes(bytes: Vec<u8>, path: &Path) -> Result<SdssSpectrum, Inge
     };
     let ph = primary.get_header();
     let naxis = ph.get_xtension().get_naxis().to_vec();
-    let plate = header_f64(ph, "PLATEID").unwrap_or(-1.0) as i64;
-    let mjd = header_f64(ph, "MJD").unwrap_or(-1.0) as i64;
-    let fiber = header_f64(ph, "FIBERID").unwrap_or(-1.0) as i64;
+    let plate = header_number(ph, "PLATEID").unwrap_or(-1.0) as i64;
+    let mjd = header_number(ph, "MJD").unwrap_or(-1.0) as i64;
+    let fiber = header_number(ph, "FIBERID").unwrap_or(-1.0) as i64;
 
     if naxis.len() == 2 && naxis[1] >= 4 && ph.get("COEFF0").is_some() {
         read_spspec(
@@ -316,12 +301,12 @@ fn read_spspec(
         path: path.to_path_buf(),
         detail: format!("DR7 spSpec header has no {what}"),
     };
-    let c0 = header_f64(ph, "COEFF0").ok_or_else(|| missing("COEFF0"))?;
-    let c1 = header_f64(ph, "COEFF1").ok_or_else(|| missing("COEFF1"))?;
-    let z = header_f64(ph, "Z").ok_or_else(|| missing("Z"))?;
-    let zerr = header_f64(ph, "Z_ERR").unwrap_or(f64::NAN);
-    let zwarning = header_f64(ph, "ZWARNING").unwrap_or(0.0) as i64;
-    let spec_cln = header_f64(ph, "SPEC_CLN").unwrap_or(0.0) as i64;
+    let c0 = header_number(ph, "COEFF0").ok_or_else(|| missing("COEFF0"))?;
+    let c1 = header_number(ph, "COEFF1").ok_or_else(|| missing("COEFF1"))?;
+    let z = header_number(ph, "Z").ok_or_else(|| missing("Z"))?;
+    let zerr = header_number(ph, "Z_ERR").unwrap_or(f64::NAN);
+    let zwarning = header_number(ph, "ZWARNING").unwrap_or(0.0) as i64;
+    let spec_cln = header_number(ph, "SPEC_CLN").unwrap_or(0.0) as i64;
     // The header's claim is checked against the file before anything is allocated for it.
     let claimed = npix
         .checked_mul(nrows)

@@ -199,9 +199,9 @@ impl Panel for IngestReportPanel {
                 self.ascending = true;
             }
         }
-        let order = self.order(r).to_vec();
+        let order = self.order(r);
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-        egui::ScrollArea::both()
+        egui::ScrollArea::vertical()
             .id_salt("ingest-report-rows")
             .auto_shrink([false, false])
             .show_rows(ui, row_h, order.len(), |ui, range| {
@@ -231,7 +231,11 @@ impl Panel for IngestReportPanel {
                                 [widths[3], row_h],
                                 egui::Label::new(class_of(o)).truncate(),
                             );
-                            ui.label(o.detail());
+                            // The reason can be long (a refused coadd names both ways to give
+                            // it redshifts): one line, the whole of it on hover.
+                            let detail = o.detail();
+                            ui.add(egui::Label::new(detail.as_str()).truncate())
+                                .on_hover_text(detail);
                             ui.end_row();
                         }
                     });
