@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::pane::Pane;
+use crate::model::ModelKind;
 use crate::train::backend::BackendChoice;
+use crate::train::config::DEFAULT_INFOVAE_LAMBDA;
 
 /// eframe storage key.
 pub const STORAGE_KEY: &str = "specae-state-v1";
@@ -45,6 +47,10 @@ pub struct TrainSettings {
     pub lr: f64,
     pub max_epochs: usize,
     pub latent: usize,
+    /// Autoencoder, VAE or InfoVAE.
+    pub model: ModelKind,
+    /// InfoVAE λ (the MMD's weight is λ − 1).
+    pub lambda: f64,
     pub seed: u64,
     pub backend: BackendChoice,
     /// Tests of the recovery: the engine fails at this optimisation step, as a lost GPU does
@@ -61,6 +67,8 @@ impl Default for TrainSettings {
             lr: 1e-3,
             max_epochs: 200,
             latent: 6,
+            model: ModelKind::Ae,
+            lambda: DEFAULT_INFOVAE_LAMBDA,
             seed: 0,
             backend: BackendChoice::Auto,
             fail_at_step: None,

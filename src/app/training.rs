@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::data::identity::FileIdentity;
 use crate::model::AutoencoderConfig;
+use crate::model::ModelKind;
 use crate::train::backend::{RunShape, choose};
 use crate::train::checkpoint::Checkpoint;
 use crate::train::trainer::{BatchProgress, EpochRecord, TrainData};
@@ -87,13 +88,15 @@ impl TrainingRun {
         }
         let s = &data.spectra;
         let n = s.n_spectra();
-        let (x, w) = (Arc::clone(&s.x), Arc::clone(&s.w));
+        let (x, w, grid) = (Arc::clone(&s.x), Arc::clone(&s.w), s.grid());
         let data_path = data.path.clone();
         let config = TrainConfig::new(
             AutoencoderConfig::new()
                 .with_n_bins(s.n_bins())
-                .with_latent(settings.latent),
+                .with_latent(settings.latent)
+                .with_kind((settings.model != ModelKind::Ae).then_some(settings.model)),
         )
+        .with_lambda((settings.model == ModelKind::InfoVae).then_some(settings.lambda))
         .with_batch_size(settings.batch)
         .with_lr(settings.lr)
         .with_max_epochs(settings.max_epochs)
@@ -132,6 +135,7 @@ impl TrainingRun {
                 w,
                 split,
                 identity: FileIdentity::of(&data_path).ok(),
+                grid: Some(grid),
             };
             let trainer = match resumed {
                 Some(ck) => ck

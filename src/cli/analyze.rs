@@ -61,7 +61,7 @@ pub(super) fn open_model_and_data(
         model,
         &data,
         spectra.n_spectra(),
-        spectra.n_bins(),
+        &spectra.grid(),
         split_seed,
         &device,
     )?;

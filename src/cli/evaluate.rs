@@ -28,7 +28,7 @@ pub struct EvaluateArgs {
 }
 
 pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
-    let (path, x, w, classes) = match &a.prepped {
+    let (path, x, w, classes, grid) = match &a.prepped {
         Some(p) => {
             let pr = read_prepped(p)?;
             let classes: Vec<GalaxyClass> = pr
@@ -41,16 +41,18 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
                 std::sync::Arc::new(pr.x),
                 std::sync::Arc::new(pr.w),
                 classes,
+                pr.grid,
             )
         }
         None => {
             let path = super::resolve_data(a.data.clone())?;
             let s = Spectra::load(&path)?;
-            (path, s.x, s.w, s.classes)
+            let grid = s.grid();
+            (path, s.x, s.w, s.classes, grid)
         }
     };
     let device = burn::prelude::Device::flex();
-    let loaded = load_model_for(&a.model, &path, x.nrows(), x.ncols(), a.split_seed, &device)?;
+    let loaded = load_model_for(&a.model, &path, x.nrows(), &grid, a.split_seed, &device)?;
     let (model, split, latent) = (loaded.model, loaded.split, loaded.latent_dim);
     let ae = model_losses(&model, x.view(), w.view(), &split.valid, &device);
     let pca = PcaBaseline::fit(x.view(), &split.train, latent)?;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use burn::prelude::Device;
 use clap::Args;
-use specae::model::interop::{state_dict, to_safetensors, to_safetensors_f16};
+use specae::model::interop::{grid_metadata, state_dict, to_safetensors, to_safetensors_f16};
 use specae::train::load::read_model;
 use specae::util::atomic::write_bytes_atomically;
 
@@ -24,12 +24,14 @@ pub struct ExportArgs {
 }
 
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
-    let (model, _) = read_model(&a.model, &Device::flex())?;
-    let (tensors, _) = state_dict(&model).with_context(|| a.model.display().to_string())?;
+    let file = read_model(&a.model, &Device::flex())?;
+    let (tensors, _) = state_dict(&file.model).with_context(|| a.model.display().to_string())?;
+    // The grid goes with the weights (PyTorch ignores the metadata).
+    let meta = grid_metadata(file.grid().as_ref());
     let bytes = if a.half {
-        to_safetensors_f16(&tensors)?
+        to_safetensors_f16(&tensors, meta)?
     } else {
-        to_safetensors(&tensors, &[], None)?
+        to_safetensors(&tensors, &[], meta)?
     };
     write_bytes_atomically(&a.out, &bytes)?;
     println!(

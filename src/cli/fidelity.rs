@@ -50,17 +50,20 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         &a.model,
         &against,
         reference.n_spectra(),
-        reference.n_bins(),
+        &reference.grid(),
         a.split_seed,
         &device,
     )?;
     let judged = Spectra::load(&a.data)?;
-    if judged.n_bins() != reference.n_bins() {
+    if !judged.grid().same_as(&reference.grid()) {
         anyhow::bail!(
-            "{}: {} bins per spectrum, the model takes {}",
+            "{} is on the rest-frame grid {}, {} (what the model takes) on {}: re-ingest it with \
+             `{}`",
             a.data.display(),
-            judged.n_bins(),
-            reference.n_bins()
+            judged.grid().describe(),
+            against.display(),
+            reference.grid().describe(),
+            reference.grid().as_options()
         );
     }
     let judged = if a.own_infill {

@@ -42,6 +42,10 @@ pub struct GenerateArgs {
     /// observes some targets in two surveys (`--format desi`; 0: none).
     #[arg(long, default_value_t = 100)]
     pub repeat_every: usize,
+    /// Also write each arm's resolution matrices (`*_RESOLUTION`, 11 diagonals per pixel) as
+    /// real DESI coadds have them (`--format desi`; the files grow 4.7 times).
+    #[arg(long)]
+    pub resolution: bool,
     /// Fraction of spectra with an injected oddity (star or artefact).
     #[arg(long, default_value_t = 0.005)]
     pub oddity_rate: f64,
@@ -73,6 +77,7 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         let layout = DesiLayout {
             per_file: a.per_file,
             repeat_every: a.repeat_every,
+            resolution: a.resolution,
         };
         return generate_desi(&cfg, &out, &layout);
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
+use specae::data::grid::LogGrid;
 use specae::ingest::outcome::report_csv;
 use specae::ingest::survey::{IngestSurveyError, collect_paths, outcome_counts};
 use specae::ingest::{FileOutcome, IngestOptions, PixelMask, ingest};
@@ -34,6 +35,14 @@ pub struct IngestArgs {
     /// (DESI's BGS and LRG samples cut at 40 and 15).
     #[arg(long, default_value_t = 25.0)]
     pub min_deltachi2: f64,
+    /// The rest-frame range (Å, bin centres) to rebin onto, e.g. 2400-8310 for DESI galaxies
+    /// out to z ≈ 0.6. Default: the paper's 3388-8310, which models trained on SDSS expect.
+    #[arg(long, value_name = "LO-HI", value_parser = parse_range)]
+    pub rest_range: Option<(f64, f64)>,
+    /// Number of rest-frame bins (default 1000 on the paper's range; on another range, as
+    /// many as the paper's log10 step of 0.00039 gives).
+    #[arg(long, value_name = "N")]
+    pub bins: Option<usize>,
     /// Also write the table of what happened to each input as CSV (file, TARGETID, status,
     /// z, class, detail).
     #[arg(long, value_name = "FILE")]
@@ -41,6 +50,32 @@ pub struct IngestArgs {
     /// List every file (by default kept files are listed only for small inputs).
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+/// "3388-8310" (also "3388:8310" or "3388,8310") → (3388, 8310).
+fn parse_range(s: &str) -> Result<(f64, f64), String> {
+    let (lo, hi) = s
+        .split_once(['-', ':', ','])
+        .ok_or_else(|| format!("'{s}' is not a range: write LO-HI in Å, e.g. 2400-8310"))?;
+    let num = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("'{t}' in '{s}' is not a wavelength in Å"))
+    };
+    Ok((num(lo)?, num(hi)?))
+}
+
+/// The grid `--rest-range` and `--bins` ask for (the paper's without either).
+fn grid_of(a: &IngestArgs) -> anyhow::Result<LogGrid> {
+    let (lo, hi) = match a.rest_range {
+        Some(r) => r,
+        None if a.bins.is_none() => return Ok(LogGrid::STANDARD),
+        None => LogGrid::STANDARD.span(),
+    };
+    let bins = a
+        .bins
+        .or((a.rest_range.is_none()).then_some(LogGrid::STANDARD.n));
+    LogGrid::from_range(lo, hi, bins).map_err(|e| anyhow::anyhow!("--rest-range/--bins: {e}"))
 }
 
 fn print_table(outcomes: &[FileOutcome], verbose: bool) {
@@ -113,6 +148,7 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
             a.min_deltachi2
         );
     }
+    let grid = grid_of(&a)?;
     let paths = collect_paths(&a.inputs)?;
     let t0 = Instant::now();
     let (progress, bars) = super::progress::bars();
@@ -121,6 +157,7 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         mask: a.mask,
         redshifts: a.redshifts.clone(),
         min_deltachi2: a.min_deltachi2,
+        grid,
         ..IngestOptions::default()
     };
     let result = ingest(&paths, &opts, &progress);
@@ -151,11 +188,19 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
     bars.finish();
     written?;
     println!(
-        "\n{} of {} files in {:.2} s → {}",
+        "\n{} of {} files in {:.2} s → {} (rest frame {})",
         outcome_counts(&ingested.outcomes),
         paths.len(),
         t0.elapsed().as_secs_f64(),
-        a.out.display()
+        a.out.display(),
+        grid.describe()
     );
+    if !grid.same_as(&LogGrid::STANDARD) {
+        println!(
+            "not the paper's grid ({}): models trained on SDSS-grid data, the built-in one \
+             included, will not take this file",
+            LogGrid::STANDARD.describe()
+        );
+    }
     Ok(())
 }

@@ -10,8 +10,8 @@ use specae::data::identity::FileIdentity;
 use specae::data::prepped::read_prepped;
 use specae::data::split::DEFAULT_TRAIN_FRACTION;
 use specae::data::{Spectra, Split};
-use specae::model::AutoencoderConfig;
 use specae::model::interop::{config_from_safetensors, model_from_safetensors};
+use specae::model::{AutoencoderConfig, ModelKind};
 use specae::train::backend::{BackendChoice, RunShape, choose};
 use specae::train::checkpoint::Checkpoint;
 use specae::train::trainer::TrainData;
@@ -39,6 +39,16 @@ pub struct TrainArgs {
     /// Latent dimension.
     #[arg(long, default_value_t = 6)]
     pub latent: usize,
+    /// The model: the autoencoder (`ae`), a VAE, or Portillo et al.'s InfoVAE (VAE + MMD), on
+    /// any engine.
+    #[arg(long = "model", value_enum, default_value_t = ModelKind::Ae)]
+    pub kind: ModelKind,
+    /// InfoVAE λ: the MMD term's weight is λ + α − 1 [default: 1 for vae, 1e4 for infovae].
+    #[arg(long)]
+    pub lambda: Option<f64>,
+    /// InfoVAE α: the KL term's weight is 1 − α [default: 0, as in Portillo's runs].
+    #[arg(long)]
+    pub alpha: Option<f64>,
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
     /// Output folder for checkpoints and the exported model.
@@ -79,6 +89,7 @@ fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
                 w: Arc::new(pr.w),
                 split: pr.split,
                 identity: Some(FileIdentity::of(p)?),
+                grid: Some(pr.grid),
             },
             n_bins,
         });
@@ -86,13 +97,14 @@ fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
     let path = super::resolve_data(a.data.clone())?;
     let s = Spectra::load(&path)?;
     let split = Split::seeded(s.n_spectra(), a.split_seed, DEFAULT_TRAIN_FRACTION);
-    let n_bins = s.n_bins();
+    let (n_bins, grid) = (s.n_bins(), s.grid());
     Ok(Loaded {
         data: TrainData {
             x: s.x,
             w: s.w,
             split,
             identity: Some(FileIdentity::of(&path)?),
+            grid: Some(grid),
         },
         n_bins,
     })
@@ -110,6 +122,9 @@ fn data_arg(a: &TrainArgs) -> String {
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     if a.batch == 0 || a.epochs == Some(0) || a.latent == 0 {
         bail!("--batch, --epochs and --latent must be at least 1");
+    }
+    if a.kind == ModelKind::Ae && (a.lambda.is_some() || a.alpha.is_some()) {
+        bail!("--lambda and --alpha weigh a VAE's regularisers: use them with --model vae|infovae");
     }
     let Loaded { mut data, n_bins } = load(&a)?;
 
@@ -129,8 +144,11 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         None => TrainConfig::new(
             AutoencoderConfig::new()
                 .with_n_bins(n_bins)
-                .with_latent(a.latent),
+                .with_latent(a.latent)
+                .with_kind((a.kind != ModelKind::Ae).then_some(a.kind)),
         )
+        .with_lambda(a.lambda)
+        .with_alpha(a.alpha)
         .with_batch_size(a.batch)
         .with_lr(a.lr)
         .with_max_epochs(a.epochs.unwrap_or(200))
@@ -140,7 +158,12 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     let init = match &a.init {
         Some(p) => {
             let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-            let cfg = config_from_safetensors(&bytes).with_context(|| p.display().to_string())?;
+            let mut cfg =
+                config_from_safetensors(&bytes).with_context(|| p.display().to_string())?;
+            // Bare weights say whether there is a log-variance head, not which VAE trained it.
+            if cfg.variational() && config.model.variational() {
+                cfg.kind = config.model.kind;
+            }
             if cfg != config.model {
                 bail!(
                     "{}: weights of architecture {:?}, but this run is {:?}",
@@ -261,8 +284,12 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 if let Some(b) = pb.take() {
                     b.finish_and_clear();
                 }
+                let recon = r
+                    .valid_recon
+                    .map(|v| format!("  recon {v:>10.3}"))
+                    .unwrap_or_default();
                 println!(
-                    "epoch {:>3}  train {:>10.3}  valid {:>10.3}  lr {:.0e}  {:>6.1} s  {:>7.0} samples/s{}{}",
+                    "epoch {:>3}  train {:>10.3}  valid {:>10.3}{recon}  lr {:.0e}  {:>6.1} s  {:>7.0} samples/s{}{}",
                     r.epoch,
                     r.train_loss,
                     r.valid_loss,

@@ -8,6 +8,7 @@ use ndarray::{Array1, Array2};
 use ndarray_npy::NpzWriter;
 
 use super::error::DataError;
+use super::grid::LogGrid;
 use super::npz::{NpzFile, check_finite};
 use super::preprocess::Spectra;
 use super::split::Split;
@@ -21,6 +22,8 @@ pub struct Prepped {
     pub split: Split,
     pub cls: Array1<i64>,
     pub lam: Array1<f64>,
+    /// The rest-frame grid `lam` lies on.
+    pub grid: LogGrid,
 }
 
 /// Writes `x, w, train, valid, cls, lam` atomically.
@@ -108,11 +111,17 @@ pub fn read_prepped(path: &Path) -> Result<Prepped, DataError> {
     if lam.len() != d {
         return Err(shape("lam", lam.shape(), format!("[{d}]")));
     }
+    let grid = LogGrid::from_wavelengths(&lam.to_vec()).ok_or_else(|| DataError::BadValue {
+        path: path.to_path_buf(),
+        key: "lam".into(),
+        detail: "the wavelengths are not a log-spaced grid (log10 λ = c0 + c1·k)".into(),
+    })?;
     Ok(Prepped {
         x,
         w,
         split,
         cls,
         lam,
+        grid,
     })
 }

@@ -151,6 +151,15 @@ impl Spectra {
         self.x.ncols()
     }
 
+    /// The rest-frame grid the spectra are on.
+    pub fn grid(&self) -> super::grid::LogGrid {
+        super::grid::LogGrid {
+            coeff0: self.coeff0,
+            coeff1: self.coeff1,
+            n: self.n_bins(),
+        }
+    }
+
     /// Redshifts if the file has them.
     pub fn redshifts(&self) -> Option<&Array1<f32>> {
         self.meta.z.as_ref()

@@ -128,6 +128,15 @@ impl Survey {
         super::grid::wavelengths(self.coeff0, self.coeff1, self.n_bins())
     }
 
+    /// The rest-frame grid the spectra are on (from the file's `coeff0`, `coeff1` and width).
+    pub fn grid(&self) -> super::grid::LogGrid {
+        super::grid::LogGrid {
+            coeff0: self.coeff0,
+            coeff1: self.coeff1,
+            n: self.n_bins(),
+        }
+    }
+
     /// Reads and validates a survey file.
     pub fn read(path: &Path) -> Result<Self, DataError> {
         Self::from_npz(NpzFile::open(path)?)
@@ -170,11 +179,29 @@ impl Survey {
         }
         let coeff0 = f.scalar_f64("coeff0")?;
         let coeff1 = f.scalar_f64("coeff1")?;
-        if coeff1 <= 0.0 {
+        if !(coeff1 > 0.0 && coeff1.is_finite()) {
             return Err(DataError::BadValue {
                 path: p.clone(),
                 key: "coeff1".into(),
                 detail: format!("the log-wavelength step must be positive, got {coeff1}"),
+            });
+        }
+        // The grid's ends must be wavelengths a spectrum can have (no NaN, no 10^300 Å).
+        let (lo, hi) = super::grid::RANGE_LIMITS;
+        let (first, last) = (
+            super::grid::wavelength(coeff0, coeff1, 0),
+            super::grid::wavelength(coeff0, coeff1, d.saturating_sub(1)),
+        );
+        if !(first >= lo / 10.0 && last <= hi * 10.0) {
+            return Err(DataError::BadValue {
+                path: p.clone(),
+                key: "coeff0".into(),
+                detail: format!(
+                    "coeff0 = {coeff0}, coeff1 = {coeff1} put the grid at {first:.4e}–{last:.4e} Å, \
+                     outside {}–{} Å",
+                    lo / 10.0,
+                    hi * 10.0
+                ),
             });
         }
         let norms = f.floats1("norms")?;

@@ -11,7 +11,6 @@ use super::options::IngestOptions;
 use super::outcome::{FileOutcome, Processed, Row, file_name};
 use super::rebin::rebin_rest_frame;
 use super::redshifts::{Redshift, Redshifts, read_redshifts, redrock_beside};
-use crate::data::grid::LogGrid;
 use crate::data::release::desi_release;
 use crate::spectro::bins::Bins;
 use crate::spectro::measure::measure;
@@ -221,20 +220,16 @@ pub fn targets_of(
                     t.ivar.iter().map(|&v| v.is_nan() || v <= 0.0).collect()
                 }
             };
-            let r = rebin_rest_frame(
-                &coadd.loglam,
-                &t.flux,
-                &t.ivar,
-                &bad,
-                z.z,
-                &LogGrid::STANDARD,
-            );
+            let r = rebin_rest_frame(&coadd.loglam, &t.flux, &t.ivar, &bad, z.z, &grid.grid);
             if r.coverage < opts.min_coverage {
                 return rejected(
                     t,
                     format!(
-                        "covers {:.0}% of the rest-frame grid at z = {:.3} (< {:.0}%)",
+                        "covers {:.0}% of the rest-frame grid ({:.0}–{:.0} Å) at z = {:.3} \
+                         (< {:.0}%)",
                         100.0 * r.coverage,
+                        grid.grid.span().0,
+                        grid.grid.span().1,
                         z.z,
                         100.0 * opts.min_coverage
                     ),

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::rebin::PixelMask;
+use crate::data::grid::LogGrid;
 use crate::pca::PcaConfig;
 
 /// Settings of an ingest.
@@ -18,6 +19,9 @@ pub struct IngestOptions {
     /// DESI targets whose redshift fit beats the next-best by less than this Δχ² are
     /// rejected (DESI's BGS and LRG samples cut at 40 and 15; 25 by default).
     pub min_deltachi2: f64,
+    /// The rest-frame grid spectra are rebinned onto (the paper's 3388–8310 Å in 1000 bins by
+    /// default, so models trained on SDSS apply); recorded in the survey file.
+    pub grid: LogGrid,
 }
 
 impl Default for IngestOptions {
@@ -28,6 +32,7 @@ impl Default for IngestOptions {
             pca: PcaConfig::default(),
             redshifts: None,
             min_deltachi2: 25.0,
+            grid: LogGrid::STANDARD,
         }
     }
 }

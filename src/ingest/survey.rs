@@ -23,7 +23,7 @@ use super::redshifts::{Redshifts, is_redshift_file_name, read_redshifts};
 use super::sdss_fits::{
     MAX_FILE_BYTES, SdssSpectrum, bad_bit_fractions, pixel_bit_name, read_sdss_bytes,
 };
-use crate::data::grid::{COEFF0, COEFF1, LogGrid, N_BINS};
+use crate::data::grid::LogGrid;
 use crate::data::survey::{Metadata, Survey};
 use crate::pca::{PcaConfig, PcaError, iterative_pca};
 use crate::spectro::bins::Bins;
@@ -212,15 +212,17 @@ fn redshift_file_outcome(path: &Path) -> FileOutcome {
 /// the difference (the bits named), else plain coverage.
 fn coverage_reason(s: &SdssSpectrum, coverage: f64, opts: &IngestOptions) -> String {
     let plain = format!(
-        "covers {:.0}% of the rest-frame grid at z = {:.3} (< {:.0}%)",
+        "covers {:.0}% of the rest-frame grid ({:.0}–{:.0} Å) at z = {:.3} (< {:.0}%)",
         100.0 * coverage,
+        opts.grid.span().0,
+        opts.grid.span().1,
         s.z,
         100.0 * opts.min_coverage
     );
     if opts.mask == PixelMask::Ivar {
         return plain;
     }
-    let by_ivar = s.rest_frame(PixelMask::Ivar, &LogGrid::STANDARD);
+    let by_ivar = s.rest_frame(PixelMask::Ivar, &opts.grid);
     if by_ivar.coverage < opts.min_coverage {
         return plain;
     }
@@ -263,7 +265,7 @@ fn process_sdss(
             None,
         );
     }
-    let r = s.rest_frame(opts.mask, &LogGrid::STANDARD);
+    let r = s.rest_frame(opts.mask, &grid.grid);
     if r.coverage < opts.min_coverage {
         return (
             FileOutcome::Rejected {
@@ -363,7 +365,7 @@ pub fn ingest(
         Some(p) => Some(read_redshifts(p).map_err(IngestSurveyError::Redshifts)?),
         None => None,
     };
-    let grid = Bins::standard();
+    let grid = Bins::new(opts.grid);
     progress.stage(STAGE_READING, paths.len() as u64);
     let results: Vec<Option<Processed>> = paths
         .par_iter()
@@ -396,7 +398,7 @@ pub fn ingest(
             outcomes,
         });
     }
-    let survey = survey_from_rows(&rows, &opts.pca, progress)?;
+    let survey = survey_from_rows(&rows, &opts.grid, &opts.pca, progress)?;
     Ok(Ingested { survey, outcomes })
 }
 
@@ -455,11 +457,12 @@ pub const STAGE_READING: &str = "reading FITS files";
 /// masked with a zero fill (and so zero weight); the PCA runs over the others.
 fn survey_from_rows(
     rows: &[Row],
+    grid: &LogGrid,
     pca_cfg: &PcaConfig,
     progress: &Progress,
 ) -> Result<Survey, IngestSurveyError> {
     let n = rows.len();
-    let d = N_BINS;
+    let d = grid.n;
     let mut spectra = Array2::<f32>::zeros((n, d));
     let mut spec_err = Array2::<f32>::zeros((n, d));
     let mut mask = Array2::<bool>::from_elem((n, d), true);
@@ -522,8 +525,8 @@ fn survey_from_rows(
         spectra,
         mask,
         spec_err,
-        coeff0: COEFF0,
-        coeff1: COEFF1,
+        coeff0: grid.coeff0,
+        coeff1: grid.coeff1,
         norms,
         mu,
         evecs,

@@ -1,8 +1,12 @@
-//! The autoencoder of Portillo et al. (2020) without the variational part:
-//! encoder 1000-703-94-6, decoder 6-94-703-1000, ReLU between layers, linear output.
+//! The autoencoder of Portillo et al. (2020): encoder 1000-703-94-6, decoder 6-94-703-1000, ReLU
+//! between layers, linear output. The VAE kinds add a log-variance head (94 → 6) beside the
+//! latent layer, which then gives the posterior mean μ: encoding and decoding at inference are
+//! the same for every kind.
 
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::prelude::*;
+
+use super::kind::ModelKind;
 
 /// Layer sizes. `hidden` lists the encoder's hidden widths; the decoder mirrors them.
 #[derive(Config, Debug, PartialEq)]
@@ -13,9 +17,26 @@ pub struct AutoencoderConfig {
     pub hidden: Vec<usize>,
     #[config(default = 6)]
     pub latent: usize,
+    /// The model family (absent: the autoencoder, as in files written before the VAEs).
+    pub kind: Option<ModelKind>,
 }
 
 impl AutoencoderConfig {
+    /// The model family.
+    pub fn model_kind(&self) -> ModelKind {
+        self.kind.unwrap_or_default()
+    }
+
+    /// Whether the model has a log-variance head.
+    pub fn variational(&self) -> bool {
+        self.model_kind().variational()
+    }
+
+    /// The log-variance head's input width (the encoder's last hidden layer).
+    fn logvar_input(&self) -> usize {
+        self.hidden.last().copied().unwrap_or(self.n_bins)
+    }
+
     /// Encoder widths: n_bins, hidden…, latent.
     pub fn encoder_sizes(&self) -> Vec<usize> {
         let mut v = vec![self.n_bins];
@@ -44,13 +65,21 @@ impl AutoencoderConfig {
             encoder: layers(self.encoder_sizes()),
             decoder: layers(self.decoder_sizes()),
             activation: Relu::new(),
+            logvar: self
+                .variational()
+                .then(|| LinearConfig::new(self.logvar_input(), self.latent).init(device)),
         }
     }
 
     /// Number of trainable parameters.
     pub fn n_params(&self) -> usize {
         let count = |s: Vec<usize>| s.windows(2).map(|w| w[0] * w[1] + w[1]).sum::<usize>();
-        count(self.encoder_sizes()) + count(self.decoder_sizes())
+        let head = if self.variational() {
+            self.logvar_input() * self.latent + self.latent
+        } else {
+            0
+        };
+        count(self.encoder_sizes()) + count(self.decoder_sizes()) + head
     }
 }
 
@@ -59,6 +88,8 @@ pub struct Autoencoder {
     pub encoder: Vec<Linear>,
     pub decoder: Vec<Linear>,
     pub activation: Relu,
+    /// The VAE's log σ² head (input: the encoder's last hidden layer); `None` for the AE.
+    pub logvar: Option<Linear>,
 }
 
 impl Autoencoder {
@@ -73,9 +104,29 @@ impl Autoencoder {
         x
     }
 
-    /// Spectra (batch × n_bins) → latents (batch × latent).
+    /// Spectra (batch × n_bins) → latents (batch × latent); for a VAE, the posterior mean μ.
     pub fn encode(&self, x: Tensor<2>) -> Tensor<2> {
         self.stack(&self.encoder, x)
+    }
+
+    /// The encoder's last hidden layer (after its activation): what μ and log σ² read.
+    pub fn hidden(&self, mut x: Tensor<2>) -> Tensor<2> {
+        let n = self.encoder.len().saturating_sub(1);
+        for l in &self.encoder[..n] {
+            x = self.activation.forward(l.forward(x));
+        }
+        x
+    }
+
+    /// μ and, for a VAE, log σ² of the latent posterior.
+    pub fn posterior(&self, x: Tensor<2>) -> (Tensor<2>, Option<Tensor<2>>) {
+        let h = self.hidden(x);
+        let lv = self.logvar.as_ref().map(|l| l.forward(h.clone()));
+        let mu = match self.encoder.last() {
+            Some(l) => l.forward(h),
+            None => h,
+        };
+        (mu, lv)
     }
 
     /// Latents → reconstructed spectra.
@@ -85,6 +136,11 @@ impl Autoencoder {
 
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         self.decode(self.encode(x))
+    }
+
+    /// Width of the input: bins per spectrum (the encoder's first input).
+    pub fn n_bins(&self) -> usize {
+        self.encoder.first().map_or(0, |l| l.weight.dims()[0])
     }
 
     /// Width of the latent layer (the encoder's last output).

@@ -13,6 +13,11 @@ use burn::tensor::TensorData;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use super::autoencoder::{Autoencoder, AutoencoderConfig};
+use crate::data::grid::LogGrid;
+
+/// The safetensors metadata key holding the rest-frame grid a model was trained on (JSON:
+/// `{"coeff0":3.53,"coeff1":0.00039,"n":1000}`).
+pub const GRID_KEY: &str = "specae.grid";
 
 #[derive(Debug, thiserror::Error)]
 pub enum InteropError {
@@ -32,7 +37,37 @@ pub enum InteropError {
     NonFinite(String),
     #[error("cannot read tensor data: {0}")]
     Data(String),
+    #[error("its '{GRID_KEY}' metadata is not a grid: {0}")]
+    Grid(String),
 }
+
+/// Safetensors metadata recording `grid` (none when the grid is unknown).
+pub fn grid_metadata(grid: Option<&LogGrid>) -> Option<HashMap<String, String>> {
+    let json = serde_json::to_string(grid?).ok()?;
+    Some(HashMap::from([(GRID_KEY.to_string(), json)]))
+}
+
+/// The grid recorded in safetensors `bytes` by [`grid_metadata`]; `None` when the file records
+/// none (weights exported by PyTorch or by specae before grids were recorded).
+pub fn grid_from_safetensors(bytes: &[u8]) -> Result<Option<LogGrid>, InteropError> {
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
+    let Some(json) = header.metadata().as_ref().and_then(|m| m.get(GRID_KEY)) else {
+        return Ok(None);
+    };
+    let g: LogGrid = serde_json::from_str(json).map_err(|e| InteropError::Grid(e.to_string()))?;
+    let sane = g.coeff0.is_finite()
+        && g.coeff1.is_finite()
+        && g.coeff1 > 0.0
+        && (1..=crate::data::grid::BIN_LIMITS.1).contains(&g.n);
+    if !sane {
+        return Err(InteropError::Grid(format!("{g:?}")));
+    }
+    Ok(Some(g))
+}
+
+/// The name of a VAE's log-variance layer (`lv.weight`, `lv.bias`, as in Portillo's InfoVAE).
+pub const LOGVAR: &str = "lv";
 
 /// The PyTorch name of encoder (`part` 0) or decoder (`part` 1) layer `i`.
 pub fn torch_name(part: usize, i: usize) -> String {
@@ -72,6 +107,20 @@ pub fn state_dict(
             }
         }
     }
+    if let Some(l) = &model.logvar {
+        let w = l.weight.val();
+        let [d_in, d_out] = w.dims();
+        out.push((
+            format!("{LOGVAR}.weight"),
+            vec![d_out, d_in],
+            tensor_vec(w.transpose())?,
+        ));
+        ids.insert(format!("{LOGVAR}.weight"), l.weight.id.val());
+        if let Some(b) = &l.bias {
+            out.push((format!("{LOGVAR}.bias"), vec![d_out], tensor_vec(b.val())?));
+            ids.insert(format!("{LOGVAR}.bias"), b.id.val());
+        }
+    }
     Ok((out, ids))
 }
 
@@ -86,8 +135,11 @@ pub fn to_safetensors(
 
 /// Serialises named tensors in half precision (F16): half the size of [`to_safetensors`];
 /// PyTorch loads it as float16 (`.float()` restores float32).
-pub fn to_safetensors_f16(tensors: &[NamedTensor]) -> Result<Vec<u8>, InteropError> {
-    serialize(tensors, true, &[], None)
+pub fn to_safetensors_f16(
+    tensors: &[NamedTensor],
+    metadata: Option<HashMap<String, String>>,
+) -> Result<Vec<u8>, InteropError> {
+    serialize(tensors, true, &[], metadata)
 }
 
 fn serialize(
@@ -180,20 +232,31 @@ pub fn model_from_safetensors(
 ) -> Result<Autoencoder, InteropError> {
     let st = SafeTensors::deserialize(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
     let mut tensors = vec![];
-    for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
-        for (i, w) in sizes.windows(2).enumerate() {
-            let (d_in, d_out) = (w[0], w[1]);
-            let name = torch_name(part, i);
-            for (key, shape) in [
-                (format!("{name}.weight"), vec![d_out, d_in]),
-                (format!("{name}.bias"), vec![d_out]),
-            ] {
-                let v = read_f32(&st, &key, &shape)?;
-                tensors.push((key, shape, v));
-            }
+    for (name, d_in, d_out) in layer_shapes(cfg) {
+        for (key, shape) in [
+            (format!("{name}.weight"), vec![d_out, d_in]),
+            (format!("{name}.bias"), vec![d_out]),
+        ] {
+            let v = read_f32(&st, &key, &shape)?;
+            tensors.push((key, shape, v));
         }
     }
     model_from_state_dict(cfg, &tensors, ids, device)
+}
+
+/// Every linear layer of `cfg`: its PyTorch name, input and output widths.
+fn layer_shapes(cfg: &AutoencoderConfig) -> Vec<(String, usize, usize)> {
+    let mut v = vec![];
+    for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
+        for (i, w) in sizes.windows(2).enumerate() {
+            v.push((torch_name(part, i), w[0], w[1]));
+        }
+    }
+    if cfg.variational() {
+        let d_in = cfg.hidden.last().copied().unwrap_or(cfg.n_bins);
+        v.push((LOGVAR.to_string(), d_in, cfg.latent));
+    }
+    v
 }
 
 /// The values of tensor `name` in a state dict, checked to have `shape`.
@@ -227,34 +290,32 @@ pub fn model_from_state_dict(
     let mut model = cfg.init(device);
     // Trainable parameters; a checkpoint's ids are restored so Adam's state lines up.
     let id_of = |name: &str| ids.and_then(|m| m.get(name)).map(|&id| ParamId::from(id));
-    for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
-        let mut layers = vec![];
-        for (i, w) in sizes.windows(2).enumerate() {
-            let (d_in, d_out) = (w[0], w[1]);
-            let name = torch_name(part, i);
-            let wv = find(&format!("{name}.weight"), &[d_out, d_in])?;
-            let bv = find(&format!("{name}.bias"), &[d_out])?;
-            // PyTorch [out, in] → burn [in, out], transposed on the host so the parameter is a
-            // plain leaf tensor (a transpose op would become part of the autodiff graph).
-            let mut wt = vec![0.0f32; wv.len()];
-            for o in 0..d_out {
-                for i in 0..d_in {
-                    wt[i * d_out + o] = wv[o * d_in + i];
-                }
+    let (mut encoder, mut decoder) = (vec![], vec![]);
+    for (name, d_in, d_out) in layer_shapes(cfg) {
+        let wv = find(&format!("{name}.weight"), &[d_out, d_in])?;
+        let bv = find(&format!("{name}.bias"), &[d_out])?;
+        // PyTorch [out, in] → burn [in, out], transposed on the host so the parameter is a
+        // plain leaf tensor (a transpose op would become part of the autodiff graph).
+        let mut wt = vec![0.0f32; wv.len()];
+        for o in 0..d_out {
+            for i in 0..d_in {
+                wt[i * d_out + o] = wv[o * d_in + i];
             }
-            let wt = Tensor::<2>::from_data(TensorData::new(wt, [d_in, d_out]), device);
-            let bt = Tensor::<1>::from_data(TensorData::new(bv, [d_out]), device);
-            layers.push(Linear {
-                weight: trainable(wt, id_of(&format!("{name}.weight"))),
-                bias: Some(trainable(bt, id_of(&format!("{name}.bias")))),
-            });
         }
-        if part == 0 {
-            model.encoder = layers;
-        } else {
-            model.decoder = layers;
+        let wt = Tensor::<2>::from_data(TensorData::new(wt, [d_in, d_out]), device);
+        let bt = Tensor::<1>::from_data(TensorData::new(bv, [d_out]), device);
+        let layer = Linear {
+            weight: trainable(wt, id_of(&format!("{name}.weight"))),
+            bias: Some(trainable(bt, id_of(&format!("{name}.bias")))),
+        };
+        match name.split('.').next() {
+            Some("0") => encoder.push(layer),
+            Some("1") => decoder.push(layer),
+            _ => model.logvar = Some(layer),
         }
     }
+    model.encoder = encoder;
+    model.decoder = decoder;
     Ok(model)
 }
 
@@ -293,9 +354,16 @@ pub fn config_from_safetensors(bytes: &[u8]) -> Result<AutoencoderConfig, Intero
         return Err(InteropError::Missing("0.0.weight".into()));
     }
     let latent = sizes[sizes.len() - 1];
+    // A log-variance head (Portillo's name, `lv`) makes it a VAE; which one (VAE or InfoVAE)
+    // is how it was trained, which bare weights do not say.
+    let kind = st
+        .tensor(&format!("{LOGVAR}.weight"))
+        .is_ok()
+        .then_some(super::kind::ModelKind::Vae);
     Ok(AutoencoderConfig {
         n_bins: sizes[0],
         hidden: sizes[1..sizes.len() - 1].to_vec(),
         latent,
+        kind,
     })
 }

@@ -66,17 +66,22 @@ fn cpu(reason: String, speeds: Option<Measured>) -> Chosen {
     }
 }
 
+/// burn's autodiff on the CPU.
+fn burn_cpu(reason: String) -> Chosen {
+    Chosen {
+        device: Device::flex(),
+        engine: EngineKind::Burn,
+        name: "cpu (burn flex)".into(),
+        reason,
+        speeds: None,
+    }
+}
+
 /// Picks a device for `choice` and a run of `shape`.
 pub fn choose(choice: BackendChoice, shape: &RunShape) -> Result<Chosen, BackendError> {
     match choice {
         BackendChoice::Cpu => Ok(cpu("requested with --backend cpu".into(), None)),
-        BackendChoice::BurnCpu => Ok(Chosen {
-            device: Device::flex(),
-            engine: EngineKind::Burn,
-            name: "cpu (burn flex)".into(),
-            reason: "requested with --backend burn-cpu".into(),
-            speeds: None,
-        }),
+        BackendChoice::BurnCpu => Ok(burn_cpu("requested with --backend burn-cpu".into())),
         BackendChoice::Wgpu => gpu::open()
             .map(|g| Chosen {
                 device: g.device.clone(),

@@ -16,10 +16,11 @@ use super::native::Adam;
 use super::schedule::{EarlyStopper, Plateau};
 use super::trainer::{Engine, EngineKind, EpochRecord, TrainData, Trainer};
 use crate::data::Split;
+use crate::data::grid::LogGrid;
 use crate::data::identity::FileIdentity;
 use crate::model::Autoencoder;
 use crate::model::interop::{
-    InteropError, NamedTensor, model_from_safetensors, state_dict, to_safetensors,
+    InteropError, NamedTensor, grid_metadata, model_from_safetensors, state_dict, to_safetensors,
 };
 use crate::util::atomic::{AtomicWriteError, write_bytes_atomically};
 
@@ -49,6 +50,10 @@ pub struct CheckpointMeta {
     /// weights). Absent when burn's optimiser state is stored instead.
     #[serde(default)]
     pub adam: Option<AdamMeta>,
+    /// The rest-frame grid of the data (absent in checkpoints written before grids were
+    /// recorded: those were all on the paper's grid).
+    #[serde(default)]
+    pub grid: Option<LogGrid>,
 }
 
 /// Adam's scalars, as stored in a checkpoint of the native engine.
@@ -143,6 +148,7 @@ pub fn save(trainer: &Trainer, backend: &str, path: &Path) -> Result<(), Checkpo
         param_ids,
         backend: backend.into(),
         adam: adam_meta,
+        grid: trainer.data.grid,
     };
     let json = serde_json::to_string(&meta).map_err(|e| format(e.to_string()))?;
     extras.push((TRAIN_KEY.to_string(), u32_bytes(&trainer.data.split.train)));
@@ -171,14 +177,20 @@ fn adam_tensors(weights: &[NamedTensor], adam: &Adam) -> Vec<NamedTensor> {
         .collect()
 }
 
-/// Writes only the weights, with PyTorch names: `model.load_state_dict(load_file(path))`.
-pub fn export_weights(model: &Autoencoder, path: &Path) -> Result<(), CheckpointError> {
+/// Writes only the weights, with PyTorch names: `model.load_state_dict(load_file(path))`, and
+/// the rest-frame grid they were trained on (when known) as metadata.
+pub fn export_weights(
+    model: &Autoencoder,
+    grid: Option<&LogGrid>,
+    path: &Path,
+) -> Result<(), CheckpointError> {
     let format = |detail: String| CheckpointError::Format {
         path: path.to_path_buf(),
         detail,
     };
     let (tensors, _) = state_dict(model).map_err(|e| format(e.to_string()))?;
-    let bytes = to_safetensors(&tensors, &[], None).map_err(|e| format(e.to_string()))?;
+    let bytes =
+        to_safetensors(&tensors, &[], grid_metadata(grid)).map_err(|e| format(e.to_string()))?;
     write_bytes_atomically(path, &bytes)?;
     Ok(())
 }
@@ -341,8 +353,7 @@ impl Checkpoint {
                     // Parameter names in state-dict order, without copying the weights.
                     let names: Vec<String> = e
                         .mlp
-                        .layers
-                        .iter()
+                        .all_layers()
                         .flat_map(|l| [format!("{}.weight", l.name), format!("{}.bias", l.name)])
                         .collect();
                     let read = |prefix: &str| -> Result<Vec<Vec<f32>>, CheckpointError> {

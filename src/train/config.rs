@@ -2,7 +2,8 @@
 
 use burn::prelude::*;
 
-use crate::model::AutoencoderConfig;
+use crate::model::vae_loss::VaeWeights;
+use crate::model::{AutoencoderConfig, ModelKind};
 
 /// Everything that defines a training run (stored in every checkpoint).
 #[derive(Config, Debug, PartialEq)]
@@ -35,4 +36,28 @@ pub struct TrainConfig {
     /// Shuffle the training set every epoch (off: batches in split order, for parity runs).
     #[config(default = true)]
     pub shuffle: bool,
+    /// InfoVAE α (default 0, as in all of Portillo's runs). VAE kinds only.
+    pub alpha: Option<f64>,
+    /// InfoVAE λ: the MMD term's weight is λ + α − 1 (default: 1 for the VAE, i.e. no MMD;
+    /// [`DEFAULT_INFOVAE_LAMBDA`] for the InfoVAE). VAE kinds only.
+    pub lambda: Option<f64>,
+}
+
+/// λ of an InfoVAE when none is given. Portillo et al.'s `trainVAE.py` draws λ log-uniformly
+/// in [1, 10⁵] for each configuration of a random search, and their `InfoVAE` class defaults
+/// to 10⁴.
+pub const DEFAULT_INFOVAE_LAMBDA: f64 = 1e4;
+
+impl TrainConfig {
+    /// The regularisers' weights of a VAE kind (`None` for the autoencoder).
+    pub fn vae_weights(&self) -> Option<VaeWeights> {
+        let kind = self.model.model_kind();
+        kind.variational().then(|| VaeWeights {
+            alpha: self.alpha.unwrap_or(0.0),
+            lambda: self.lambda.unwrap_or(match kind {
+                ModelKind::InfoVae => DEFAULT_INFOVAE_LAMBDA,
+                _ => 1.0 - self.alpha.unwrap_or(0.0),
+            }),
+        })
+    }
 }

@@ -140,6 +140,7 @@ pub fn speed_trainer(
             valid: vec![rows as u32 - 1],
         },
         identity: None,
+        grid: None,
     };
     let config = TrainConfig::new(model.clone())
         .with_batch_size(batch)

@@ -8,10 +8,13 @@ use burn::prelude::*;
 
 use super::checkpoint::{Checkpoint, CheckpointError};
 use crate::data::Split;
+use crate::data::grid::LogGrid;
 use crate::data::identity::FileIdentity;
 use crate::data::split::DEFAULT_TRAIN_FRACTION;
 use crate::model::Autoencoder;
-use crate::model::interop::{config_from_safetensors, model_from_safetensors};
+use crate::model::interop::{
+    config_from_safetensors, grid_from_safetensors, model_from_safetensors,
+};
 
 /// A model ready for a data set.
 pub struct LoadedModel {
@@ -21,6 +24,23 @@ pub struct LoadedModel {
     pub n_bins: usize,
     /// The checkpoint, when the file was one (training history, configuration).
     pub checkpoint: Option<Checkpoint>,
+}
+
+/// A model file read: the model, the checkpoint (when the file was one) and the rest-frame
+/// grid it was trained on, where the file records it.
+pub struct ModelFile {
+    pub model: Autoencoder,
+    pub checkpoint: Option<Checkpoint>,
+    pub grid: Option<LogGrid>,
+}
+
+impl ModelFile {
+    /// The grid the model takes: the recorded one, else the paper's for a 1000-bin model (what
+    /// every model before grids were recorded, and Portillo's PyTorch ones, were trained on).
+    pub fn grid(&self) -> Option<LogGrid> {
+        self.grid
+            .or_else(|| (self.model.n_bins() == LogGrid::STANDARD.n).then_some(LogGrid::STANDARD))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,18 +56,33 @@ pub enum LoadModelError {
         expected: usize,
         found: usize,
     },
+    #[error(
+        "{} was trained on spectra on the rest-frame grid {model_grid}, but {} is on \
+         {data_grid}; the same bin would mean another wavelength. Re-ingest the spectra with \
+         `{options}`, or train a model on these data",
+        model.display(),
+        data.display()
+    )]
+    Grid {
+        model: PathBuf,
+        data: PathBuf,
+        model_grid: String,
+        data_grid: String,
+        options: String,
+    },
     #[error("{}: {detail}", path.display())]
     Split { path: PathBuf, detail: String },
 }
 
 /// Reads a model file: a specae checkpoint, or bare safetensors weights with PyTorch names
 /// (F32 or F16).
-pub fn read_model(
-    model_path: &Path,
-    device: &Device,
-) -> Result<(Autoencoder, Option<Checkpoint>), LoadModelError> {
+pub fn read_model(model_path: &Path, device: &Device) -> Result<ModelFile, LoadModelError> {
     match Checkpoint::read(model_path) {
-        Ok(ck) => Ok((ck.model(device)?, Some(ck))),
+        Ok(ck) => Ok(ModelFile {
+            model: ck.model(device)?,
+            grid: ck.meta.grid,
+            checkpoint: Some(ck),
+        }),
         Err(CheckpointError::Io { path, source }) => {
             Err(CheckpointError::Io { path, source }.into())
         }
@@ -56,14 +91,13 @@ pub fn read_model(
                 path: model_path.to_path_buf(),
                 detail: e.to_string(),
             })?;
-            let m = model_from_weight_bytes(&bytes, model_path, device).map_err(|e| match e {
+            model_from_weight_bytes(&bytes, model_path, device).map_err(|e| match e {
                 LoadModelError::Weights { path, detail } => LoadModelError::Weights {
                     path,
                     detail: format!("{detail} (as a checkpoint: {ck_err})"),
                 },
                 other => other,
-            })?;
-            Ok((m, None))
+            })
         }
     }
 }
@@ -74,63 +108,88 @@ pub fn model_from_weight_bytes(
     bytes: &[u8],
     name: &Path,
     device: &Device,
-) -> Result<Autoencoder, LoadModelError> {
+) -> Result<ModelFile, LoadModelError> {
     let weights = |detail: String| LoadModelError::Weights {
         path: name.to_path_buf(),
         detail,
     };
     let cfg = config_from_safetensors(bytes).map_err(|e| weights(e.to_string()))?;
-    model_from_safetensors(&cfg, bytes, None, device).map_err(|e| weights(e.to_string()))
+    let grid = grid_from_safetensors(bytes).map_err(|e| weights(e.to_string()))?;
+    let model =
+        model_from_safetensors(&cfg, bytes, None, device).map_err(|e| weights(e.to_string()))?;
+    Ok(ModelFile {
+        model,
+        checkpoint: None,
+        grid,
+    })
 }
 
-/// Opens `model_path` for the data at `data_path` (n_spectra × n_bins). Checkpoints must have
-/// been trained on that file (same content); bare weights get a seeded split.
+/// Opens `model_path` for the data at `data_path` (n_spectra spectra on `grid`). Checkpoints
+/// must have been trained on that file (same content); bare weights get a seeded split.
 pub fn load_model_for(
     model_path: &Path,
     data_path: &Path,
     n_spectra: usize,
-    n_bins: usize,
+    grid: &LogGrid,
     split_seed: u64,
     device: &Device,
 ) -> Result<LoadedModel, LoadModelError> {
-    let (model, checkpoint) = read_model(model_path, device)?;
-    if let Some(ck) = &checkpoint
+    let file = read_model(model_path, device)?;
+    if let Some(ck) = &file.checkpoint
         && let Ok(identity) = FileIdentity::of(data_path)
     {
         ck.check_data(&identity)?;
     }
-    fit_model_to_data(
-        model, checkpoint, model_path, data_path, n_spectra, n_bins, split_seed,
-    )
+    fit_model_to_data(file, model_path, data_path, n_spectra, grid, split_seed)
 }
 
-/// Checks that `model` fits data of n_spectra × n_bins and picks its split (the checkpoint's,
-/// else a seeded one).
-pub fn fit_model_to_data(
-    model: Autoencoder,
-    checkpoint: Option<Checkpoint>,
+/// Checks that the model takes `grid`'s spectra, and how many: its first layer's width, and
+/// its recorded grid (see [`ModelFile::grid`]).
+pub fn check_grid(
+    file: &ModelFile,
     model_path: &Path,
     data_path: &Path,
-    n_spectra: usize,
-    n_bins: usize,
-    split_seed: u64,
-) -> Result<LoadedModel, LoadModelError> {
-    let split = match &checkpoint {
-        Some(ck) => ck.split.clone(),
-        None => Split::seeded(n_spectra, split_seed, DEFAULT_TRAIN_FRACTION),
-    };
-    let dims = |l: Option<&burn::nn::Linear>, axis: usize| {
-        l.map(|l| l.weight.val().dims()[axis]).unwrap_or(0)
-    };
-    let expected = dims(model.encoder.first(), 0);
-    if expected != n_bins {
+    grid: &LogGrid,
+) -> Result<(), LoadModelError> {
+    let expected = file.model.n_bins();
+    if expected != grid.n {
         return Err(LoadModelError::Bins {
             model: model_path.to_path_buf(),
             data: data_path.to_path_buf(),
             expected,
-            found: n_bins,
+            found: grid.n,
         });
     }
+    match file.grid() {
+        Some(g) if !g.same_as(grid) => Err(LoadModelError::Grid {
+            model: model_path.to_path_buf(),
+            data: data_path.to_path_buf(),
+            model_grid: g.describe(),
+            data_grid: grid.describe(),
+            options: g.as_options(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that `file`'s model fits n_spectra spectra on `grid` and picks its split (the
+/// checkpoint's, else a seeded one).
+pub fn fit_model_to_data(
+    file: ModelFile,
+    model_path: &Path,
+    data_path: &Path,
+    n_spectra: usize,
+    grid: &LogGrid,
+    split_seed: u64,
+) -> Result<LoadedModel, LoadModelError> {
+    check_grid(&file, model_path, data_path, grid)?;
+    let ModelFile {
+        model, checkpoint, ..
+    } = file;
+    let split = match &checkpoint {
+        Some(ck) => ck.split.clone(),
+        None => Split::seeded(n_spectra, split_seed, DEFAULT_TRAIN_FRACTION),
+    };
     split
         .validate(n_spectra)
         .map_err(|detail| LoadModelError::Split {
@@ -138,10 +197,10 @@ pub fn fit_model_to_data(
             detail,
         })?;
     Ok(LoadedModel {
-        latent_dim: dims(model.encoder.last(), 1),
+        latent_dim: model.latent_dim(),
         model,
         split,
-        n_bins,
+        n_bins: grid.n,
         checkpoint,
     })
 }

@@ -5,6 +5,7 @@
 //! - [`schedule`]: ReduceLROnPlateau and early stopping;
 //! - [`backend`]: choosing wgpu or the CPU at run time, by measurement ([`engine_speed`]);
 //! - [`gpu`]: opening the GPU once per process;
+//! - [`draws`]: the VAE's seeded random draws, shared by both engines;
 //! - [`trainer`]: the loop itself (epochs, validation, NaN guard), on one of two engines;
 //! - [`native`]: the native CPU engine (hand-written forward/backward and Adam on faer);
 //! - [`checkpoint`]: atomic checkpoints and resuming;
@@ -13,6 +14,7 @@
 pub mod backend;
 pub mod checkpoint;
 pub mod config;
+pub mod draws;
 pub mod engine_speed;
 pub mod gpu;
 pub mod load;

@@ -14,14 +14,17 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::config::TrainConfig;
+use super::draws::draw_values;
 use super::native::{Mlp, NativeEngine};
 use super::schedule::{EarlyStopper, Plateau};
 use crate::data::Split;
+use crate::data::grid::LogGrid;
 use crate::data::identity::FileIdentity;
 use crate::model::Autoencoder;
 use crate::model::interop::{NamedTensor, model_from_state_dict, state_dict};
 use crate::model::loss::weighted_loss;
 use crate::model::tensors::{rows_to_tensor, scalar};
+use crate::model::vae_loss::{Draws, PRIOR_SAMPLES, vae_terms};
 
 /// The data a run trains on, shared with the GUI without copies.
 #[derive(Clone, Debug)]
@@ -31,6 +34,9 @@ pub struct TrainData {
     pub split: Split,
     /// The data file, stored in checkpoints so a model is never applied to other data silently.
     pub identity: Option<FileIdentity>,
+    /// The rest-frame grid of the spectra, stored in checkpoints and exported weights so a
+    /// model refuses spectra on another grid.
+    pub grid: Option<LogGrid>,
 }
 
 /// One finished epoch.
@@ -47,6 +53,10 @@ pub struct EpochRecord {
     pub lr_dropped: bool,
     /// A new best validation loss (by the early-stopping criterion).
     pub best: bool,
+    /// VAE kinds: the validation set's Σ w (x − x̂)² decoded from μ, the autoencoder's loss
+    /// (`valid_loss` is then the whole VAE loss, what the schedule watches).
+    #[serde(default)]
+    pub valid_recon: Option<f64>,
 }
 
 /// Batch-level progress passed to the loop's callback.
@@ -128,6 +138,8 @@ impl EngineKind {
 }
 
 /// The model and optimiser state of the engine in use.
+// One per trainer, never in a collection: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Engine {
     Burn {
         /// Always `Some` between calls (taken only while the optimiser updates it).
@@ -202,6 +214,8 @@ pub struct Trainer {
     /// by the other engine): weights, schedule and history continue, the moments restart.
     pub optimizer_restarted: bool,
     fault: Option<InjectedFault>,
+    /// The random stream of the next VAE step's draws (epoch and batch).
+    draw_stream: u64,
 }
 
 /// A failure a test asks for (see [`Trainer::inject_fault`]).
@@ -276,6 +290,7 @@ impl Trainer {
             history: vec![],
             optimizer_restarted: false,
             fault: None,
+            draw_stream: 0,
         })
     }
 
@@ -335,14 +350,34 @@ impl Trainer {
         let lr = self.plateau.lr;
         match &mut self.engine {
             Engine::Native(e) => {
-                BatchLoss::Host(e.step(self.data.x.view(), self.data.w.view(), idx, lr))
+                let (x, w) = (self.data.x.view(), self.data.w.view());
+                BatchLoss::Host(match self.config.vae_weights() {
+                    Some(weights) => {
+                        let stream = self.draw_stream;
+                        self.draw_stream += 1;
+                        let latent = self.config.model.latent;
+                        let d = draw_values(self.config.seed, stream, idx.len(), latent);
+                        e.step_vae(x, w, idx, lr, weights, &d)
+                    }
+                    None => e.step(x, w, idx, lr),
+                })
             }
             Engine::Burn { model, optim } => {
                 let xb = rows_to_tensor(self.data.x.view(), idx, &self.device);
                 let wb = rows_to_tensor(self.data.w.view(), idx, &self.device);
                 let m = model.take().expect("the model is present between steps");
-                let out = m.forward(xb.clone());
-                let loss = weighted_loss(xb, out, wb);
+                let loss = match self.config.vae_weights() {
+                    Some(weights) => {
+                        let stream = self.draw_stream;
+                        self.draw_stream += 1;
+                        let d = draws(&self.config, stream, idx.len(), &self.device);
+                        vae_terms(&m, xb, wb, d, weights).total
+                    }
+                    None => {
+                        let out = m.forward(xb.clone());
+                        weighted_loss(xb, out, wb)
+                    }
+                };
                 let grads = GradientsParams::from_grads(loss.backward(), &m);
                 *model = Some(optim.step(lr, m, grads));
                 BatchLoss::Device(Box::new(loss.inner()))
@@ -434,6 +469,7 @@ impl Trainer {
         let n_batches = order.len().div_ceil(bs);
         let mut acc = LossSum::default();
         for (b, idx) in order.chunks(bs).enumerate() {
+            self.draw_stream = ((epoch as u64) << 32) | b as u64;
             let loss = self.step(idx);
             let on_host = matches!(loss, BatchLoss::Host(_));
             acc.add(loss, idx.len());
@@ -468,13 +504,13 @@ impl Trainer {
             batch: n_batches,
             message,
         })? / order.len() as f64;
-        let valid_loss = self
-            .try_validation_loss()
-            .map_err(|message| TrainError::Device {
-                epoch,
-                batch: n_batches,
-                message: format!("validation: {message}"),
-            })?;
+        let (valid_loss, valid_recon) =
+            self.validation_terms()
+                .map_err(|message| TrainError::Device {
+                    epoch,
+                    batch: n_batches,
+                    message: format!("validation: {message}"),
+                })?;
         if !valid_loss.is_finite() {
             return Err(TrainError::NonFinite {
                 epoch,
@@ -494,6 +530,7 @@ impl Trainer {
             samples_per_s: order.len() as f64 / t_train.max(1e-9),
             lr_dropped,
             best: self.stopper.improved(),
+            valid_recon,
         };
         self.epoch = epoch;
         self.history.push(rec.clone());
@@ -507,7 +544,37 @@ impl Trainer {
     }
 
     /// Weighted loss of the current model on the validation split, or the device's error.
+    /// For a VAE, the whole VAE loss (see [`validation_terms`](Self::validation_terms)).
     pub fn try_validation_loss(&self) -> Result<f64, String> {
+        self.validation_terms().map(|(v, _)| v)
+    }
+
+    /// The validation loss the schedule watches and, for a VAE, its Σ w (x − x̂)² decoded from
+    /// μ (comparable with an autoencoder's loss). A VAE's validation draws are the same every
+    /// epoch, so the criterion moves only with the model.
+    pub fn validation_terms(&self) -> Result<(f64, Option<f64>), String> {
+        let Some(weights) = self.config.vae_weights() else {
+            return self.reconstruction_loss().map(|v| (v, None));
+        };
+        let valid = &self.data.split.valid;
+        let model = self.inference_model();
+        let device = self.device.clone().inner();
+        let (mut total, mut recon) = (0.0, 0.0);
+        for (c, idx) in valid.chunks(EVAL_CHUNK).enumerate() {
+            let xb = rows_to_tensor(self.data.x.view(), idx, &device);
+            let wb = rows_to_tensor(self.data.w.view(), idx, &device);
+            let d = draws(&self.config, u64::MAX - c as u64, idx.len(), &device);
+            let t = vae_terms(&model, xb.clone(), wb.clone(), d, weights);
+            total += read_scalar(t.total)? * idx.len() as f64;
+            let out = model.forward(xb.clone());
+            recon += read_scalar(weighted_loss(xb, out, wb))? * idx.len() as f64;
+        }
+        let n = valid.len().max(1) as f64;
+        Ok((total / n, Some(recon / n)))
+    }
+
+    /// Σ w (x − x̂)² of the validation split, decoded from the encoder's output.
+    fn reconstruction_loss(&self) -> Result<f64, String> {
         let valid = &self.data.split.valid;
         let total = match &self.engine {
             Engine::Native(e) => e.loss_sum(self.data.x.view(), self.data.w.view(), valid),
@@ -577,5 +644,32 @@ fn validate(config: &TrainConfig, data: &TrainData) -> Result<(), TrainError> {
             "the latent dimension must be at least 1".into(),
         ));
     }
+    if let Some(w) = config.vae_weights() {
+        if !(0.0..=1.0).contains(&w.alpha) {
+            return Err(TrainError::BadConfig(format!(
+                "InfoVAE α must lie in [0, 1], got {}",
+                w.alpha
+            )));
+        }
+        if !(w.lambda.is_finite() && w.lambda + w.alpha - 1.0 >= 0.0) {
+            return Err(TrainError::BadConfig(format!(
+                "InfoVAE λ must be finite with λ + α − 1 ≥ 0 (the MMD's weight), got λ = {}",
+                w.lambda
+            )));
+        }
+    }
     Ok(())
+}
+
+/// One VAE step's random draws as tensors (see [`draw_values`]).
+fn draws(config: &TrainConfig, stream: u64, rows: usize, device: &Device) -> Draws {
+    let v = draw_values(config.seed, stream, rows, config.model.latent);
+    let t = |data: Vec<f32>, n: usize| {
+        Tensor::<2>::from_data(burn::tensor::TensorData::new(data, [n, v.latent]), device)
+    };
+    Draws {
+        eps: t(v.eps.clone(), rows),
+        eps_mmd: t(v.eps_mmd.clone(), rows),
+        prior: t(v.prior.clone(), PRIOR_SAMPLES),
+    }
 }

@@ -425,5 +425,5 @@ fn export_best(opts: &WorkerOptions) -> Result<(), String> {
     let model = ck
         .model(&burn::prelude::Device::flex())
         .map_err(|e| e.to_string())?;
-    export_weights(&model, &opts.model_path()).map_err(|e| e.to_string())
+    export_weights(&model, ck.meta.grid.as_ref(), &opts.model_path()).map_err(|e| e.to_string())
 }

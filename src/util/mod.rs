@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod fasthash;
 pub mod priority;
 pub mod progress;
+pub mod simd;
 pub mod stats;
 
 /// The message a caught panic carried (`fallback` when it carried none).

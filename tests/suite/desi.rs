@@ -38,6 +38,7 @@ fn written_desi(dir: &Path) -> Survey {
     let layout = DesiLayout {
         per_file: 2,
         repeat_every: 2,
+        resolution: false,
     };
     let w = write_desi(&survey, dir, &layout, &Progress::new()).unwrap();
     // 2 main coadds, 1 sv3 coadd, each with its redrock file.
@@ -118,6 +119,59 @@ fn desi_coadds_of_a_survey_ingest_back_to_the_same_spectra_once_each() {
         // exactly.
         assert!(med < 0.05, "spectrum {i}: median |Δ|/σ = {med}");
     }
+}
+
+/// Coadds written with resolution matrices (as real ones have) ingest to the same spectra:
+/// the reader skips the `*_RESOLUTION` HDUs, which hold desispec's layout, one column a pixel
+/// summing to one.
+#[test]
+fn coadds_with_resolution_matrices_read_the_same_as_without() {
+    use specae::ingest::desi_write::{LSF_FWHM, PIXEL, RESOLUTION_DIAGONALS, resolution_rows};
+    let rows = resolution_rows(100);
+    assert_eq!(rows.len(), RESOLUTION_DIAGONALS * 100);
+    let column = |j: usize| -> f64 {
+        (0..RESOLUTION_DIAGONALS)
+            .map(|d| f64::from(rows[d * 100 + j]))
+            .sum()
+    };
+    assert!((column(50) - 1.0).abs() < 1e-6, "{}", column(50));
+    // The central diagonal (offset 0) holds the Gaussian's peak share: FWHM 1.8 Å over 0.8 Å
+    // pixels gives σ = 0.955 px and a peak of ~0.41.
+    let peak = f64::from(rows[5 * 100 + 50]);
+    let sigma = LSF_FWHM / 2.3548 / PIXEL;
+    let expect = 1.0 / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+    assert!((peak - expect).abs() < 0.01, "{peak} vs {expect}");
+    // At the arm's first pixel, offsets that point before it hold nothing.
+    assert_eq!(rows[0], 0.0);
+    let survey = Survey::read(&fixture("sdss-galaxies.npz")).unwrap();
+    let read = |resolution: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = DesiLayout {
+            per_file: 4,
+            repeat_every: 0,
+            resolution,
+        };
+        let w = write_desi(&survey, dir.path(), &layout, &Progress::new()).unwrap();
+        let bytes: u64 = w
+            .files
+            .iter()
+            .map(|f| std::fs::metadata(f).unwrap().len())
+            .sum();
+        let got = ingest(
+            &fits_in(dir.path()),
+            &IngestOptions::default(),
+            &Progress::new(),
+        )
+        .unwrap();
+        (got.survey, bytes)
+    };
+    let (plain, small) = read(false);
+    let (with, large) = read(true);
+    assert!(large > 3 * small, "{large} vs {small} bytes");
+    assert_eq!(plain.spectra, with.spectra);
+    assert_eq!(plain.spec_err, with.spec_err);
+    assert_eq!(plain.mask, with.mask);
+    assert_eq!(plain.meta.targetid, with.meta.targetid);
 }
 
 #[test]
@@ -319,7 +373,7 @@ fn the_builtin_model_fits_desi_copies_as_well_as_the_sdss_originals() {
     let device = burn::prelude::Device::flex();
     let model_path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/builtin-model.safetensors");
-    let (model, _) = read_model(&model_path, &device).unwrap();
+    let model = read_model(&model_path, &device).unwrap().model;
     let dir = tempfile::tempdir().unwrap();
     let cfg = SynthConfig {
         n: 1500,
@@ -334,6 +388,7 @@ fn the_builtin_model_fits_desi_copies_as_well_as_the_sdss_originals() {
     let layout = DesiLayout {
         per_file: 500,
         repeat_every: 0,
+        resolution: false,
     };
     write_desi(&survey, &desi, &layout, &Progress::new()).unwrap();
     let got = ingest(&fits_in(&desi), &IngestOptions::default(), &Progress::new()).unwrap();

@@ -167,6 +167,7 @@ fn corner_training_spectrum_and_residual_figures_have_content() {
             samples_per_s: 1000.0,
             lr_dropped: e == 20,
             best: e == 28,
+            valid_recon: None,
         })
         .collect();
     let img = check_all_formats(&TrainingCurves {

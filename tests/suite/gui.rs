@@ -405,7 +405,7 @@ fn bad_files_show_an_error_and_keep_the_session() {
     let small = dir.path().join("small.safetensors");
     let cfg = specae::model::AutoencoderConfig::new().with_n_bins(500);
     let m = cfg.init(&burn::prelude::Device::flex());
-    specae::train::checkpoint::export_weights(&m, &small).unwrap();
+    specae::train::checkpoint::export_weights(&m, None, &small).unwrap();
     for (path, needle) in [(&corrupt, "corrupt.npz"), (&small, "500 bins")] {
         let before = h.state().messages().iter().filter(|m| m.is_error()).count();
         let field = h.get_by_role(egui::accesskit::Role::TextInput);
@@ -457,7 +457,7 @@ fn layout_selection_and_files_persist() {
     let other = other_survey(dir.path(), 300);
     let model = dir.path().join("mine.safetensors");
     let m = specae::model::AutoencoderConfig::new().init(&burn::prelude::Device::flex());
-    specae::train::checkpoint::export_weights(&m, &model).unwrap();
+    specae::train::checkpoint::export_weights(&m, None, &model).unwrap();
     h.state_mut().send(AppCommand::OpenData(other.clone()));
     wait_for(&mut h, 600, "the user's survey", |a| {
         a.session().n() == 300 && !a.is_busy()
@@ -920,6 +920,7 @@ fn a_dropped_folder_of_desi_files_is_ingested_and_reported() {
     let layout = DesiLayout {
         per_file: 2,
         repeat_every: 2,
+        resolution: false,
     };
     write_desi(
         &survey,

@@ -19,6 +19,8 @@ mod reader_errors;
 mod real_files;
 mod real_galaxies;
 mod reference_parity;
+mod rest_grid;
 mod survey_science;
 mod training;
 mod untrusted_files;
+mod vae;

@@ -38,7 +38,7 @@ fn the_builtin_model_reconstructs_real_galaxies_about_as_well_as_synthetic_ones(
     let device = burn::prelude::Device::flex();
     let model_path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/builtin-model.safetensors");
-    let (model, _) = read_model(&model_path, &device).unwrap();
+    let model = read_model(&model_path, &device).unwrap().model;
     let real = Spectra::load(&fixture("sdss-galaxies.npz")).unwrap();
     let cfg = SynthConfig {
         n: 6000,

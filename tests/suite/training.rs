@@ -45,6 +45,7 @@ fn data(n: usize) -> TrainData {
         w: Arc::new(w),
         split: Split::seeded(n, 1, 0.75),
         identity: None,
+        grid: None,
     }
 }
 
@@ -538,6 +539,7 @@ fn wgpu_matches_the_native_engine_step_by_step_on_a_wgpu_adapter() {
         w: Arc::new(w),
         split: Split::seeded(n, 2, 0.75),
         identity: None,
+        grid: None,
     };
     check(
         TrainConfig::new(AutoencoderConfig::new()).with_seed(3),

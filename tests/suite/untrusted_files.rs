@@ -197,13 +197,14 @@ fn weights_and_checkpoints_never_panic_the_reader() {
         .with_hidden(vec![8])
         .with_latent(2);
     let weights = dir.path().join("w.safetensors");
-    specae::train::checkpoint::export_weights(&cfg.init(&Device::flex()), &weights).unwrap();
+    specae::train::checkpoint::export_weights(&cfg.init(&Device::flex()), None, &weights).unwrap();
     let x = ndarray::Array2::from_shape_fn((40, 24), |(i, j)| ((i * j) % 7) as f32 * 0.1 + 1.0);
     let data = specae::train::trainer::TrainData {
         x: std::sync::Arc::new(x.clone()),
         w: std::sync::Arc::new(x.mapv(|_| 1.0)),
         split: specae::data::Split::seeded(40, 0, 0.75),
         identity: None,
+        grid: None,
     };
     let mut t = Trainer::new(
         TrainConfig::new(cfg).with_batch_size(8).with_max_epochs(1),
@@ -447,14 +448,15 @@ fn mutate_cards(seed: &[u8], cards: &[usize], rng: &mut ChaCha8Rng) -> Vec<u8> {
 }
 
 /// Card-mutates each seed up to `per_seed` times within `budget`; fails on a panic or on an
-/// input that takes 10 s (a hang: real readers take milliseconds). Returns the count and the
-/// slowest input's time.
+/// input that takes `too_slow` (a hang: real readers take milliseconds). Returns the count
+/// and the slowest input's time.
 fn card_mutation_run(
     name: &str,
     read: Reader,
     seeds: &[Vec<u8>],
     per_seed: usize,
     budget: Duration,
+    too_slow: Duration,
 ) -> (usize, Duration) {
     let t0 = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(0xCA7D);
@@ -474,7 +476,7 @@ fn card_mutation_run(
             let t = Instant::now();
             no_panic(name, read, &input, &format!("card mutation {k}"));
             let took = t.elapsed();
-            if took > Duration::from_secs(10) {
+            if took > too_slow {
                 let keep = std::env::temp_dir().join(format!("specae-{name}-slow.bin"));
                 let _ = std::fs::write(&keep, &input);
                 panic!(
@@ -519,6 +521,7 @@ fn fits_layout_seeds() -> [(&'static str, Reader, Vec<Vec<u8>>); 3] {
     let layout = specae::ingest::desi_write::DesiLayout {
         per_file: 1,
         repeat_every: 0,
+        resolution: false,
     };
     let w = specae::ingest::desi_write::write_desi(
         &survey,
@@ -557,19 +560,33 @@ fn fits_headers_with_absurd_card_values_never_panic_or_hang_the_readers() {
                 std::fs::write(dir.join(format!("seed-{k}")), s).unwrap();
             }
         }
-        // SPECAE_CARD_MUTATIONS=N runs N card mutations of each seed with no time budget (a
-        // long fuzzing run: the numbers in fuzz/README.md); the normal run takes ~12 s a layout.
-        let (per_seed, budget) = match std::env::var("SPECAE_CARD_MUTATIONS")
+        // SPECAE_CARD_MUTATIONS=N runs N card mutations of each layout (shared among its
+        // seeds) with no time budget and fails on any input over 1 s: a long fuzzing run, the
+        // numbers in fuzz/README.md. SPECAE_CARD_LAYOUTS=fits-dr7,desi picks layouts. The
+        // normal run takes ~12 s a layout and fails only at 10 s an input (a loaded CI machine).
+        let long = std::env::var("SPECAE_CARD_MUTATIONS")
             .ok()
-            .and_then(|v| v.parse::<usize>().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if let Ok(only) = std::env::var("SPECAE_CARD_LAYOUTS")
+            && !only.split(',').any(|l| l.trim() == name)
         {
-            Some(n) => (n, Duration::MAX),
-            None => (3000, Duration::from_secs(12)),
+            continue;
+        }
+        let (per_seed, budget, too_slow) = match long {
+            Some(n) => (
+                n.div_ceil(seeds.len().max(1)),
+                Duration::MAX,
+                Duration::from_secs(1),
+            ),
+            None => (3000, Duration::from_secs(12), Duration::from_secs(10)),
         };
-        let (runs, slowest) = card_mutation_run(name, read, &seeds, per_seed, budget);
+        let t0 = Instant::now();
+        let (runs, slowest) = card_mutation_run(name, read, &seeds, per_seed, budget, too_slow);
         eprintln!(
-            "{name}: {} seeds, {runs} card-mutated inputs, no panic, slowest {slowest:?}",
-            seeds.len()
+            "{name}: {} seeds, {runs} card-mutated inputs in {:.0} s, no panic, slowest \
+             {slowest:?}",
+            seeds.len(),
+            t0.elapsed().as_secs_f64()
         );
         assert!(
             runs >= 100 * seeds.len().min(2),

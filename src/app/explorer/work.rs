@@ -39,11 +39,11 @@ impl SpecaeApp {
     /// 1.5 M float16 weights is not UI-thread work).
     pub(super) fn open_builtin_model(&mut self) {
         let Some(d) = &self.session.data else { return };
-        let (dp, n, bins) = (d.path.clone(), d.n(), d.spectra.n_bins());
+        let (dp, n, grid) = (d.path.clone(), d.n(), d.spectra.grid());
         let scope = self.session.data_scope();
         let id = self
             .tasks
-            .spawn("open model", scope, move |_| builtin_model(&dp, n, bins));
+            .spawn("open model", scope, move |_| builtin_model(&dp, n, &grid));
         self.latest_open[1] = Some(id);
     }
 
@@ -52,10 +52,10 @@ impl SpecaeApp {
             self.pending.model = Some(path);
             return;
         };
-        let (dp, n, bins) = (d.path.clone(), d.n(), d.spectra.n_bins());
+        let (dp, n, grid) = (d.path.clone(), d.n(), d.spectra.grid());
         let scope = self.session.data_scope();
         let id = self.tasks.spawn("open model", scope, move |_| {
-            open_model(&path, &dp, n, bins)
+            open_model(&path, &dp, n, &grid)
         });
         self.latest_open[1] = Some(id);
     }

@@ -8,6 +8,7 @@ use burn::prelude::Device;
 use super::{JobCtx, JobOutput};
 use crate::app::builtin_model;
 use crate::app::session::{LoadedData, ModelState};
+use crate::data::grid::LogGrid;
 use crate::data::{DataError, Spectra};
 use crate::synth::{SynthConfig, SynthError, generate};
 use crate::train::load::{fit_model_to_data, load_model_for, model_from_weight_bytes};
@@ -86,12 +87,12 @@ pub fn open_data(path: &Path, cx: &JobCtx) -> JobOutput {
     }
 }
 
-/// The built-in model for the survey at `data_path` (n × bins; any survey on the standard
-/// 1000-bin grid).
-pub fn builtin_model(data_path: &Path, n: usize, bins: usize) -> JobOutput {
+/// The built-in model for the survey at `data_path` (n spectra on `grid`; any survey on the
+/// paper's 1000-bin grid).
+pub fn builtin_model(data_path: &Path, n: usize, grid: &LogGrid) -> JobOutput {
     let name = Path::new("assets/builtin-model.safetensors");
     let opened = model_from_weight_bytes(builtin_model::BYTES, name, &Device::flex())
-        .and_then(|m| fit_model_to_data(m, None, name, data_path, n, bins, 0));
+        .and_then(|m| fit_model_to_data(m, name, data_path, n, grid, 0));
     match opened {
         Ok(l) => JobOutput::Model(ModelState {
             latent_dim: l.latent_dim,
@@ -107,8 +108,8 @@ pub fn builtin_model(data_path: &Path, n: usize, bins: usize) -> JobOutput {
 }
 
 /// A model file (checkpoint or weights) for the open data.
-pub fn open_model(path: &Path, data_path: &Path, n: usize, bins: usize) -> JobOutput {
-    match load_model_for(path, data_path, n, bins, 0, &Device::flex()) {
+pub fn open_model(path: &Path, data_path: &Path, n: usize, grid: &LogGrid) -> JobOutput {
+    match load_model_for(path, data_path, n, grid, 0, &Device::flex()) {
         Ok(l) => {
             let history = l
                 .checkpoint

@@ -9,6 +9,7 @@ use super::widgets::{fmt_duration, path_label_ui};
 use crate::app::commands::AppCommand;
 use crate::app::persisted::TrainSettings;
 use crate::app::training::RunStatus;
+use crate::model::ModelKind;
 use crate::train::backend::BackendChoice;
 
 #[derive(Default)]
@@ -43,6 +44,30 @@ impl Panel for TrainingPanel {
                     ui.label("latent dimension");
                     ui.add(egui::DragValue::new(&mut draft.latent).range(1..=12));
                     ui.end_row();
+                    ui.label("model");
+                    egui::ComboBox::from_id_salt("model-kind")
+                        .selected_text(draft.model.label())
+                        .show_ui(ui, |ui| {
+                            for k in [ModelKind::Ae, ModelKind::Vae, ModelKind::InfoVae] {
+                                ui.selectable_value(&mut draft.model, k, k.label());
+                            }
+                        })
+                        .response
+                        .on_hover_text(
+                            "ae: the paper's autoencoder; vae and infovae: Portillo et al.'s \
+                             variational models (KL; KL + MMD)",
+                        );
+                    ui.end_row();
+                    if draft.model == ModelKind::InfoVae {
+                        ui.label("InfoVAE λ");
+                        ui.add(
+                            egui::DragValue::new(&mut draft.lambda)
+                                .range(1.0..=1e6)
+                                .speed(10.0),
+                        )
+                        .on_hover_text("the MMD term's weight is λ − 1 (α = 0)");
+                        ui.end_row();
+                    }
                     ui.label("backend");
                     egui::ComboBox::from_id_salt("backend")
                         .selected_text(format!("{:?}", draft.backend).to_lowercase())

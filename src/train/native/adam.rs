@@ -62,6 +62,8 @@ impl Adam {
                 .zip(m.par_chunks_mut(CHUNK))
                 .zip(v.par_chunks_mut(CHUNK))
                 .for_each(|(((p, g), m), v)| {
+                    // This worker may just have run a matrix product (see util::simd).
+                    crate::util::simd::clear_upper_state();
                     // Zipped iterators (no bounds checks) so the loop vectorises.
                     for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
                     {

@@ -1,11 +1,16 @@
 //! The autoencoder as plain row-major matrices: a stack of dense layers in PyTorch layout
-//! (weight [out, in], bias [out]) with ReLU after every layer but the latent and the output.
+//! (weight [out, in], bias [out]) with ReLU after every layer but the latent and the output;
+//! a VAE adds the log-variance head beside the latent layer.
+
+use std::ops::Range;
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
+use crate::util::simd::clear_upper_state;
+
 use crate::model::AutoencoderConfig;
-use crate::model::interop::{InteropError, NamedTensor, find_tensor, torch_name};
+use crate::model::interop::{InteropError, LOGVAR, NamedTensor, find_tensor, torch_name};
 
 /// One dense layer: `y = x·wᵀ + b`, `w` row-major [n_out, n_in].
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +29,10 @@ pub struct Dense {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mlp {
     pub layers: Vec<Dense>,
+    /// How many of `layers` are the encoder's (the last of them gives the latents, μ).
+    pub n_encoder: usize,
+    /// A VAE's log σ² head, reading the encoder's last hidden layer.
+    pub logvar: Option<Dense>,
 }
 
 /// Products smaller than this many multiply-adds run on the calling thread (splitting them
@@ -53,6 +62,7 @@ impl Mlp {
             Ok(v.clone())
         };
         let mut layers = vec![];
+        let n_encoder = cfg.encoder_sizes().len() - 1;
         for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
             let last = sizes.len() - 2;
             for (i, s) in sizes.windows(2).enumerate() {
@@ -68,13 +78,40 @@ impl Mlp {
                 });
             }
         }
-        Ok(Mlp { layers })
+        let logvar = if cfg.variational() {
+            let n_in = cfg.hidden.last().copied().unwrap_or(cfg.n_bins);
+            let n_out = cfg.latent;
+            Some(Dense {
+                w: find(&format!("{LOGVAR}.weight"), &[n_out, n_in])?,
+                b: find(&format!("{LOGVAR}.bias"), &[n_out])?,
+                name: LOGVAR.into(),
+                n_in,
+                n_out,
+                relu: false,
+            })
+        } else {
+            None
+        };
+        Ok(Mlp {
+            layers,
+            n_encoder,
+            logvar,
+        })
+    }
+
+    /// Every trainable layer: the stack, then the log-variance head (state-dict order).
+    pub fn all_layers(&self) -> impl Iterator<Item = &Dense> {
+        self.layers.iter().chain(&self.logvar)
+    }
+
+    /// [`all_layers`](Self::all_layers), mutable.
+    pub fn all_layers_mut(&mut self) -> impl Iterator<Item = &mut Dense> {
+        self.layers.iter_mut().chain(&mut self.logvar)
     }
 
     /// The weights as a PyTorch-named state dict.
     pub fn state_dict(&self) -> Vec<NamedTensor> {
-        self.layers
-            .iter()
+        self.all_layers()
             .flat_map(|l| {
                 [
                     (
@@ -104,7 +141,13 @@ impl Mlp {
     /// Forward pass of `rows` rows: `acts[0]` holds the input (rows × n_in); `acts[l + 1]` gets
     /// layer `l`'s output after its activation. Each buffer must hold at least rows × width.
     pub fn forward(&self, acts: &mut [Vec<f32>], rows: usize) {
-        for (l, layer) in self.layers.iter().enumerate() {
+        self.forward_layers(acts, rows, 0..self.layers.len());
+    }
+
+    /// The forward pass through `layers` only (`acts[layers.start]` holds their input).
+    pub fn forward_layers(&self, acts: &mut [Vec<f32>], rows: usize, layers: Range<usize>) {
+        for l in layers {
+            let layer = &self.layers[l];
             let (before, after) = acts.split_at_mut(l + 1);
             dense_forward(layer, &before[l][..rows * layer.n_in], &mut after[0], rows);
         }
@@ -122,7 +165,26 @@ impl Mlp {
         gw: &mut [Vec<f32>],
         gb: &mut [Vec<f32>],
     ) {
-        for l in (0..self.layers.len()).rev() {
+        let all = 0..self.layers.len();
+        self.backward_layers(acts, rows, delta, scratch, gw, gb, all, false);
+    }
+
+    /// The backward pass through `layers` only: `delta` holds dL/d(output of the last of them)
+    /// on entry and, with `input_grad`, dL/d(input of the first) on return.
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward_layers(
+        &self,
+        acts: &[Vec<f32>],
+        rows: usize,
+        delta: &mut Vec<f32>,
+        scratch: &mut Vec<f32>,
+        gw: &mut [Vec<f32>],
+        gb: &mut [Vec<f32>],
+        layers: Range<usize>,
+        input_grad: bool,
+    ) {
+        let first = layers.start;
+        for l in layers.rev() {
             let layer = &self.layers[l];
             let (n_in, n_out) = (layer.n_in, layer.n_out);
             let g = &mut delta[..rows * n_out];
@@ -145,6 +207,7 @@ impl Mlp {
                 1.0f32,
                 par_for(n_out, rows, n_in),
             );
+            clear_upper_state();
             // db = column sums of δ
             let bias = &mut gb[l];
             bias.iter_mut().for_each(|b| *b = 0.0);
@@ -153,7 +216,7 @@ impl Mlp {
                     *b += d;
                 }
             }
-            if l > 0 {
+            if l > first || input_grad {
                 // δ_in = δ · W  [rows, n_in]
                 let w = MatRef::from_row_major_slice(&layer.w, n_out, n_in);
                 matmul(
@@ -164,6 +227,7 @@ impl Mlp {
                     1.0f32,
                     par_for(rows, n_out, n_in),
                 );
+                clear_upper_state();
                 std::mem::swap(delta, scratch);
             }
         }
@@ -171,7 +235,7 @@ impl Mlp {
 }
 
 /// `out = relu?(input · wᵀ + b)` for `rows` rows.
-fn dense_forward(layer: &Dense, input: &[f32], out: &mut [f32], rows: usize) {
+pub(crate) fn dense_forward(layer: &Dense, input: &[f32], out: &mut [f32], rows: usize) {
     let (n_in, n_out) = (layer.n_in, layer.n_out);
     let out = &mut out[..rows * n_out];
     matmul(
@@ -182,6 +246,7 @@ fn dense_forward(layer: &Dense, input: &[f32], out: &mut [f32], rows: usize) {
         1.0f32,
         par_for(rows, n_in, n_out),
     );
+    clear_upper_state();
     for row in out.chunks_exact_mut(n_out) {
         for (v, &b) in row.iter_mut().zip(&layer.b) {
             *v += b;
