@@ -10,6 +10,7 @@
 //! - [`model`]: the burn autoencoder, PyTorch interop, the PCA baseline, encode/decode;
 //! - [`train`]: the training loop, its worker thread, checkpoints;
 //! - [`analysis`]: kNN, UMAP, outliers, class separation, residual statistics, latent tracks;
+//! - [`compare`]: Portillo et al.'s comparison of PCA, AE, VAE and InfoVAE by latent dimension;
 //! - [`figures`]: publication figures (PNG/SVG/PDF);
 //! - [`app`] (feature `gui`): the desktop explorer built on all of the above;
 //! - [`fuzzing`]: the readers of untrusted files run on raw bytes (fuzz targets, property tests);
@@ -18,6 +19,7 @@
 pub mod analysis;
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod compare;
 pub mod data;
 pub mod figures;
 pub mod fuzzing;

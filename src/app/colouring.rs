@@ -65,6 +65,11 @@ fn column_values(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
             .scores
             .as_ref()
             .map(|a| a.chi2.iter().map(|&v| v.max(1e-12).log10()).collect()),
+        ColourBy::PosteriorSigma => session
+            .latents
+            .as_ref()
+            .and_then(|l| l.sigma.as_ref())
+            .map(|v| v.iter().map(|&s| f64::from(s)).collect()),
         ColourBy::Latent(k) => session.latents.as_ref().and_then(|l| {
             (k < l.z.ncols()).then(|| l.z.column(k).iter().map(|&v| v as f64).collect())
         }),

@@ -23,6 +23,8 @@ pub enum ColourBy {
     Chi2,
     NiiHa,
     Latent(usize),
+    /// A VAE's posterior σ (geometric mean over the latents).
+    PosteriorSigma,
 }
 
 impl ColourBy {
@@ -35,6 +37,7 @@ impl ColourBy {
             ColourBy::Chi2 => "log reduced χ²".into(),
             ColourBy::NiiHa => "log [NII]/Hα".into(),
             ColourBy::Latent(k) => format!("latent z{k}"),
+            ColourBy::PosteriorSigma => "posterior σ (VAE)".into(),
         }
     }
 }

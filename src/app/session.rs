@@ -92,6 +92,8 @@ pub struct Latents {
     pub range: Vec<(f32, f32)>,
     /// From a checkpoint of a running training (not yet the final model).
     pub from_training: Option<usize>,
+    /// A VAE's posterior σ per spectrum (geometric mean over the latents).
+    pub sigma: Option<Vec<f32>>,
 }
 
 impl Latents {
@@ -104,7 +106,14 @@ impl Latents {
             index,
             range,
             from_training,
+            sigma: None,
         })
+    }
+
+    /// The same with a VAE's posterior σ per spectrum.
+    pub fn with_sigma(mut self, sigma: Option<Vec<f32>>) -> Self {
+        self.sigma = sigma.filter(|s| s.len() == self.z.nrows());
+        self
     }
 }
 

@@ -5,6 +5,7 @@ mod bench;
 mod bench_cancel;
 mod bench_engines;
 mod builtin;
+mod compare;
 mod evaluate;
 mod export;
 mod fidelity;
@@ -45,6 +46,9 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Validation loss of a trained model against PCA, overall and per class.
     Evaluate(evaluate::EvaluateArgs),
+    /// Portillo et al.'s comparison: PCA, AE, VAE and InfoVAE by latent dimension (table,
+    /// CSV, figure); finished runs are reused, Ctrl-C keeps them.
+    Compare(compare::CompareArgs),
     /// A model's reconstruction χ² on unseen spectra (real SDSS galaxies) vs synthetic ones of the same S/N.
     Fidelity(fidelity::FidelityArgs),
     /// Dn4000, Hδ_A, Mg b and Fe5270 of a survey by class, with a figure (Kauffmann et al. 2003's plane).
@@ -80,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Ingest(a)) => ingest::run(a),
         Some(Command::Train(a)) => train::run(a),
         Some(Command::Evaluate(a)) => evaluate::run(a),
+        Some(Command::Compare(a)) => compare::run(a),
         Some(Command::Fidelity(a)) => fidelity::run(a),
         Some(Command::Indices(a)) => indices::run(a),
         Some(Command::Analyze(a)) => analyze::run(a),

@@ -43,7 +43,7 @@ pub struct TrainArgs {
     /// any engine.
     #[arg(long = "model", value_enum, default_value_t = ModelKind::Ae)]
     pub kind: ModelKind,
-    /// InfoVAE λ: the MMD term's weight is λ + α − 1 [default: 1 for vae, 1e4 for infovae].
+    /// InfoVAE λ: the MMD term's weight is λ + α − 1 [default: 1 for vae, 100 for infovae].
     #[arg(long)]
     pub lambda: Option<f64>,
     /// InfoVAE α: the KL term's weight is 1 − α [default: 0, as in Portillo's runs].

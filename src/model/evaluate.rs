@@ -41,6 +41,27 @@ pub fn encode_all(
     Ok(concat(parts, model.latent_dim()))
 }
 
+/// A VAE's posterior σ of rows `idx`, averaged over the latents (geometric mean:
+/// exp(½·mean log σ²)); `None` for an autoencoder.
+pub fn posterior_sigma_rows(
+    model: &Autoencoder,
+    x: ArrayView2<f32>,
+    idx: &[u32],
+    device: &Device,
+) -> Option<Vec<f32>> {
+    model.logvar.as_ref()?;
+    let lv = batched(x, idx, device, |t| {
+        let (mu, lv) = model.posterior(t);
+        lv.unwrap_or_else(|| mu.zeros_like())
+    });
+    Some(
+        lv.rows()
+            .into_iter()
+            .map(|r| (0.5 * r.mean().unwrap_or(0.0)).exp())
+            .collect(),
+    )
+}
+
 /// Applies `f` to rows `idx` of `x` in batches and stacks the results.
 fn batched(
     x: ArrayView2<f32>,

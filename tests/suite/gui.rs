@@ -1248,3 +1248,61 @@ fn cancel_in_the_status_bar_stops_generating_the_builtin_survey() {
         a.session().n() == 300 && !a.is_busy()
     });
 }
+
+/// A VAE in the explorer: its posterior σ per galaxy (inspector, colouring), random galaxies
+/// from the prior in the sliders panel.
+#[test]
+fn a_vae_shows_its_posterior_sigma_and_samples_from_its_prior() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    let other = other_survey(dir.path(), 300);
+    let model = dir.path().join("vae.safetensors");
+    let cfg =
+        specae::model::AutoencoderConfig::new().with_kind(Some(specae::model::ModelKind::Vae));
+    let m = cfg.init(&burn::prelude::Device::flex());
+    specae::train::checkpoint::export_weights(&m, None, &model).unwrap();
+    h.state_mut().send(AppCommand::OpenData(other));
+    wait_for(&mut h, 600, "the survey", |a| {
+        a.session().n() == 300 && !a.is_busy()
+    });
+    // The built-in model has no prior: no button.
+    h.step();
+    assert!(!shows(&h, "Sample from the prior"));
+    h.state_mut().send(AppCommand::OpenModel(model.clone()));
+    wait_for(&mut h, 600, "the VAE's latents", |a| {
+        a.session().model.as_ref().and_then(|m| m.path.as_ref()) == Some(&model)
+            && a.session()
+                .latents
+                .as_ref()
+                .is_some_and(|l| l.sigma.is_some())
+            && !a.is_busy()
+    });
+    let sigma = h
+        .state()
+        .session()
+        .latents
+        .as_ref()
+        .unwrap()
+        .sigma
+        .clone()
+        .unwrap();
+    assert_eq!(sigma.len(), 300);
+    assert!(sigma.iter().all(|s| s.is_finite() && *s > 0.0));
+    let col = specae::app::colouring::column(
+        h.state().session(),
+        specae::app::persisted::ColourBy::PosteriorSigma,
+    )
+    .expect("posterior σ is a colouring");
+    assert_eq!(col.len(), 300);
+    h.state_mut().send(AppCommand::Focus(3));
+    h.step();
+    h.step();
+    assert!(shows(&h, "posterior σ"));
+    press(&mut h, "Sample from the prior");
+    let z1 = h.state().synthetic().expect("a prior sample").z.clone();
+    assert_eq!(z1.len(), 6);
+    press(&mut h, "Sample from the prior");
+    let z2 = h.state().synthetic().unwrap().z.clone();
+    assert_ne!(z1, z2, "each press draws anew");
+    assert_no_errors(h.state());
+}

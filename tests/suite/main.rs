@@ -9,6 +9,7 @@ mod common;
 mod analysis;
 mod cancel;
 mod cli;
+mod compare;
 mod desi;
 mod figures;
 #[cfg(feature = "gui")]

@@ -10,13 +10,28 @@ use super::{JobCtx, JobOutput};
 use crate::app::session::Latents;
 use crate::data::Spectra;
 use crate::model::Autoencoder;
-use crate::model::evaluate::encode_all;
+use crate::model::evaluate::{encode_all, posterior_sigma_rows};
 use crate::train::checkpoint::Checkpoint;
 
-/// Latents with their k-d tree and ranges, built here rather than on the UI thread.
-fn latents_output(task: &str, z: Array2<f32>, from_training: Option<usize>) -> JobOutput {
+/// Latents with their k-d tree and ranges (and a VAE's posterior σ), built here rather than
+/// on the UI thread.
+fn latents_output(
+    task: &str,
+    model: &Autoencoder,
+    s: &Spectra,
+    z: Array2<f32>,
+    from_training: Option<usize>,
+    cx: &JobCtx,
+) -> JobOutput {
+    let sigma = if model.logvar.is_some() {
+        cx.progress().stage("posterior σ", 0);
+        let idx: Vec<u32> = (0..s.n_spectra() as u32).collect();
+        posterior_sigma_rows(model, s.x.view(), &idx, &Device::flex())
+    } else {
+        None
+    };
     match Latents::new(z, from_training) {
-        Ok(l) => JobOutput::Latents(l),
+        Ok(l) => JobOutput::Latents(l.with_sigma(sigma)),
         Err(e) => JobOutput::failed(task, e),
     }
 }
@@ -30,7 +45,7 @@ pub fn encode(model: &Autoencoder, s: &Spectra, cx: &JobCtx) -> JobOutput {
         cx.progress(),
         &mut |_, _| {},
     ) {
-        Ok(z) => latents_output("encode", z, None),
+        Ok(z) => latents_output("encode", model, s, z, None, cx),
         Err(_) => JobOutput::cancelled("encode"),
     }
 }
@@ -46,7 +61,7 @@ pub fn encode_checkpoint(path: &Path, s: &Spectra, cx: &JobCtx) -> JobOutput {
     let device = Device::flex();
     match ck.model(&device) {
         Ok(m) => match encode_all(&m, s.x.view(), &device, cx.progress(), &mut |_, _| {}) {
-            Ok(z) => latents_output(TASK, z, Some(epoch)),
+            Ok(z) => latents_output(TASK, &m, s, z, Some(epoch), cx),
             Err(_) => JobOutput::cancelled(TASK),
         },
         Err(e) => JobOutput::failed(TASK, e),

@@ -1,5 +1,6 @@
 //! Corner plot of the latents: a 6 × 6 lower triangle of 2-D densities (one small texture per
-//! cell, coloured by the chosen column) with class-stacked histograms on the diagonal; the
+//! cell, coloured by the chosen column) with class-stacked histograms on the diagonal (and a
+//! VAE's prior N(0, 1) over them as the counts it predicts); the
 //! selection, the inspected galaxy and the slider spectrum are drawn on top. Click a cell to
 //! enlarge it; click a point in the enlarged cell to inspect it.
 //!
@@ -104,6 +105,11 @@ impl Panel for CornerPanel {
         let (rect, response) = ui.allocate_exact_size(egui::vec2(side, side), Sense::click());
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
+        let vae = cx
+            .session
+            .model
+            .as_ref()
+            .is_some_and(|m| m.model.logvar.is_some());
         let mark = |painter: &egui::Painter, cell: Rect, col: usize, row: usize| {
             let to = |zc: f32, zr: f32| -> Pos2 {
                 let (x0, x1) = ranges[col];
@@ -270,6 +276,25 @@ impl Panel for CornerPanel {
                     painter.rect_filled(r, 0.0, class_colour32(c));
                     y -= hgt;
                 }
+            }
+            // A VAE's prior N(0, 1), as the counts it predicts in each bin.
+            if vae && let Some(&(lo, hi)) = self.range.get(d) {
+                let total: u32 = h.iter().map(|b| b.iter().sum::<u32>()).sum();
+                let step = (hi - lo) / HIST_BINS as f32;
+                let pts: Vec<egui::Pos2> = (0..=4 * HIST_BINS)
+                    .map(|q| {
+                        let v = lo + step * q as f32 / 4.0;
+                        let density = (-0.5 * v * v).exp() / (2.0 * std::f32::consts::PI).sqrt();
+                        let count = total as f32 * density * step;
+                        let x = cell.left() + (v - lo) / (hi - lo).max(1e-12) * cell.width();
+                        let y = cell.bottom() - (count / max).min(1.2) * (cell.height() - 12.0);
+                        egui::pos2(x, y.max(cell.top()))
+                    })
+                    .collect();
+                painter.add(egui::Shape::line(
+                    pts,
+                    Stroke::new(1.5, ui.visuals().strong_text_color()),
+                ));
             }
             painter.text(
                 cell.left_top() + egui::vec2(3.0, 1.0),

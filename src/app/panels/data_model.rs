@@ -115,6 +115,9 @@ impl Panel for DataModelPanel {
         ];
         let k = s.latents.as_ref().map(|l| l.z.ncols()).unwrap_or(0);
         choices.extend((0..k).map(ColourBy::Latent));
+        if s.latents.as_ref().is_some_and(|l| l.sigma.is_some()) {
+            choices.push(ColourBy::PosteriorSigma);
+        }
         let current = cx.state.colour_by;
         egui::ComboBox::from_id_salt("colour-by")
             .selected_text(current.label())

@@ -41,6 +41,11 @@ impl Panel for InspectorPanel {
             facts.push(name);
         }
         facts.push(format!("S/N {:.1}", d.snr[i]));
+        if let Some(sig) = cx.session.latents.as_ref().and_then(|l| l.sigma.as_ref())
+            && let Some(v) = sig.get(i)
+        {
+            facts.push(format!("posterior σ {v:.3}"));
+        }
         if cx.session.model.is_some() {
             facts.push(
                 if ins.validation {

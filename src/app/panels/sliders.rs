@@ -1,7 +1,8 @@
 //! Latent sliders: one per latent dimension over the data's range; the decoded spectrum
 //! redraws while dragging (decoding one vector takes well under a millisecond) and its
 //! position appears in the UMAP and the corner plot. Start from the inspected galaxy, or
-//! interpolate between the inspected and the second galaxy.
+//! interpolate between the inspected and the second galaxy. For a VAE, "Sample from the prior"
+//! draws z ~ N(0, I) and decodes it: a random galaxy as the model imagines one.
 
 use eframe::egui::{self, Color32};
 
@@ -12,6 +13,8 @@ use crate::app::commands::AppCommand;
 #[derive(Default)]
 pub struct SlidersPanel {
     t: f32,
+    /// Prior samples drawn so far (the seed of the next).
+    prior_draws: u64,
     /// Where the decoded spectrum was drawn last frame (tests, layout checks).
     pub plot_rect: Option<egui::Rect>,
 }
@@ -43,6 +46,26 @@ impl SlidersPanel {
                 .clicked()
             {
                 cx.send(AppCommand::ClearSynthetic);
+            }
+            let vae = cx
+                .session
+                .model
+                .as_ref()
+                .is_some_and(|m| m.model.logvar.is_some());
+            if vae
+                && ui
+                    .button("Sample from the prior")
+                    .on_hover_text("z ~ N(0, 1) in every latent, decoded: a random galaxy")
+                    .clicked()
+            {
+                use rand::SeedableRng;
+                use rand_distr::{Distribution, StandardNormal};
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.prior_draws);
+                self.prior_draws += 1;
+                let z = (0..range.len())
+                    .map(|_| StandardNormal.sample(&mut rng))
+                    .collect();
+                cx.send(AppCommand::SetSynthetic(z));
             }
         });
         let mut changed = false;
