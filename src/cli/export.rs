@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use burn::prelude::Device;
 use clap::Args;
-use specae::model::interop::{grid_metadata, state_dict, to_safetensors, to_safetensors_f16};
+use specae::model::interop::{
+    state_dict, to_portillo_names, to_safetensors, to_safetensors_f16, weights_metadata,
+};
 use specae::train::load::read_model;
 use specae::util::atomic::write_bytes_atomically;
 
@@ -21,13 +23,30 @@ pub struct ExportArgs {
     /// Store float16 instead of float32 (half the size).
     #[arg(long)]
     pub half: bool,
+    /// Tensor names: specae's (`0.0`, …, `1.4`, `lv`; reference.py's) or `portillo` (the
+    /// `encd`, `enc2`, `mu`, `lv`, `decd`, `dec2`, `outp` of Portillo et al.'s `InfoVAE`, for a
+    /// VAE with two hidden layers each side).
+    #[arg(long, value_enum, default_value_t = Names::Specae)]
+    pub names: Names,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Names {
+    Specae,
+    Portillo,
 }
 
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
     let file = read_model(&a.model, &Device::flex())?;
     let (tensors, _) = state_dict(&file.model).with_context(|| a.model.display().to_string())?;
-    // The grid goes with the weights (PyTorch ignores the metadata).
-    let meta = grid_metadata(file.grid().as_ref());
+    let tensors = match a.names {
+        Names::Specae => tensors,
+        Names::Portillo => {
+            to_portillo_names(&tensors).with_context(|| a.model.display().to_string())?
+        }
+    };
+    // The grid and activation go with the weights (PyTorch ignores the metadata).
+    let meta = weights_metadata(&file.model, file.grid().as_ref());
     let bytes = if a.half {
         to_safetensors_f16(&tensors, meta)?
     } else {

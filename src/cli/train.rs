@@ -11,7 +11,7 @@ use specae::data::prepped::read_prepped;
 use specae::data::split::DEFAULT_TRAIN_FRACTION;
 use specae::data::{Spectra, Split};
 use specae::model::interop::{config_from_safetensors, model_from_safetensors};
-use specae::model::{AutoencoderConfig, ModelKind};
+use specae::model::{Activation, AutoencoderConfig, ModelKind};
 use specae::train::backend::{BackendChoice, RunShape, choose};
 use specae::train::checkpoint::Checkpoint;
 use specae::train::trainer::TrainData;
@@ -49,6 +49,10 @@ pub struct TrainArgs {
     /// InfoVAE α: the KL term's weight is 1 − α [default: 0, as in Portillo's runs].
     #[arg(long)]
     pub alpha: Option<f64>,
+    /// The activation between layers: relu (the paper's AE) or leaky-relu (Portillo's InfoVAE)
+    /// [default: relu, or what --init's weights use].
+    #[arg(long, value_enum)]
+    pub activation: Option<Activation>,
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
     /// Output folder for checkpoints and the exported model.
@@ -132,7 +136,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         Some(p) => Some(Checkpoint::read(p)?),
         None => None,
     };
-    let config = match &resume {
+    let mut config = match &resume {
         Some(ck) => {
             data.split = ck.split.clone();
             let mut c = ck.meta.config.clone();
@@ -145,7 +149,8 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             AutoencoderConfig::new()
                 .with_n_bins(n_bins)
                 .with_latent(a.latent)
-                .with_kind((a.kind != ModelKind::Ae).then_some(a.kind)),
+                .with_kind((a.kind != ModelKind::Ae).then_some(a.kind))
+                .with_activation(a.activation.filter(|&x| x != Activation::Relu)),
         )
         .with_lambda(a.lambda)
         .with_alpha(a.alpha)
@@ -163,6 +168,10 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             // Bare weights say whether there is a log-variance head, not which VAE trained it.
             if cfg.variational() && config.model.variational() {
                 cfg.kind = config.model.kind;
+            }
+            // Their activation is theirs unless asked otherwise.
+            if a.activation.is_none() {
+                config.model.activation = cfg.activation;
             }
             if cfg != config.model {
                 bail!(

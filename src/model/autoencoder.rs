@@ -3,10 +3,10 @@
 //! latent layer, which then gives the posterior mean μ: encoding and decoding at inference are
 //! the same for every kind.
 
-use burn::nn::{Linear, LinearConfig, Relu};
+use burn::nn::{LeakyRelu, LeakyReluConfig, Linear, LinearConfig, Relu};
 use burn::prelude::*;
 
-use super::kind::ModelKind;
+use super::kind::{Activation, LEAKY_SLOPE, ModelKind};
 
 /// Layer sizes. `hidden` lists the encoder's hidden widths; the decoder mirrors them.
 #[derive(Config, Debug, PartialEq)]
@@ -19,12 +19,19 @@ pub struct AutoencoderConfig {
     pub latent: usize,
     /// The model family (absent: the autoencoder, as in files written before the VAEs).
     pub kind: Option<ModelKind>,
+    /// The activation between layers (absent: ReLU).
+    pub activation: Option<Activation>,
 }
 
 impl AutoencoderConfig {
     /// The model family.
     pub fn model_kind(&self) -> ModelKind {
         self.kind.unwrap_or_default()
+    }
+
+    /// The activation between layers.
+    pub fn activation_kind(&self) -> Activation {
+        self.activation.unwrap_or_default()
     }
 
     /// Whether the model has a log-variance head.
@@ -65,6 +72,11 @@ impl AutoencoderConfig {
             encoder: layers(self.encoder_sizes()),
             decoder: layers(self.decoder_sizes()),
             activation: Relu::new(),
+            leaky: (self.activation_kind() == Activation::LeakyRelu).then(|| {
+                LeakyReluConfig::new()
+                    .with_negative_slope(LEAKY_SLOPE)
+                    .init()
+            }),
             logvar: self
                 .variational()
                 .then(|| LinearConfig::new(self.logvar_input(), self.latent).init(device)),
@@ -88,6 +100,8 @@ pub struct Autoencoder {
     pub encoder: Vec<Linear>,
     pub decoder: Vec<Linear>,
     pub activation: Relu,
+    /// Leaky ReLU in place of ReLU (Portillo's InfoVAE).
+    pub leaky: Option<LeakyRelu>,
     /// The VAE's log σ² head (input: the encoder's last hidden layer); `None` for the AE.
     pub logvar: Option<Linear>,
 }
@@ -98,10 +112,18 @@ impl Autoencoder {
         for (i, l) in layers.iter().enumerate() {
             x = l.forward(x);
             if i < last {
-                x = self.activation.forward(x);
+                x = self.act(x);
             }
         }
         x
+    }
+
+    /// The activation between layers.
+    fn act(&self, x: Tensor<2>) -> Tensor<2> {
+        match &self.leaky {
+            Some(l) => l.forward(x),
+            None => self.activation.forward(x),
+        }
     }
 
     /// Spectra (batch × n_bins) → latents (batch × latent); for a VAE, the posterior mean μ.
@@ -113,7 +135,7 @@ impl Autoencoder {
     pub fn hidden(&self, mut x: Tensor<2>) -> Tensor<2> {
         let n = self.encoder.len().saturating_sub(1);
         for l in &self.encoder[..n] {
-            x = self.activation.forward(l.forward(x));
+            x = self.act(l.forward(x));
         }
         x
     }

@@ -13,6 +13,7 @@ use burn::tensor::TensorData;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use super::autoencoder::{Autoencoder, AutoencoderConfig};
+use super::kind::Activation;
 use crate::data::grid::LogGrid;
 
 /// The safetensors metadata key holding the rest-frame grid a model was trained on (JSON:
@@ -64,6 +65,77 @@ pub fn grid_from_safetensors(bytes: &[u8]) -> Result<Option<LogGrid>, InteropErr
         return Err(InteropError::Grid(format!("{g:?}")));
     }
     Ok(Some(g))
+}
+
+/// The safetensors metadata key naming the activation (`leaky_relu`; absent: ReLU, or leaky
+/// ReLU for a file with Portillo's names).
+pub const ACTIVATION_KEY: &str = "specae.activation";
+
+/// specae's layer names and those of Portillo et al.'s PyTorch `InfoVAE` (SDSS-VAE,
+/// `InfoVAE.py`: two hidden layers each side, leaky ReLU between them).
+pub const PORTILLO_NAMES: [(&str, &str); 7] = [
+    ("0.0", "encd"),
+    ("0.2", "enc2"),
+    ("0.4", "mu"),
+    ("lv", "lv"),
+    ("1.0", "decd"),
+    ("1.2", "dec2"),
+    ("1.4", "outp"),
+];
+
+/// Portillo's name for a specae tensor name (`0.2.weight` → `enc2.weight`).
+pub fn portillo_name(name: &str) -> Option<String> {
+    let (layer, what) = name.rsplit_once('.')?;
+    PORTILLO_NAMES
+        .iter()
+        .find(|(ours, _)| *ours == layer)
+        .map(|(_, theirs)| format!("{theirs}.{what}"))
+}
+
+/// A state dict renamed to Portillo's names; only a VAE with two hidden layers has them.
+pub fn to_portillo_names(tensors: &[NamedTensor]) -> Result<Vec<NamedTensor>, InteropError> {
+    if !tensors.iter().any(|(n, _, _)| n == "lv.weight") || tensors.len() != 14 {
+        return Err(InteropError::Format(
+            "Portillo's names fit a VAE with two hidden layers each side (encd, enc2, mu, lv, \
+             decd, dec2, outp)"
+                .into(),
+        ));
+    }
+    tensors
+        .iter()
+        .map(|(n, s, v)| {
+            let theirs = portillo_name(n).ok_or_else(|| InteropError::Missing(n.clone()))?;
+            Ok((theirs, s.clone(), v.clone()))
+        })
+        .collect()
+}
+
+/// Tensor `name` of a file, under specae's name or Portillo's.
+fn lookup<'a>(st: &'a SafeTensors<'a>, name: &str) -> Option<safetensors::tensor::TensorView<'a>> {
+    st.tensor(name)
+        .ok()
+        .or_else(|| st.tensor(&portillo_name(name)?).ok())
+}
+
+/// The metadata exported weights carry: the grid (when known) and a leaky-ReLU activation.
+pub fn weights_metadata(
+    model: &Autoencoder,
+    grid: Option<&LogGrid>,
+) -> Option<HashMap<String, String>> {
+    let mut m = grid_metadata(grid).unwrap_or_default();
+    let a = if model.leaky.is_some() {
+        Activation::LeakyRelu
+    } else {
+        Activation::Relu
+    };
+    m.extend(activation_metadata(a).unwrap_or_default());
+    (!m.is_empty()).then_some(m)
+}
+
+/// Safetensors metadata recording a leaky-ReLU activation (none for ReLU).
+pub fn activation_metadata(a: Activation) -> Option<HashMap<String, String>> {
+    (a == Activation::LeakyRelu)
+        .then(|| HashMap::from([(ACTIVATION_KEY.to_string(), "leaky_relu".to_string())]))
 }
 
 /// The name of a VAE's log-variance layer (`lv.weight`, `lv.bias`, as in Portillo's InfoVAE).
@@ -184,9 +256,7 @@ fn read_f32(
     name: &str,
     expected: &[usize],
 ) -> Result<Vec<f32>, InteropError> {
-    let t = st
-        .tensor(name)
-        .map_err(|_| InteropError::Missing(name.to_string()))?;
+    let t = lookup(st, name).ok_or_else(|| InteropError::Missing(name.to_string()))?;
     if t.shape() != expected {
         return Err(InteropError::Shape {
             name: name.into(),
@@ -335,7 +405,7 @@ pub fn config_from_safetensors(bytes: &[u8]) -> Result<AutoencoderConfig, Intero
     let mut i = 0;
     loop {
         let name = format!("{}.weight", torch_name(0, i));
-        let Ok(t) = st.tensor(&name) else { break };
+        let Some(t) = lookup(&st, &name) else { break };
         let s = t.shape();
         if s.len() != 2 {
             return Err(InteropError::Shape {
@@ -360,10 +430,31 @@ pub fn config_from_safetensors(bytes: &[u8]) -> Result<AutoencoderConfig, Intero
         .tensor(&format!("{LOGVAR}.weight"))
         .is_ok()
         .then_some(super::kind::ModelKind::Vae);
+    // Portillo's names mean Portillo's leaky ReLU, unless the file says otherwise.
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
+    let named = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(ACTIVATION_KEY));
+    let activation = match named.map(String::as_str) {
+        Some("leaky_relu") => Some(Activation::LeakyRelu),
+        Some("relu") => None,
+        Some(other) => {
+            return Err(InteropError::Format(format!(
+                "unknown activation '{other}' in {ACTIVATION_KEY}"
+            )));
+        }
+        None => st
+            .tensor("encd.weight")
+            .is_ok()
+            .then_some(Activation::LeakyRelu),
+    };
     Ok(AutoencoderConfig {
         n_bins: sizes[0],
         hidden: sizes[1..sizes.len() - 1].to_vec(),
         latent,
         kind,
+        activation,
     })
 }

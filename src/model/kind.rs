@@ -41,3 +41,28 @@ impl std::fmt::Display for ModelKind {
         f.write_str(self.label())
     }
 }
+
+/// The activation between layers: the paper's autoencoder uses ReLU, Portillo's InfoVAE leaky
+/// ReLU (PyTorch's default slope, 0.01).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    #[default]
+    Relu,
+    LeakyRelu,
+}
+
+/// The negative slope of [`Activation::LeakyRelu`] (PyTorch's `F.leaky_relu` default).
+pub const LEAKY_SLOPE: f64 = 0.01;
+
+impl Activation {
+    /// The slope below zero: 0 for ReLU.
+    pub fn negative_slope(self) -> f64 {
+        match self {
+            Activation::Relu => 0.0,
+            Activation::LeakyRelu => LEAKY_SLOPE,
+        }
+    }
+}

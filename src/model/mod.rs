@@ -17,4 +17,4 @@ pub mod tensors;
 pub mod vae_loss;
 
 pub use autoencoder::{Autoencoder, AutoencoderConfig};
-pub use kind::ModelKind;
+pub use kind::{Activation, ModelKind};

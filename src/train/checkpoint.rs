@@ -20,7 +20,7 @@ use crate::data::grid::LogGrid;
 use crate::data::identity::FileIdentity;
 use crate::model::Autoencoder;
 use crate::model::interop::{
-    InteropError, NamedTensor, grid_metadata, model_from_safetensors, state_dict, to_safetensors,
+    InteropError, NamedTensor, model_from_safetensors, state_dict, to_safetensors, weights_metadata,
 };
 use crate::util::atomic::{AtomicWriteError, write_bytes_atomically};
 
@@ -189,8 +189,8 @@ pub fn export_weights(
         detail,
     };
     let (tensors, _) = state_dict(model).map_err(|e| format(e.to_string()))?;
-    let bytes =
-        to_safetensors(&tensors, &[], grid_metadata(grid)).map_err(|e| format(e.to_string()))?;
+    let bytes = to_safetensors(&tensors, &[], weights_metadata(model, grid))
+        .map_err(|e| format(e.to_string()))?;
     write_bytes_atomically(path, &bytes)?;
     Ok(())
 }

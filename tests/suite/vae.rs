@@ -282,10 +282,18 @@ fn train_model_vae_then_evaluate_from_the_command_line() {
 #[test]
 fn native_and_burn_vae_steps_agree() {
     for kind in [ModelKind::Vae, ModelKind::InfoVae] {
-        let cfg = TrainConfig::new(tiny_config(kind).with_n_bins(16).with_hidden(vec![12, 6]))
-            .with_batch_size(16)
-            .with_lambda((kind == ModelKind::InfoVae).then_some(50.0))
-            .with_seed(5);
+        // The InfoVAE with Portillo's leaky ReLU.
+        let activation =
+            (kind == ModelKind::InfoVae).then_some(specae::model::Activation::LeakyRelu);
+        let cfg = TrainConfig::new(
+            tiny_config(kind)
+                .with_n_bins(16)
+                .with_hidden(vec![12, 6])
+                .with_activation(activation),
+        )
+        .with_batch_size(16)
+        .with_lambda((kind == ModelKind::InfoVae).then_some(50.0))
+        .with_seed(5);
         let device = Device::flex();
         let data = smooth_data(200, 16);
         let mut native =
@@ -319,4 +327,98 @@ fn native_and_burn_vae_steps_agree() {
             "{kind}: losses {a:?} (native) vs {b:?} (burn); worst weight difference {worst:e}"
         );
     }
+}
+
+/// Portillo et al.'s `InfoVAE` names (`encd`, `enc2`, `mu`, `lv`, `decd`, `dec2`, `outp`) and
+/// leaky ReLU: specae exports a VAE with them, reads such a file (with or without specae's
+/// metadata, as PyTorch's `save_file` writes it) at its own layer sizes, and encodes as a plain
+/// loop over the named tensors with leaky ReLU does.
+#[test]
+fn portillo_named_weights_round_trip_with_leaky_relu() {
+    use specae::model::Activation;
+    use specae::model::interop::{config_from_safetensors, to_portillo_names, to_safetensors};
+    use specae::train::load::read_model;
+    let dir = tempfile::tempdir().unwrap();
+    // Portillo's default sizes: 1000-128-35-5.
+    let cfg = AutoencoderConfig::new()
+        .with_hidden(vec![128, 35])
+        .with_latent(5)
+        .with_kind(Some(ModelKind::InfoVae))
+        .with_activation(Some(Activation::LeakyRelu));
+    let device = Device::flex();
+    let model = cfg.init(&device);
+    let ours = dir.path().join("ours.safetensors");
+    specae::train::checkpoint::export_weights(&model, None, &ours).unwrap();
+    let bin = env!("CARGO_BIN_EXE_specae");
+    let theirs = dir.path().join("portillo.safetensors");
+    crate::common::ok(
+        std::process::Command::new(bin)
+            .args([
+                "export",
+                ours.to_str().unwrap(),
+                "--names",
+                "portillo",
+                "--out",
+            ])
+            .arg(&theirs)
+            .output()
+            .unwrap(),
+    );
+    // As PyTorch writes it: Portillo's names, no metadata.
+    let (tensors, _) = state_dict(&model).unwrap();
+    let renamed = to_portillo_names(&tensors).unwrap();
+    let bare = dir.path().join("bare.safetensors");
+    std::fs::write(&bare, to_safetensors(&renamed, &[], None).unwrap()).unwrap();
+    let x = ndarray::Array2::from_shape_fn((4, 1000), |(i, j)| {
+        1.0 + 0.5 * ((i * 1000 + j) as f32 * 0.013).sin()
+    });
+    let idx: Vec<u32> = (0..4).collect();
+    let expect = specae::model::evaluate::encode_rows(&model, x.view(), &idx, &device);
+    for file in [&theirs, &bare] {
+        let bytes = std::fs::read(file).unwrap();
+        let c = config_from_safetensors(&bytes).unwrap();
+        assert_eq!(
+            c.encoder_sizes(),
+            vec![1000, 128, 35, 5],
+            "{}",
+            file.display()
+        );
+        assert_eq!(c.activation_kind(), Activation::LeakyRelu);
+        assert!(c.variational());
+        let m = read_model(file, &device).unwrap().model;
+        let got = specae::model::evaluate::encode_rows(&m, x.view(), &idx, &device);
+        let diff = (&got - &expect).mapv(f32::abs).fold(0f32, |a, &b| a.max(b));
+        assert!(diff < 1e-5, "{}: μ differs by {diff}", file.display());
+    }
+    // μ by hand from the named tensors: leaky ReLU (slope 0.01) after encd and enc2.
+    let find = |name: &str| renamed.iter().find(|(n, _, _)| n == name).unwrap();
+    let dense = |input: &[f32], layer: &str, leaky: bool| -> Vec<f32> {
+        let (_, shape, w) = find(&format!("{layer}.weight"));
+        let (_, _, b) = find(&format!("{layer}.bias"));
+        (0..shape[0])
+            .map(|o| {
+                let v: f32 = b[o]
+                    + (0..shape[1])
+                        .map(|i| w[o * shape[1] + i] * input[i])
+                        .sum::<f32>();
+                if leaky && v < 0.0 { 0.01 * v } else { v }
+            })
+            .collect()
+    };
+    let row: Vec<f32> = x.row(2).to_vec();
+    let mu = dense(
+        &dense(&dense(&row, "encd", true), "enc2", true),
+        "mu",
+        false,
+    );
+    for (k, v) in mu.iter().enumerate() {
+        assert!(
+            (v - expect[[2, k]]).abs() < 1e-4,
+            "μ[{k}] {v} vs {}",
+            expect[[2, k]]
+        );
+    }
+    // An autoencoder has no such names.
+    let ae = AutoencoderConfig::new().init(&device);
+    assert!(to_portillo_names(&state_dict(&ae).unwrap().0).is_err());
 }

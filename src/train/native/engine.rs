@@ -458,6 +458,7 @@ mod tests {
                     w: (0..n_in * n_out).map(|_| next()).collect(),
                     b: (0..n_out).map(|_| next() * 0.1).collect(),
                     relu,
+                    slope: 0.0,
                 })
                 .collect(),
             n_encoder: 2,
@@ -524,6 +525,7 @@ mod tests {
             w: (0..10).map(|_| next() * 0.5).collect(),
             b: (0..2).map(|_| next() * 0.2).collect(),
             relu: false,
+            slope: 0.0,
         });
         let x = Array2::from_shape_fn((6, 7), |(i, j)| ((i * 7 + j) as f32 * 0.37).sin());
         let w = Array2::from_shape_fn((6, 7), |(i, j)| 0.5 + ((i + 2 * j) % 3) as f32);

@@ -21,8 +21,10 @@ pub struct Dense {
     pub n_out: usize,
     pub w: Vec<f32>,
     pub b: Vec<f32>,
-    /// ReLU applied to the output.
+    /// ReLU (or leaky ReLU) applied to the output.
     pub relu: bool,
+    /// The activation's slope below zero: 0 for ReLU, 0.01 for leaky ReLU.
+    pub slope: f32,
 }
 
 /// The encoder's layers followed by the decoder's.
@@ -63,6 +65,7 @@ impl Mlp {
         };
         let mut layers = vec![];
         let n_encoder = cfg.encoder_sizes().len() - 1;
+        let slope = cfg.activation_kind().negative_slope() as f32;
         for (part, sizes) in [(0usize, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
             let last = sizes.len() - 2;
             for (i, s) in sizes.windows(2).enumerate() {
@@ -75,6 +78,7 @@ impl Mlp {
                     n_in,
                     n_out,
                     relu: i < last,
+                    slope,
                 });
             }
         }
@@ -88,6 +92,7 @@ impl Mlp {
                 n_in,
                 n_out,
                 relu: false,
+                slope,
             })
         } else {
             None
@@ -189,10 +194,12 @@ impl Mlp {
             let (n_in, n_out) = (layer.n_in, layer.n_out);
             let g = &mut delta[..rows * n_out];
             if layer.relu {
-                // d relu: pass the gradient where the output is positive (PyTorch's rule).
+                // d relu: pass the gradient where the output is positive (PyTorch's rule); a
+                // leaky ReLU passes `slope` of it elsewhere.
+                let slope = layer.slope;
                 for (d, &y) in g.iter_mut().zip(&acts[l + 1][..rows * n_out]) {
                     if y <= 0.0 {
-                        *d = 0.0;
+                        *d = if slope == 0.0 { 0.0 } else { *d * slope };
                     }
                 }
             }
@@ -252,7 +259,11 @@ pub(crate) fn dense_forward(layer: &Dense, input: &[f32], out: &mut [f32], rows:
             *v += b;
             // `v < 0` keeps a NaN a NaN, so the loss guard sees it.
             if layer.relu && *v < 0.0 {
-                *v = 0.0;
+                *v = if layer.slope == 0.0 {
+                    0.0
+                } else {
+                    *v * layer.slope
+                };
             }
         }
     }
