@@ -3,6 +3,7 @@
 //! and the work on it ([`AppCommand`]) are kept apart from commands about the layout
 //! ([`UiCommand`]).
 
+use crate::app::builtin_model::Builtin;
 use std::path::PathBuf;
 
 use super::pane::Pane;
@@ -84,7 +85,8 @@ pub enum AppCommand {
     Ingest(Vec<PathBuf>),
     OpenBuiltin,
     OpenModel(PathBuf),
-    UseBuiltinModel,
+    /// A model shipped in `assets/` (the AE or the VAE), for the built-in survey.
+    UseBuiltinModel(Builtin),
     SetColourBy(ColourBy),
     ToggleClass(usize),
     /// Show a galaxy in the inspector.

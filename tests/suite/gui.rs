@@ -1306,3 +1306,43 @@ fn a_vae_shows_its_posterior_sigma_and_samples_from_its_prior() {
     assert_ne!(z1, z2, "each press draws anew");
     assert_no_errors(h.state());
 }
+
+/// The built-in VAE opens on the built-in survey as the built-in AE does, and back.
+#[test]
+fn the_builtin_vae_opens_beside_the_builtin_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    let vae = specae::app::builtin_model::Builtin::Vae.label();
+    press(&mut h, "Use the built-in VAE");
+    wait_for(&mut h, 600, "the built-in VAE's latents", |a| {
+        a.session().model.as_ref().is_some_and(|m| m.label == vae)
+            && a.session()
+                .latents
+                .as_ref()
+                .is_some_and(|l| l.sigma.is_some())
+            && !a.is_busy()
+    });
+    assert!(
+        h.state()
+            .session()
+            .model
+            .as_ref()
+            .unwrap()
+            .model
+            .logvar
+            .is_some(),
+        "a VAE"
+    );
+    h.step();
+    assert!(shows(&h, "Use the built-in model"));
+    assert!(!shows(&h, "Use the built-in VAE"));
+    press(&mut h, "Use the built-in model");
+    wait_for(&mut h, 600, "the built-in AE again", |a| {
+        a.session()
+            .model
+            .as_ref()
+            .is_some_and(|m| m.label.contains("built-in model"))
+            && !a.is_busy()
+    });
+    assert_no_errors(h.state());
+}

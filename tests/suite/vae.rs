@@ -271,6 +271,25 @@ fn train_model_vae_then_evaluate_from_the_command_line() {
         data.to_str().unwrap(),
     ]));
     assert!(ev.contains("all"), "{ev}");
+    // analyze and figures take a VAE as they take the AE (its latents are μ).
+    crate::common::ok(run(&[
+        "analyze",
+        best.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]));
+    let figs = dir.path().join("figs");
+    crate::common::ok(run(&[
+        "figures",
+        best.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "png",
+        "--out",
+        figs.to_str().unwrap(),
+    ]));
+    assert!(figs.join("corner.png").is_file() && figs.join("umap_class.png").is_file());
     // --lambda belongs to the VAEs.
     let e = run(&["train", "--data", data.to_str().unwrap(), "--lambda", "5"]);
     assert_eq!(e.status.code(), Some(1));
@@ -421,4 +440,46 @@ fn portillo_named_weights_round_trip_with_leaky_relu() {
     // An autoencoder has no such names.
     let ae = AutoencoderConfig::new().init(&device);
     assert!(to_portillo_names(&state_dict(&ae).unwrap().0).is_err());
+}
+
+/// The VAE and the leaky-ReLU InfoVAE on burn's wgpu engine (lavapipe in the test run) against
+/// the native engine, step by step from the same weights and draws.
+#[cfg(feature = "gpu")]
+#[test]
+#[ignore = "needs a wgpu adapter (lavapipe: scripts/install-gui-deps.sh); scripts/test.sh includes it when one is installed"]
+fn wgpu_vae_steps_match_the_native_engine_on_a_wgpu_adapter() {
+    let gpu = specae::train::gpu::open().unwrap_or_else(|why| panic!("no wgpu adapter: {why}"));
+    for kind in [ModelKind::Vae, ModelKind::InfoVae] {
+        let activation =
+            (kind == ModelKind::InfoVae).then_some(specae::model::Activation::LeakyRelu);
+        let cfg = TrainConfig::new(
+            tiny_config(kind)
+                .with_n_bins(16)
+                .with_hidden(vec![12, 6])
+                .with_activation(activation),
+        )
+        .with_batch_size(16)
+        .with_lambda((kind == ModelKind::InfoVae).then_some(50.0))
+        .with_seed(9);
+        let data = smooth_data(200, 16);
+        let flex = Device::flex();
+        let mut native =
+            Trainer::new_on(cfg.clone(), data.clone(), &flex, EngineKind::Native).unwrap();
+        let start = native.inference_model();
+        let mut wgpu =
+            Trainer::with_model_on(cfg, data, &gpu.device, start, EngineKind::Burn).unwrap();
+        let (a, b) = (native.first_batch_losses(6), wgpu.first_batch_losses(6));
+        for (s, (x, y)) in a.iter().zip(&b).enumerate() {
+            assert!(
+                (x - y).abs() < 1e-4 * x.abs().max(1.0),
+                "{kind} step {s}: native {x} vs wgpu {y}"
+            );
+        }
+        let (va, _) = native.validation_terms().unwrap();
+        let (vb, _) = wgpu.validation_terms().unwrap();
+        assert!(
+            (va - vb).abs() < 1e-4 * va.abs().max(1.0),
+            "{kind}: {va} vs {vb}"
+        );
+    }
 }

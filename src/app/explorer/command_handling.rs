@@ -39,7 +39,7 @@ impl SpecaeApp {
                 self.open_builtin();
             }
             AppCommand::OpenModel(p) => self.open_model(p),
-            AppCommand::UseBuiltinModel => self.open_builtin_model(),
+            AppCommand::UseBuiltinModel(which) => self.open_builtin_model(which),
             AppCommand::SetColourBy(c) => self.state.colour_by = c,
             AppCommand::ToggleClass(k) => {
                 if let Some(h) = self.state.hidden.get_mut(k) {

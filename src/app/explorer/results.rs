@@ -3,6 +3,7 @@
 //! or opens a file the user has since replaced by a later choice; such results are dropped.
 
 use super::SpecaeApp;
+use crate::app::builtin_model::Builtin;
 use crate::app::commands::{AppCommand, Pick, UiCommand};
 use crate::app::jobs::JobOutput;
 use crate::app::pane::Pane;
@@ -150,7 +151,7 @@ impl SpecaeApp {
         }
         match self.pending.model.take() {
             Some(p) => self.open_model(p),
-            None if builtin => self.open_builtin_model(),
+            None if builtin => self.open_builtin_model(Builtin::Ae),
             None => self.info("no model for these data yet: open one or start training"),
         }
     }

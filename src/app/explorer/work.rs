@@ -2,6 +2,7 @@
 //! ingesting FITS files, residuals of the selection. Each task is tagged with what its result
 //! is computed from.
 
+use crate::app::builtin_model::Builtin;
 use std::path::PathBuf;
 
 use super::SpecaeApp;
@@ -35,15 +36,15 @@ impl SpecaeApp {
         self.latest_open[0] = Some(id);
     }
 
-    /// The model shipped in `assets/`, for the open survey (in the background: converting
+    /// A model shipped in `assets/`, for the open survey (in the background: converting
     /// 1.5 M float16 weights is not UI-thread work).
-    pub(super) fn open_builtin_model(&mut self) {
+    pub(super) fn open_builtin_model(&mut self, which: Builtin) {
         let Some(d) = &self.session.data else { return };
         let (dp, n, grid) = (d.path.clone(), d.n(), d.spectra.grid());
         let scope = self.session.data_scope();
-        let id = self
-            .tasks
-            .spawn("open model", scope, move |_| builtin_model(&dp, n, &grid));
+        let id = self.tasks.spawn("open model", scope, move |_| {
+            builtin_model(which, &dp, n, &grid)
+        });
         self.latest_open[1] = Some(id);
     }
 

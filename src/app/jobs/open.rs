@@ -6,7 +6,7 @@ use std::path::Path;
 use burn::prelude::Device;
 
 use super::{JobCtx, JobOutput};
-use crate::app::builtin_model;
+use crate::app::builtin_model::Builtin;
 use crate::app::session::{LoadedData, ModelState};
 use crate::data::grid::LogGrid;
 use crate::data::{DataError, Spectra};
@@ -87,21 +87,21 @@ pub fn open_data(path: &Path, cx: &JobCtx) -> JobOutput {
     }
 }
 
-/// The built-in model for the survey at `data_path` (n spectra on `grid`; any survey on the
+/// A built-in model for the survey at `data_path` (n spectra on `grid`; any survey on the
 /// paper's 1000-bin grid).
-pub fn builtin_model(data_path: &Path, n: usize, grid: &LogGrid) -> JobOutput {
-    let name = Path::new("assets/builtin-model.safetensors");
-    let opened = model_from_weight_bytes(builtin_model::BYTES, name, &Device::flex())
+pub fn builtin_model(which: Builtin, data_path: &Path, n: usize, grid: &LogGrid) -> JobOutput {
+    let name = Path::new(which.asset());
+    let opened = model_from_weight_bytes(which.bytes(), name, &Device::flex())
         .and_then(|m| fit_model_to_data(m, name, data_path, n, grid, 0));
     match opened {
         Ok(l) => JobOutput::Model(ModelState {
             latent_dim: l.latent_dim,
             model: l.model,
-            label: builtin_model::LABEL.into(),
+            label: which.label().into(),
             path: None,
             split: l.split,
             history: vec![],
-            analysis_dir: Some(builtin_model::analysis_dir(data_path)),
+            analysis_dir: Some(which.analysis_dir(data_path)),
         }),
         Err(e) => JobOutput::failed("open model", e),
     }

@@ -1,6 +1,7 @@
 //! Data and model: open files (dialogs off the UI thread), what is open, the class legend
 //! with visibility toggles, and the colour-by selector.
 
+use crate::app::builtin_model::Builtin;
 use eframe::egui;
 
 use super::panel::{Panel, PanelCx};
@@ -64,11 +65,17 @@ impl Panel for DataModelPanel {
                     m.split.train.len(),
                     m.split.valid.len()
                 ));
-                if m.path.is_some()
-                    && s.data.as_ref().is_some_and(|d| d.builtin)
-                    && ui.small_button("Use the built-in model").clicked()
-                {
-                    cx.send(AppCommand::UseBuiltinModel);
+                if s.data.as_ref().is_some_and(|d| d.builtin) {
+                    ui.horizontal_wrapped(|ui| {
+                        for (which, text) in [
+                            (Builtin::Ae, "Use the built-in model"),
+                            (Builtin::Vae, "Use the built-in VAE"),
+                        ] {
+                            if m.label != which.label() && ui.small_button(text).clicked() {
+                                cx.send(AppCommand::UseBuiltinModel(which));
+                            }
+                        }
+                    });
                 }
             }
             None => {
