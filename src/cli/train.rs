@@ -20,6 +20,13 @@ use specae::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
 
 use super::progress::bar;
 
+/// What the encoder reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Input {
+    Raw,
+    MeanSubtracted,
+}
+
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Survey file (astroML npz schema) [default: the built-in survey].
@@ -53,6 +60,10 @@ pub struct TrainArgs {
     /// [default: relu, or what --init's weights use].
     #[arg(long, value_enum)]
     pub activation: Option<Activation>,
+    /// What the encoder reads: the spectra (`raw`, the paper's AE) or minus the mean training
+    /// spectrum, which the decoder adds back (`mean-subtracted`, Portillo's `trainVAE.py`).
+    #[arg(long, value_enum, default_value_t = Input::Raw)]
+    pub input: Input,
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
     /// Output folder for checkpoints and the exported model.
@@ -150,7 +161,8 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 .with_n_bins(n_bins)
                 .with_latent(a.latent)
                 .with_kind((a.kind != ModelKind::Ae).then_some(a.kind))
-                .with_activation(a.activation.filter(|&x| x != Activation::Relu)),
+                .with_activation(a.activation.filter(|&x| x != Activation::Relu))
+                .with_subtract_mean((a.input == Input::MeanSubtracted).then_some(true)),
         )
         .with_lambda(a.lambda)
         .with_alpha(a.alpha)
@@ -169,9 +181,12 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             if cfg.variational() && config.model.variational() {
                 cfg.kind = config.model.kind;
             }
-            // Their activation is theirs unless asked otherwise.
+            // Their activation and input are theirs unless asked otherwise.
             if a.activation.is_none() {
                 config.model.activation = cfg.activation;
+            }
+            if a.input == Input::Raw {
+                config.model.subtract_mean = cfg.subtract_mean;
             }
             if cfg != config.model {
                 bail!(

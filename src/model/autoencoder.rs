@@ -21,6 +21,9 @@ pub struct AutoencoderConfig {
     pub kind: Option<ModelKind>,
     /// The activation between layers (absent: ReLU).
     pub activation: Option<Activation>,
+    /// The encoder reads x − ⟨x⟩, the mean training spectrum, and the decoder adds it back
+    /// (the input of Portillo's `trainVAE.py`); absent: x itself (the paper's AE, ours).
+    pub subtract_mean: Option<bool>,
 }
 
 impl AutoencoderConfig {
@@ -77,6 +80,10 @@ impl AutoencoderConfig {
                     .with_negative_slope(LEAKY_SLOPE)
                     .init()
             }),
+            mean: self
+                .subtract_mean
+                .unwrap_or(false)
+                .then(|| Tensor::<1>::zeros([self.n_bins], device)),
             logvar: self
                 .variational()
                 .then(|| LinearConfig::new(self.logvar_input(), self.latent).init(device)),
@@ -104,6 +111,9 @@ pub struct Autoencoder {
     pub leaky: Option<LeakyRelu>,
     /// The VAE's log σ² head (input: the encoder's last hidden layer); `None` for the AE.
     pub logvar: Option<Linear>,
+    /// The mean training spectrum the encoder's input is taken from and the decoder's output
+    /// is added to (a constant, not trained); `None`: the spectra as they are.
+    pub mean: Option<Tensor<1>>,
 }
 
 impl Autoencoder {
@@ -126,13 +136,22 @@ impl Autoencoder {
         }
     }
 
-    /// Spectra (batch × n_bins) → latents (batch × latent); for a VAE, the posterior mean μ.
-    pub fn encode(&self, x: Tensor<2>) -> Tensor<2> {
-        self.stack(&self.encoder, x)
+    /// The input as the encoder reads it: minus the mean spectrum where there is one.
+    fn centred(&self, x: Tensor<2>) -> Tensor<2> {
+        match &self.mean {
+            Some(m) => x - m.clone().unsqueeze_dim(0),
+            None => x,
+        }
     }
 
-    /// The encoder's last hidden layer (after its activation): what μ and log σ² read.
-    pub fn hidden(&self, mut x: Tensor<2>) -> Tensor<2> {
+    /// Spectra (batch × n_bins) → latents (batch × latent); for a VAE, the posterior mean μ.
+    pub fn encode(&self, x: Tensor<2>) -> Tensor<2> {
+        self.stack(&self.encoder, self.centred(x))
+    }
+
+    /// The encoder's last hidden layer (after its activation) for centred input `x`: what μ
+    /// and log σ² read.
+    fn hidden(&self, mut x: Tensor<2>) -> Tensor<2> {
         let n = self.encoder.len().saturating_sub(1);
         for l in &self.encoder[..n] {
             x = self.act(l.forward(x));
@@ -142,7 +161,7 @@ impl Autoencoder {
 
     /// μ and, for a VAE, log σ² of the latent posterior.
     pub fn posterior(&self, x: Tensor<2>) -> (Tensor<2>, Option<Tensor<2>>) {
-        let h = self.hidden(x);
+        let h = self.hidden(self.centred(x));
         let lv = self.logvar.as_ref().map(|l| l.forward(h.clone()));
         let mu = match self.encoder.last() {
             Some(l) => l.forward(h),
@@ -153,7 +172,11 @@ impl Autoencoder {
 
     /// Latents → reconstructed spectra.
     pub fn decode(&self, z: Tensor<2>) -> Tensor<2> {
-        self.stack(&self.decoder, z)
+        let y = self.stack(&self.decoder, z);
+        match &self.mean {
+            Some(m) => y + m.clone().unsqueeze_dim(0),
+            None => y,
+        }
     }
 
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {

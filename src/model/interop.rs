@@ -93,7 +93,10 @@ pub fn portillo_name(name: &str) -> Option<String> {
 }
 
 /// A state dict renamed to Portillo's names; only a VAE with two hidden layers has them.
+/// A model that reads x − ⟨x⟩ loses its mean here (Portillo's `trainVAE.py` subtracts it
+/// before the model): a PyTorch user subtracts `specae.input_mean` of the specae file.
 pub fn to_portillo_names(tensors: &[NamedTensor]) -> Result<Vec<NamedTensor>, InteropError> {
+    let tensors: Vec<&NamedTensor> = tensors.iter().filter(|(n, _, _)| n != INPUT_MEAN).collect();
     if !tensors.iter().any(|(n, _, _)| n == "lv.weight") || tensors.len() != 14 {
         return Err(InteropError::Format(
             "Portillo's names fit a VAE with two hidden layers each side (encd, enc2, mu, lv, \
@@ -137,6 +140,9 @@ pub fn activation_metadata(a: Activation) -> Option<HashMap<String, String>> {
     (a == Activation::LeakyRelu)
         .then(|| HashMap::from([(ACTIVATION_KEY.to_string(), "leaky_relu".to_string())]))
 }
+
+/// The mean training spectrum of a model that reads x − ⟨x⟩ ([n_bins], not trained).
+pub const INPUT_MEAN: &str = "specae.input_mean";
 
 /// The name of a VAE's log-variance layer (`lv.weight`, `lv.bias`, as in Portillo's InfoVAE).
 pub const LOGVAR: &str = "lv";
@@ -192,6 +198,11 @@ pub fn state_dict(
             out.push((format!("{LOGVAR}.bias"), vec![d_out], tensor_vec(b.val())?));
             ids.insert(format!("{LOGVAR}.bias"), b.id.val());
         }
+    }
+    // Last: the native engine's Adam moments line up with the trained tensors before it.
+    if let Some(m) = &model.mean {
+        let n = m.dims()[0];
+        out.push((INPUT_MEAN.into(), vec![n], tensor_vec(m.clone())?));
     }
     Ok((out, ids))
 }
@@ -311,6 +322,10 @@ pub fn model_from_safetensors(
             tensors.push((key, shape, v));
         }
     }
+    if cfg.subtract_mean.unwrap_or(false) {
+        let v = read_f32(&st, INPUT_MEAN, &[cfg.n_bins])?;
+        tensors.push((INPUT_MEAN.into(), vec![cfg.n_bins], v));
+    }
     model_from_state_dict(cfg, &tensors, ids, device)
 }
 
@@ -386,6 +401,13 @@ pub fn model_from_state_dict(
     }
     model.encoder = encoder;
     model.decoder = decoder;
+    if cfg.subtract_mean.unwrap_or(false) {
+        let v = find(INPUT_MEAN, &[cfg.n_bins])?;
+        model.mean = Some(Tensor::<1>::from_data(
+            TensorData::new(v, [cfg.n_bins]),
+            device,
+        ));
+    }
     Ok(model)
 }
 
@@ -450,11 +472,13 @@ pub fn config_from_safetensors(bytes: &[u8]) -> Result<AutoencoderConfig, Intero
             .is_ok()
             .then_some(Activation::LeakyRelu),
     };
+    let subtract_mean = st.tensor(INPUT_MEAN).is_ok().then_some(true);
     Ok(AutoencoderConfig {
         n_bins: sizes[0],
         hidden: sizes[1..sizes.len() - 1].to_vec(),
         latent,
         kind,
         activation,
+        subtract_mean,
     })
 }

@@ -240,7 +240,10 @@ impl Trainer {
     ) -> Result<Self, TrainError> {
         let device = device.clone().autodiff();
         device.seed(config.seed);
-        let model = config.model.init(&device);
+        let mut model = config.model.init(&device);
+        if model.mean.is_some() {
+            model.mean = Some(training_mean(&data, &device));
+        }
         Self::with_model_on(config, data, &device, model, engine)
     }
 
@@ -672,4 +675,18 @@ fn draws(config: &TrainConfig, stream: u64, rows: usize, device: &Device) -> Dra
         eps_mmd: t(v.eps_mmd.clone(), rows),
         prior: t(v.prior.clone(), PRIOR_SAMPLES),
     }
+}
+
+/// The mean spectrum of the training split (what a model that reads x − ⟨x⟩ subtracts).
+fn training_mean(data: &TrainData, device: &Device) -> Tensor<1> {
+    let d = data.x.ncols();
+    let mut sum = vec![0f64; d];
+    for &i in &data.split.train {
+        for (s, &v) in sum.iter_mut().zip(data.x.row(i as usize)) {
+            *s += f64::from(v);
+        }
+    }
+    let n = data.split.train.len().max(1) as f64;
+    let mean: Vec<f32> = sum.iter().map(|s| (s / n) as f32).collect();
+    Tensor::<1>::from_data(burn::tensor::TensorData::new(mean, [d]), device)
 }

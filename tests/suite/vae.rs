@@ -304,11 +304,13 @@ fn native_and_burn_vae_steps_agree() {
         // The InfoVAE with Portillo's leaky ReLU.
         let activation =
             (kind == ModelKind::InfoVae).then_some(specae::model::Activation::LeakyRelu);
+        // ... reading the mean-subtracted spectrum, as Portillo's trainVAE.py feeds it.
         let cfg = TrainConfig::new(
             tiny_config(kind)
                 .with_n_bins(16)
                 .with_hidden(vec![12, 6])
-                .with_activation(activation),
+                .with_activation(activation)
+                .with_subtract_mean((kind == ModelKind::InfoVae).then_some(true)),
         )
         .with_batch_size(16)
         .with_lambda((kind == ModelKind::InfoVae).then_some(50.0))
@@ -482,4 +484,73 @@ fn wgpu_vae_steps_match_the_native_engine_on_a_wgpu_adapter() {
             "{kind}: {va} vs {vb}"
         );
     }
+}
+
+/// A model that reads x − ⟨x⟩: the mean is the training split's, it is kept by checkpoints and
+/// exported weights (and named apart from Portillo's tensors), and encoding subtracts it.
+#[test]
+fn a_mean_subtracted_input_is_the_training_mean_and_travels_with_the_model() {
+    use specae::model::interop::{INPUT_MEAN, config_from_safetensors, to_portillo_names};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = TrainConfig::new(
+        tiny_config(ModelKind::Vae)
+            .with_n_bins(16)
+            .with_hidden(vec![12, 6])
+            .with_subtract_mean(Some(true)),
+    )
+    .with_batch_size(16)
+    .with_max_epochs(2);
+    let data = smooth_data(200, 16);
+    let device = Device::flex();
+    let mut t = Trainer::new(cfg, data.clone(), &device).unwrap();
+    t.run_epoch(&mut |_| Flow::Continue).unwrap();
+    let model = t.inference_model();
+    let mean = model
+        .mean
+        .clone()
+        .expect("a mean")
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    for (j, m) in mean.iter().enumerate() {
+        let expect: f64 = data
+            .split
+            .train
+            .iter()
+            .map(|&i| f64::from(data.x[[i as usize, j]]))
+            .sum::<f64>()
+            / data.split.train.len() as f64;
+        assert!(
+            (f64::from(*m) - expect).abs() < 1e-5,
+            "bin {j}: {m} vs {expect}"
+        );
+    }
+    // Encoding subtracts it: the same as a copy of the model without a mean fed x − ⟨x⟩.
+    let idx: Vec<u32> = (0..8).collect();
+    let z = specae::model::evaluate::encode_rows(&model, data.x.view(), &idx, &device);
+    let mut bare = model.clone();
+    bare.mean = None;
+    let centred = data.x.as_ref() - &ndarray::Array1::from_vec(mean.clone());
+    let z2 = specae::model::evaluate::encode_rows(&bare, centred.view(), &idx, &device);
+    assert!((&z - &z2).mapv(f32::abs).fold(0f32, |a, &b| a.max(b)) < 1e-5);
+    // Checkpoints and exported weights keep it; Portillo's names leave it out.
+    let ck = dir.path().join("ck.safetensors");
+    save(&t, "cpu", &ck).unwrap();
+    let back = Checkpoint::read(&ck).unwrap().model(&device).unwrap();
+    assert!(back.mean.is_some());
+    let w = dir.path().join("w.safetensors");
+    specae::train::checkpoint::export_weights(&back, None, &w).unwrap();
+    let bytes = std::fs::read(&w).unwrap();
+    assert_eq!(
+        config_from_safetensors(&bytes).unwrap().subtract_mean,
+        Some(true)
+    );
+    let (tensors, _) = state_dict(&back).unwrap();
+    assert!(tensors.iter().any(|(n, _, _)| n == INPUT_MEAN));
+    assert!(
+        to_portillo_names(&tensors)
+            .unwrap()
+            .iter()
+            .all(|(n, _, _)| n != INPUT_MEAN)
+    );
 }

@@ -146,6 +146,7 @@ impl NativeEngine {
         let hid = lv_layer.n_in;
         self.reserve(rows);
         gather(x, idx, &mut self.acts[0]);
+        self.mlp.centre(&mut self.acts[0], rows);
         gather(w, idx, &mut self.weights);
         let mut b = VaeBuffers::default();
         self.mlp.forward_layers(&mut self.acts, rows, 0..enc);
@@ -266,6 +267,7 @@ impl NativeEngine {
         let n = self.mlp.n_in();
         self.reserve(rows);
         gather(x, idx, &mut self.acts[0]);
+        self.mlp.centre(&mut self.acts[0], rows);
         gather(w, idx, &mut self.weights);
         self.mlp.forward(&mut self.acts, rows);
         // dL/dx̂ = −2 w (x − x̂) / rows, written into delta; the loss summed on the way.
@@ -306,6 +308,7 @@ impl NativeEngine {
         for chunk in idx.chunks(EVAL_CHUNK) {
             let rows = chunk.len();
             gather(x, chunk, &mut acts[0]);
+            self.mlp.centre(&mut acts[0], rows);
             gather(w, chunk, &mut weights);
             self.mlp.forward(&mut acts, rows);
             let out = &acts[self.mlp.layers.len()][..rows * n];
@@ -463,6 +466,7 @@ mod tests {
                 .collect(),
             n_encoder: 2,
             logvar: None,
+            mean: None,
         }
     }
 

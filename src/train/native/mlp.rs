@@ -10,7 +10,9 @@ use faer::{Accum, MatMut, MatRef, Par};
 use crate::util::simd::clear_upper_state;
 
 use crate::model::AutoencoderConfig;
-use crate::model::interop::{InteropError, LOGVAR, NamedTensor, find_tensor, torch_name};
+use crate::model::interop::{
+    INPUT_MEAN, InteropError, LOGVAR, NamedTensor, find_tensor, torch_name,
+};
 
 /// One dense layer: `y = x·wᵀ + b`, `w` row-major [n_out, n_in].
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +37,10 @@ pub struct Mlp {
     pub n_encoder: usize,
     /// A VAE's log σ² head, reading the encoder's last hidden layer.
     pub logvar: Option<Dense>,
+    /// The mean spectrum subtracted from the input (not trained; see
+    /// [`AutoencoderConfig::subtract_mean`]). The loss compares x − ⟨x⟩ with the decoder's
+    /// output, which is the same as x with the output plus ⟨x⟩.
+    pub mean: Option<Vec<f32>>,
 }
 
 /// Products smaller than this many multiply-adds run on the calling thread (splitting them
@@ -97,10 +103,16 @@ impl Mlp {
         } else {
             None
         };
+        let mean = if cfg.subtract_mean.unwrap_or(false) {
+            Some(find(INPUT_MEAN, &[cfg.n_bins])?)
+        } else {
+            None
+        };
         Ok(Mlp {
             layers,
             n_encoder,
             logvar,
+            mean,
         })
     }
 
@@ -114,9 +126,11 @@ impl Mlp {
         self.layers.iter_mut().chain(&mut self.logvar)
     }
 
-    /// The weights as a PyTorch-named state dict.
+    /// The weights as a PyTorch-named state dict (the input mean last, as
+    /// [`crate::model::interop::state_dict`] orders it).
     pub fn state_dict(&self) -> Vec<NamedTensor> {
-        self.all_layers()
+        let mut v: Vec<NamedTensor> = self
+            .all_layers()
             .flat_map(|l| {
                 [
                     (
@@ -127,7 +141,23 @@ impl Mlp {
                     (format!("{}.bias", l.name), vec![l.n_out], l.b.clone()),
                 ]
             })
-            .collect()
+            .collect();
+        if let Some(m) = &self.mean {
+            v.push((INPUT_MEAN.into(), vec![m.len()], m.clone()));
+        }
+        v
+    }
+
+    /// Subtracts the input mean (where there is one) from `rows` rows of `x`.
+    pub fn centre(&self, x: &mut [f32], rows: usize) {
+        if let Some(m) = &self.mean {
+            let n = m.len();
+            for row in x[..rows * n].chunks_exact_mut(n) {
+                for (v, &mu) in row.iter_mut().zip(m) {
+                    *v -= mu;
+                }
+            }
+        }
     }
 
     pub fn n_in(&self) -> usize {
