@@ -137,11 +137,12 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
         println!("warning: {w}");
     }
     let used = &s.options;
+    let name = loaded.kind_name();
     println!(
-        "kNN classifier (k = {}, {}-fold): accuracy from AE latents vs PCA({}) coefficients",
+        "kNN classifier (k = {}, {}-fold): accuracy from {name} latents vs PCA({}) coefficients",
         used.classifier_k, used.folds, s.latent_dim
     );
-    println!("  {:<16} {:>7} {:>8} {:>8}", "class", "n", "AE", "PCA");
+    println!("  {:<16} {:>7} {:>8} {:>8}", "class", "n", name, "PCA");
     println!(
         "  {:<16} {:>7} {:>8.4} {:>8.4}",
         "all", s.n_spectra, s.knn_accuracy_ae.overall, s.knn_accuracy_pca.overall

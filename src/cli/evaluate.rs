@@ -53,6 +53,7 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
     };
     let device = burn::prelude::Device::flex();
     let loaded = load_model_for(&a.model, &path, x.nrows(), &grid, a.split_seed, &device)?;
+    let name = loaded.kind_name();
     let (model, split, latent) = (loaded.model, loaded.split, loaded.latent_dim);
     let ae = model_losses(&model, x.view(), w.view(), &split.valid, &device);
     let pca = PcaBaseline::fit(x.view(), &split.train, latent)?;
@@ -88,11 +89,15 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
         );
     } else {
         println!(
-            "validation loss (mean over spectra of Σ w (x − x̂)²), AE({latent}) vs PCA({latent}) fitted on the training split"
+            "validation loss (mean over spectra of Σ w (x − x̂)²), {name}({latent}) vs PCA({latent}) fitted on the training split"
         );
         println!(
             "{:<16} {:>7} {:>12} {:>12} {:>8}",
-            "class", "n", "AE", "PCA", "AE/PCA"
+            "class",
+            "n",
+            name,
+            "PCA",
+            format!("{name}/PCA")
         );
         for (c, n, am, pm) in rows {
             println!("{c:<16} {n:>7} {am:>12.3} {pm:>12.3} {:>8.3}", am / pm);

@@ -16,6 +16,24 @@ use crate::model::interop::{
     config_from_safetensors, grid_from_safetensors, model_from_safetensors,
 };
 
+impl LoadedModel {
+    /// "AE", "VAE" or "InfoVAE": the checkpoint's kind, else VAE for weights with a
+    /// log-variance head (bare weights do not say which VAE trained them).
+    pub fn kind_name(&self) -> &'static str {
+        use crate::model::ModelKind;
+        let kind = match &self.checkpoint {
+            Some(ck) => ck.meta.config.model.model_kind(),
+            None if self.model.logvar.is_some() => ModelKind::Vae,
+            None => ModelKind::Ae,
+        };
+        match kind {
+            ModelKind::Ae => "AE",
+            ModelKind::Vae => "VAE",
+            ModelKind::InfoVae => "InfoVAE",
+        }
+    }
+}
+
 /// A model ready for a data set.
 pub struct LoadedModel {
     pub model: Autoencoder,
