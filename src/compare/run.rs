@@ -73,6 +73,9 @@ pub struct RunResult {
     pub seconds: f64,
     /// Epochs trained (0 for PCA).
     pub epochs: usize,
+    /// The data file scored on (a result on other data is not reused).
+    #[serde(default)]
+    pub data: Option<FileIdentity>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,14 +110,21 @@ pub fn run_dir(out: &Path, method: Method, latent: usize) -> PathBuf {
     out.join(format!("{}-{latent}", method.label()))
 }
 
-/// The run's earlier result, where it was scored on the same rows.
-fn earlier(dir: &Path, method: Method, latent: usize, split: &Split) -> Option<RunResult> {
+/// The run's earlier result, where it was scored on the same data and rows.
+fn earlier(dir: &Path, method: Method, latent: usize, opts: &CompareOptions) -> Option<RunResult> {
     let bytes = std::fs::read(dir.join("result.json")).ok()?;
     let r: RunResult = serde_json::from_slice(&bytes).ok()?;
-    (r.method == method
+    let same_data = match (&r.data, &opts.data) {
+        (Some(a), Some(b)) => a.same_content(b),
+        (Some(_), None) => false,
+        // A result that names no data file (written before they did) is trusted.
+        (None, _) => true,
+    };
+    (same_data
+        && r.method == method
         && r.latent == latent
-        && r.n_train == split.train.len()
-        && r.n_valid == split.valid.len())
+        && r.n_train == opts.split.train.len()
+        && r.n_valid == opts.split.valid.len())
     .then_some(r)
 }
 
@@ -129,7 +139,7 @@ pub fn run_or_reuse(
     on_epoch: &mut dyn FnMut(&EpochRecord),
 ) -> Result<(RunResult, bool), CompareError> {
     let dir = run_dir(&opts.out, method, latent);
-    if let Some(r) = earlier(&dir, method, latent, &opts.split) {
+    if let Some(r) = earlier(&dir, method, latent, opts) {
         return Ok((r, true));
     }
     let err = |detail: String| CompareError::Run {
@@ -164,6 +174,7 @@ pub fn run_or_reuse(
     r.latent = latent;
     r.epochs = epochs;
     r.seconds = spent + t0.elapsed().as_secs_f64();
+    r.data = opts.data.clone();
     let path = dir.join("result.json");
     let json = serde_json::to_vec_pretty(&r).map_err(|e| err(e.to_string()))?;
     write_bytes_atomically(&path, &json).map_err(|e| CompareError::Write {
@@ -231,8 +242,16 @@ fn train(
         grid: Some(s.grid()),
     };
     let (last, best) = (dir.join("last.safetensors"), dir.join("best.safetensors"));
-    let mut t = if last.is_file() {
-        let ck = Checkpoint::read(&last).map_err(|e| err(e.to_string()))?;
+    // A run of this folder on other data is started again, not resumed.
+    let resumable = match Checkpoint::read(&last) {
+        Ok(ck) => match (&ck.meta.identity, &opts.data) {
+            (Some(a), Some(b)) if !a.same_content(b) => None,
+            _ => Some(ck),
+        },
+        Err(_) if !last.is_file() => None,
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let mut t = if let Some(ck) = resumable {
         let mut config = ck.meta.config.clone();
         config.max_epochs = opts.max_epochs;
         ck.resume_with_config(config, data, device)
@@ -372,5 +391,6 @@ fn score(
         outlier_precision,
         seconds: 0.0,
         epochs: 0,
+        data: None,
     })
 }

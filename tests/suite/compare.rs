@@ -65,6 +65,35 @@ fn compare_scores_each_method_and_reuses_finished_runs() {
     let stderr2 = String::from_utf8_lossy(&again.stderr);
     assert_eq!(stderr2.matches("(reused from").count(), 6, "{stderr2}");
     assert_eq!(stdout, stdout2);
+    // Other data in the same folder: scored and trained again, not reused or resumed.
+    let data2 = dir.path().join("s2.npz");
+    crate::common::ok(run(&[
+        "generate",
+        "--n",
+        "400",
+        "--seed",
+        "9",
+        "--out",
+        data2.to_str().unwrap(),
+    ]));
+    let other = run(&[
+        "compare",
+        "--data",
+        data2.to_str().unwrap(),
+        "--models",
+        "pca,ae",
+        "--latent",
+        "2",
+        "--epochs",
+        "1",
+        "--quick",
+        "--format",
+        "png",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    crate::common::ok(other.clone());
+    assert!(!String::from_utf8_lossy(&other.stderr).contains("(reused from"));
     // Bad lists say what is wrong.
     let e = run(&[
         "compare",
