@@ -226,3 +226,24 @@ pub fn ok(out: std::process::Output) -> String {
     );
     stdout
 }
+
+/// Runs the specae binary with `args`.
+pub fn specae(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_specae"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `specae generate --n N --out dir/name` (a small built-in-like survey), checked to succeed.
+pub fn generated_survey(dir: &Path, name: &str, n: usize) -> PathBuf {
+    let p = dir.join(name);
+    ok(specae(&[
+        "generate",
+        "--n",
+        &n.to_string(),
+        "--out",
+        p.to_str().unwrap(),
+    ]));
+    p
+}

@@ -12,16 +12,8 @@ use specae::util::progress::Progress;
 #[test]
 fn compare_scores_each_method_and_reuses_finished_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_specae");
-    let run = |args: &[&str]| std::process::Command::new(bin).args(args).output().unwrap();
-    let data = dir.path().join("s.npz");
-    crate::common::ok(run(&[
-        "generate",
-        "--n",
-        "400",
-        "--out",
-        data.to_str().unwrap(),
-    ]));
+    let run = crate::common::specae;
+    let data = crate::common::generated_survey(dir.path(), "s.npz", 400);
     let out = dir.path().join("cmp");
     let args = [
         "compare",

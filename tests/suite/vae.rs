@@ -225,15 +225,8 @@ fn bad_vae_settings_are_refused() {
 fn train_model_vae_then_evaluate_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_specae");
-    let run = |args: &[&str]| std::process::Command::new(bin).args(args).output().unwrap();
-    let data = dir.path().join("s.npz");
-    crate::common::ok(run(&[
-        "generate",
-        "--n",
-        "300",
-        "--out",
-        data.to_str().unwrap(),
-    ]));
+    let run = crate::common::specae;
+    let data = crate::common::generated_survey(dir.path(), "s.npz", 300);
     let out = dir.path().join("run");
     let o = std::process::Command::new(bin)
         .args([
@@ -296,25 +289,28 @@ fn train_model_vae_then_evaluate_from_the_command_line() {
     assert!(String::from_utf8_lossy(&e.stderr).contains("--model vae|infovae"));
 }
 
+/// A 16-bin run for engine parity: the InfoVAE with Portillo's leaky ReLU (and, with
+/// `mean_input`, the mean-subtracted spectrum his trainVAE.py feeds), the VAE as specae's.
+fn parity_config(kind: ModelKind, mean_input: bool, seed: u64) -> TrainConfig {
+    let info = kind == ModelKind::InfoVae;
+    TrainConfig::new(
+        tiny_config(kind)
+            .with_n_bins(16)
+            .with_hidden(vec![12, 6])
+            .with_activation(info.then_some(specae::model::Activation::LeakyRelu))
+            .with_subtract_mean((info && mean_input).then_some(true)),
+    )
+    .with_batch_size(16)
+    .with_lambda(info.then_some(50.0))
+    .with_seed(seed)
+}
+
 /// The native engine and burn's autodiff, from the same weights with the same draws, give the
 /// same VAE losses step by step and the same weights after them.
 #[test]
 fn native_and_burn_vae_steps_agree() {
     for kind in [ModelKind::Vae, ModelKind::InfoVae] {
-        // The InfoVAE with Portillo's leaky ReLU.
-        let activation =
-            (kind == ModelKind::InfoVae).then_some(specae::model::Activation::LeakyRelu);
-        // ... reading the mean-subtracted spectrum, as Portillo's trainVAE.py feeds it.
-        let cfg = TrainConfig::new(
-            tiny_config(kind)
-                .with_n_bins(16)
-                .with_hidden(vec![12, 6])
-                .with_activation(activation)
-                .with_subtract_mean((kind == ModelKind::InfoVae).then_some(true)),
-        )
-        .with_batch_size(16)
-        .with_lambda((kind == ModelKind::InfoVae).then_some(50.0))
-        .with_seed(5);
+        let cfg = parity_config(kind, true, 5);
         let device = Device::flex();
         let data = smooth_data(200, 16);
         let mut native =
@@ -452,17 +448,7 @@ fn portillo_named_weights_round_trip_with_leaky_relu() {
 fn wgpu_vae_steps_match_the_native_engine_on_a_wgpu_adapter() {
     let gpu = specae::train::gpu::open().unwrap_or_else(|why| panic!("no wgpu adapter: {why}"));
     for kind in [ModelKind::Vae, ModelKind::InfoVae] {
-        let activation =
-            (kind == ModelKind::InfoVae).then_some(specae::model::Activation::LeakyRelu);
-        let cfg = TrainConfig::new(
-            tiny_config(kind)
-                .with_n_bins(16)
-                .with_hidden(vec![12, 6])
-                .with_activation(activation),
-        )
-        .with_batch_size(16)
-        .with_lambda((kind == ModelKind::InfoVae).then_some(50.0))
-        .with_seed(9);
+        let cfg = parity_config(kind, false, 9);
         let data = smooth_data(200, 16);
         let flex = Device::flex();
         let mut native =

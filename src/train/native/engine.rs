@@ -83,6 +83,50 @@ impl NativeEngine {
         self.capacity = rows;
     }
 
+    /// Rows `idx` of spectra (centred where the model reads x − ⟨x⟩) and weights into the
+    /// buffers.
+    fn load_batch(&mut self, x: ArrayView2<f32>, w: ArrayView2<f32>, idx: &[u32]) {
+        let rows = idx.len();
+        self.reserve(rows);
+        gather(x, idx, &mut self.acts[0]);
+        self.mlp.centre(&mut self.acts[0], rows);
+        gather(w, idx, &mut self.weights);
+    }
+
+    /// Σ w (x − x̂)² over the batch in `acts` (input and last layer), writing
+    /// dL/dx̂ = `scale`·w·(x − x̂) into `delta`.
+    fn weighted_residuals(&mut self, rows: usize, scale: f32) -> f64 {
+        let n = self.mlp.n_in();
+        let out = &self.acts[self.mlp.layers.len()][..rows * n];
+        let mut total = 0.0f64;
+        for (((d, &xv), &yv), &wv) in self.delta[..rows * n]
+            .iter_mut()
+            .zip(&self.acts[0][..rows * n])
+            .zip(out)
+            .zip(&self.weights[..rows * n])
+        {
+            let r = xv - yv;
+            total += f64::from(wv * r * r);
+            *d = scale * wv * r;
+        }
+        total
+    }
+
+    /// The backward pass through `layers` with this engine's buffers (see
+    /// [`Mlp::backward_layers`]).
+    fn backward(&mut self, rows: usize, layers: std::ops::Range<usize>, input_grad: bool) {
+        self.mlp.backward_layers(
+            &self.acts,
+            rows,
+            &mut self.delta,
+            &mut self.scratch,
+            &mut self.gw,
+            &mut self.gb,
+            layers,
+            input_grad,
+        );
+    }
+
     /// One Adam step on rows `idx` of spectra `x` with weights `w`; returns the batch's loss
     /// (mean over rows of Σⱼ wᵢⱼ (xᵢⱼ − x̂ᵢⱼ)², as the burn path and PyTorch compute it).
     pub fn step(&mut self, x: ArrayView2<f32>, w: ArrayView2<f32>, idx: &[u32], lr: f64) -> f64 {
@@ -136,7 +180,6 @@ impl NativeEngine {
         draws: &DrawValues,
     ) -> f64 {
         let rows = idx.len();
-        let n = self.mlp.n_in();
         let (n_layers, enc) = (self.mlp.layers.len(), self.mlp.n_encoder);
         let k = self.mlp.layers[enc - 1].n_out;
         // The head is small (94 × 6): a copy frees `self` for the buffers below.
@@ -144,10 +187,7 @@ impl NativeEngine {
             return self.loss_and_gradients(x, w, idx);
         };
         let hid = lv_layer.n_in;
-        self.reserve(rows);
-        gather(x, idx, &mut self.acts[0]);
-        self.mlp.centre(&mut self.acts[0], rows);
-        gather(w, idx, &mut self.weights);
+        self.load_batch(x, w, idx);
         let mut b = VaeBuffers::default();
         self.mlp.forward_layers(&mut self.acts, rows, 0..enc);
         b.mu = self.acts[enc][..rows * k].to_vec();
@@ -165,35 +205,14 @@ impl NativeEngine {
         }
         self.mlp.forward_layers(&mut self.acts, rows, enc..n_layers);
         // Reconstruction: ½ Σ w (x − x̂)² per spectrum; dL/dx̂ = −w (x − x̂) / rows.
-        let out = &self.acts[n_layers][..rows * n];
         let inv_rows = 1.0 / rows as f32;
-        let mut recon = 0.0f64;
-        for (((d, &xv), &yv), &wv) in self.delta[..rows * n]
-            .iter_mut()
-            .zip(&self.acts[0][..rows * n])
-            .zip(out)
-            .zip(&self.weights[..rows * n])
-        {
-            let r = xv - yv;
-            recon += f64::from(wv * r * r);
-            *d = -inv_rows * wv * r;
-        }
-        let recon = 0.5 * recon / rows as f64;
+        let recon = 0.5 * self.weighted_residuals(rows, -inv_rows) / rows as f64;
         let (c_kl, c_mmd) = (
             (1.0 - weights.alpha) as f32,
             (weights.lambda + weights.alpha - 1.0) as f32,
         );
         // Through the decoder to z.
-        self.mlp.backward_layers(
-            &self.acts,
-            rows,
-            &mut self.delta,
-            &mut self.scratch,
-            &mut self.gw,
-            &mut self.gb,
-            enc..n_layers,
-            true,
-        );
+        self.backward(rows, enc..n_layers, true);
         // KL = −½ Σ (1 + lv − μ² − e^lv) / rows.
         let mut kl = 0.0f64;
         for (&m, &l) in b.mu.iter().zip(&b.lv) {
@@ -230,16 +249,7 @@ impl NativeEngine {
             &mut self.gb[head],
         );
         let more = enc > 1;
-        self.mlp.backward_layers(
-            &self.acts,
-            rows,
-            &mut self.delta,
-            &mut self.scratch,
-            &mut self.gw,
-            &mut self.gb,
-            enc - 1..enc,
-            more,
-        );
+        self.backward(rows, enc - 1..enc, more);
         if more {
             // dL/dh += dlv · W_lv.
             b.dh = vec![0.0; rows * hid];
@@ -247,16 +257,7 @@ impl NativeEngine {
             for (d, &e) in self.delta[..rows * hid].iter_mut().zip(&b.dh) {
                 *d += e;
             }
-            self.mlp.backward_layers(
-                &self.acts,
-                rows,
-                &mut self.delta,
-                &mut self.scratch,
-                &mut self.gw,
-                &mut self.gb,
-                0..enc - 1,
-                false,
-            );
+            self.backward(rows, 0..enc - 1, false);
         }
         recon + f64::from(c_kl) * kl + f64::from(c_mmd) * mmd
     }
@@ -264,34 +265,11 @@ impl NativeEngine {
     /// The batch's loss, with its gradients left in `gw`/`gb`.
     fn loss_and_gradients(&mut self, x: ArrayView2<f32>, w: ArrayView2<f32>, idx: &[u32]) -> f64 {
         let rows = idx.len();
-        let n = self.mlp.n_in();
-        self.reserve(rows);
-        gather(x, idx, &mut self.acts[0]);
-        self.mlp.centre(&mut self.acts[0], rows);
-        gather(w, idx, &mut self.weights);
+        self.load_batch(x, w, idx);
         self.mlp.forward(&mut self.acts, rows);
         // dL/dx̂ = −2 w (x − x̂) / rows, written into delta; the loss summed on the way.
-        let out = &self.acts[self.mlp.layers.len()][..rows * n];
-        let scale = -2.0 / rows as f32;
-        let mut total = 0.0f64;
-        for (((d, &xv), &yv), &wv) in self.delta[..rows * n]
-            .iter_mut()
-            .zip(&self.acts[0][..rows * n])
-            .zip(out)
-            .zip(&self.weights[..rows * n])
-        {
-            let r = xv - yv;
-            total += f64::from(wv * r * r);
-            *d = scale * wv * r;
-        }
-        self.mlp.backward(
-            &self.acts,
-            rows,
-            &mut self.delta,
-            &mut self.scratch,
-            &mut self.gw,
-            &mut self.gb,
-        );
+        let total = self.weighted_residuals(rows, -2.0 / rows as f32);
+        self.backward(rows, 0..self.mlp.layers.len(), false);
         total / rows.max(1) as f64
     }
 

@@ -188,24 +188,10 @@ impl Mlp {
         }
     }
 
-    /// Backward pass. `delta` holds dL/d(output of the last layer) (rows × n_out) on entry; on
-    /// return `gw[l]`, `gb[l]` hold the gradients of layer `l`'s weight and bias. `scratch`
-    /// is a second buffer of the same size as `delta`. The input's gradient is not computed.
-    pub fn backward(
-        &self,
-        acts: &[Vec<f32>],
-        rows: usize,
-        delta: &mut Vec<f32>,
-        scratch: &mut Vec<f32>,
-        gw: &mut [Vec<f32>],
-        gb: &mut [Vec<f32>],
-    ) {
-        let all = 0..self.layers.len();
-        self.backward_layers(acts, rows, delta, scratch, gw, gb, all, false);
-    }
-
-    /// The backward pass through `layers` only: `delta` holds dL/d(output of the last of them)
-    /// on entry and, with `input_grad`, dL/d(input of the first) on return.
+    /// The backward pass through `layers`: `delta` holds dL/d(output of the last of them)
+    /// (rows × n_out) on entry; on return `gw[l]`, `gb[l]` hold the gradients of layer `l`'s
+    /// weight and bias and, with `input_grad`, `delta` holds dL/d(input of the first).
+    /// `scratch` is a second buffer of the same size as `delta`.
     #[allow(clippy::too_many_arguments)]
     pub fn backward_layers(
         &self,
