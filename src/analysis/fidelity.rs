@@ -10,6 +10,7 @@ use crate::data::Spectra;
 use crate::data::preprocess::SIGMA2_FLOOR;
 use crate::model::Autoencoder;
 use crate::model::evaluate::reconstruct_rows;
+use crate::model::inputs::ReferenceFit;
 
 /// One spectrum's reconstruction.
 #[derive(Clone, Debug, Serialize)]
@@ -72,6 +73,63 @@ pub fn chi2_per_pixel(
         }
     }
     if n == 0 { 0.0 } else { sum / n as f64 }
+}
+
+/// Fits as a model file stores them ([`ReferenceFit`]).
+pub fn reference_of(fits: &[SpectrumFit]) -> Vec<ReferenceFit> {
+    fits.iter()
+        .map(|f| ReferenceFit {
+            snr: f.snr as f32,
+            chi2: f.chi2 as f32,
+        })
+        .collect()
+}
+
+/// Fits stored in a model file, to match against.
+pub fn fits_of_reference(reference: &[ReferenceFit]) -> Vec<SpectrumFit> {
+    reference
+        .iter()
+        .enumerate()
+        .map(|(index, f)| SpectrumFit {
+            index,
+            snr: f64::from(f.snr),
+            chi2: f64::from(f.chi2),
+        })
+        .collect()
+}
+
+/// One judged spectrum next to the reference spectra of its S/N.
+#[derive(Clone, Debug, Serialize)]
+pub struct Judged {
+    pub fit: SpectrumFit,
+    pub reference: Matched,
+}
+
+impl Judged {
+    /// χ² over the reference's median at this S/N.
+    pub fn ratio(&self) -> f64 {
+        self.fit.chi2 / self.reference.chi2
+    }
+}
+
+/// Each spectrum of `judged` (as the model sees it: see `LoadedModel::sees`) reconstructed
+/// by `model`, with the median χ² of the `matched` reference fits nearest in S/N: what
+/// `specae fidelity` prints and the explorer shows. Row `i` of `xhat` is spectrum `i`'s
+/// reconstruction.
+pub fn judge(
+    judged: &Spectra,
+    xhat: ArrayView2<f32>,
+    reference: &[SpectrumFit],
+    matched: usize,
+) -> Option<Vec<Judged>> {
+    let rows: Vec<u32> = (0..judged.n_spectra() as u32).collect();
+    fits_of_reconstructions(judged, &rows, xhat)
+        .into_iter()
+        .map(|fit| {
+            let reference = matched_median(reference, fit.snr, matched)?;
+            Some(Judged { fit, reference })
+        })
+        .collect()
 }
 
 /// The median χ² of the reference spectra nearest in S/N to one spectrum.

@@ -38,7 +38,12 @@ pub struct LoadedData {
     pub label: String,
     /// The built-in survey (the built-in model fits it).
     pub builtin: bool,
+    /// The spectra as the open model sees them: masked pixels refilled from the model's
+    /// training survey's basis where that is not the file's own (the same path `specae
+    /// analyze` and `specae fidelity` take), else `own`.
     pub spectra: Arc<Spectra>,
+    /// The spectra with the file's own infill (what training on them uses).
+    pub own: Arc<Spectra>,
     /// Median S/N per spectrum.
     pub snr: Vec<f32>,
     /// Spectra per class (indexed like `GalaxyClass::ALL`).
@@ -47,6 +52,7 @@ pub struct LoadedData {
 
 impl LoadedData {
     pub fn new(path: PathBuf, label: String, builtin: bool, spectra: Spectra) -> Self {
+        let spectra = Arc::new(spectra);
         let snr = spectra.median_snr();
         let mut class_counts = [0usize; 5];
         for c in &spectra.classes {
@@ -56,7 +62,8 @@ impl LoadedData {
             path,
             label,
             builtin,
-            spectra: Arc::new(spectra),
+            own: Arc::clone(&spectra),
+            spectra,
             snr,
             class_counts,
         }
@@ -81,6 +88,13 @@ pub struct ModelState {
     pub history: Vec<EpochRecord>,
     /// Where its analysis is cached.
     pub analysis_dir: Option<PathBuf>,
+    /// The open data as this model sees them, where that differs from the file's own infill
+    /// (installed as [`LoadedData::spectra`] with the model).
+    pub seen: Option<Arc<Spectra>>,
+    /// The open data judged against the validation spectra of the model's training survey
+    /// (χ² at matched S/N, as `specae fidelity` prints it), when the model carries those fits
+    /// and the data are not its training survey.
+    pub fidelity: Option<Vec<crate::analysis::fidelity::Judged>>,
 }
 
 /// Latents of every spectrum under the current model, with a k-d tree for neighbours (built
@@ -220,6 +234,9 @@ impl Session {
     /// Opens a model for the open data (the latents stay on screen until the model's own
     /// arrive; the analysis goes).
     pub fn set_model(&mut self, m: ModelState) {
+        if let Some(d) = &mut self.data {
+            d.spectra = m.seen.clone().unwrap_or_else(|| Arc::clone(&d.own));
+        }
         self.model = Some(m);
         self.clear_analysis();
         self.model_gen += 1;

@@ -86,9 +86,11 @@ impl TrainingRun {
         if !(settings.lr.is_finite() && settings.lr > 0.0) {
             return Err(format!("learning rate {} must be positive", settings.lr));
         }
-        let s = &data.spectra;
+        // The file's own infill: a model trained here sees the data as the file has them.
+        let s = &data.own;
         let n = s.n_spectra();
         let (x, w, grid) = (Arc::clone(&s.x), Arc::clone(&s.w), s.grid());
+        let infill = s.infill_basis();
         let data_path = data.path.clone();
         let config = TrainConfig::new(
             AutoencoderConfig::new()
@@ -136,6 +138,7 @@ impl TrainingRun {
                 split,
                 identity: FileIdentity::of(&data_path).ok(),
                 grid: Some(grid),
+                infill: Some(infill),
             };
             let trainer = match resumed {
                 Some(ck) => ck

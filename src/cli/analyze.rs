@@ -65,6 +65,8 @@ pub(super) fn open_model_and_data(
         split_seed,
         &device,
     )?;
+    // Masked pixels as the model saw them in training.
+    let spectra = loaded.sees(spectra);
     Ok((data, spectra, device, loaded))
 }
 

@@ -28,7 +28,8 @@ pub struct EvaluateArgs {
 }
 
 pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
-    let (path, x, w, classes, grid) = match &a.prepped {
+    let device = burn::prelude::Device::flex();
+    let (x, w, classes, loaded) = match &a.prepped {
         Some(p) => {
             let pr = read_prepped(p)?;
             let classes: Vec<GalaxyClass> = pr
@@ -36,23 +37,26 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
                 .iter()
                 .map(|&c| GalaxyClass::from_lineindex(c))
                 .collect();
+            let loaded =
+                load_model_for(&a.model, p, pr.x.nrows(), &pr.grid, a.split_seed, &device)?;
             (
-                p.clone(),
                 std::sync::Arc::new(pr.x),
                 std::sync::Arc::new(pr.w),
                 classes,
-                pr.grid,
+                loaded,
             )
         }
         None => {
             let path = super::resolve_data(a.data.clone())?;
             let s = Spectra::load(&path)?;
             let grid = s.grid();
-            (path, s.x, s.w, s.classes, grid)
+            let loaded =
+                load_model_for(&a.model, &path, s.n_spectra(), &grid, a.split_seed, &device)?;
+            // Masked pixels as the model saw them in training.
+            let s = loaded.sees(s);
+            (s.x, s.w, s.classes, loaded)
         }
     };
-    let device = burn::prelude::Device::flex();
-    let loaded = load_model_for(&a.model, &path, x.nrows(), &grid, a.split_seed, &device)?;
     let name = loaded.kind_name();
     let (model, split, latent) = (loaded.model, loaded.split, loaded.latent_dim);
     let ae = model_losses(&model, x.view(), w.view(), &split.valid, &device);

@@ -1,16 +1,23 @@
 //! `specae export MODEL --out FILE [--half]`: a model's weights as safetensors with PyTorch
 //! names (what `reference.py` loads), optionally in half precision — how the GUI's built-in
-//! model in `assets/` is made.
+//! model in `assets/` is made. Beside the weights go what the model's input depended on
+//! ([`specae::model::inputs`]): its training survey's infill basis and the reconstruction χ²
+//! and S/N of that survey's validation spectra, so the file alone refills and judges other
+//! spectra the way the model saw its own (`--weights-only` leaves them out).
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use burn::prelude::Device;
 use clap::Args;
+use specae::analysis::fidelity::{fits_of_rows, reference_of};
+use specae::data::Spectra;
+use specae::data::identity::FileIdentity;
+use specae::model::inputs::ModelInputs;
 use specae::model::interop::{
     state_dict, to_portillo_names, to_safetensors, to_safetensors_f16, weights_metadata,
 };
-use specae::train::load::read_model;
+use specae::train::load::{ModelFile, read_model};
 use specae::util::atomic::write_bytes_atomically;
 
 #[derive(Debug, Args)]
@@ -28,6 +35,14 @@ pub struct ExportArgs {
     /// VAE with two hidden layers each side).
     #[arg(long, value_enum, default_value_t = Names::Specae)]
     pub names: Names,
+    /// The survey the model was trained on, when it is no longer where the checkpoint
+    /// recorded it (for the infill basis and the validation fits).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Only the weights: no infill basis or validation fits (PyTorch's strict
+    /// `load_state_dict` then takes the file as it is).
+    #[arg(long)]
+    pub weights_only: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -37,14 +52,20 @@ pub enum Names {
 }
 
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
-    let file = read_model(&a.model, &Device::flex())?;
+    let device = Device::flex();
+    let file = read_model(&a.model, &device)?;
     let (tensors, _) = state_dict(&file.model).with_context(|| a.model.display().to_string())?;
-    let tensors = match a.names {
+    let mut tensors = match a.names {
         Names::Specae => tensors,
         Names::Portillo => {
             to_portillo_names(&tensors).with_context(|| a.model.display().to_string())?
         }
     };
+    let n_weights = tensors.len();
+    if !a.weights_only && a.names == Names::Specae {
+        let inputs = inputs_of(&a, &file, &device)?;
+        tensors.extend(inputs.tensors());
+    }
     // The grid and activation go with the weights (PyTorch ignores the metadata).
     let meta = weights_metadata(&file.model, file.grid().as_ref());
     let bytes = if a.half {
@@ -54,11 +75,71 @@ pub fn run(a: ExportArgs) -> anyhow::Result<()> {
     };
     write_bytes_atomically(&a.out, &bytes)?;
     println!(
-        "wrote {} ({} tensors, {} bytes, {})",
+        "wrote {} ({n_weights} weight tensors{}, {} bytes, {})",
         a.out.display(),
-        tensors.len(),
+        match tensors.len() - n_weights {
+            0 => String::new(),
+            k => format!(" and {k} of the training survey's"),
+        },
         bytes.len(),
         if a.half { "float16" } else { "float32" }
     );
     Ok(())
+}
+
+/// The infill basis and validation fits for the exported file: those the model file carries,
+/// completed from its training survey when that is at hand (`--data`, or the file a
+/// checkpoint records, if unchanged).
+fn inputs_of(a: &ExportArgs, file: &ModelFile, device: &Device) -> anyhow::Result<ModelInputs> {
+    let mut inputs = file.inputs.clone();
+    if inputs.infill.is_some() && inputs.reference.is_some() {
+        return Ok(inputs);
+    }
+    let recorded = file
+        .checkpoint
+        .as_ref()
+        .and_then(|ck| ck.meta.identity.as_ref());
+    let data = match (&a.data, recorded) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(id)) => FileIdentity::of(&id.path)
+            .ok()
+            .filter(|found| id.same_content(found))
+            .map(|_| id.path.clone()),
+        (None, None) => None,
+    };
+    let Some(data) = data else {
+        eprintln!(
+            "note: {} does not say which survey trained it (or the file has changed): the \
+             export has no {}; pass the training survey with --data",
+            a.model.display(),
+            match (inputs.infill.is_some(), inputs.reference.is_some()) {
+                (false, false) => "infill basis or validation fits",
+                (true, false) => "validation fits",
+                _ => "infill basis",
+            }
+        );
+        return Ok(inputs);
+    };
+    let spectra = Spectra::load(&data)?;
+    let loaded = specae::train::load::load_model_for(
+        &a.model,
+        &data,
+        spectra.n_spectra(),
+        &spectra.grid(),
+        0,
+        device,
+    )?;
+    if inputs.infill.is_none() {
+        inputs.infill = Some(spectra.infill_basis());
+    }
+    if inputs.reference.is_none() {
+        let fits = fits_of_rows(&loaded.model, &spectra, &loaded.split.valid, device);
+        inputs.reference = Some(reference_of(&fits));
+    }
+    eprintln!(
+        "infill basis and the fits of {} validation spectra from {}",
+        loaded.split.valid.len(),
+        data.display()
+    );
+    Ok(inputs)
 }

@@ -6,22 +6,21 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use specae::analysis::fidelity::{
-    SpectrumFit, fits_of_reconstructions, fits_of_rows, matched_median,
-};
+use specae::analysis::fidelity::{SpectrumFit, fits_of_reference, fits_of_rows, judge};
 use specae::data::Spectra;
 use specae::model::evaluate::reconstruct_rows;
-use specae::train::load::load_model_for;
+use specae::train::load::{check_grid, load_model_for, read_model};
 
 #[derive(Debug, Args)]
 pub struct FidelityArgs {
-    /// A checkpoint (best.safetensors) or exported weights (e.g. assets/builtin-model.safetensors).
+    /// A checkpoint (best.safetensors), exported weights, or `builtin` / `builtin-vae` (the
+    /// shipped models).
     pub model: PathBuf,
     /// The spectra to judge (e.g. a survey made by `specae ingest` from SDSS FITS files).
     #[arg(long)]
     pub data: PathBuf,
     /// The survey the model was trained on, whose validation spectra are the reference
-    /// [default: the built-in survey].
+    /// [default: the validation fits the model file carries, else the built-in survey].
     #[arg(long)]
     pub against: Option<PathBuf>,
     /// Reference spectra nearest in S/N to each judged spectrum whose median χ² is taken.
@@ -31,7 +30,7 @@ pub struct FidelityArgs {
     #[arg(long, default_value_t = 0)]
     pub split_seed: u64,
     /// Keep the judged file's own infill of masked pixels instead of refilling them from the
-    /// reference survey's PCA basis (the infill the model saw in training).
+    /// model's training survey's PCA basis (the infill the model saw in training).
     #[arg(long)]
     pub own_infill: bool,
     /// Also write each judged spectrum, its reconstruction and σ per wavelength to this CSV.
@@ -44,65 +43,77 @@ pub struct FidelityArgs {
 
 pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
     let device = burn::prelude::Device::flex();
-    let against = super::resolve_data(a.against.clone())?;
-    let reference = Spectra::load(&against)?;
-    let loaded = load_model_for(
-        &a.model,
-        &against,
-        reference.n_spectra(),
-        &reference.grid(),
-        a.split_seed,
-        &device,
-    )?;
     let judged = Spectra::load(&a.data)?;
-    if !judged.grid().same_as(&reference.grid()) {
-        anyhow::bail!(
-            "{} is on the rest-frame grid {}, {} (what the model takes) on {}: re-ingest it with \
-             `{}`",
-            a.data.display(),
-            judged.grid().describe(),
-            against.display(),
-            reference.grid().describe(),
-            reference.grid().as_options()
-        );
-    }
-    let judged = if a.own_infill {
-        judged
-    } else {
-        judged.refilled_with(&reference.pca, reference.pca_coeffs.ncols())
+    let file = read_model(&a.model, &device)?;
+    check_grid(&file, &a.model, &a.data, &judged.grid())?;
+    // The reference: the survey named, else the fits the model carries, else the built-in
+    // survey's validation spectra.
+    let carried = file
+        .inputs
+        .reference
+        .clone()
+        .filter(|_| a.against.is_none());
+    let (infill, ref_fits, ref_name) = match carried {
+        Some(r) => (
+            file.inputs.infill.clone(),
+            fits_of_reference(&r),
+            format!(
+                "the {} validation spectra {} carries",
+                r.len(),
+                a.model.display()
+            ),
+        ),
+        None => {
+            let against = super::resolve_data(a.against.clone())?;
+            let reference = Spectra::load(&against)?;
+            let loaded = load_model_for(
+                &a.model,
+                &against,
+                reference.n_spectra(),
+                &reference.grid(),
+                a.split_seed,
+                &device,
+            )?;
+            let fits = fits_of_rows(&loaded.model, &reference, &loaded.split.valid, &device);
+            (
+                Some(
+                    file.inputs
+                        .infill
+                        .clone()
+                        .unwrap_or_else(|| reference.infill_basis()),
+                ),
+                fits,
+                format!("the validation spectra of {}", against.display()),
+            )
+        }
     };
-    let ref_fits = fits_of_rows(&loaded.model, &reference, &loaded.split.valid, &device);
+    let judged = match infill.filter(|_| !a.own_infill) {
+        Some(b) => judged.refilled_for(&b).unwrap_or(judged),
+        None => judged,
+    };
     let rows: Vec<u32> = (0..judged.n_spectra() as u32).collect();
-    let xhat = reconstruct_rows(&loaded.model, judged.x.view(), &rows, &device);
-    let fits = fits_of_reconstructions(&judged, &rows, xhat.view());
+    let xhat = reconstruct_rows(&file.model, judged.x.view(), &rows, &device);
     if let Some(out) = &a.residuals {
         write_residuals(out, &judged, &rows, xhat.view())?;
     }
+    let out = judge(&judged, xhat.view(), &ref_fits, a.matched)
+        .with_context(|| format!("{ref_name}: no spectra to compare with"))?;
     let name = |f: &SpectrumFit| {
         judged
             .meta
             .name(f.index)
             .unwrap_or_else(|| format!("#{}", f.index))
     };
-    let mut out = vec![];
-    for f in &fits {
-        let m = matched_median(&ref_fits, f.snr, a.matched).with_context(|| {
-            format!(
-                "{}: no validation spectra to compare with",
-                against.display()
-            )
-        })?;
-        out.push((f, m));
-    }
     if a.json {
         let v: Vec<_> = out
             .iter()
-            .map(|(f, m)| {
+            .map(|j| {
+                let (f, m) = (&j.fit, &j.reference);
                 serde_json::json!({
                     "spectrum": name(f), "class": judged.classes[f.index].label(),
                     "snr": f.snr, "chi2": f.chi2, "reference_chi2": m.chi2,
                     "reference_n": m.n, "reference_snr": [m.snr_lo, m.snr_hi],
-                    "ratio": f.chi2 / m.chi2,
+                    "ratio": j.ratio(),
                 })
             })
             .collect();
@@ -110,16 +121,16 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "reconstruction χ²/pixel of {} on {} vs the median of the {} validation spectra of {} nearest in S/N",
+        "reconstruction χ²/pixel of {} on {} vs the median of the {} of {} nearest in S/N",
         a.model.display(),
         a.data.display(),
         a.matched,
-        against.display()
+        ref_name
     );
     // SDSS names are 15 characters, DESI's "TARGETID … (survey/program)" about 40.
     let w = out
         .iter()
-        .map(|(f, _)| name(f).len())
+        .map(|j| name(&j.fit).len())
         .max()
         .unwrap_or(0)
         .max(18);
@@ -127,7 +138,8 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         "{:<w$} {:<16} {:>6} {:>9} {:>10} {:>13} {:>7}",
         "spectrum", "class", "S/N", "χ²", "ref. χ²", "ref. S/N", "ratio"
     );
-    for (f, m) in &out {
+    for j in &out {
+        let (f, m) = (&j.fit, &j.reference);
         println!(
             "{:<w$} {:<16} {:>6.1} {:>9.2} {:>10.2} {:>6.1}–{:<6.1} {:>7.2}",
             name(f),
@@ -137,7 +149,7 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
             m.chi2,
             m.snr_lo,
             m.snr_hi,
-            f.chi2 / m.chi2
+            j.ratio()
         );
     }
     Ok(())

@@ -9,7 +9,8 @@ use clap::Args;
 pub struct GuiArgs {
     /// Survey file to open [default: the last one, else the built-in survey].
     pub data: Option<PathBuf>,
-    /// Model to open (checkpoint or weights) [default: the last one, else the built-in model].
+    /// Model to open (checkpoint or weights, or `builtin` / `builtin-vae`) [default: the last
+    /// one, else the built-in model].
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Ignore the files of the last session.

@@ -41,6 +41,46 @@ fn measure(sp: &Spectra, min_snr: f64) -> Vec<(usize, Indices)> {
         .collect()
 }
 
+/// A synthetic survey's [α/Fe] against velocity dispersion (its generator's truth, for
+/// early types: those with [α/Fe] ≠ 0), in bins of σ.
+fn alpha_vs_sigma(sp: &Spectra) {
+    let Some(t) = &sp.truth else { return };
+    let Some(alpha) = &t.alpha_fe else { return };
+    let pairs: Vec<(f64, f64)> = t
+        .vdisp
+        .iter()
+        .zip(alpha.iter())
+        .filter(|(_, a)| **a != 0.0)
+        .map(|(&s, &a)| (f64::from(s), f64::from(a)))
+        .collect();
+    if pairs.is_empty() {
+        return;
+    }
+    println!("[α/Fe] of the early types (generator's truth) by velocity dispersion:");
+    println!("{:>14} {:>6} {:>20}", "σ (km/s)", "n", "[α/Fe] 10/50/90%");
+    for (lo, hi) in [
+        (0.0, 100.0),
+        (100.0, 150.0),
+        (150.0, 200.0),
+        (200.0, 250.0),
+        (250.0, 400.0),
+    ] {
+        let sel: Vec<f64> = pairs
+            .iter()
+            .filter(|(s, _)| (lo..hi).contains(s))
+            .map(|p| p.1)
+            .collect();
+        if let Some([a, b, c]) = quantiles(sel.iter().copied()) {
+            println!(
+                "{:>6.0}–{:<7.0} {:>6} {a:>6.2} {b:>6.2} {c:>6.2}",
+                lo,
+                hi,
+                sel.len()
+            );
+        }
+    }
+}
+
 pub fn run(a: IndicesArgs) -> anyhow::Result<()> {
     let path = super::resolve_data(a.data.clone())?;
     let sp = Spectra::load(&path)?;
@@ -122,6 +162,7 @@ pub fn run(a: IndicesArgs) -> anyhow::Result<()> {
                 x.dn4000, x.hdelta_a, x.mg_b, x.fe5270
             );
         }
+        alpha_vs_sigma(&sp);
     }
     if let Some(out) = &a.figure {
         let format: Format = out

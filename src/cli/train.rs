@@ -105,6 +105,7 @@ fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
                 split: pr.split,
                 identity: Some(FileIdentity::of(p)?),
                 grid: Some(pr.grid),
+                infill: None,
             },
             n_bins,
         });
@@ -112,7 +113,7 @@ fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
     let path = super::resolve_data(a.data.clone())?;
     let s = Spectra::load(&path)?;
     let split = Split::seeded(s.n_spectra(), a.split_seed, DEFAULT_TRAIN_FRACTION);
-    let (n_bins, grid) = (s.n_bins(), s.grid());
+    let (n_bins, grid, infill) = (s.n_bins(), s.grid(), s.infill_basis());
     Ok(Loaded {
         data: TrainData {
             x: s.x,
@@ -120,6 +121,7 @@ fn load(a: &TrainArgs) -> anyhow::Result<Loaded> {
             split,
             identity: Some(FileIdentity::of(&path)?),
             grid: Some(grid),
+            infill: Some(infill),
         },
         n_bins,
     })

@@ -240,6 +240,7 @@ fn train(
         split: opts.split.clone(),
         identity: opts.data.clone(),
         grid: Some(s.grid()),
+        infill: Some(s.infill_basis()),
     };
     let (last, best) = (dir.join("last.safetensors"), dir.join("best.safetensors"));
     // A run of this folder on other data is started again, not resumed.

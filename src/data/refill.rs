@@ -41,7 +41,61 @@ fn solve(mut a: Vec<f64>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     Some(x)
 }
 
+impl PcaBasis {
+    /// Whether `other`'s mean and eigenvectors equal this basis's first ones to float16
+    /// precision (a model file stores its training survey's basis in float16).
+    pub fn same_as(&self, other: &PcaBasis) -> bool {
+        let k = other.evecs.nrows();
+        let close = |a: f32, b: f32| (a - b).abs() <= 2e-3 * a.abs().max(b.abs()).max(1e-2);
+        self.mu.len() == other.mu.len()
+            && self.evecs.ncols() == other.evecs.ncols()
+            && self.evecs.nrows() >= k
+            && self
+                .mu
+                .iter()
+                .zip(other.mu.iter())
+                .all(|(&a, &b)| close(a, b))
+            && self
+                .evecs
+                .rows()
+                .into_iter()
+                .take(k)
+                .zip(other.evecs.rows())
+                .all(|(r, o)| r.iter().zip(o.iter()).all(|(&a, &b)| close(a, b)))
+    }
+
+    /// The first `k` eigenvectors (and the mean).
+    pub fn truncated(&self, k: usize) -> PcaBasis {
+        let k = k.min(self.evecs.nrows());
+        PcaBasis {
+            mu: self.mu.clone(),
+            evecs: self.evecs.slice(ndarray::s![..k, ..]).to_owned(),
+            evals: self
+                .evals
+                .as_ref()
+                .map(|e| e.slice(ndarray::s![..k.min(e.len())]).to_owned()),
+        }
+    }
+}
+
 impl Spectra {
+    /// The basis this file's masked pixels were filled from: its mean and the eigenvectors
+    /// its coefficients use.
+    pub fn infill_basis(&self) -> PcaBasis {
+        self.pca.truncated(self.pca_coeffs.ncols())
+    }
+
+    /// These spectra as a model whose training data were filled from `infill` sees them: the
+    /// one path by which `analyze`, `evaluate`, `fidelity` and the explorer prepare data for a
+    /// model. `None` when nothing changes — the file's own basis is `infill` (the model's own
+    /// training survey), or no pixel is masked; otherwise a copy refilled from `infill`.
+    pub fn refilled_for(&self, infill: &PcaBasis) -> Option<Spectra> {
+        if self.pca.same_as(infill) || !self.mask.iter().any(|&m| m) {
+            return None;
+        }
+        Some(self.refilled_with(infill, infill.evecs.nrows()))
+    }
+
     /// A copy whose masked pixels are `basis.mu + Σ c_q evec_q` over the first `n_ev`
     /// eigenvectors (the number the survey's infill used), the coefficients fitted by
     /// least squares to the unmasked pixels (in normalised units; weights and everything else
@@ -149,5 +203,23 @@ mod tests {
             );
         }
         assert_eq!(r.w, sp.w);
+        // The one path a model takes: its own basis (to float16 precision) changes nothing,
+        // another one refills.
+        let own = sp.infill_basis();
+        let mut f16 = own.clone();
+        f16.mu.mapv_inplace(|v| half::f16::from_f32(v).to_f32());
+        f16.evecs.mapv_inplace(|v| half::f16::from_f32(v).to_f32());
+        assert!(sp.refilled_for(&f16).is_none());
+        let mut shifted = basis.clone();
+        shifted.mu.mapv_inplace(|v| v + 0.5);
+        let other = sp.refilled_for(&shifted).expect("another basis refills");
+        for j in 0..d {
+            let (a, b) = (other.x[[0, j]], sp.x[[0, j]]);
+            assert_eq!(sp.mask[[0, j]], a != b, "{j}: {a} vs {b}");
+        }
+        // Nothing masked: nothing to refill.
+        let mut unmasked = sp.clone();
+        unmasked.mask.fill(false);
+        assert!(unmasked.refilled_for(&shifted).is_none());
     }
 }

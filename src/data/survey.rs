@@ -89,6 +89,8 @@ pub struct Truth {
     /// Intrinsic log([NII]6584/Hα) and log([OIII]5007/Hβ) (NaN without emission lines).
     pub log_nii_ha: Array1<f32>,
     pub log_oiii_hb: Array1<f32>,
+    /// [α/Fe] of the stars (dex); absent in surveys generated before populations had one.
+    pub alpha_fe: Option<Array1<f32>>,
 }
 
 /// The arrays of one survey file.
@@ -275,6 +277,7 @@ impl Survey {
                 flux5500: per_spectrum(&mut f, "truth_flux5500", n, NpzFile::floats1)?,
                 log_nii_ha: per_spectrum(&mut f, "truth_log_NII_Ha", n, NpzFile::floats1)?,
                 log_oiii_hb: per_spectrum(&mut f, "truth_log_OIII_Hb", n, NpzFile::floats1)?,
+                alpha_fe: optional(&mut f, "truth_alpha_fe", n, NpzFile::floats1)?,
             })
         } else {
             None
@@ -378,6 +381,9 @@ impl Survey {
                         ("truth_log_OIII_Hb", &t.log_oiii_hb),
                     ] {
                         npz.add_array(k, v).map_err(werr)?;
+                    }
+                    if let Some(a) = &t.alpha_fe {
+                        npz.add_array("truth_alpha_fe", a).map_err(werr)?;
                     }
                 }
                 Ok(())

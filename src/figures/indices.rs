@@ -20,6 +20,19 @@ pub struct IndicesFigure {
 
 type Pick = fn(&Indices) -> (f64, f64);
 
+/// Where SDSS galaxies sit, drawn as dashed boxes: (x range, y range, label) in each panel.
+/// Dn4000–Hδ_A: the old (quiescent) and young (star-forming) loci of Kauffmann et al. (2003,
+/// Fig. 2, 10–90% of their sample's two peaks); Fe5270–Mg b: early types of σ ≈ 150–250 km/s
+/// (Trager et al. 1998; Bernardi et al. 2003).
+/// A published locus: x range, y range, label.
+type Locus = ((f64, f64), (f64, f64), &'static str);
+
+const PUBLISHED_DN_HD: [Locus; 2] = [
+    ((1.7, 2.1), (-4.0, 0.5), "SDSS quiescent"),
+    ((1.1, 1.45), (2.0, 7.0), "SDSS star-forming"),
+];
+const PUBLISHED_FE_MG: [Locus; 1] = [((2.5, 3.1), (3.5, 4.5), "SDSS early types")];
+
 impl IndicesFigure {
     #[allow(clippy::too_many_arguments)]
     fn panel<DB: DrawingBackend>(
@@ -29,6 +42,7 @@ impl IndicesFigure {
         pick: Pick,
         x: (f64, f64, &str),
         y: (f64, f64, &str),
+        published: &[Locus],
         legend: bool,
     ) -> Result<(), FigureError>
     where
@@ -60,6 +74,20 @@ impl IndicesFigure {
             .zip(&self.classes)
             .map(|(i, &c)| (pick(i), c));
         chart.draw_series(cells.by_class(points, 0.25))?;
+        for &((xa, xb), (ya, yb), label) in published {
+            let corners = [(xa, ya), (xb, ya), (xb, yb), (xa, yb), (xa, ya)];
+            chart.draw_series(DashedLineSeries::new(
+                corners,
+                ctx.px(4.0) as u32,
+                ctx.px(3.0) as u32,
+                BLACK.stroke_width(ctx.px(1.0) as u32),
+            ))?;
+            chart.draw_series(std::iter::once(Text::new(
+                label,
+                (xa, yb + 0.01 * (y1 - y0)),
+                ctx.font(6.0),
+            )))?;
+        }
         for (label, i) in &self.marked {
             let (x, y) = pick(i);
             if x.is_finite() && y.is_finite() {
@@ -95,7 +123,7 @@ impl Figure for IndicesFigure {
     }
     fn caption(&self) -> String {
         format!(
-            "Dn4000 vs Hδ_A (as Kauffmann et al. 2003, Fig. 2) and Mg b vs Fe5270 of {}, measured on the 1000-bin rest-frame grid; cells coloured by class",
+            "Dn4000 vs Hδ_A (as Kauffmann et al. 2003, Fig. 2) and Mg b vs Fe5270 of {}, measured on the 1000-bin rest-frame grid; cells coloured by class; dashed boxes: where SDSS galaxies sit (Kauffmann et al. 2003; Trager et al. 1998; Bernardi et al. 2003)",
             self.survey
         )
     }
@@ -122,6 +150,7 @@ impl Figure for IndicesFigure {
             |i| (i.dn4000, i.hdelta_a),
             (0.9, 2.4, "Dn4000"),
             (-7.0, 10.0, "Hδ_A (Å)"),
+            &PUBLISHED_DN_HD,
             true,
         )?;
         self.panel(
@@ -130,6 +159,7 @@ impl Figure for IndicesFigure {
             |i| (i.fe5270, i.mg_b),
             (-1.0, 5.0, "Fe5270 (Å)"),
             (-1.0, 6.0, "Mg b (Å)"),
+            &PUBLISHED_FE_MG,
             false,
         )?;
         Ok(())

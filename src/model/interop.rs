@@ -275,6 +275,15 @@ fn read_f32(
             expected: expected.to_vec(),
         });
     }
+    values_f32(&t, name)
+}
+
+/// The values of a float tensor (F32 or F16) as f32, refusing other dtypes and non-finite
+/// values.
+pub(crate) fn values_f32(
+    t: &safetensors::tensor::TensorView<'_>,
+    name: &str,
+) -> Result<Vec<f32>, InteropError> {
     let v: Vec<f32> = match t.dtype() {
         Dtype::F32 => t
             .data()

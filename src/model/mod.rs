@@ -8,7 +8,9 @@
 //! - [`tensors`]: moving ndarray rows to and from burn tensors.
 
 pub mod autoencoder;
+pub mod builtin;
 pub mod evaluate;
+pub mod inputs;
 pub mod interop;
 pub mod kind;
 pub mod loss;

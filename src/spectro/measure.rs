@@ -111,6 +111,12 @@ impl Fit<'_> {
     }
 }
 
+/// A Balmer absorption trough of the stars: a Gaussian of σ ≈ 0.2% of λ (~10 Å at Hβ,
+/// 13 Å at Hα; the core of an A star's line after a galaxy's velocity dispersion).
+fn trough(c: f64) -> (f64, f64) {
+    (c, 0.002 * c)
+}
+
 fn narrow(c: f64) -> (f64, f64) {
     (
         c,
@@ -145,14 +151,19 @@ pub fn measure(grid: &Bins, flux: &[f32], err: &[f32], mask: &[bool]) -> Measure
         log_oiii_hb: f64::NAN,
         ..Default::default()
     };
-    if let Some(f) = fit.lines(4780.0, 4940.0, &[narrow(lam::H_BETA)]) {
+    // The Balmer lines sit in the stars' absorption troughs (Hβ's equivalent width reaches
+    // 5–8 Å in young populations): a broad absorption component of free depth under each keeps
+    // the trough from cancelling the emission, as pipelines that subtract a stellar continuum
+    // before fitting lines (MPA-JHU, Tremonti et al. 2004) recover it.
+    if let Some(f) = fit.lines(4780.0, 4940.0, &[narrow(lam::H_BETA), trough(lam::H_BETA)]) {
         m.h_beta = f[0];
     }
     if let Some(f) = fit.lines(4975.0, 5045.0, &[narrow(lam::OIII_B)]) {
         m.oiii = f[0];
     }
     let ha_group = [narrow(lam::NII_A), narrow(lam::H_ALPHA), narrow(lam::NII_B)];
-    if let Some(f) = fit.lines(6490.0, 6650.0, &ha_group) {
+    let ha_trough = [ha_group[0], ha_group[1], ha_group[2], trough(lam::H_ALPHA)];
+    if let Some(f) = fit.lines(6490.0, 6650.0, &ha_trough) {
         m.h_alpha = f[1];
         m.nii = f[2];
     }

@@ -10,6 +10,7 @@
 //! Masked pixels are then filled by astroML's iterative PCA ([`crate::pca`]), so the file is
 //! interchangeable with astroML's `spec4000.npz` and Portillo et al.'s `spec64k.npz`.
 
+pub mod alpha;
 pub mod observe;
 pub mod oddities;
 pub mod physics;
@@ -105,6 +106,7 @@ struct Row {
     flux5500: f64,
     true_nii_ha: f64,
     true_oiii_hb: f64,
+    alpha_fe: f64,
 }
 
 struct Synth {
@@ -169,6 +171,7 @@ impl Synth {
             flux5500: g.flux5500,
             true_nii_ha: built.log_nii_ha,
             true_oiii_hb: built.log_oiii_hb,
+            alpha_fe: g.stars.alpha_fe,
         }
     }
 }
@@ -263,6 +266,7 @@ pub fn generate(cfg: &SynthConfig, progress: &Progress) -> Result<Survey, SynthE
         flux5500: col_f(&|r| r.flux5500),
         log_nii_ha: col_f(&|r| r.true_nii_ha),
         log_oiii_hb: col_f(&|r| r.true_oiii_hb),
+        alpha_fe: Some(col_f(&|r| r.alpha_fe)),
     };
     Ok(Survey {
         spectra,

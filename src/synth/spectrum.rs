@@ -121,12 +121,13 @@ impl Builder {
             ssp.add_lines(a, log_z, st.log_u, m, &mut lines);
         }
         let (tau_bc, tau_ism) = (st.tau_v, st.mu * st.tau_v);
-        let spec = (0..nf)
+        let mut spec: Vec<f64> = (0..nf)
             .map(|j| {
                 let d = self.dust_fine[j];
                 born[j] * (-tau_bc * d).exp() + older[j] * (-tau_ism * d).exp()
             })
             .collect();
+        super::alpha::enhance(&ssp.fine_lam, &mut spec, st.alpha_fe);
         for (l, v) in lines.iter_mut().enumerate() {
             *v *= (-tau_bc * self.dust_lines[l]).exp();
         }
@@ -216,10 +217,16 @@ impl Builder {
             oiii += f[3];
         }
         if let Some(b) = &g.broad {
-            let pl_ha = b.f_agn
-                * g.flux5500
-                * self.templates.power_law[self.grid.bins_near(lam::H_ALPHA, 0.1).start.min(n - 1)];
-            let ha = b.ha_ew * pl_ha;
+            // Against the nucleus's continuum, or (type 1.9, no nuclear continuum) the host's.
+            let cont_ha = if b.f_agn > 0.0 {
+                b.f_agn
+                    * g.flux5500
+                    * self.templates.power_law
+                        [self.grid.bins_near(lam::H_ALPHA, 0.1).start.min(n - 1)]
+            } else {
+                self.side_band_level(&s, lam::H_ALPHA, 40.0, 90.0)
+            };
+            let ha = b.ha_ew * cont_ha;
             let hb = ha / b.decrement;
             let sigma_v = b.fwhm / 2.3548;
             for (c, f) in [

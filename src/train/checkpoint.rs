@@ -19,6 +19,7 @@ use crate::data::Split;
 use crate::data::grid::LogGrid;
 use crate::data::identity::FileIdentity;
 use crate::model::Autoencoder;
+use crate::model::inputs::ModelInputs;
 use crate::model::interop::{
     InteropError, NamedTensor, model_from_safetensors, state_dict, to_safetensors, weights_metadata,
 };
@@ -135,6 +136,10 @@ pub fn save(trainer: &Trainer, backend: &str, path: &Path) -> Result<(), Checkpo
                 step: e.adam.t,
             });
         }
+    }
+    // The training survey's infill basis, after the weights and moments (looked up by name).
+    if let Some(b) = &trainer.data.infill {
+        tensors.extend(crate::model::inputs::infill_tensors(b, b.evecs.nrows()));
     }
     let meta = CheckpointMeta {
         version: CHECKPOINT_VERSION,
@@ -267,6 +272,17 @@ impl Checkpoint {
             path: self.path.clone(),
             source,
         })
+    }
+
+    /// The infill basis of the survey the run was trained on (absent in checkpoints written
+    /// before it was recorded).
+    pub fn inputs(&self) -> Result<ModelInputs, CheckpointError> {
+        ModelInputs::from_safetensors(&self.bytes, self.meta.config.model.n_bins).map_err(
+            |source| CheckpointError::Architecture {
+                path: self.path.clone(),
+                source,
+            },
+        )
     }
 
     /// Checks that `identity` is the data file this checkpoint was trained on.

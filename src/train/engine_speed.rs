@@ -141,6 +141,7 @@ pub fn speed_trainer(
         },
         identity: None,
         grid: None,
+        infill: None,
     };
     let config = TrainConfig::new(model.clone())
         .with_batch_size(batch)

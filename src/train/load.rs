@@ -7,16 +7,28 @@ use std::path::{Path, PathBuf};
 use burn::prelude::*;
 
 use super::checkpoint::{Checkpoint, CheckpointError};
-use crate::data::Split;
 use crate::data::grid::LogGrid;
 use crate::data::identity::FileIdentity;
 use crate::data::split::DEFAULT_TRAIN_FRACTION;
+use crate::data::{Spectra, Split};
 use crate::model::Autoencoder;
+use crate::model::builtin::Builtin;
+use crate::model::inputs::ModelInputs;
 use crate::model::interop::{
     config_from_safetensors, grid_from_safetensors, model_from_safetensors,
 };
 
 impl LoadedModel {
+    /// `spectra` as this model sees them: masked pixels refilled from its training survey's
+    /// basis when the file records one and it is not the spectra's own (see
+    /// [`Spectra::refilled_for`]). Every command and the explorer prepare data through this.
+    pub fn sees(&self, spectra: Spectra) -> Spectra {
+        match &self.inputs.infill {
+            Some(b) => spectra.refilled_for(b).unwrap_or(spectra),
+            None => spectra,
+        }
+    }
+
     /// "AE", "VAE" or "InfoVAE": the checkpoint's kind, else VAE for weights with a
     /// log-variance head (bare weights do not say which VAE trained them).
     pub fn kind_name(&self) -> &'static str {
@@ -42,6 +54,8 @@ pub struct LoadedModel {
     pub n_bins: usize,
     /// The checkpoint, when the file was one (training history, configuration).
     pub checkpoint: Option<Checkpoint>,
+    /// What its input depended on: the training survey's infill basis, the validation fits.
+    pub inputs: ModelInputs,
 }
 
 /// A model file read: the model, the checkpoint (when the file was one) and the rest-frame
@@ -50,6 +64,7 @@ pub struct ModelFile {
     pub model: Autoencoder,
     pub checkpoint: Option<Checkpoint>,
     pub grid: Option<LogGrid>,
+    pub inputs: ModelInputs,
 }
 
 impl ModelFile {
@@ -93,12 +108,16 @@ pub enum LoadModelError {
 }
 
 /// Reads a model file: a specae checkpoint, or bare safetensors weights with PyTorch names
-/// (F32 or F16).
+/// (F32 or F16); `builtin` or `builtin-vae` (when no such file exists) name the shipped models.
 pub fn read_model(model_path: &Path, device: &Device) -> Result<ModelFile, LoadModelError> {
+    if let Some(b) = Builtin::named(model_path) {
+        return model_from_weight_bytes(b.bytes(), Path::new(b.asset()), device);
+    }
     match Checkpoint::read(model_path) {
         Ok(ck) => Ok(ModelFile {
             model: ck.model(device)?,
             grid: ck.meta.grid,
+            inputs: ck.inputs()?,
             checkpoint: Some(ck),
         }),
         Err(CheckpointError::Io { path, source }) => {
@@ -135,10 +154,13 @@ pub fn model_from_weight_bytes(
     let grid = grid_from_safetensors(bytes).map_err(|e| weights(e.to_string()))?;
     let model =
         model_from_safetensors(&cfg, bytes, None, device).map_err(|e| weights(e.to_string()))?;
+    let inputs =
+        ModelInputs::from_safetensors(bytes, cfg.n_bins).map_err(|e| weights(e.to_string()))?;
     Ok(ModelFile {
         model,
         checkpoint: None,
         grid,
+        inputs,
     })
 }
 
@@ -202,7 +224,10 @@ pub fn fit_model_to_data(
 ) -> Result<LoadedModel, LoadModelError> {
     check_grid(&file, model_path, data_path, grid)?;
     let ModelFile {
-        model, checkpoint, ..
+        model,
+        checkpoint,
+        inputs,
+        ..
     } = file;
     let split = match &checkpoint {
         Some(ck) => ck.split.clone(),
@@ -220,5 +245,6 @@ pub fn fit_model_to_data(
         split,
         n_bins: grid.n,
         checkpoint,
+        inputs,
     })
 }

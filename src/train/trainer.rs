@@ -37,6 +37,11 @@ pub struct TrainData {
     /// The rest-frame grid of the spectra, stored in checkpoints and exported weights so a
     /// model refuses spectra on another grid.
     pub grid: Option<LogGrid>,
+    /// The PCA basis the data's masked pixels were filled from (the survey's first
+    /// eigenvectors), stored in checkpoints and exported weights so the model's other data are
+    /// refilled the same way ([`crate::data::Spectra::refilled_for`]); `None` for prepped
+    /// arrays, which do not keep it.
+    pub infill: Option<crate::data::preprocess::PcaBasis>,
 }
 
 /// One finished epoch.

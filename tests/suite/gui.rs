@@ -1346,3 +1346,137 @@ fn the_builtin_vae_opens_beside_the_builtin_model() {
     });
     assert_no_errors(h.state());
 }
+
+/// Columns `x{i}`, `xhat{i}` and `sigma{i}` of a `specae fidelity --residuals` CSV.
+fn residual_columns(csv: &str, i: usize) -> (Vec<f32>, Vec<f32>, Vec<Option<f64>>) {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: String| header.iter().position(|h| *h == name).unwrap();
+    let (cx, ch, cs) = (
+        col(format!("x{i}")),
+        col(format!("xhat{i}")),
+        col(format!("sigma{i}")),
+    );
+    let (mut x, mut xhat, mut sigma) = (vec![], vec![], vec![]);
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        x.push(f[cx].parse().unwrap());
+        xhat.push(f[ch].parse().unwrap());
+        sigma.push(f[cs].parse().ok());
+    }
+    (x, xhat, sigma)
+}
+
+#[test]
+fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explorer_analyze_and_fidelity()
+ {
+    use crate::common::{fixture, ok, specae};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("galaxies.npz");
+    std::fs::copy(fixture("sdss-galaxies.npz"), &data).unwrap();
+    let csv = dir.path().join("r.csv");
+    let d = data.to_str().unwrap();
+    // The CLI, with the shipped model by name (no file from the source tree).
+    let out = ok(specae(&[
+        "fidelity",
+        "builtin",
+        "--data",
+        d,
+        "--residuals",
+        csv.to_str().unwrap(),
+        "--json",
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ratios: Vec<f64> = json["spectra"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["ratio"].as_f64().unwrap())
+        .collect();
+    let analysis = dir.path().join("analysis");
+    ok(specae(&[
+        "analyze",
+        "builtin",
+        "--data",
+        d,
+        "--out",
+        analysis.to_str().unwrap(),
+    ]));
+    let mut npz = specae::data::npz::NpzFile::open(&analysis.join("analysis.npz")).unwrap();
+    let analyze_chi2 = npz.floats1_f64("chi2").unwrap().to_vec();
+    let csv = std::fs::read_to_string(&csv).unwrap();
+
+    // The explorer: open the galaxies, one click on "Use the built-in model".
+    let ctx = egui::Context::default();
+    let mut o = options(dir.path());
+    o.restore_files = false;
+    let mut h = harness(SpecaeApp::new(o, None, &ctx));
+    h.state_mut().send(AppCommand::OpenData(data.clone()));
+    wait_for(&mut h, 600, "the galaxies", |a| {
+        a.session().data.as_ref().is_some_and(|d| d.n() == 4) && !a.is_busy()
+    });
+    h.step();
+    assert!(shows(&h, "model: none — use a built-in one"));
+    press(&mut h, "Use the built-in model");
+    wait_for(&mut h, 600, "the built-in model on the galaxies", |a| {
+        a.session()
+            .model
+            .as_ref()
+            .is_some_and(|m| m.fidelity.is_some())
+            && a.session().latents.is_some()
+            && !a.is_busy()
+    });
+    h.step();
+    assert!(
+        shows(&h, "median χ² ratio"),
+        "the fidelity summary is shown"
+    );
+    let m = h.state().session().model.as_ref().unwrap();
+    let judged = m.fidelity.as_ref().unwrap();
+    assert!(
+        m.seen.is_some(),
+        "masked pixels refilled from the model's survey"
+    );
+    for (j, r) in judged.iter().zip(&ratios) {
+        assert!((j.ratio() - r).abs() < 1e-9, "{} vs {r}", j.ratio());
+    }
+    for (i, &chi2) in analyze_chi2.iter().enumerate() {
+        h.state_mut().send(AppCommand::Focus(i));
+        wait_for(&mut h, 60, "the inspector", |a| {
+            a.inspected()
+                .is_some_and(|ins| ins.index == i && !ins.xhat.is_empty())
+        });
+        let app = h.state();
+        let shown = app.session().data.as_ref().unwrap();
+        let xhat = &app.inspected().unwrap().xhat;
+        let (x_cli, xhat_cli, sigma) = residual_columns(&csv, i);
+        // The same input (refilled masked pixels included) and the same reconstruction, to
+        // the CSV's 7 significant digits.
+        let close = |a: f32, b: f32| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1e-3);
+        for k in 0..x_cli.len() {
+            assert!(close(shown.spectra.x[[i, k]], x_cli[k]), "x {i},{k}");
+            assert!(
+                close(xhat[k], xhat_cli[k]),
+                "xhat {i},{k}: {} vs {}",
+                xhat[k],
+                xhat_cli[k]
+            );
+        }
+        // analyze's χ² (Σ w (x − x̂)² over weighted pixels ÷ their number) from the same
+        // reconstruction.
+        let (mut sum, mut n) = (0.0, 0);
+        for k in 0..x_cli.len() {
+            if let Some(s) = sigma[k] {
+                let w = 1.0 / (s * s + specae::data::preprocess::SIGMA2_FLOOR);
+                sum += w * (f64::from(x_cli[k]) - f64::from(xhat_cli[k])).powi(2);
+                n += 1;
+            }
+        }
+        let from_csv = sum / n as f64;
+        assert!(
+            (from_csv / chi2 - 1.0).abs() < 1e-4,
+            "{i}: {from_csv} vs analyze's {chi2}"
+        );
+    }
+    assert_no_errors(h.state());
+}

@@ -16,12 +16,15 @@ use specae::util::progress::Progress;
 use crate::common::fixture;
 
 /// Ratio χ²(real) / median χ²(synthetic, matched S/N) allowed per galaxy. The shipped model
-/// measures 2.60 (NGC 3522), 1.44 (0266), 2.97 (0295) and 2.96 (1045) here; the model of the
-/// previous, template-based survey measured 24.8, 1.92, 6.17 and 3.71 the same way. The bounds
-/// are the issue's target 1.5 where it is met, else today's ratio plus ~20%, rounded: two
-/// retrainings on nearly the same generator gave ratios up to ~12% apart, and each bound stays below
-/// the old model's ratio, so falling back to the old survey's realism fails. See the README
-/// ("How real is the built-in survey").
+/// measures 2.58 (NGC 3522), 1.47 (0266), 2.43 (0295) and 1.96 (1045) here; the model before it
+/// (the survey without α-enhanced early types, σ-scaled ages and metallicities, dust rising
+/// with mass and type-1.9 Seyferts) measured 2.60, 1.44, 2.97 and 2.96, and the model of the
+/// template-based survey before that 24.8, 1.92, 6.17 and 3.71. The bounds are the issue's
+/// target 1.5 where it is met, else today's ratio plus ~20%, rounded: retrainings on the same
+/// generator give ratios up to ~20% apart (two trainings on nearly the same generator measured
+/// 2.13 and 2.60 for NGC 3522 with `specae fidelity`). 0295 and 1045 stay below the previous model's ratio; NGC 3522's bound
+/// does not (today's ratio equals the previous one). See the README ("How real is the built-in
+/// survey").
 const LIMITS: [(&str, f64); 4] = [
     ("266-51602-0573", RATIO_266),
     ("295-51585-0596", RATIO_295),
@@ -29,16 +32,22 @@ const LIMITS: [(&str, f64); 4] = [
     ("2488-54149-0001", RATIO_NGC3522),
 ];
 const RATIO_266: f64 = 1.5;
-const RATIO_295: f64 = 3.6;
-const RATIO_1045: f64 = 3.5;
-const RATIO_NGC3522: f64 = 3.2;
+const RATIO_295: f64 = 2.9;
+const RATIO_1045: f64 = 2.4;
+const RATIO_NGC3522: f64 = 3.1;
 
 #[test]
 fn the_builtin_model_reconstructs_real_galaxies_about_as_well_as_synthetic_ones() {
     let device = burn::prelude::Device::flex();
     let model_path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/builtin-model.safetensors");
-    let model = read_model(&model_path, &device).unwrap().model;
+    let file = read_model(&model_path, &device).unwrap();
+    let infill = file
+        .inputs
+        .infill
+        .clone()
+        .expect("the shipped model carries its survey's infill basis");
+    let model = file.model;
     let real = Spectra::load(&fixture("sdss-galaxies.npz")).unwrap();
     let cfg = SynthConfig {
         n: 6000,
@@ -52,8 +61,9 @@ fn the_builtin_model_reconstructs_real_galaxies_about_as_well_as_synthetic_ones(
         .write(&p, false)
         .unwrap();
     let synth = Spectra::load(&p).unwrap();
-    // Masked pixels filled as the model saw them in training (from the survey's PCA basis).
-    let real = real.refilled_with(&synth.pca, synth.pca_coeffs.ncols());
+    // Masked pixels filled as the model saw them in training (from its survey's PCA basis,
+    // which the model file carries).
+    let real = real.refilled_for(&infill).unwrap_or(real);
     let all: Vec<u32> = (0..synth.n_spectra() as u32).collect();
     let reference = fits_of_rows(&model, &synth, &all, &device);
     let rows: Vec<u32> = (0..real.n_spectra() as u32).collect();

@@ -126,6 +126,7 @@ fn checkpoints_and_exported_weights_carry_their_grid() {
         split: specae::data::Split::seeded(40, 0, 0.75),
         identity: None,
         grid: Some(grid),
+        infill: None,
     };
     let mut t = Trainer::new(
         TrainConfig::new(cfg).with_batch_size(8).with_max_epochs(1),

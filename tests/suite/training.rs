@@ -46,6 +46,7 @@ fn data(n: usize) -> TrainData {
         split: Split::seeded(n, 1, 0.75),
         identity: None,
         grid: None,
+        infill: None,
     }
 }
 
@@ -540,6 +541,7 @@ fn wgpu_matches_the_native_engine_step_by_step_on_a_wgpu_adapter() {
         split: Split::seeded(n, 2, 0.75),
         identity: None,
         grid: None,
+        infill: None,
     };
     check(
         TrainConfig::new(AutoencoderConfig::new()).with_seed(3),

@@ -205,6 +205,7 @@ fn weights_and_checkpoints_never_panic_the_reader() {
         split: specae::data::Split::seeded(40, 0, 0.75),
         identity: None,
         grid: None,
+        infill: None,
     };
     let mut t = Trainer::new(
         TrainConfig::new(cfg).with_batch_size(8).with_max_epochs(1),

@@ -152,6 +152,7 @@ fn smooth_data(n: usize, bins: usize) -> TrainData {
         split: Split::seeded(n, 0, 0.75),
         identity: None,
         grid: None,
+        infill: None,
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::app::builtin_model::Builtin;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::SpecaeApp;
 use crate::app::commands::Pick;
@@ -40,24 +41,29 @@ impl SpecaeApp {
     /// 1.5 M float16 weights is not UI-thread work).
     pub(super) fn open_builtin_model(&mut self, which: Builtin) {
         let Some(d) = &self.session.data else { return };
-        let (dp, n, grid) = (d.path.clone(), d.n(), d.spectra.grid());
+        let (dp, own) = (d.path.clone(), Arc::clone(&d.own));
         let scope = self.session.data_scope();
-        let id = self.tasks.spawn("open model", scope, move |_| {
-            builtin_model(which, &dp, n, &grid)
-        });
+        let id = self
+            .tasks
+            .spawn("open model", scope, move |_| builtin_model(which, &dp, own));
         self.latest_open[1] = Some(id);
     }
 
     pub(super) fn open_model(&mut self, path: PathBuf) {
-        let Some(d) = &self.session.data else {
+        if self.session.data.is_none() {
             self.pending.model = Some(path);
             return;
-        };
-        let (dp, n, grid) = (d.path.clone(), d.n(), d.spectra.grid());
+        }
+        // `specae gui --model builtin` (or builtin-vae): the shipped model.
+        if let Some(which) = Builtin::named(&path) {
+            return self.open_builtin_model(which);
+        }
+        let Some(d) = &self.session.data else { return };
+        let (dp, own) = (d.path.clone(), Arc::clone(&d.own));
         let scope = self.session.data_scope();
-        let id = self.tasks.spawn("open model", scope, move |_| {
-            open_model(&path, &dp, n, &grid)
-        });
+        let id = self
+            .tasks
+            .spawn("open model", scope, move |_| open_model(&path, &dp, own));
         self.latest_open[1] = Some(id);
     }
 
@@ -77,7 +83,8 @@ impl SpecaeApp {
             return;
         }
         let Some(d) = &self.session.data else { return };
-        let s = d.spectra.clone();
+        // A run trains on the file's own infill; its checkpoints see the data that way.
+        let s = d.own.clone();
         let scope = self.session.data_scope();
         self.tasks.spawn("refresh latents", scope, move |cx| {
             encode_checkpoint(&path, &s, cx)

@@ -2,16 +2,18 @@
 //! shipped model, a model file fitted to the open data.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use burn::prelude::Device;
 
 use super::{JobCtx, JobOutput};
-use crate::app::builtin_model::Builtin;
+use crate::analysis::fidelity::{Judged, fits_of_reference, judge};
+use crate::app::builtin_model::{Builtin, analysis_dir_of};
 use crate::app::session::{LoadedData, ModelState};
-use crate::data::grid::LogGrid;
 use crate::data::{DataError, Spectra};
+use crate::model::evaluate::reconstruct_rows;
 use crate::synth::{SynthConfig, SynthError, generate};
-use crate::train::load::{fit_model_to_data, load_model_for, model_from_weight_bytes};
+use crate::train::load::{LoadedModel, fit_model_to_data, load_model_for, model_from_weight_bytes};
 
 const TASK: &str = "open data";
 
@@ -87,35 +89,48 @@ pub fn open_data(path: &Path, cx: &JobCtx) -> JobOutput {
     }
 }
 
-/// A built-in model for the survey at `data_path` (n spectra on `grid`; any survey on the
-/// paper's 1000-bin grid).
-pub fn builtin_model(which: Builtin, data_path: &Path, n: usize, grid: &LogGrid) -> JobOutput {
+/// A built-in model for the open survey at `data_path` (`own`: its spectra with the file's
+/// infill; any survey on the paper's 1000-bin grid).
+pub fn builtin_model(which: Builtin, data_path: &Path, own: Arc<Spectra>) -> JobOutput {
     let name = Path::new(which.asset());
     let opened = model_from_weight_bytes(which.bytes(), name, &Device::flex())
-        .and_then(|m| fit_model_to_data(m, name, data_path, n, grid, 0));
+        .and_then(|m| fit_model_to_data(m, name, data_path, own.n_spectra(), &own.grid(), 0));
     match opened {
-        Ok(l) => JobOutput::Model(ModelState {
-            latent_dim: l.latent_dim,
-            model: l.model,
-            label: which.label().into(),
-            path: None,
-            split: l.split,
-            history: vec![],
-            analysis_dir: Some(which.analysis_dir(data_path)),
-        }),
+        Ok(l) => {
+            let (seen, fidelity) = as_seen(&l, &own);
+            JobOutput::Model(ModelState {
+                latent_dim: l.latent_dim,
+                model: l.model,
+                label: which.label().into(),
+                path: None,
+                split: l.split,
+                history: vec![],
+                analysis_dir: Some(analysis_dir_of(which, data_path)),
+                seen,
+                fidelity,
+            })
+        }
         Err(e) => JobOutput::failed("open model", e),
     }
 }
 
 /// A model file (checkpoint or weights) for the open data.
-pub fn open_model(path: &Path, data_path: &Path, n: usize, grid: &LogGrid) -> JobOutput {
-    match load_model_for(path, data_path, n, grid, 0, &Device::flex()) {
+pub fn open_model(path: &Path, data_path: &Path, own: Arc<Spectra>) -> JobOutput {
+    match load_model_for(
+        path,
+        data_path,
+        own.n_spectra(),
+        &own.grid(),
+        0,
+        &Device::flex(),
+    ) {
         Ok(l) => {
             let history = l
                 .checkpoint
                 .as_ref()
                 .map(|c| c.meta.history.clone())
                 .unwrap_or_default();
+            let (seen, fidelity) = as_seen(&l, &own);
             JobOutput::Model(ModelState {
                 latent_dim: l.latent_dim,
                 model: l.model,
@@ -124,8 +139,38 @@ pub fn open_model(path: &Path, data_path: &Path, n: usize, grid: &LogGrid) -> Jo
                 split: l.split,
                 history,
                 analysis_dir: Some(crate::analysis::store::default_dir(path)),
+                seen,
+                fidelity,
             })
         }
         Err(e) => JobOutput::failed("open model", e),
     }
 }
+
+/// The open spectra as the model sees them (when that differs from the file's infill), and
+/// how they fit next to its training survey's validation spectra (when the model carries
+/// those and these are other data).
+fn as_seen(l: &LoadedModel, own: &Arc<Spectra>) -> (Option<Arc<Spectra>>, Option<Vec<Judged>>) {
+    let seen = l
+        .inputs
+        .infill
+        .as_ref()
+        .and_then(|b| own.refilled_for(b))
+        .map(Arc::new);
+    let other_data = seen.is_some() || l.inputs.infill.as_ref().is_none_or(|b| !own.pca.same_as(b));
+    let fidelity = l
+        .inputs
+        .reference
+        .as_deref()
+        .filter(|_| other_data)
+        .and_then(|r| {
+            let s = seen.as_deref().unwrap_or(own);
+            let rows: Vec<u32> = (0..s.n_spectra() as u32).collect();
+            let xhat = reconstruct_rows(&l.model, s.x.view(), &rows, &Device::flex());
+            judge(s, xhat.view(), &fits_of_reference(r), FIDELITY_MATCHED)
+        });
+    (seen, fidelity)
+}
+
+/// Reference spectra matched to each judged one (as `specae fidelity`'s default).
+pub const FIDELITY_MATCHED: usize = 200;

@@ -4,12 +4,14 @@
 use crate::app::builtin_model::Builtin;
 use eframe::egui;
 
+use super::fidelity::fidelity_ui;
 use super::panel::{Panel, PanelCx};
 use super::widgets::open_buttons_ui;
 use crate::app::colouring::{Legend, class_colour32, viridis32};
 use crate::app::commands::AppCommand;
 use crate::app::persisted::ColourBy;
 use crate::data::GalaxyClass;
+use crate::data::grid::LogGrid;
 
 #[derive(Default)]
 pub struct DataModelPanel;
@@ -65,18 +67,14 @@ impl Panel for DataModelPanel {
                     m.split.train.len(),
                     m.split.valid.len()
                 ));
-                if s.data.as_ref().is_some_and(|d| d.builtin) {
-                    ui.horizontal_wrapped(|ui| {
-                        for (which, text) in [
-                            (Builtin::Ae, "Use the built-in model"),
-                            (Builtin::Vae, "Use the built-in VAE"),
-                        ] {
-                            if m.label != which.label() && ui.small_button(text).clicked() {
-                                cx.send(AppCommand::UseBuiltinModel(which));
-                            }
-                        }
-                    });
+                builtin_buttons_ui(ui, cx, Some(&m.label));
+                if let Some(j) = &m.fidelity {
+                    fidelity_ui(ui, cx, j);
                 }
+            }
+            None if s.data.is_some() => {
+                ui.label("model: none — use a built-in one, open one or train one below");
+                builtin_buttons_ui(ui, cx, None);
             }
             None => {
                 ui.label("model: none — open one or train one below");
@@ -143,6 +141,37 @@ impl Panel for DataModelPanel {
             Legend::Classes => {}
         }
     }
+}
+
+/// "Use the built-in model" and "Use the built-in VAE", for data on the paper's grid (what
+/// they take), except the one open (`open`: the open model's label).
+fn builtin_buttons_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, open: Option<&str>) {
+    let fits = cx
+        .session
+        .data
+        .as_ref()
+        .is_some_and(|d| d.spectra.grid().same_as(&LogGrid::STANDARD));
+    if !fits {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (which, text) in [
+            (Builtin::Ae, "Use the built-in model"),
+            (Builtin::Vae, "Use the built-in VAE"),
+        ] {
+            if open != Some(which.label())
+                && ui
+                    .small_button(text)
+                    .on_hover_text(
+                        "the model shipped with specae, trained on the built-in survey; on \
+                         other spectra it shows how well it fits them",
+                    )
+                    .clicked()
+            {
+                cx.send(AppCommand::UseBuiltinModel(which));
+            }
+        }
+    });
 }
 
 /// A horizontal viridis bar with its end values.

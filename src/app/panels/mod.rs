@@ -6,6 +6,7 @@
 pub mod corner;
 pub mod data_model;
 pub mod export;
+pub mod fidelity;
 pub mod ingest_report;
 pub mod inspector;
 pub mod loss_plot;

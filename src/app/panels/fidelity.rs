@@ -1,0 +1,72 @@
+//! How far a model can be trusted on the open spectra: each one's reconstruction χ²/pixel
+//! next to the median χ² of the model's own validation spectra of the same S/N (the table
+//! `specae fidelity` prints), shown when a model meets data it was not trained on.
+
+use eframe::egui;
+
+use super::panel::PanelCx;
+use crate::analysis::fidelity::Judged;
+use crate::app::commands::AppCommand;
+use crate::util::stats::quantiles;
+
+/// Rows listed before "…and N more" (the summary covers all).
+const ROWS_SHOWN: usize = 200;
+
+/// The summary line and, unfolded, the table; clicking a row inspects that spectrum.
+pub fn fidelity_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, judged: &[Judged]) {
+    let Some(d) = cx.session.data.as_ref() else {
+        return;
+    };
+    let Some([_, m, _]) = quantiles(judged.iter().map(Judged::ratio)) else {
+        return;
+    };
+    let within = judged.iter().filter(|j| j.ratio() <= 1.5).count();
+    let colour = if m <= 1.5 {
+        egui::Color32::LIGHT_GREEN
+    } else if m <= 3.0 {
+        egui::Color32::YELLOW
+    } else {
+        egui::Color32::LIGHT_RED
+    };
+    ui.colored_label(
+        colour,
+        format!(
+            "fit vs its training spectra of equal S/N: median χ² ratio {m:.2}; {within} of {} \
+             within 1.5×",
+            judged.len()
+        ),
+    )
+    .on_hover_text(
+        "Each spectrum's reconstruction χ²/pixel divided by the median χ² of the model's \
+         validation spectra nearest in S/N (specae fidelity). Near 1: the model reconstructs \
+         these spectra as well as its own; well above: train a model on these data.",
+    );
+    egui::CollapsingHeader::new("fidelity per spectrum")
+        .id_salt("fidelity-table")
+        .show(ui, |ui| {
+            egui::Grid::new("fidelity-grid")
+                .striped(true)
+                .num_columns(5)
+                .show(ui, |ui| {
+                    for h in ["spectrum", "class", "S/N", "χ² (ref.)", "ratio"] {
+                        ui.label(egui::RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for j in judged.iter().take(ROWS_SHOWN) {
+                        let i = j.fit.index;
+                        let name = d.spectra.meta.name(i).unwrap_or_else(|| format!("#{i}"));
+                        if ui.link(name).clicked() {
+                            cx.send(AppCommand::Focus(i));
+                        }
+                        ui.label(d.class_of(i).label());
+                        ui.label(format!("{:.1}", j.fit.snr));
+                        ui.label(format!("{:.2} ({:.2})", j.fit.chi2, j.reference.chi2));
+                        ui.label(format!("{:.2}", j.ratio()));
+                        ui.end_row();
+                    }
+                });
+            if judged.len() > ROWS_SHOWN {
+                ui.label(format!("…and {} more", judged.len() - ROWS_SHOWN));
+            }
+        });
+}
