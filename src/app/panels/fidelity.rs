@@ -44,26 +44,31 @@ pub fn fidelity_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, judged: &[Judged]) {
     egui::CollapsingHeader::new("fidelity per spectrum")
         .id_salt("fidelity-table")
         .show(ui, |ui| {
-            egui::Grid::new("fidelity-grid")
-                .striped(true)
-                .num_columns(5)
+            // The ratio first: the column is narrow on a laptop; the rest scrolls sideways.
+            egui::ScrollArea::horizontal()
+                .id_salt("fidelity-scroll")
                 .show(ui, |ui| {
-                    for h in ["spectrum", "class", "S/N", "χ² (ref.)", "ratio"] {
-                        ui.label(egui::RichText::new(h).strong());
-                    }
-                    ui.end_row();
-                    for j in judged.iter().take(ROWS_SHOWN) {
-                        let i = j.fit.index;
-                        let name = d.spectra.meta.name(i).unwrap_or_else(|| format!("#{i}"));
-                        if ui.link(name).clicked() {
-                            cx.send(AppCommand::Focus(i));
-                        }
-                        ui.label(d.class_of(i).label());
-                        ui.label(format!("{:.1}", j.fit.snr));
-                        ui.label(format!("{:.2} ({:.2})", j.fit.chi2, j.reference.chi2));
-                        ui.label(format!("{:.2}", j.ratio()));
-                        ui.end_row();
-                    }
+                    egui::Grid::new("fidelity-grid")
+                        .striped(true)
+                        .num_columns(4)
+                        .show(ui, |ui| {
+                            for h in ["spectrum", "ratio", "χ² (ref.)", "S/N"] {
+                                ui.label(egui::RichText::new(h).strong());
+                            }
+                            ui.end_row();
+                            for j in judged.iter().take(ROWS_SHOWN) {
+                                let i = j.fit.index;
+                                let name =
+                                    d.spectra.meta.name(i).unwrap_or_else(|| format!("#{i}"));
+                                if ui.link(name).on_hover_text(d.class_of(i).label()).clicked() {
+                                    cx.send(AppCommand::Focus(i));
+                                }
+                                ui.label(format!("{:.2}", j.ratio()));
+                                ui.label(format!("{:.2} ({:.2})", j.fit.chi2, j.reference.chi2));
+                                ui.label(format!("{:.1}", j.fit.snr));
+                                ui.end_row();
+                            }
+                        });
                 });
             if judged.len() > ROWS_SHOWN {
                 ui.label(format!("…and {} more", judged.len() - ROWS_SHOWN));
