@@ -182,7 +182,7 @@ fn opens_on_the_builtin_data_with_a_ready_model() {
     // The analysis was cached beside the survey: a second launch reads it instead.
     assert!(
         dir.path()
-            .join("builtin.builtin-model-v2.analysis/analysis.npz")
+            .join("builtin.builtin-model-v3.analysis/analysis.npz")
             .is_file(),
         "analysis cached"
     );

@@ -89,9 +89,15 @@ fn models_refuse_spectra_on_another_grid_and_name_the_options_that_fit() {
     let builtin =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/builtin-model.safetensors");
     let file = read_model(&builtin, &Device::flex()).unwrap();
-    // The built-in weights record no grid: a 1000-bin model without one is on the paper's.
-    assert_eq!(file.grid, None);
-    assert_eq!(file.grid(), Some(LogGrid::STANDARD));
+    // The built-in weights record the paper's grid.
+    assert_eq!(file.grid, Some(LogGrid::STANDARD));
+    // Weights that record none (PyTorch's, older specae ones): a 1000-bin model is on the
+    // paper's grid.
+    let (tensors, _) = specae::model::interop::state_dict(&file.model).unwrap();
+    let bare = specae::model::interop::to_safetensors(&tensors, &[], None).unwrap();
+    let unrecorded = model_from_weight_bytes(&bare, &builtin, &Device::flex()).unwrap();
+    assert_eq!(unrecorded.grid, None);
+    assert_eq!(unrecorded.grid(), Some(LogGrid::STANDARD));
     let data = Path::new("wide.npz");
     assert!(check_grid(&file, &builtin, data, &LogGrid::STANDARD).is_ok());
     let shifted = LogGrid::from_range(3000.0, 9000.0, Some(1000)).unwrap();
