@@ -17,7 +17,7 @@ use specae::model::inputs::ModelInputs;
 use specae::model::interop::{
     state_dict, to_portillo_names, to_safetensors, to_safetensors_f16, weights_metadata,
 };
-use specae::train::load::{ModelFile, read_model};
+use specae::train::load::{ModelFile, fit_model_for, read_model};
 use specae::util::atomic::write_bytes_atomically;
 
 #[derive(Debug, Args)]
@@ -62,12 +62,12 @@ pub fn run(a: ExportArgs) -> anyhow::Result<()> {
         }
     };
     let n_weights = tensors.len();
-    if !a.weights_only && a.names == Names::Specae {
-        let inputs = inputs_of(&a, &file, &device)?;
-        tensors.extend(inputs.tensors());
-    }
     // The grid and activation go with the weights (PyTorch ignores the metadata).
     let meta = weights_metadata(&file.model, file.grid().as_ref());
+    if !a.weights_only && a.names == Names::Specae {
+        let inputs = inputs_of(&a, file, &device)?;
+        tensors.extend(inputs.tensors());
+    }
     let bytes = if a.half {
         to_safetensors_f16(&tensors, meta)?
     } else {
@@ -90,7 +90,7 @@ pub fn run(a: ExportArgs) -> anyhow::Result<()> {
 /// The infill basis and validation fits for the exported file: those the model file carries,
 /// completed from its training survey when that is at hand (`--data`, or the file a
 /// checkpoint records, if unchanged).
-fn inputs_of(a: &ExportArgs, file: &ModelFile, device: &Device) -> anyhow::Result<ModelInputs> {
+fn inputs_of(a: &ExportArgs, file: ModelFile, device: &Device) -> anyhow::Result<ModelInputs> {
     let mut inputs = file.inputs.clone();
     if inputs.infill.is_some() && inputs.reference.is_some() {
         return Ok(inputs);
@@ -121,13 +121,13 @@ fn inputs_of(a: &ExportArgs, file: &ModelFile, device: &Device) -> anyhow::Resul
         return Ok(inputs);
     };
     let spectra = Spectra::load(&data)?;
-    let loaded = specae::train::load::load_model_for(
+    let loaded = fit_model_for(
+        file,
         &a.model,
         &data,
         spectra.n_spectra(),
         &spectra.grid(),
         0,
-        device,
     )?;
     if inputs.infill.is_none() {
         inputs.infill = Some(spectra.infill_basis());

@@ -9,7 +9,7 @@ use clap::Args;
 use specae::analysis::fidelity::{SpectrumFit, fits_of_reference, fits_of_rows, judge};
 use specae::data::Spectra;
 use specae::model::evaluate::reconstruct_rows;
-use specae::train::load::{check_grid, load_model_for, read_model};
+use specae::train::load::{check_grid, fit_model_for, read_model};
 
 #[derive(Debug, Args)]
 pub struct FidelityArgs {
@@ -53,9 +53,10 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         .reference
         .clone()
         .filter(|_| a.against.is_none());
-    let (infill, ref_fits, ref_name) = match carried {
+    let (model, infill, ref_fits, ref_name) = match carried {
         Some(r) => (
-            file.inputs.infill.clone(),
+            file.model,
+            file.inputs.infill,
             fits_of_reference(&r),
             format!(
                 "the {} validation spectra {} carries",
@@ -66,22 +67,23 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         None => {
             let against = super::resolve_data(a.against.clone())?;
             let reference = Spectra::load(&against)?;
-            let loaded = load_model_for(
+            let loaded = fit_model_for(
+                file,
                 &a.model,
                 &against,
                 reference.n_spectra(),
                 &reference.grid(),
                 a.split_seed,
-                &device,
             )?;
             let fits = fits_of_rows(&loaded.model, &reference, &loaded.split.valid, &device);
+            let infill = loaded
+                .inputs
+                .infill
+                .clone()
+                .unwrap_or_else(|| reference.infill_basis());
             (
-                Some(
-                    file.inputs
-                        .infill
-                        .clone()
-                        .unwrap_or_else(|| reference.infill_basis()),
-                ),
+                loaded.model,
+                Some(infill),
                 fits,
                 format!("the validation spectra of {}", against.display()),
             )
@@ -92,7 +94,7 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         None => judged,
     };
     let rows: Vec<u32> = (0..judged.n_spectra() as u32).collect();
-    let xhat = reconstruct_rows(&file.model, judged.x.view(), &rows, &device);
+    let xhat = reconstruct_rows(&model, judged.x.view(), &rows, &device);
     if let Some(out) = &a.residuals {
         write_residuals(out, &judged, &rows, xhat.view())?;
     }

@@ -175,6 +175,19 @@ pub fn load_model_for(
     device: &Device,
 ) -> Result<LoadedModel, LoadModelError> {
     let file = read_model(model_path, device)?;
+    fit_model_for(file, model_path, data_path, n_spectra, grid, split_seed)
+}
+
+/// As [`load_model_for`], for a model file already read: a checkpoint must have been trained
+/// on `data_path`'s content, and the model must fit its spectra.
+pub fn fit_model_for(
+    file: ModelFile,
+    model_path: &Path,
+    data_path: &Path,
+    n_spectra: usize,
+    grid: &LogGrid,
+    split_seed: u64,
+) -> Result<LoadedModel, LoadModelError> {
     if let Some(ck) = &file.checkpoint
         && let Ok(identity) = FileIdentity::of(data_path)
     {

@@ -157,7 +157,8 @@ fn as_seen(l: &LoadedModel, own: &Arc<Spectra>) -> (Option<Arc<Spectra>>, Option
         .as_ref()
         .and_then(|b| own.refilled_for(b))
         .map(Arc::new);
-    let other_data = seen.is_some() || l.inputs.infill.as_ref().is_none_or(|b| !own.pca.same_as(b));
+    // Not the model's own training survey (a refill implies another basis).
+    let other_data = l.inputs.infill.as_ref().is_none_or(|b| !own.pca.same_as(b));
     let fidelity = l
         .inputs
         .reference
