@@ -8,7 +8,7 @@ pub use crate::model::builtin::Builtin;
 /// names the model's version: a retrained model gets a fresh cache).
 pub fn analysis_dir_of(which: Builtin, data: &Path) -> PathBuf {
     match which {
-        Builtin::Ae => analysis_dir(data),
+        Builtin::Ae => cache_beside(data, "builtin-model-v3"),
         Builtin::Vae => cache_beside(data, "builtin-vae-v2"),
     }
 }
@@ -20,9 +20,4 @@ fn cache_beside(data: &Path, tag: &str) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "survey".into());
     data.with_file_name(format!("{stem}.{tag}.analysis"))
-}
-
-/// Where the analysis of the built-in model on `data` is cached: beside the survey file.
-pub fn analysis_dir(data: &Path) -> PathBuf {
-    cache_beside(data, "builtin-model-v3")
 }

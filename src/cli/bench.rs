@@ -392,7 +392,10 @@ fn launch(a: LaunchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let survey = dir.join(format!("builtin-{}.npz", a.n));
     // The built-in model's analysis is cached beside the survey: remove it, so it is computed.
-    let cache = specae::app::builtin_model::analysis_dir(&survey);
+    let cache = specae::app::builtin_model::analysis_dir_of(
+        specae::app::builtin_model::Builtin::Ae,
+        &survey,
+    );
     if cache.exists() {
         std::fs::remove_dir_all(&cache)?;
     }

@@ -46,9 +46,10 @@ pub struct ModelInputs {
 impl ModelInputs {
     /// Both parts, read from safetensors `bytes` of a model with `n_bins` inputs.
     pub fn from_safetensors(bytes: &[u8], n_bins: usize) -> Result<Self, InteropError> {
+        let st = deserialize(bytes)?;
         Ok(Self {
-            infill: infill_from_safetensors(bytes, n_bins)?,
-            reference: reference_from_safetensors(bytes)?,
+            infill: infill_of(&st, n_bins)?,
+            reference: reference_of(&st)?,
         })
     }
 
@@ -96,7 +97,14 @@ pub fn infill_from_safetensors(
     bytes: &[u8],
     n_bins: usize,
 ) -> Result<Option<PcaBasis>, InteropError> {
-    let st = SafeTensors::deserialize(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
+    infill_of(&deserialize(bytes)?, n_bins)
+}
+
+fn deserialize(bytes: &[u8]) -> Result<SafeTensors<'_>, InteropError> {
+    SafeTensors::deserialize(bytes).map_err(|e| InteropError::Format(e.to_string()))
+}
+
+fn infill_of(st: &SafeTensors<'_>, n_bins: usize) -> Result<Option<PcaBasis>, InteropError> {
     let (Ok(mu), Ok(evecs)) = (st.tensor(INFILL_MU), st.tensor(INFILL_EVECS)) else {
         return Ok(None);
     };
@@ -124,7 +132,10 @@ pub fn infill_from_safetensors(
 
 /// The reference fits stored in safetensors `bytes`; `None` when the file has none.
 pub fn reference_from_safetensors(bytes: &[u8]) -> Result<Option<Vec<ReferenceFit>>, InteropError> {
-    let st = SafeTensors::deserialize(bytes).map_err(|e| InteropError::Format(e.to_string()))?;
+    reference_of(&deserialize(bytes)?)
+}
+
+fn reference_of(st: &SafeTensors<'_>) -> Result<Option<Vec<ReferenceFit>>, InteropError> {
     let Ok(t) = st.tensor(REFERENCE) else {
         return Ok(None);
     };
