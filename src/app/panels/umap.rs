@@ -71,7 +71,15 @@ impl Panel for UmapPanel {
                             .unwrap_or_default()
                     )
                 })
-                .unwrap_or_else(|| "the UMAP embedding appears once a model is open".into());
+                .unwrap_or_else(|| match (&cx.session.model, cx.session.n()) {
+                    (None, _) => "the UMAP embedding appears once a model is open".into(),
+                    // The analysis refuses fewer (its error is in the status bar).
+                    (Some(_), n) if n < crate::analysis::options::MIN_SPECTRA => format!(
+                        "no UMAP for {n} spectra: the analysis needs at least {}",
+                        crate::analysis::options::MIN_SPECTRA
+                    ),
+                    (Some(_), _) => "the UMAP embedding appears once the analysis has run".into(),
+                });
             waiting_ui(ui, cx.busy(), &what);
             return;
         };
