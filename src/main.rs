@@ -5,6 +5,13 @@ mod cli;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    // Errors of the libraries below (wgpu, cubecl: a GPU failure's root cause) by default;
+    // RUST_LOG for more. Not wgpu's OpenGL probing, which burn's adapter search runs and which
+    // logs EGL errors on every headless Linux machine (the GPU engines never use OpenGL).
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("error,wgpu_hal::gles=off"),
+    )
+    .init();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -61,6 +61,11 @@ pub struct TrainSettings {
     #[doc(hidden)]
     #[serde(skip)]
     pub fail_at_step: Option<usize>,
+    /// Tests of the recovery: `auto`'s measurement of the GPU engine panics with this message
+    /// (see `train::backend::Auto::fault`). Never persisted.
+    #[doc(hidden)]
+    #[serde(skip)]
+    pub fail_gpu_measurement: Option<String>,
 }
 
 impl Default for TrainSettings {
@@ -75,6 +80,7 @@ impl Default for TrainSettings {
             seed: 0,
             backend: BackendChoice::Auto,
             fail_at_step: None,
+            fail_gpu_measurement: None,
         }
     }
 }

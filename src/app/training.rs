@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::data::identity::FileIdentity;
 use crate::model::AutoencoderConfig;
 use crate::model::ModelKind;
-use crate::train::backend::{RunShape, choose};
+use crate::train::backend::{Auto, RunShape, choose_with};
 use crate::train::checkpoint::Checkpoint;
 use crate::train::trainer::{BatchProgress, EpochRecord, TrainData};
 use crate::train::worker::{Launch, Wake, WorkerOptions};
@@ -106,6 +106,10 @@ impl TrainingRun {
         let backend = settings.backend;
         let max_epochs = settings.max_epochs;
         let fail_at_step = settings.fail_at_step;
+        let auto = Auto {
+            fault: settings.fail_gpu_measurement.clone(),
+            ..Auto::default()
+        };
         let dir = out_dir.to_path_buf();
         let build = move || -> Result<Launch, String> {
             // This runs on the worker thread: it and rayon's pool train below the UI thread.
@@ -125,7 +129,7 @@ impl TrainingRun {
                 model: config.model.clone(),
                 batch: config.batch_size,
             };
-            let chosen = choose(backend, &shape).map_err(|e| e.to_string())?;
+            let chosen = choose_with(backend, &shape, &auto).map_err(|e| e.to_string())?;
             let split = match &resumed {
                 Some(ck) => ck.split.clone(),
                 None => {
@@ -155,6 +159,7 @@ impl TrainingRun {
                 trainer,
                 backend: chosen.name,
                 reason: chosen.reason,
+                watch: chosen.watch,
             })
         };
         let opts = WorkerOptions {

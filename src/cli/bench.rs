@@ -31,6 +31,10 @@ pub enum BenchCommand {
     /// first step's time (GPU kernel compilation) and GPU memory; refreshes the measurement
     /// `--backend auto` decides by.
     Engines(super::bench_engines::EnginesArgs),
+    /// Every GPU engine against the native CPU engine, step by step from the same weights on
+    /// the same batches: batch losses, weights and validation loss (exit status 1 beyond the
+    /// tolerances).
+    Parity(super::bench_parity::ParityArgs),
     /// How soon each long job (generate, PCA infill, writing, encode, the analysis's stages,
     /// a figure) stops after Cancel: median and max latency at `--n` spectra.
     Cancel(super::bench_cancel::CancelArgs),
@@ -125,6 +129,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Umap(a) => umap(a),
         BenchCommand::Engines(a) => super::bench_engines::engines(a),
         BenchCommand::Cancel(a) => super::bench_cancel::cancel(a),
+        BenchCommand::Parity(a) => super::bench_parity::parity(a),
         BenchCommand::Launch(a) => launch(a),
     }
 }

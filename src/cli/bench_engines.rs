@@ -1,18 +1,18 @@
 //! `specae bench engines`: training speed of the GPU engine (burn on wgpu) and of specae's
 //! native CPU engine for the paper's network, per batch size — the first step (on a GPU: kernel
-//! compilation), the steady rate and the ratio — and the GPU memory the run reserved. The
-//! measurements replace the ones `--backend auto` decides by.
+//! compilation), the steady rate and the ratio — and the GPU memory the run reserved. An engine
+//! that fails (or panics) at one batch size is reported and the others go on. The measurements
+//! replace the ones `--backend auto` decides by (a failure too).
 
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use burn::prelude::*;
 use clap::Args;
 use specae::model::AutoencoderConfig;
 use specae::train::EngineKind;
 use specae::train::backend::{RunShape, speed_key};
 use specae::train::engine_speed::{self, Measured, fmt_rate, speed_trainer};
-use specae::train::gpu;
+use specae::train::gpu::{self, Gpu};
 
 #[derive(Debug, Args)]
 pub struct EnginesArgs {
@@ -28,6 +28,10 @@ pub struct EnginesArgs {
     /// Print JSON lines.
     #[arg(long)]
     pub json: bool,
+    /// Tests: every engine's first step at this batch size panics, as a device error does
+    /// inside burn's runtime.
+    #[arg(long, hide = true)]
+    pub inject_fault_at_batch: Option<usize>,
 }
 
 struct Timing {
@@ -35,115 +39,187 @@ struct Timing {
     samples_per_s: f64,
 }
 
+/// One engine at one batch size: its first step and its steady rate, or why it failed (a panic
+/// inside burn's runtime included).
 fn time_engine(
     device: &Device,
     engine: EngineKind,
     model: &AutoencoderConfig,
     batch: usize,
     budget: Duration,
-) -> anyhow::Result<Timing> {
-    let mut t = speed_trainer(device, engine, model, batch).map_err(anyhow::Error::msg)?;
-    let t0 = Instant::now();
-    t.measure_speed(0, 1, Duration::ZERO)?;
-    let first_step_s = t0.elapsed().as_secs_f64();
-    let samples_per_s = t.measure_speed(engine_speed::WARM_STEPS, usize::MAX / 2, budget)?;
-    Ok(Timing {
-        first_step_s,
-        samples_per_s,
+    fault: bool,
+) -> Result<Timing, String> {
+    specae::util::catch(|| -> Result<Timing, String> {
+        let mut t = speed_trainer(device, engine, model, batch)?;
+        if fault {
+            t.inject_fault(1, "device error (injected by a test)");
+        }
+        let t0 = Instant::now();
+        t.measure_speed(0, 1, Duration::ZERO)
+            .map_err(|e| e.to_string())?;
+        let first_step_s = t0.elapsed().as_secs_f64();
+        let samples_per_s = t
+            .measure_speed(engine_speed::WARM_STEPS, usize::MAX / 2, budget)
+            .map_err(|e| e.to_string())?;
+        Ok(Timing {
+            first_step_s,
+            samples_per_s,
+        })
     })
+    .and_then(|r| r)
 }
 
 pub fn engines(a: EnginesArgs) -> anyhow::Result<()> {
     let model = AutoencoderConfig::new();
     let budget = Duration::from_secs_f64(a.seconds.max(0.1));
-    let gpu = if a.cpu_only {
-        None
-    } else {
+    anyhow::ensure!(
+        a.batch.iter().all(|&b| b > 0),
+        "--batch sizes must be at least 1"
+    );
+    let mut gpus: Vec<Gpu> = vec![];
+    if !a.cpu_only {
         let t0 = Instant::now();
-        match gpu::open() {
-            Ok(g) => {
-                eprintln!(
-                    "GPU: {} — opened in {:.2} s",
-                    g.label(),
-                    t0.elapsed().as_secs_f64()
-                );
-                Some(g)
-            }
-            Err(why) => {
-                eprintln!("GPU: none ({why})");
-                None
+        let all = gpu::open_all();
+        let opened_in = t0.elapsed().as_secs_f64();
+        for (api, opened) in all {
+            match opened {
+                Ok(g) => {
+                    eprintln!(
+                        "GPU: {} (driver {}) — the GPU engines opened in {opened_in:.2} s",
+                        g.label(),
+                        if g.driver.is_empty() {
+                            "unknown"
+                        } else {
+                            &g.driver
+                        },
+                    );
+                    gpus.push(g);
+                }
+                Err(why) => eprintln!("GPU ({}): none ({why})", api.name()),
             }
         }
-    };
+    }
     eprintln!(
         "CPU: native engine on {} threads; model {:?}",
         rayon::current_num_threads(),
         model.encoder_sizes()
     );
+    let mut failures = 0usize;
     for &batch in &a.batch {
-        anyhow::ensure!(batch > 0, "--batch sizes must be at least 1");
-        let cpu = time_engine(&Device::flex(), EngineKind::Native, &model, batch, budget)
-            .context("timing the CPU engine")?;
-        let g = match &gpu {
-            Some(g) => Some(
-                time_engine(&g.device, EngineKind::Burn, &model, batch, budget)
-                    .with_context(|| format!("timing {}", g.label()))?,
-            ),
-            None => None,
+        let fault = a.inject_fault_at_batch == Some(batch);
+        let cpu = time_engine(
+            &Device::flex(),
+            EngineKind::Native,
+            &model,
+            batch,
+            budget,
+            fault,
+        );
+        let timed: Vec<(&Gpu, Result<Timing, String>)> = gpus
+            .iter()
+            .map(|g| {
+                (
+                    g,
+                    time_engine(&g.device, EngineKind::Burn, &model, batch, budget, fault),
+                )
+            })
+            .collect();
+        let shape = RunShape {
+            model: model.clone(),
+            batch,
         };
-        let memory = gpu
-            .as_ref()
-            .and_then(|g| g.device.memory_pool_usage())
-            .map(|u| u.bytes_reserved as f64 / 1e6);
-        if let (Some(gd), Some(gt)) = (&gpu, &g) {
-            let shape = RunShape {
-                model: model.clone(),
-                batch,
+        for (g, t) in &timed {
+            // What `auto` decides by: the new numbers, or the failure.
+            let m = match (t, &cpu) {
+                (Ok(gt), Ok(ct)) => Some(Measured::now(
+                    speed_key(g, &shape),
+                    gt.samples_per_s,
+                    ct.samples_per_s,
+                )),
+                (Err(why), _) => Some(Measured::failure(speed_key(g, &shape), why.clone())),
+                (Ok(_), Err(_)) => None,
             };
-            let m = Measured::now(speed_key(gd, &shape), gt.samples_per_s, cpu.samples_per_s);
-            if let Err(e) = engine_speed::remember(&engine_speed::cache_path(), &m) {
+            if let Some(m) = m
+                && let Err(e) = engine_speed::remember(&engine_speed::cache_path(), &m)
+            {
                 eprintln!("warning: the measurement was not remembered: {e}");
             }
         }
+        failures += usize::from(cpu.is_err()) + timed.iter().filter(|(_, t)| t.is_err()).count();
         if a.json {
+            let gpus_json: Vec<serde_json::Value> = timed
+                .iter()
+                .map(|(g, t)| {
+                    let memory = g
+                        .device
+                        .memory_pool_usage()
+                        .map(|u| u.bytes_reserved as f64 / 1e6);
+                    match t {
+                        Ok(t) => serde_json::json!({
+                            "gpu": g.label(),
+                            "samples_per_s": t.samples_per_s,
+                            "first_step_s": t.first_step_s,
+                            "reserved_mb": memory,
+                        }),
+                        Err(e) => serde_json::json!({"gpu": g.label(), "error": e}),
+                    }
+                })
+                .collect();
             println!(
                 "{}",
                 serde_json::json!({
                     "batch": batch,
-                    "cpu_samples_per_s": cpu.samples_per_s,
-                    "cpu_first_step_s": cpu.first_step_s,
-                    "gpu": gpu.as_ref().map(|g| g.label()),
-                    "gpu_samples_per_s": g.as_ref().map(|t| t.samples_per_s),
-                    "gpu_first_step_s": g.as_ref().map(|t| t.first_step_s),
-                    "gpu_reserved_mb": memory,
+                    "cpu_samples_per_s": cpu.as_ref().ok().map(|t| t.samples_per_s),
+                    "cpu_first_step_s": cpu.as_ref().ok().map(|t| t.first_step_s),
+                    "cpu_error": cpu.as_ref().err(),
+                    "gpus": gpus_json,
                 })
             );
             continue;
         }
-        let mut line = format!(
-            "batch {batch:>5}: CPU native {:>9} spectra/s (first step {:.3} s)",
-            fmt_rate(cpu.samples_per_s),
-            cpu.first_step_s
-        );
-        if let (Some(gd), Some(gt)) = (&gpu, &g) {
-            line += &format!(
-                "; {} {:>9} spectra/s (first step {:.2} s); GPU/CPU {:.2}x",
-                gd.label(),
-                fmt_rate(gt.samples_per_s),
-                gt.first_step_s,
-                gt.samples_per_s / cpu.samples_per_s.max(1e-9)
-            );
-            if let Some(mb) = memory {
-                line += &format!("; GPU memory reserved {mb:.0} MB");
+        let mut line = match &cpu {
+            Ok(c) => format!(
+                "batch {batch:>5}: CPU native {:>9} spectra/s (first step {:.3} s)",
+                fmt_rate(c.samples_per_s),
+                c.first_step_s
+            ),
+            Err(e) => format!("batch {batch:>5}: CPU native FAILED ({e})"),
+        };
+        for (g, t) in &timed {
+            match t {
+                Ok(gt) => {
+                    line += &format!(
+                        "; {} {:>9} spectra/s (first step {:.2} s)",
+                        g.label(),
+                        fmt_rate(gt.samples_per_s),
+                        gt.first_step_s,
+                    );
+                    if let Ok(c) = &cpu {
+                        line += &format!(
+                            "; GPU/CPU {:.2}x",
+                            gt.samples_per_s / c.samples_per_s.max(1e-9)
+                        );
+                    }
+                    if let Some(u) = g.device.memory_pool_usage() {
+                        line += &format!(
+                            "; GPU memory reserved {:.0} MB",
+                            u.bytes_reserved as f64 / 1e6
+                        );
+                    }
+                }
+                Err(e) => line += &format!("; {} FAILED ({e})", g.label()),
             }
         }
         println!("{line}");
     }
-    if gpu.is_some() {
+    if !gpus.is_empty() {
         eprintln!(
             "remembered in {} (what --backend auto decides by)",
             engine_speed::cache_path().display()
         );
+    }
+    if failures > 0 {
+        eprintln!("{failures} engine timing(s) failed (reported above); the others are complete");
     }
     Ok(())
 }

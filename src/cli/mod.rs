@@ -4,8 +4,10 @@ mod analyze;
 mod bench;
 mod bench_cancel;
 mod bench_engines;
+mod bench_parity;
 mod builtin;
 mod compare;
+mod devices;
 mod evaluate;
 mod export;
 mod fidelity;
@@ -63,6 +65,9 @@ pub enum Command {
     Prep(prep::PrepArgs),
     /// List the data sets found on this machine.
     Sources,
+    /// The GPUs this machine offers the training engines (wgpu adapters, CUDA, Vulkan drivers,
+    /// why a card is not seen) and what `--backend auto` remembers here.
+    Devices(devices::DevicesArgs),
     /// Benchmarks (printed as medians and ratios).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -91,6 +96,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Figures(a)) => figures::run(a),
         Some(Command::Export(a)) => export::run(a),
         Some(Command::Sources) => sources(),
+        Some(Command::Devices(a)) => devices::run(a),
         Some(Command::Bench(b)) => bench::run(b),
     }
 }

@@ -12,7 +12,7 @@ use specae::data::split::DEFAULT_TRAIN_FRACTION;
 use specae::data::{Spectra, Split};
 use specae::model::interop::{config_from_safetensors, model_from_safetensors};
 use specae::model::{Activation, AutoencoderConfig, ModelKind};
-use specae::train::backend::{BackendChoice, RunShape, choose};
+use specae::train::backend::{Auto, BackendChoice, RunShape, choose_with};
 use specae::train::checkpoint::Checkpoint;
 use specae::train::trainer::TrainData;
 use specae::train::worker::{Launch, WorkerOptions};
@@ -87,6 +87,10 @@ pub struct TrainArgs {
     /// Print the losses of the first N batches as JSON and exit (parity checks).
     #[arg(long)]
     pub parity_batches: Option<usize>,
+    /// Tests of the recovery: with `--backend auto`, the GPU engine's measurement panics with
+    /// this message (a software renderer is measured too, so CI's lavapipe runs the path).
+    #[arg(long, hide = true)]
+    pub inject_gpu_fault: Option<String>,
 }
 
 struct Loaded {
@@ -207,7 +211,11 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         model: config.model.clone(),
         batch: config.batch_size,
     };
-    let chosen = choose(a.backend, &shape)?;
+    let auto = Auto {
+        fault: a.inject_gpu_fault.clone(),
+        ..Auto::default()
+    };
+    let chosen = choose_with(a.backend, &shape, &auto)?;
     eprintln!("backend: {} ({})", chosen.name, chosen.reason);
     let device = chosen.device.clone();
     let engine = chosen.engine;
@@ -246,12 +254,17 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
 
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
-    let (backend, reason) = (chosen.name.clone(), chosen.reason.clone());
+    let (backend, reason, watch) = (
+        chosen.name.clone(),
+        chosen.reason.clone(),
+        chosen.watch.clone(),
+    );
     let launch = move || {
         build_trainer().map(|trainer| Launch {
             trainer,
             backend,
             reason,
+            watch,
         })
     };
     let worker = TrainingWorker::spawn(launch, WorkerOptions::new(&a.out))

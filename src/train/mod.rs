@@ -3,11 +3,13 @@
 //!
 //! - [`config`]: hyper-parameters (`#[derive(Config)]`);
 //! - [`schedule`]: ReduceLROnPlateau and early stopping;
-//! - [`backend`]: choosing wgpu or the CPU at run time, by measurement ([`engine_speed`]);
-//! - [`gpu`]: opening the GPU once per process;
+//! - [`backend`]: choosing a GPU engine or the CPU at run time, by measurement
+//!   ([`engine_speed`]);
+//! - [`gpu`]: opening the GPUs (wgpu; CUDA with `gpu-cuda`) once per process;
 //! - [`draws`]: the VAE's seeded random draws, shared by both engines;
 //! - [`trainer`]: the loop itself (epochs, validation, NaN guard), on one of two engines;
 //! - [`native`]: the native CPU engine (hand-written forward/backward and Adam on faer);
+//! - [`parity`]: a GPU engine step by step against the native engine;
 //! - [`checkpoint`]: atomic checkpoints and resuming;
 //! - [`worker`]: the thread, its event and control channels.
 
@@ -19,6 +21,7 @@ pub mod engine_speed;
 pub mod gpu;
 pub mod load;
 pub mod native;
+pub mod parity;
 pub mod schedule;
 pub mod trainer;
 pub mod worker;

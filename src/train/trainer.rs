@@ -236,20 +236,17 @@ impl Trainer {
     }
 
     /// A new run on a given engine. The initial weights depend only on the seed, not on the
-    /// engine.
+    /// engine or the device: they are drawn on the CPU (burn's Flex, seeded) and moved to the
+    /// device, so one seed is one initial model on the CPU, wgpu and CUDA alike (a device's
+    /// own generator draws other numbers).
     pub fn new_on(
         config: TrainConfig,
         data: TrainData,
         device: &Device,
         engine: EngineKind,
     ) -> Result<Self, TrainError> {
-        let device = device.clone().autodiff();
-        device.seed(config.seed);
-        let mut model = config.model.init(&device);
-        if model.mean.is_some() {
-            model.mean = Some(training_mean(&data, &device));
-        }
-        Self::with_model_on(config, data, &device, model, engine)
+        let model = initial_model(&config, &data)?;
+        Self::with_model_on(config, data, device, model, engine)
     }
 
     /// A new run starting from given weights (e.g. imported from PyTorch).
@@ -680,6 +677,25 @@ fn draws(config: &TrainConfig, stream: u64, rows: usize, device: &Device) -> Dra
         eps_mmd: t(v.eps_mmd.clone(), rows),
         prior: t(v.prior.clone(), PRIOR_SAMPLES),
     }
+}
+
+/// The seeded initial weights of a run, drawn on the CPU (see [`Trainer::new_on`]).
+fn initial_model(config: &TrainConfig, data: &TrainData) -> Result<Autoencoder, TrainError> {
+    // Seeding and drawing must not interleave with another thread's draws from the same
+    // generator (tests train in parallel): one at a time.
+    static DRAW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = DRAW.lock().unwrap_or_else(|p| p.into_inner());
+    let cpu = Device::flex().autodiff();
+    cpu.seed(config.seed);
+    let mut model = config.model.init(&cpu);
+    if model.mean.is_some() {
+        model.mean = Some(training_mean(data, &cpu));
+    }
+    // burn's parameters are lazy, drawn where they are first used: moved to a GPU undrawn,
+    // they would come from the GPU's generator. Reading them here draws them on the CPU.
+    let model_err = |e: crate::model::interop::InteropError| TrainError::Model(e.to_string());
+    let (tensors, _) = state_dict(&model).map_err(model_err)?;
+    model_from_state_dict(&config.model, &tensors, None, &Device::flex()).map_err(model_err)
 }
 
 /// The mean spectrum of the training split (what a model that reads x − ⟨x⟩ subtracts).

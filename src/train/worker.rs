@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 
 use super::checkpoint::{export_weights, save};
+use super::engine_speed::SpeedWatch;
 use super::trainer::{BatchProgress, EpochEnd, EpochRecord, Flow, TrainError, Trainer};
 
 /// Commands to a running worker.
@@ -123,6 +124,9 @@ pub struct Launch {
     pub backend: String,
     /// Why that backend ("requested with --backend cpu", "no GPU adapter; using the CPU").
     pub reason: String,
+    /// `auto`'s measurement, checked against the run's first epochs (a run far slower than
+    /// measured forgets it and warns).
+    pub watch: Option<SpeedWatch>,
 }
 
 impl WorkerOptions {
@@ -245,6 +249,7 @@ fn run(launch: Launch, opts: &WorkerOptions, out: &Outbox, commands: &Receiver<C
         trainer: mut t,
         backend,
         reason,
+        mut watch,
     } = launch;
     let emit = |e: Event| out.emit(e);
     if !emit(Event::Started {
@@ -341,9 +346,12 @@ fn run(launch: Launch, opts: &WorkerOptions, out: &Outbox, commands: &Receiver<C
             }
             Ok(EpochEnd::Interrupted) => break,
             Ok(EpochEnd::Done(rec)) => {
-                let best = rec.best;
+                let (best, rate) = (rec.best, rec.samples_per_s);
                 if !emit(Event::Epoch(rec)) {
                     return;
+                }
+                if let Some(warning) = watch.as_mut().and_then(|w| w.observe(rate)) {
+                    emit(Event::Warning(warning));
                 }
                 for (wanted, path) in [(true, opts.last_path()), (best, opts.best_path())] {
                     if !wanted {
@@ -408,11 +416,8 @@ fn engine_failed(
 }
 
 /// The text of a panic's payload.
-pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "an internal error (panic)".into())
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    crate::util::panic_message(p, "an internal error (panic)")
 }
 
 /// Exports the best checkpoint's weights as a PyTorch-loadable `model.safetensors`.

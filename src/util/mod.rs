@@ -15,3 +15,11 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send), fallback: &str) -> St
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_else(|| fallback.into())
 }
+
+/// Runs `f`, turning a panic inside it into an error carrying the panic's message: for library
+/// code that panics on failures it should report (burn's GPU runtime on a device error, a
+/// driver's shader compiler).
+pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|p| panic_message(p.as_ref(), "an internal error (panic)"))
+}

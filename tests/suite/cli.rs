@@ -429,6 +429,80 @@ fn train_says_which_engine_it_chose_by_measurement_and_remembers_it() {
     }
 }
 
+/// `specae train --backend auto` when the GPU engine panics while it is measured (a device
+/// error inside burn's runtime, injected; CI's lavapipe is measured for it): the run trains on
+/// the CPU, and the backend line gives the panic's message as the reason.
+#[cfg(feature = "gpu")]
+#[test]
+#[ignore = "needs a wgpu adapter (lavapipe: scripts/install-gui-deps.sh); scripts/test.sh includes it when one is installed"]
+fn train_falls_back_to_the_cpu_when_the_gpu_panics_while_measured_on_a_wgpu_adapter() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.npz");
+    ok(specae()
+        .args(["generate", "--n", "200", "--out"])
+        .arg(&f)
+        .output()
+        .unwrap());
+    let o = specae()
+        .env("SPECAE_DATA_DIR", dir.path().join("specae-data"))
+        .args(["train", "--epochs", "1", "--batch", "32", "--data"])
+        .arg(&f)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .args(["--inject-gpu-fault", "VK_ERROR_DEVICE_LOST (injected)"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("backend: "))
+        .unwrap_or_else(|| panic!("no backend line in {stderr}"));
+    assert!(
+        line.starts_with("backend: cpu (specae native engine)")
+            && line.contains("failed its test run (VK_ERROR_DEVICE_LOST (injected))"),
+        "{line}"
+    );
+    assert!(dir.path().join("run").join("best.safetensors").is_file());
+}
+
+/// `specae bench engines` reports an engine that fails at one batch size and goes on with the
+/// next (a fault injected into every engine's first step at batch 8).
+#[test]
+fn bench_engines_reports_a_failed_batch_size_and_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = specae()
+        .env("SPECAE_DATA_DIR", dir.path())
+        .args([
+            "bench",
+            "engines",
+            "--cpu-only",
+            "--batch",
+            "8,16",
+            "--seconds",
+            "0.2",
+        ])
+        .args(["--inject-fault-at-batch", "8"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(o.status.success(), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("batch     8: CPU native FAILED (device error (injected by a test))"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with("batch    16: CPU native") && lines[1].contains("spectra/s"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 engine timing(s) failed"), "{stderr}");
+}
+
 /// `specae fidelity` and `specae indices` on real galaxies: the built-in model against a small
 /// synthetic survey it was not trained on (weights files get a seeded split), the table and
 /// JSON, the residual CSV, the indices figure; bad input is a clear error naming the file.

@@ -823,6 +823,42 @@ fn a_failed_engine_resumes_on_the_cpu_from_the_training_panel() {
     }
 }
 
+/// `auto` in the Training panel when the GPU engine panics while it is measured (a device
+/// error inside burn's runtime, injected; CI's lavapipe is measured for it): the run trains on
+/// the CPU to its end, and the panel says why.
+#[cfg(feature = "gpu")]
+#[test]
+#[ignore = "needs a wgpu adapter (lavapipe: scripts/install-gui-deps.sh); scripts/test.sh includes it when one is installed"]
+fn a_gpu_panicking_while_measured_trains_on_the_cpu_and_says_why_on_a_wgpu_adapter() {
+    use specae::app::training::RunStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    h.state_mut().send(UiCommand::ShowPane(Pane::Training));
+    h.step();
+    let settings = specae::app::persisted::TrainSettings {
+        max_epochs: 1,
+        backend: specae::train::backend::BackendChoice::Auto,
+        fail_gpu_measurement: Some("VK_ERROR_DEVICE_LOST (injected)".into()),
+        ..Default::default()
+    };
+    h.state_mut().send(AppCommand::StartTraining(settings));
+    wait_for(&mut h, 600, "the run to end", |a| {
+        a.training()
+            .is_some_and(|t| !matches!(t.status, RunStatus::Starting | RunStatus::Running))
+    });
+    let t = h.state().training().unwrap();
+    assert!(matches!(t.status, RunStatus::Finished(_)), "{:?}", t.status);
+    assert!(t.backend.starts_with("cpu"), "{}", t.backend);
+    assert!(
+        t.backend_reason
+            .contains("failed its test run (VK_ERROR_DEVICE_LOST (injected))"),
+        "{}",
+        t.backend_reason
+    );
+    h.step();
+    assert!(shows(&h, "failed its test run (VK_ERROR_DEVICE_LOST"));
+}
+
 /// A file dropped onto the window, as eframe hands it over.
 #[derive(Debug)]
 struct Dropped(PathBuf);

@@ -74,6 +74,7 @@ impl SpecaeApp {
         let settings = TrainSettings {
             backend: BackendChoice::Cpu,
             fail_at_step: None,
+            fail_gpu_measurement: None,
             ..run.settings.clone()
         };
         let (out, history) = (run.out_dir.clone(), run.history.clone());

@@ -72,13 +72,15 @@ impl Panel for TrainingPanel {
                     egui::ComboBox::from_id_salt("backend")
                         .selected_text(format!("{:?}", draft.backend).to_lowercase())
                         .show_ui(ui, |ui| {
-                            // Builds without GPU support offer no wgpu choice.
-                            let choices: &[BackendChoice] = if cfg!(feature = "gpu") {
-                                &[BackendChoice::Auto, BackendChoice::Wgpu, BackendChoice::Cpu]
-                            } else {
-                                &[BackendChoice::Auto, BackendChoice::Cpu]
-                            };
-                            for &b in choices {
+                            // Builds without GPU support offer no wgpu choice, builds
+                            // without the CUDA engine no cuda.
+                            let choices = [
+                                (true, BackendChoice::Auto),
+                                (cfg!(feature = "gpu"), BackendChoice::Wgpu),
+                                (cfg!(feature = "gpu-cuda"), BackendChoice::Cuda),
+                                (true, BackendChoice::Cpu),
+                            ];
+                            for b in choices.into_iter().filter(|c| c.0).map(|c| c.1) {
                                 ui.selectable_value(
                                     &mut draft.backend,
                                     b,
@@ -161,7 +163,7 @@ impl Panel for TrainingPanel {
                     ui.add(
                         egui::Label::new(if run.settings.backend == BackendChoice::Auto {
                             "starting… (the first run of a batch size on this machine times \
-                             the GPU and the CPU for a few seconds and takes the faster)"
+                             the GPU and the CPU, about two seconds each, and takes the faster)"
                         } else {
                             "starting…"
                         })
