@@ -89,13 +89,15 @@ fn has_ext(p: &Path, exts: &[&str]) -> bool {
         .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
-/// What a set of dropped or pasted paths opens as: one survey, one model, or FITS spectra
-/// (files and folders together), one entry per kind.
+/// What a set of dropped or pasted paths opens as: one survey (an npz file or a Zarr store's
+/// folder), one model, or FITS spectra (files and other folders together), one entry per kind.
 pub fn classify(paths: &[PathBuf]) -> Vec<Opens> {
     let mut out = vec![];
     let mut fits = vec![];
     for p in paths {
-        if p.is_dir() || has_ext(p, &["fits", "fit"]) {
+        if crate::data::store::is_store(p) {
+            out.push(Opens::Data(p.clone()));
+        } else if p.is_dir() || has_ext(p, &["fits", "fit"]) {
             fits.push(p.clone());
         } else if has_ext(p, &["npz"]) {
             out.push(Opens::Data(p.clone()));
@@ -188,7 +190,13 @@ mod tests {
     #[test]
     fn dropped_paths_open_as_what_they_are() {
         let dir = std::env::temp_dir();
+        // A Zarr store is a folder too, but opens as a survey.
+        let tmp = tempfile::tempdir().unwrap();
+        let store = tmp.path().join("s.zarr");
+        std::fs::create_dir(&store).unwrap();
+        std::fs::write(store.join("zarr.json"), "{}").unwrap();
         let got = classify(&[
+            store.clone(),
             PathBuf::from("/x/s.NPZ"),
             PathBuf::from("/x/m.safetensors"),
             PathBuf::from("/x/spec-1.fits"),
@@ -198,6 +206,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
+                Opens::Data(store),
                 Opens::Data(PathBuf::from("/x/s.NPZ")),
                 Opens::Model(PathBuf::from("/x/m.safetensors")),
                 Opens::Unknown(PathBuf::from("/x/notes.txt")),

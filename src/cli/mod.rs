@@ -7,6 +7,7 @@ mod bench_engines;
 mod bench_parity;
 mod builtin;
 mod compare;
+mod convert;
 mod devices;
 mod evaluate;
 mod export;
@@ -40,6 +41,9 @@ pub enum Command {
     Gui(gui::GuiArgs),
     /// Generate the built-in synthetic SDSS-like survey (astroML npz schema).
     Generate(generate::GenerateArgs),
+    /// A survey from npz to a Zarr v3 store (OUT ending in .zarr: chunked, readable by
+    /// zarr-python, xarray and Dask) or back.
+    Convert(convert::ConvertArgs),
     /// Summarise a survey file: classes, masking, S/N, wavelengths, redshifts, split.
     Info(info::InfoArgs),
     /// Build a survey (astroML npz schema) from SDSS FITS spectra (DR8+ spec-*.fits, DR7 spSpec-*.fit).
@@ -85,6 +89,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Gui(a)) => gui::run(a),
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Info(a)) => info::run(a),
+        Some(Command::Convert(a)) => convert::run(a),
         Some(Command::Prep(a)) => prep::run(a),
         Some(Command::Ingest(a)) => ingest::run(a),
         Some(Command::Train(a)) => train::run(a),

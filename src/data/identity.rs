@@ -21,11 +21,27 @@ pub struct FileIdentity {
 }
 
 impl FileIdentity {
+    /// The fingerprint of a file, or of a survey store (a folder: the content id its root
+    /// records, which hashes every chunk written).
     pub fn of(path: &Path) -> Result<Self, DataError> {
         let io = |source| DataError::Io {
             path: path.to_path_buf(),
             source,
         };
+        if super::store::is_store(path) {
+            let id =
+                super::store::survey_store::content_id(path).ok_or_else(|| DataError::Corrupt {
+                    path: path.to_path_buf(),
+                    key: "(root)".into(),
+                    detail: "the store records no content id".into(),
+                })?;
+            let bytes = std::fs::metadata(path.join("zarr.json")).map_err(io)?.len();
+            return Ok(FileIdentity {
+                path: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+                bytes,
+                fingerprint: id,
+            });
+        }
         let mut f = File::open(path).map_err(io)?;
         let bytes = f.metadata().map_err(io)?.len();
         let mut h = Fnv1a::default();

@@ -2,6 +2,8 @@
 //!
 //! - [`grid`]: the 1000-bin log-spaced rest-frame wavelength grid;
 //! - [`survey`]: a file's raw arrays as stored ([`Survey`]), read with full validation;
+//! - [`store`]: the chunked on-disk survey store (Zarr v3), beside npz ([`arrays`]: either;
+//!   `survey_files`: `Survey::read`/`write` choose by the path);
 //! - [`preprocess`]: PCA infill, normalisation and weights ([`Spectra`]);
 //! - [`classes`]: galaxy classes from astroML's `lineindex_cln`;
 //! - [`split`]: the seeded train/validation split;
@@ -10,6 +12,7 @@
 //! - [`sources`]: where data sets live (the built-in survey's cache, astroML's cache);
 //! - [`summary`]: counts and statistics for `specae info`.
 
+pub mod arrays;
 pub mod classes;
 pub mod error;
 pub mod grid;
@@ -21,8 +24,10 @@ pub mod refill;
 pub mod release;
 pub mod sources;
 pub mod split;
+pub mod store;
 pub mod summary;
 pub mod survey;
+mod survey_files;
 
 pub use classes::GalaxyClass;
 pub use error::DataError;

@@ -10,6 +10,7 @@ use std::path::Path;
 use ndarray::{Array1, Array2, arr0};
 use ndarray_npy::NpzWriter;
 
+use super::arrays::ArraySource;
 use super::error::DataError;
 use super::npz::{NpzFile, check_finite};
 use crate::util::atomic::write_atomically;
@@ -139,17 +140,18 @@ impl Survey {
         }
     }
 
-    /// Reads and validates a survey file.
-    pub fn read(path: &Path) -> Result<Self, DataError> {
-        Self::from_npz(NpzFile::open(path)?)
+    /// Reads and validates an npz file (see [`Survey::read`] for any survey path).
+    pub(crate) fn read_npz(path: &Path) -> Result<Self, DataError> {
+        Self::from_source(NpzFile::open(path)?)
     }
 
     /// Reads and validates a survey file's bytes; `name` names it in errors.
     pub fn read_bytes(bytes: Vec<u8>, name: &Path) -> Result<Self, DataError> {
-        Self::from_npz(NpzFile::from_bytes(bytes, name)?)
+        Self::from_source(NpzFile::from_bytes(bytes, name)?)
     }
 
-    fn from_npz(mut f: NpzFile) -> Result<Self, DataError> {
+    /// Reads and validates the arrays of `f` (an npz file or a store).
+    pub(crate) fn from_source<S: ArraySource>(mut f: S) -> Result<Self, DataError> {
         let path = f.path().to_path_buf();
         let p = path.clone();
         let spectra = f.floats2("spectra")?;
@@ -255,29 +257,29 @@ impl Survey {
         };
 
         let meta = Metadata {
-            lineindex_cln: optional(&mut f, "lineindex_cln", n, NpzFile::ints1)?,
-            z: optional(&mut f, "z", n, NpzFile::floats1)?,
-            zerr: optional(&mut f, "zerr", n, NpzFile::floats1)?,
-            plate: optional(&mut f, "plate", n, NpzFile::ints1)?,
-            mjd: optional(&mut f, "mjd", n, NpzFile::ints1)?,
-            fiber: optional(&mut f, "fiber", n, NpzFile::ints1)?,
-            log_nii_ha: optional(&mut f, "log_NII_Ha", n, NpzFile::floats1)?,
-            log_oiii_hb: optional(&mut f, "log_OIII_Hb", n, NpzFile::floats1)?,
-            targetid: optional(&mut f, "targetid", n, NpzFile::ints1)?,
-            release: optional(&mut f, "release", n, NpzFile::ints1)?,
+            lineindex_cln: optional(&mut f, "lineindex_cln", n, S::ints1)?,
+            z: optional(&mut f, "z", n, S::floats1)?,
+            zerr: optional(&mut f, "zerr", n, S::floats1)?,
+            plate: optional(&mut f, "plate", n, S::ints1)?,
+            mjd: optional(&mut f, "mjd", n, S::ints1)?,
+            fiber: optional(&mut f, "fiber", n, S::ints1)?,
+            log_nii_ha: optional(&mut f, "log_NII_Ha", n, S::floats1)?,
+            log_oiii_hb: optional(&mut f, "log_OIII_Hb", n, S::floats1)?,
+            targetid: optional(&mut f, "targetid", n, S::ints1)?,
+            release: optional(&mut f, "release", n, S::ints1)?,
         };
         let truth = if f.has("truth_kind") {
             Some(Truth {
-                kind: per_spectrum(&mut f, "truth_kind", n, NpzFile::ints1)?,
-                oddity: per_spectrum(&mut f, "truth_oddity", n, NpzFile::ints1)?,
-                z: per_spectrum(&mut f, "truth_z", n, NpzFile::floats1)?,
-                young_frac: per_spectrum(&mut f, "truth_young_frac", n, NpzFile::floats1)?,
-                ebv: per_spectrum(&mut f, "truth_ebv", n, NpzFile::floats1)?,
-                vdisp: per_spectrum(&mut f, "truth_vdisp", n, NpzFile::floats1)?,
-                flux5500: per_spectrum(&mut f, "truth_flux5500", n, NpzFile::floats1)?,
-                log_nii_ha: per_spectrum(&mut f, "truth_log_NII_Ha", n, NpzFile::floats1)?,
-                log_oiii_hb: per_spectrum(&mut f, "truth_log_OIII_Hb", n, NpzFile::floats1)?,
-                alpha_fe: optional(&mut f, "truth_alpha_fe", n, NpzFile::floats1)?,
+                kind: per_spectrum(&mut f, "truth_kind", n, S::ints1)?,
+                oddity: per_spectrum(&mut f, "truth_oddity", n, S::ints1)?,
+                z: per_spectrum(&mut f, "truth_z", n, S::floats1)?,
+                young_frac: per_spectrum(&mut f, "truth_young_frac", n, S::floats1)?,
+                ebv: per_spectrum(&mut f, "truth_ebv", n, S::floats1)?,
+                vdisp: per_spectrum(&mut f, "truth_vdisp", n, S::floats1)?,
+                flux5500: per_spectrum(&mut f, "truth_flux5500", n, S::floats1)?,
+                log_nii_ha: per_spectrum(&mut f, "truth_log_NII_Ha", n, S::floats1)?,
+                log_oiii_hb: per_spectrum(&mut f, "truth_log_OIII_Hb", n, S::floats1)?,
+                alpha_fe: optional(&mut f, "truth_alpha_fe", n, S::floats1)?,
             })
         } else {
             None
@@ -298,15 +300,10 @@ impl Survey {
         })
     }
 
-    /// Writes the survey atomically in the astroML schema (readable by numpy's `np.load`).
-    pub fn write(&self, path: &Path, compressed: bool) -> Result<(), DataError> {
-        self.write_with(path, compressed, &Progress::new())
-    }
-
-    /// [`write`](Self::write) as the stage "writing the survey" of `progress`: a cancel
-    /// stops it at the next buffer (a 64k-spectrum survey takes ~7 s on 2 cores) and leaves
-    /// no file behind.
-    pub fn write_with(
+    /// Writes the survey atomically as an npz file in the astroML schema (readable by numpy's
+    /// `np.load`), as the stage "writing the survey" of `progress`: a cancel stops it at the
+    /// next buffer (a 64k-spectrum survey takes ~7 s on 2 cores) and leaves no file behind.
+    pub(crate) fn write_npz(
         &self,
         path: &Path,
         compressed: bool,
@@ -409,14 +406,14 @@ impl Survey {
     }
 }
 
-type ReadArray<T> = fn(&mut NpzFile, &str) -> Result<Array1<T>, DataError>;
+type ReadArray<S, T> = fn(&mut S, &str) -> Result<Array1<T>, DataError>;
 
 /// A 1-D array with one value per spectrum.
-fn per_spectrum<T>(
-    f: &mut NpzFile,
+fn per_spectrum<S: ArraySource, T>(
+    f: &mut S,
     key: &str,
     n: usize,
-    read: ReadArray<T>,
+    read: ReadArray<S, T>,
 ) -> Result<Array1<T>, DataError> {
     let a = read(f, key)?;
     if a.len() != n {
@@ -431,11 +428,11 @@ fn per_spectrum<T>(
 }
 
 /// As [`per_spectrum`], for a key the schema makes optional.
-fn optional<T>(
-    f: &mut NpzFile,
+fn optional<S: ArraySource, T>(
+    f: &mut S,
     key: &str,
     n: usize,
-    read: ReadArray<T>,
+    read: ReadArray<S, T>,
 ) -> Result<Option<Array1<T>>, DataError> {
     if f.has(key) {
         per_spectrum(f, key, n, read).map(Some)

@@ -927,6 +927,29 @@ fn dropped_files_open_as_what_they_are() {
     wait_for(&mut h, 600, "the dropped survey to open", |a| {
         a.session().n() == 300 && !a.is_busy()
     });
+    // A Zarr store is a folder, but opens as a survey (not as FITS to ingest).
+    let store = dir.path().join("other.zarr");
+    let mut smaller = specae::data::Survey::read(&other).unwrap();
+    let keep = ndarray::s![..250, ..];
+    smaller = specae::data::Survey {
+        spectra: smaller.spectra.slice(keep).to_owned(),
+        mask: smaller.mask.slice(keep).to_owned(),
+        spec_err: smaller.spec_err.slice(keep).to_owned(),
+        norms: smaller.norms.slice(ndarray::s![..250]).to_owned(),
+        coeffs: smaller.coeffs.slice(keep).to_owned(),
+        meta: specae::data::survey::Metadata::default(),
+        truth: None,
+        ..smaller
+    };
+    smaller.write(&store, false).unwrap();
+    drop_onto(&mut h, &store);
+    wait_for(&mut h, 600, "the dropped store to open", |a| {
+        a.session().n() == 250 && !a.is_busy()
+    });
+    drop_onto(&mut h, &other);
+    wait_for(&mut h, 600, "the survey to open again", |a| {
+        a.session().n() == 300 && !a.is_busy()
+    });
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "not a survey").unwrap();
     drop_onto(&mut h, &notes);

@@ -21,6 +21,7 @@ mod real_files;
 mod real_galaxies;
 mod reference_parity;
 mod rest_grid;
+mod store;
 mod survey_science;
 mod training;
 mod untrusted_files;
