@@ -223,24 +223,17 @@ trait LeBytes: Copy {
     fn put(self, out: &mut Vec<u8>);
 }
 
-impl LeBytes for f32 {
-    const DTYPE: DType = DType::Float32;
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
+macro_rules! le_bytes {
+    ($($t:ty => $d:expr),*) => {$(
+        impl LeBytes for $t {
+            const DTYPE: DType = $d;
+            fn put(self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+        }
+    )*};
 }
-impl LeBytes for f64 {
-    const DTYPE: DType = DType::Float64;
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-}
-impl LeBytes for i64 {
-    const DTYPE: DType = DType::Int64;
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-}
+le_bytes!(f32 => DType::Float32, f64 => DType::Float64, i64 => DType::Int64);
 impl LeBytes for bool {
     const DTYPE: DType = DType::Bool;
     fn put(self, out: &mut Vec<u8>) {
