@@ -94,6 +94,21 @@ pub struct Truth {
     pub alpha_fe: Option<Array1<f32>>,
 }
 
+impl Truth {
+    /// The float columns every survey with truth has, by their file keys (npz and store).
+    pub fn float_columns(&self) -> [(&'static str, &Array1<f32>); 7] {
+        [
+            ("truth_z", &self.z),
+            ("truth_young_frac", &self.young_frac),
+            ("truth_ebv", &self.ebv),
+            ("truth_vdisp", &self.vdisp),
+            ("truth_flux5500", &self.flux5500),
+            ("truth_log_NII_Ha", &self.log_nii_ha),
+            ("truth_log_OIII_Hb", &self.log_oiii_hb),
+        ]
+    }
+}
+
 /// The arrays of one survey file.
 #[derive(Clone, Debug)]
 pub struct Survey {
@@ -368,15 +383,7 @@ impl Survey {
                         .map_err(werr)?;
                     npz.add_array("truth_oddity", &t.oddity.mapv(|x| x as i32))
                         .map_err(werr)?;
-                    for (k, v) in [
-                        ("truth_z", &t.z),
-                        ("truth_young_frac", &t.young_frac),
-                        ("truth_ebv", &t.ebv),
-                        ("truth_vdisp", &t.vdisp),
-                        ("truth_flux5500", &t.flux5500),
-                        ("truth_log_NII_Ha", &t.log_nii_ha),
-                        ("truth_log_OIII_Hb", &t.log_oiii_hb),
-                    ] {
+                    for (k, v) in t.float_columns() {
                         npz.add_array(k, v).map_err(werr)?;
                     }
                     if let Some(a) = &t.alpha_fe {

@@ -393,7 +393,8 @@ fn write_arrays(s: &Survey, b: &mut Builder<'_>) -> Result<(), DataError> {
             &["component"],
         )?;
     }
-    let col = |b: &mut Builder<'_>, key: &str, v: &Array1<f32>| {
+    fn column<T: LeBytes>(b: &mut Builder<'_>, key: &str, v: &Array1<T>) -> Result<(), DataError> {
+        let n = v.len();
         b.array(
             key,
             v.iter().copied(),
@@ -401,16 +402,8 @@ fn write_arrays(s: &Survey, b: &mut Builder<'_>) -> Result<(), DataError> {
             COLUMN_CHUNK_ROWS,
             &["spectrum"],
         )
-    };
-    let int_col = |b: &mut Builder<'_>, key: &str, v: &Array1<i64>| {
-        b.array(
-            key,
-            v.iter().copied(),
-            &[n],
-            COLUMN_CHUNK_ROWS,
-            &["spectrum"],
-        )
-    };
+    }
+    let (col, int_col) = (column::<f32>, column::<i64>);
     col(b, "norms", &s.norms)?;
     let m = &s.meta;
     for (k, v) in [
@@ -438,15 +431,7 @@ fn write_arrays(s: &Survey, b: &mut Builder<'_>) -> Result<(), DataError> {
     if let Some(t) = &s.truth {
         int_col(b, "truth_kind", &t.kind)?;
         int_col(b, "truth_oddity", &t.oddity)?;
-        for (k, v) in [
-            ("truth_z", &t.z),
-            ("truth_young_frac", &t.young_frac),
-            ("truth_ebv", &t.ebv),
-            ("truth_vdisp", &t.vdisp),
-            ("truth_flux5500", &t.flux5500),
-            ("truth_log_NII_Ha", &t.log_nii_ha),
-            ("truth_log_OIII_Hb", &t.log_oiii_hb),
-        ] {
+        for (k, v) in t.float_columns() {
             col(b, k, v)?;
         }
         if let Some(a) = &t.alpha_fe {
