@@ -13,7 +13,14 @@ fn main() -> std::process::ExitCode {
     )
     .init();
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    let result = cli::run(args);
+    // `specae bench scale` runs each step as a child and reads its high-water mark here.
+    if std::env::var_os(cli::PEAK_ENV).is_some()
+        && let Some(mb) = cli::peak_rss_mb()
+    {
+        eprintln!("{} {mb:.1}", cli::PEAK_ENV);
+    }
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

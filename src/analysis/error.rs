@@ -27,6 +27,8 @@ pub enum AnalysisError {
     Cancelled,
     #[error("cannot write {}: {detail}", path.display())]
     Write { path: PathBuf, detail: String },
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
 }
 
 impl From<crate::util::progress::Cancelled> for AnalysisError {

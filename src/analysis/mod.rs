@@ -14,6 +14,7 @@ pub mod lof;
 pub mod options;
 pub mod outliers;
 pub mod residuals;
+pub mod rows;
 pub mod run;
 pub mod store;
 pub mod tracks;

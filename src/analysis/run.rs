@@ -20,14 +20,15 @@ use super::lof::local_outlier_factor_with;
 use super::options::{AnalysisOptions, MIN_SPECTRA};
 use super::outliers::{OutlierRow, outlier_table, precision_at_top, reduced_chi2};
 use super::residuals::{ResidualHistograms, residual_range, wavelength_edges};
+use super::rows::SpectraRows;
 use super::tracks::{line_between, percentile_track};
 use super::trust::{subsample, trustworthiness_with};
 use super::umap::umap_embed;
 use crate::data::identity::FileIdentity;
-use crate::data::{GalaxyClass, Spectra, Split};
+use crate::data::{GalaxyClass, Split};
 use crate::model::Autoencoder;
-use crate::model::evaluate::{decode_rows, encode_all};
-use crate::model::pca_baseline::{BaselineError, PcaBaseline};
+use crate::model::evaluate::{CHUNK, STAGE_ENCODE, decode_rows, encode_rows};
+use crate::model::pca_baseline::PcaBaseline;
 use crate::util::progress::Progress;
 use crate::util::stats::quantile_sorted;
 
@@ -108,7 +109,8 @@ pub struct Analysis {
 
 /// What an analysis runs on.
 pub struct Inputs<'a> {
-    pub spectra: &'a Spectra,
+    /// In memory, or streamed from a store (`(&spectra).into()` for spectra in memory).
+    pub spectra: SpectraRows<'a>,
     pub model: &'a Autoencoder,
     pub device: &'a Device,
     pub split: &'a Split,
@@ -209,29 +211,33 @@ pub fn analyze_streaming(
              instead of {k}"
         ));
     }
-    let pca = match PcaBaseline::fit_with(s.x.view(), &inp.split.train, k_pca, progress) {
-        Ok(p) => p,
-        Err(BaselineError::Cancelled) => return Err(AnalysisError::Cancelled),
-        Err(e) => return Err(AnalysisError::Invalid(format!("PCA baseline: {e}"))),
-    };
-    let coeffs: Vec<Vec<f64>> = (0..n)
-        .into_par_iter()
-        .map(|i| pca.project(s.x.row(i)))
-        .collect();
-    let pca_coeffs = Array2::from_shape_fn((n, k_pca), |(i, j)| coeffs[i][j] as f32);
+    let pca = s.fit_baseline(&inp.split.train, k_pca, progress)?;
+    let mut pca_coeffs = Array2::<f32>::zeros((n, k_pca));
+    s.visit(&mut |lo, x, _| {
+        progress.check()?;
+        let coeffs: Vec<Vec<f64>> = (0..x.nrows())
+            .into_par_iter()
+            .map(|i| pca.project(x.row(i)))
+            .collect();
+        for (i, c) in coeffs.iter().enumerate() {
+            for (j, &v) in c.iter().enumerate().take(k_pca) {
+                pca_coeffs[[lo + i, j]] = v as f32;
+            }
+        }
+        Ok(())
+    })?;
     timed("PCA baseline", t);
     on_part(Part::Baseline(pca.clone()));
     progress.check()?;
 
     let oddities = s
-        .truth
-        .as_ref()
+        .truth()
         .map(|truth| oddity_precision(&truth.oddity, &lof, &chi2, &outliers));
 
     // Class separation.
     let t = Instant::now();
     progress.stage("kNN classifier (AE and PCA)", 2);
-    let labels: Vec<usize> = s.classes.iter().map(|c| c.index()).collect();
+    let labels: Vec<usize> = s.classes().iter().map(|c| c.index()).collect();
     let acc_ae = knn_cross_validate_with(
         latents.view(),
         &labels,
@@ -279,8 +285,8 @@ pub fn analyze_streaming(
     let t = Instant::now();
     progress.stage("latent tracks", 0);
     let ends = [
-        typical_member(latents.view(), &s.classes, GalaxyClass::Quiescent),
-        typical_member(latents.view(), &s.classes, GalaxyClass::EmissionLine),
+        typical_member(latents.view(), s.classes(), GalaxyClass::Quiescent),
+        typical_member(latents.view(), s.classes(), GalaxyClass::EmissionLine),
     ];
     let line = line_between(
         &latents.row(ends[0]).to_vec(),
@@ -334,47 +340,59 @@ pub fn analyze_streaming(
     })
 }
 
-/// Encodes every spectrum and scores its reconstruction: (χ², residual histograms, latents).
+/// Encodes every spectrum and scores its reconstruction: (χ², residual histograms, latents),
+/// block by block (a store is read once), as the stage "encoding spectra" of `progress`.
 fn encode_and_score(
     inp: &Inputs,
     progress: &Progress,
 ) -> Result<(Vec<f64>, ResidualHistograms, Array2<f32>), AnalysisError> {
     let s = inp.spectra;
     let n = s.n_spectra();
+    let grid = s.grid();
     let mut chi2 = Vec::with_capacity(n);
     let mut residuals: Option<ResidualHistograms> = None;
-    let mut mismatch = None;
-    let latents = encode_all(inp.model, s.x.view(), inp.device, progress, &mut |lo, z| {
-        let xhat = decode_rows(inp.model, z.view(), inp.device);
-        let hi = lo + z.nrows();
-        let (xs, ws) = (s.x.slice(s![lo..hi, ..]), s.w.slice(s![lo..hi, ..]));
-        if xhat.dim() != xs.dim() {
-            mismatch.get_or_insert((xhat.ncols(), xs.ncols()));
-            return;
+    let mut parts = vec![];
+    progress.stage(STAGE_ENCODE, n as u64);
+    s.visit(&mut |_, x, w| {
+        for lo in (0..x.nrows()).step_by(CHUNK) {
+            progress.check()?;
+            let hi = (lo + CHUNK).min(x.nrows());
+            let idx: Vec<u32> = (lo as u32..hi as u32).collect();
+            let z = encode_rows(inp.model, x, &idx, inp.device);
+            let xhat = decode_rows(inp.model, z.view(), inp.device);
+            let (xs, ws) = (x.slice(s![lo..hi, ..]), w.slice(s![lo..hi, ..]));
+            if xhat.dim() != xs.dim() {
+                return Err(AnalysisError::Invalid(format!(
+                    "the model reconstructs {} bins but the data have {}",
+                    xhat.ncols(),
+                    xs.ncols()
+                )));
+            }
+            chi2.par_extend(
+                (0..z.nrows())
+                    .into_par_iter()
+                    .map(|i| reduced_chi2(xs.row(i), xhat.row(i), ws.row(i))),
+            );
+            residuals
+                .get_or_insert_with(|| {
+                    let range = residual_range(xs, xhat.view(), ws);
+                    ResidualHistograms::with_range(
+                        wavelength_edges(grid.coeff0, grid.coeff1, grid.n),
+                        range,
+                    )
+                })
+                .add(xs, xhat.view(), ws);
+            progress.add(z.nrows() as u64);
+            parts.push(z);
         }
-        chi2.par_extend(
-            (0..z.nrows())
-                .into_par_iter()
-                .map(|i| reduced_chi2(xs.row(i), xhat.row(i), ws.row(i))),
-        );
-        residuals
-            .get_or_insert_with(|| {
-                let range = residual_range(xs, xhat.view(), ws);
-                ResidualHistograms::with_range(
-                    wavelength_edges(s.coeff0, s.coeff1, s.n_bins()),
-                    range,
-                )
-            })
-            .add(xs, xhat.view(), ws);
+        Ok(())
     })?;
-    if let Some((model_bins, data_bins)) = mismatch {
-        return Err(AnalysisError::Invalid(format!(
-            "the model reconstructs {model_bins} bins but the data have {data_bins}"
-        )));
-    }
     let residuals = residuals.ok_or_else(|| AnalysisError::Empty {
         what: "data".into(),
     })?;
+    let k = inp.model.latent_dim();
+    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+    let latents = ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, k)));
     Ok((chi2, residuals, latents))
 }
 

@@ -18,9 +18,10 @@ use ndarray_npy::{NpzWriter, WritableElement, WriteNpyExt};
 
 use super::AnalysisError;
 use super::residuals::ResidualHistograms;
+use super::rows::SpectraRows;
 use super::run::Analysis;
+use crate::data::Split;
 use crate::data::npz::NpzFile;
-use crate::data::{Spectra, Split};
 use crate::model::pca_baseline::PcaBaseline;
 use crate::util::atomic::write_atomically;
 
@@ -64,7 +65,7 @@ impl Analysis {
     pub fn write(
         &self,
         dir: &Path,
-        s: &Spectra,
+        s: SpectraRows<'_>,
         split: &Split,
     ) -> Result<Vec<PathBuf>, AnalysisError> {
         std::fs::create_dir_all(dir).map_err(io_err(dir))?;
@@ -138,7 +139,7 @@ impl Analysis {
                 write!(w, ",z{j}").map_err(&e)?;
             }
             writeln!(w).map_err(&e)?;
-            let m = &s.meta;
+            let m = s.meta();
             let int = |a: &Option<Array1<i64>>, i: usize| {
                 a.as_ref().map(|a| a[i].to_string()).unwrap_or_default()
             };
@@ -149,7 +150,7 @@ impl Analysis {
                     int(&m.plate, i),
                     int(&m.mjd, i),
                     int(&m.fiber, i),
-                    s.classes[i].label(),
+                    s.classes()[i].label(),
                     m.z.as_ref().map(|z| z[i].to_string()).unwrap_or_default(),
                     if in_train[i] { "train" } else { "valid" }
                 )
@@ -173,8 +174,7 @@ impl Analysis {
             .map_err(&e)?;
             for (r, o) in self.outliers.iter().enumerate() {
                 let odd = s
-                    .truth
-                    .as_ref()
+                    .truth()
                     .map(|t| t.oddity[o.index].to_string())
                     .unwrap_or_default();
                 writeln!(
@@ -182,7 +182,7 @@ impl Analysis {
                     "{},{},{},{:.5},{:.5},{:.5},{:.5},{:.5},{odd}",
                     r + 1,
                     o.index,
-                    s.classes[o.index].label(),
+                    s.classes()[o.index].label(),
                     o.score,
                     o.lof,
                     o.lof_percentile,

@@ -137,8 +137,7 @@ impl TrainingRun {
                 }
             };
             let train_data = TrainData {
-                x,
-                w,
+                rows: crate::train::stream::Rows::memory(x, w),
                 split,
                 identity: FileIdentity::of(&data_path).ok(),
                 grid: Some(grid),

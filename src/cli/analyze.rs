@@ -8,8 +8,11 @@ use burn::prelude::Device;
 use clap::Args;
 use specae::analysis::AnalysisError;
 use specae::analysis::options::AnalysisOptions;
+use specae::analysis::rows::SpectraRows;
 use specae::analysis::run::{Analysis, Inputs, analyze};
 use specae::analysis::store::default_dir;
+use specae::data::catalogue::Catalogue;
+use specae::data::store::{StoreRows, is_store};
 use specae::data::{GalaxyClass, Spectra};
 use specae::train::load::LoadedModel;
 use specae::train::load::load_model_for;
@@ -46,6 +49,34 @@ pub struct AnalyzeArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Read a survey store whole into memory instead of streaming it block by block.
+    #[arg(long)]
+    pub in_memory: bool,
+}
+
+/// A survey store opened for streaming, with its catalogue, and the model for it — or `None`
+/// when the model's infill basis is not the store's own (the store is then read whole and
+/// refilled as the model saw its training data).
+fn open_store_for_model(
+    model: &Path,
+    data: &Path,
+    split_seed: u64,
+    device: &Device,
+) -> anyhow::Result<Option<(StoreRows, Catalogue, LoadedModel)>> {
+    let rows = StoreRows::open(data)?;
+    let loaded = load_model_for(model, data, rows.n_rows(), &rows.grid(), split_seed, device)?;
+    if let Some(basis) = &loaded.inputs.infill
+        && !rows.infill().same_as(basis)
+    {
+        eprintln!(
+            "{} was trained on data filled from another PCA basis: reading {} whole to refill it",
+            model.display(),
+            data.display()
+        );
+        return Ok(None);
+    }
+    let catalogue = Catalogue::of_store(&rows)?;
+    Ok(Some((rows, catalogue, loaded)))
 }
 
 /// Reads a survey (the built-in one when `data` is `None`) and opens `model` for it on the CPU.
@@ -73,7 +104,7 @@ pub(super) fn open_model_and_data(
 /// Analyses `loaded` on `spectra` and writes the results into `dir`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn analyze_into(
-    spectra: &Spectra,
+    spectra: SpectraRows<'_>,
     loaded: &LoadedModel,
     device: &Device,
     model: &Path,
@@ -101,8 +132,33 @@ pub(super) fn analyze_into(
 }
 
 pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
-    let (data, spectra, device, loaded) =
-        open_model_and_data(&a.model, a.data.clone(), a.split_seed)?;
+    let data = super::resolve_data(a.data.clone())?;
+    let device = Device::flex();
+    let streamed = match is_store(&data) && !a.in_memory {
+        true => open_store_for_model(&a.model, &data, a.split_seed, &device)?,
+        false => None,
+    };
+    let (in_memory, loaded, catalogue_rows) = match streamed {
+        Some((rows, cat, loaded)) => {
+            eprintln!(
+                "data: {} spectra streamed from {} ({} blocks)",
+                rows.n_rows(),
+                data.display(),
+                rows.n_blocks()
+            );
+            (None, loaded, Some((rows, cat)))
+        }
+        None => {
+            let (_, spectra, _, loaded) =
+                open_model_and_data(&a.model, Some(data.clone()), a.split_seed)?;
+            (Some(spectra), loaded, None)
+        }
+    };
+    let spectra_rows = match (&in_memory, &catalogue_rows) {
+        (Some(s), _) => SpectraRows::Memory(s),
+        (None, Some((rows, catalogue))) => SpectraRows::Stream { rows, catalogue },
+        (None, None) => anyhow::bail!("no data were opened"),
+    };
     let opt = AnalysisOptions {
         umap: specae::analysis::umap::UmapParams {
             n_neighbors: a.neighbors,
@@ -116,7 +172,14 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
     let dir = a.out.clone().unwrap_or_else(|| default_dir(&a.model));
     let (progress, bars) = super::progress::bars();
     let analysed = analyze_into(
-        &spectra, &loaded, &device, &a.model, &data, &opt, &progress, &dir,
+        spectra_rows,
+        &loaded,
+        &device,
+        &a.model,
+        &data,
+        &opt,
+        &progress,
+        &dir,
     );
     bars.finish();
     let (result, files) = analysed?;

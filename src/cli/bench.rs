@@ -38,6 +38,12 @@ pub enum BenchCommand {
     /// How soon each long job (generate, PCA infill, writing, encode, the analysis's stages,
     /// a figure) stops after Cancel: median and max latency at `--n` spectra.
     Cancel(super::bench_cancel::CancelArgs),
+    /// Cost against the survey's size: generate, info, one epoch and analyze at each size,
+    /// each in its own process (wall time and peak resident memory); writes DIR/scale-*.json.
+    Scale(super::bench_scale::ScaleArgs),
+    /// Training streamed from a survey store vs the same store in memory: samples/s,
+    /// validation loss and peak memory of each, in fresh processes, alternated.
+    Stream(super::bench_stream::StreamArgs),
     /// The explorer's first launch: seconds until the survey, the latents, the outlier list,
     /// the UMAP and the whole analysis appear (built-in survey generated and analysed afresh).
     Launch(LaunchArgs),
@@ -131,6 +137,8 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Cancel(a) => super::bench_cancel::cancel(a),
         BenchCommand::Parity(a) => super::bench_parity::parity(a),
         BenchCommand::Launch(a) => launch(a),
+        BenchCommand::Stream(a) => super::bench_stream::stream(a),
+        BenchCommand::Scale(a) => super::bench_scale::scale(a),
     }
 }
 
@@ -173,7 +181,7 @@ fn umap(a: UmapArgs) -> anyhow::Result<()> {
 }
 
 /// Peak resident memory of this process (MB), where the OS reports it.
-fn peak_rss_mb() -> Option<f64> {
+pub fn peak_rss_mb() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

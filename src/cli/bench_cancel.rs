@@ -131,7 +131,7 @@ pub fn cancel(a: CancelArgs) -> anyhow::Result<()> {
     );
     let split = Split::seeded(n, 0, specae::data::split::DEFAULT_TRAIN_FRACTION);
     let inputs = Inputs {
-        spectra: &spectra,
+        spectra: (&spectra).into(),
         model: &model,
         device: &device,
         split: &split,

@@ -12,6 +12,25 @@ use specae::synth::{SynthConfig, SynthError, generate};
 pub fn generate_to(cfg: &SynthConfig, out: &Path, compressed: bool) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let (progress, bars) = super::progress::bars();
+    if specae::data::store::wants_store(out) {
+        // A store is written as the spectra are generated, a block at a time.
+        let written = specae::synth::generate_store(cfg, out, &progress);
+        bars.finish();
+        match written {
+            Err(SynthError::Cancelled) => {
+                anyhow::bail!("cancelled: nothing was written to {}", out.display())
+            }
+            w => w.with_context(|| format!("generating the survey into {}", out.display()))?,
+        }
+        eprintln!(
+            "generated {} spectra into {} in {:.1} s (PCA infill fitted on {} of them)",
+            cfg.n,
+            out.display(),
+            t0.elapsed().as_secs_f64(),
+            cfg.n.min(specae::synth::SAMPLE_ROWS)
+        );
+        return Ok(());
+    }
     let survey = generate(cfg, &progress);
     bars.finish();
     let survey = match survey {

@@ -3,11 +3,15 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use specae::analysis::rows::SpectraRows;
+use specae::data::catalogue::Catalogue;
 use specae::data::prepped::read_prepped;
+use specae::data::store::{StoreRows, is_store};
 use specae::data::{GalaxyClass, Spectra};
 use specae::model::evaluate::{model_losses, pca_losses};
 use specae::model::pca_baseline::PcaBaseline;
-use specae::train::load::load_model_for;
+use specae::train::load::{LoadedModel, load_model_for};
+use specae::util::progress::Progress;
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
@@ -25,10 +29,70 @@ pub struct EvaluateArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Read a survey store whole into memory instead of streaming it block by block.
+    #[arg(long)]
+    pub in_memory: bool,
+}
+
+/// Per-spectrum validation losses of the model and of the PCA baseline (in `valid`'s order),
+/// reading the spectra a block at a time.
+fn streamed_losses(
+    rows: SpectraRows<'_>,
+    loaded: &LoadedModel,
+    device: &burn::prelude::Device,
+) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+    let split = &loaded.split;
+    let pca = rows.fit_baseline(&split.train, loaded.latent_dim, &Progress::new())?;
+    let mut at = vec![u32::MAX; rows.n_spectra()];
+    for (k, &i) in split.valid.iter().enumerate() {
+        at[i as usize] = k as u32;
+    }
+    let (mut ae, mut pl) = (vec![0.0; split.valid.len()], vec![0.0; split.valid.len()]);
+    rows.visit(&mut |lo, x, w| {
+        let local: Vec<u32> = (0..x.nrows() as u32)
+            .filter(|&r| at[lo + r as usize] != u32::MAX)
+            .collect();
+        let a = model_losses(&loaded.model, x, w, &local, device);
+        let p = pca_losses(&pca, x, w, &local);
+        for ((&r, a), p) in local.iter().zip(a).zip(p) {
+            let k = at[lo + r as usize] as usize;
+            (ae[k], pl[k]) = (a, p);
+        }
+        Ok(())
+    })?;
+    Ok((ae, pl))
 }
 
 pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
     let device = burn::prelude::Device::flex();
+    if a.prepped.is_none() && !a.in_memory {
+        let path = super::resolve_data(a.data.clone())?;
+        if is_store(&path) {
+            let rows = StoreRows::open(&path)?;
+            let loaded = load_model_for(
+                &a.model,
+                &path,
+                rows.n_rows(),
+                &rows.grid(),
+                a.split_seed,
+                &device,
+            )?;
+            let own_basis = loaded
+                .inputs
+                .infill
+                .as_ref()
+                .is_none_or(|b| rows.infill().same_as(b));
+            if own_basis {
+                let catalogue = Catalogue::of_store(&rows)?;
+                let streamed = SpectraRows::Stream {
+                    rows: &rows,
+                    catalogue: &catalogue,
+                };
+                let (ae, pl) = streamed_losses(streamed, &loaded, &device)?;
+                return report(&a, &ae, &pl, &catalogue.classes, &loaded);
+            }
+        }
+    }
     let (x, w, classes, loaded) = match &a.prepped {
         Some(p) => {
             let pr = read_prepped(p)?;
@@ -57,11 +121,23 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
             (s.x, s.w, s.classes, loaded)
         }
     };
-    let name = loaded.kind_name();
-    let (model, split, latent) = (loaded.model, loaded.split, loaded.latent_dim);
-    let ae = model_losses(&model, x.view(), w.view(), &split.valid, &device);
-    let pca = PcaBaseline::fit(x.view(), &split.train, latent)?;
+    let split = &loaded.split;
+    let ae = model_losses(&loaded.model, x.view(), w.view(), &split.valid, &device);
+    let pca = PcaBaseline::fit(x.view(), &split.train, loaded.latent_dim)?;
     let pl = pca_losses(&pca, x.view(), w.view(), &split.valid);
+    report(&a, &ae, &pl, &classes, &loaded)
+}
+
+/// Prints the mean losses overall and per class.
+fn report(
+    a: &EvaluateArgs,
+    ae: &[f64],
+    pl: &[f64],
+    classes: &[GalaxyClass],
+    loaded: &LoadedModel,
+) -> anyhow::Result<()> {
+    let name = loaded.kind_name();
+    let (split, latent) = (&loaded.split, loaded.latent_dim);
     let mean = |v: &[f64], sel: &dyn Fn(usize) -> bool| {
         let (sum, n) = v
             .iter()
@@ -72,12 +148,12 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
     };
     let class_of = |k: usize| classes[split.valid[k] as usize];
     let mut rows = vec![];
-    let (a_all, n_all) = mean(&ae, &|_| true);
-    let (p_all, _) = mean(&pl, &|_| true);
+    let (a_all, n_all) = mean(ae, &|_| true);
+    let (p_all, _) = mean(pl, &|_| true);
     rows.push(("all".to_string(), n_all, a_all, p_all));
     for c in GalaxyClass::ALL {
-        let (am, n) = mean(&ae, &|k| class_of(k) == c);
-        let (pm, _) = mean(&pl, &|k| class_of(k) == c);
+        let (am, n) = mean(ae, &|k| class_of(k) == c);
+        let (pm, _) = mean(pl, &|k| class_of(k) == c);
         if n > 0 {
             rows.push((c.label().to_string(), n, am, pm));
         }

@@ -58,7 +58,7 @@ pub fn run(a: FiguresArgs) -> anyhow::Result<()> {
             adir.display()
         );
         super::analyze::analyze_into(
-            &spectra,
+            (&spectra).into(),
             &loaded,
             &device,
             &a.model,

@@ -2,9 +2,15 @@
 
 mod analyze;
 mod bench;
+pub use bench::peak_rss_mb;
+
+/// Set in a child's environment, it prints its peak resident memory (MB) last on stderr.
+pub const PEAK_ENV: &str = "SPECAE_PEAK_MB";
 mod bench_cancel;
 mod bench_engines;
 mod bench_parity;
+mod bench_scale;
+mod bench_stream;
 mod builtin;
 mod compare;
 mod convert;

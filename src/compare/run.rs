@@ -235,8 +235,7 @@ fn train(
         detail,
     };
     let data = TrainData {
-        x: s.x.clone(),
-        w: s.w.clone(),
+        rows: crate::train::stream::Rows::memory(s.x.clone(), s.w.clone()),
         split: opts.split.clone(),
         identity: opts.data.clone(),
         grid: Some(s.grid()),

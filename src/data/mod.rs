@@ -5,6 +5,7 @@
 //! - [`store`]: the chunked on-disk survey store (Zarr v3), beside npz ([`arrays`]: either;
 //!   `survey_files`: `Survey::read`/`write` choose by the path);
 //! - [`preprocess`]: PCA infill, normalisation and weights ([`Spectra`]);
+//! - [`catalogue`]: a survey's per-spectrum columns without its spectra;
 //! - [`classes`]: galaxy classes from astroML's `lineindex_cln`;
 //! - [`split`]: the seeded train/validation split;
 //! - [`prepped`]: the prepped-file schema shared with `shared/anchors/reference.py`;
@@ -13,6 +14,7 @@
 //! - [`summary`]: counts and statistics for `specae info`.
 
 pub mod arrays;
+pub mod catalogue;
 pub mod classes;
 pub mod error;
 pub mod grid;

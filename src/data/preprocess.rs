@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use ndarray::{Array1, Array2, Axis, Zip};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis, Zip};
 use rayon::prelude::*;
 
 use super::classes::GalaxyClass;
@@ -21,11 +21,68 @@ pub const MIN_RAW_ERR: f32 = 0.25;
 /// The smallest raw error that keeps a pixel's weight, for spectrum `i`: [`MIN_RAW_ERR`] for
 /// SDSS-like spectra (no `release` column, or an SDSS one), any positive error for DESI's.
 fn min_raw_err(meta: &Metadata, i: usize) -> f32 {
-    match meta.release.as_ref().and_then(|r| r.get(i)) {
-        Some(&code) if super::release::is_desi(code) => f32::MIN_POSITIVE,
+    min_raw_err_of(meta.release.as_ref().and_then(|r| r.get(i)).copied())
+}
+
+/// [`min_raw_err`] from a spectrum's `release` code (None: the file has no such column).
+pub(crate) fn min_raw_err_of(release: Option<i64>) -> f32 {
+    match release {
+        Some(code) if super::release::is_desi(code) => f32::MIN_POSITIVE,
         _ => MIN_RAW_ERR,
     }
 }
+
+/// Preprocesses one spectrum in place: `xr` holds the raw flux and becomes x (masked pixels
+/// filled in normalised units from `mu + cr·evecs`), `wr` holds the raw error and becomes w.
+/// The one definition behind [`Spectra::from_survey`] and the store's streamed rows.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn prepare_row(
+    mut xr: ArrayViewMut1<f32>,
+    mut wr: ArrayViewMut1<f32>,
+    mr: ArrayView1<bool>,
+    cr: ArrayView1<f32>,
+    norm: f32,
+    min_err: f32,
+    mu: &Array1<f32>,
+    evecs: &Array2<f32>,
+) {
+    let norm32 = norm;
+    let norm = f64::from(norm);
+    // Every pixel as if unmasked, in one branch-free pass the compiler vectorises (rows are
+    // contiguous: 4× faster than per-pixel branches, measured on a store's blocks), then the
+    // masked ones overwritten: the same values as a per-pixel branch.
+    let unmasked = |x: &mut f32, w: &mut f32| {
+        // f32 ÷ f32 is correctly rounded, as the f64 quotient rounded to f32 is (53 ≥ 2·24 + 2
+        // bits): the same value, at twice the vector width.
+        *x /= norm32;
+        let raw_err = *w;
+        let sigma = f64::from(raw_err) / norm;
+        let weight = (1.0 / (sigma * sigma + SIGMA2_FLOOR)) as f32;
+        *w = if raw_err.is_finite() & (raw_err >= min_err) {
+            weight
+        } else {
+            0.0
+        };
+    };
+    match (xr.as_slice_mut(), wr.as_slice_mut()) {
+        (Some(xs), Some(ws)) => xs.iter_mut().zip(ws).for_each(|(x, w)| unmasked(x, w)),
+        _ => xr
+            .iter_mut()
+            .zip(wr.iter_mut())
+            .for_each(|(x, w)| unmasked(x, w)),
+    }
+    let k = cr.len();
+    for (j, _) in mr.iter().enumerate().filter(|(_, m)| **m) {
+        // Fill in normalised units: (mu + c·evecs) × norm / norm.
+        let mut fill = f64::from(mu[j]);
+        for q in 0..k {
+            fill += f64::from(cr[q]) * f64::from(evecs[[q, j]]);
+        }
+        xr[j] = fill as f32;
+        wr[j] = 0.0;
+    }
+}
+
 /// Softening of the inverse variance: w = 1/(σ² + SIGMA2_FLOOR).
 pub const SIGMA2_FLOOR: f64 = 1.0 / 2e6;
 
@@ -84,7 +141,6 @@ impl Spectra {
             meta,
             truth,
         } = s;
-        let k = coeffs.ncols();
         let min_err = Array1::from_iter((0..x.nrows()).map(|i| min_raw_err(&meta, i)));
         Zip::from(x.axis_iter_mut(Axis(0)))
             .and(w.axis_iter_mut(Axis(0)))
@@ -93,28 +149,8 @@ impl Spectra {
             .and(&norms)
             .and(&min_err)
             .into_par_iter()
-            .for_each(|(mut xr, mut wr, mr, cr, &norm, &min_err)| {
-                let norm = f64::from(norm);
-                for j in 0..xr.len() {
-                    if mr[j] {
-                        // Fill in normalised units: (mu + c·evecs) × norm / norm.
-                        let mut fill = f64::from(mu[j]);
-                        for q in 0..k {
-                            fill += f64::from(cr[q]) * f64::from(evecs[[q, j]]);
-                        }
-                        xr[j] = fill as f32;
-                        wr[j] = 0.0;
-                    } else {
-                        xr[j] = (f64::from(xr[j]) / norm) as f32;
-                        let raw_err = wr[j];
-                        wr[j] = if raw_err.is_finite() && raw_err >= min_err {
-                            let sigma = f64::from(raw_err) / norm;
-                            (1.0 / (sigma * sigma + SIGMA2_FLOOR)) as f32
-                        } else {
-                            0.0
-                        };
-                    }
-                }
+            .for_each(|(xr, wr, mr, cr, &norm, &min_err)| {
+                prepare_row(xr, wr, mr, cr, norm, min_err, &mu, &evecs);
             });
         let n = x.nrows();
         let lineindex: Vec<i64> = match &meta.lineindex_cln {
@@ -167,25 +203,29 @@ impl Spectra {
 
     /// Per-spectrum median S/N over pixels with weight (flux / error in raw units).
     pub fn median_snr(&self) -> Vec<f32> {
-        self.x
-            .axis_iter(Axis(0))
-            .into_par_iter()
-            .zip(self.w.axis_iter(Axis(0)).into_par_iter())
-            .map(|(xr, wr)| {
-                let mut v: Vec<f32> = xr
-                    .iter()
-                    .zip(wr.iter())
-                    .filter(|(_, w)| **w > 0.0)
-                    .map(|(x, w)| {
-                        // w = 1/(σ² + floor) → σ² = 1/w − floor (σ in normalised units).
-                        let s2 = (1.0 / f64::from(*w) - SIGMA2_FLOOR).max(1e-30);
-                        (f64::from(*x) / s2.sqrt()) as f32
-                    })
-                    .collect();
-                median_in_place(&mut v)
-            })
-            .collect()
+        median_snr_rows(self.x.view(), self.w.view())
     }
+}
+
+/// [`Spectra::median_snr`] of rows `x` with weights `w`.
+pub fn median_snr_rows(x: ArrayView2<f32>, w: ArrayView2<f32>) -> Vec<f32> {
+    x.axis_iter(Axis(0))
+        .into_par_iter()
+        .zip(w.axis_iter(Axis(0)).into_par_iter())
+        .map(|(xr, wr)| {
+            let mut v: Vec<f32> = xr
+                .iter()
+                .zip(wr.iter())
+                .filter(|(_, w)| **w > 0.0)
+                .map(|(x, w)| {
+                    // w = 1/(σ² + floor) → σ² = 1/w − floor (σ in normalised units).
+                    let s2 = (1.0 / f64::from(*w) - SIGMA2_FLOOR).max(1e-30);
+                    (f64::from(*x) / s2.sqrt()) as f32
+                })
+                .collect();
+            median_in_place(&mut v)
+        })
+        .collect()
 }
 
 /// Median of a slice (NaN if empty); reorders the slice.

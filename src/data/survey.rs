@@ -271,34 +271,7 @@ impl Survey {
             None
         };
 
-        let meta = Metadata {
-            lineindex_cln: optional(&mut f, "lineindex_cln", n, S::ints1)?,
-            z: optional(&mut f, "z", n, S::floats1)?,
-            zerr: optional(&mut f, "zerr", n, S::floats1)?,
-            plate: optional(&mut f, "plate", n, S::ints1)?,
-            mjd: optional(&mut f, "mjd", n, S::ints1)?,
-            fiber: optional(&mut f, "fiber", n, S::ints1)?,
-            log_nii_ha: optional(&mut f, "log_NII_Ha", n, S::floats1)?,
-            log_oiii_hb: optional(&mut f, "log_OIII_Hb", n, S::floats1)?,
-            targetid: optional(&mut f, "targetid", n, S::ints1)?,
-            release: optional(&mut f, "release", n, S::ints1)?,
-        };
-        let truth = if f.has("truth_kind") {
-            Some(Truth {
-                kind: per_spectrum(&mut f, "truth_kind", n, S::ints1)?,
-                oddity: per_spectrum(&mut f, "truth_oddity", n, S::ints1)?,
-                z: per_spectrum(&mut f, "truth_z", n, S::floats1)?,
-                young_frac: per_spectrum(&mut f, "truth_young_frac", n, S::floats1)?,
-                ebv: per_spectrum(&mut f, "truth_ebv", n, S::floats1)?,
-                vdisp: per_spectrum(&mut f, "truth_vdisp", n, S::floats1)?,
-                flux5500: per_spectrum(&mut f, "truth_flux5500", n, S::floats1)?,
-                log_nii_ha: per_spectrum(&mut f, "truth_log_NII_Ha", n, S::floats1)?,
-                log_oiii_hb: per_spectrum(&mut f, "truth_log_OIII_Hb", n, S::floats1)?,
-                alpha_fe: optional(&mut f, "truth_alpha_fe", n, S::floats1)?,
-            })
-        } else {
-            None
-        };
+        let (meta, truth) = read_columns(&mut f, n)?;
         Ok(Survey {
             spectra,
             mask,
@@ -411,6 +384,43 @@ impl Survey {
             w => w,
         }
     }
+}
+
+/// The per-spectrum catalogue columns of a survey of `n` spectra (the metadata and, for
+/// generated surveys, the truth), each checked to hold one value per spectrum.
+pub(crate) fn read_columns<S: ArraySource>(
+    f: &mut S,
+    n: usize,
+) -> Result<(Metadata, Option<Truth>), DataError> {
+    let meta = Metadata {
+        lineindex_cln: optional(f, "lineindex_cln", n, S::ints1)?,
+        z: optional(f, "z", n, S::floats1)?,
+        zerr: optional(f, "zerr", n, S::floats1)?,
+        plate: optional(f, "plate", n, S::ints1)?,
+        mjd: optional(f, "mjd", n, S::ints1)?,
+        fiber: optional(f, "fiber", n, S::ints1)?,
+        log_nii_ha: optional(f, "log_NII_Ha", n, S::floats1)?,
+        log_oiii_hb: optional(f, "log_OIII_Hb", n, S::floats1)?,
+        targetid: optional(f, "targetid", n, S::ints1)?,
+        release: optional(f, "release", n, S::ints1)?,
+    };
+    let truth = if f.has("truth_kind") {
+        Some(Truth {
+            kind: per_spectrum(f, "truth_kind", n, S::ints1)?,
+            oddity: per_spectrum(f, "truth_oddity", n, S::ints1)?,
+            z: per_spectrum(f, "truth_z", n, S::floats1)?,
+            young_frac: per_spectrum(f, "truth_young_frac", n, S::floats1)?,
+            ebv: per_spectrum(f, "truth_ebv", n, S::floats1)?,
+            vdisp: per_spectrum(f, "truth_vdisp", n, S::floats1)?,
+            flux5500: per_spectrum(f, "truth_flux5500", n, S::floats1)?,
+            log_nii_ha: per_spectrum(f, "truth_log_NII_Ha", n, S::floats1)?,
+            log_oiii_hb: per_spectrum(f, "truth_log_OIII_Hb", n, S::floats1)?,
+            alpha_fe: optional(f, "truth_alpha_fe", n, S::floats1)?,
+        })
+    } else {
+        None
+    };
+    Ok((meta, truth))
 }
 
 type ReadArray<S, T> = fn(&mut S, &str) -> Result<Array1<T>, DataError>;

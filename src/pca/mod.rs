@@ -1,5 +1,7 @@
-//! PCA used by the data layer: astroML's iterative PCA (fills masked pixels), built on faer.
+//! PCA used by the data layer: astroML's iterative PCA (fills masked pixels), built on faer;
+//! [`apply`] fills one spectrum from a basis fitted on a sample (surveys streamed to a store).
 
+pub mod apply;
 pub mod cholesky;
 pub mod iterative;
 

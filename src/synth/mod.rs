@@ -18,6 +18,7 @@ pub mod population;
 pub mod spectrum;
 pub mod ssp;
 pub mod templates;
+mod to_store;
 
 use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
@@ -26,6 +27,7 @@ use rayon::prelude::*;
 
 pub use oddities::Oddity;
 pub use population::Kind;
+pub use to_store::{SAMPLE_ROWS, generate_store};
 
 use crate::data::grid::{COEFF0, COEFF1};
 use crate::data::survey::{Metadata, Survey, Truth};
@@ -68,6 +70,8 @@ pub enum SynthError {
     Pca(PcaError),
     #[error("generating the survey was cancelled")]
     Cancelled,
+    #[error(transparent)]
+    Store(#[from] crate::data::DataError),
 }
 
 impl From<PcaError> for SynthError {
@@ -115,6 +119,15 @@ struct Synth {
 }
 
 impl Synth {
+    fn new() -> Result<Self, SynthError> {
+        let grid = Bins::standard();
+        let ssp = ssp::tables().map_err(SynthError::Tables)?;
+        Ok(Synth {
+            obs: Observatory::new(&grid),
+            builder: Builder::new(grid, ssp),
+        })
+    }
+
     fn row(&self, seed: u64, index: usize, oddity_rate: f64) -> Row {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(index as u64);
@@ -199,13 +212,8 @@ pub fn generate(cfg: &SynthConfig, progress: &Progress) -> Result<Survey, SynthE
     if n == 0 {
         return Err(SynthError::Empty);
     }
-    let grid = Bins::standard();
-    let d = grid.len();
-    let ssp = ssp::tables().map_err(SynthError::Tables)?;
-    let synth = Synth {
-        obs: Observatory::new(&grid),
-        builder: Builder::new(grid, ssp),
-    };
+    let synth = Synth::new()?;
+    let d = synth.builder.grid.len();
     let mut spectra = Array2::<f32>::zeros((n, d));
     let mut spec_err = Array2::<f32>::zeros((n, d));
     let mut mask = Array2::<bool>::from_elem((n, d), false);
@@ -238,6 +246,26 @@ pub fn generate(cfg: &SynthConfig, progress: &Progress) -> Result<Survey, SynthE
 
     let pca = iterative_pca(spectra.view(), mask.view(), &cfg.pca, progress)?;
 
+    let (meta, truth) = columns(&rows_meta);
+    Ok(Survey {
+        spectra,
+        mask,
+        spec_err,
+        coeff0: COEFF0,
+        coeff1: COEFF1,
+        norms: pca.norms,
+        mu: pca.mu,
+        evecs: pca.evecs,
+        coeffs: pca.coeffs,
+        evals: Some(pca.evals),
+        meta,
+        truth: Some(truth),
+    })
+}
+
+/// The catalogue columns and the truth of generated rows (spectrum `i` is `rows[i]`).
+fn columns(rows_meta: &[Row]) -> (Metadata, Truth) {
+    let n = rows_meta.len();
     let col_f = |f: &dyn Fn(&Row) -> f64| -> Array1<f32> {
         rows_meta.iter().map(|r| f(r) as f32).collect()
     };
@@ -268,18 +296,5 @@ pub fn generate(cfg: &SynthConfig, progress: &Progress) -> Result<Survey, SynthE
         log_oiii_hb: col_f(&|r| r.true_oiii_hb),
         alpha_fe: Some(col_f(&|r| r.alpha_fe)),
     };
-    Ok(Survey {
-        spectra,
-        mask,
-        spec_err,
-        coeff0: COEFF0,
-        coeff1: COEFF1,
-        norms: pca.norms,
-        mu: pca.mu,
-        evecs: pca.evecs,
-        coeffs: pca.coeffs,
-        evals: Some(pca.evals),
-        meta,
-        truth: Some(truth),
-    })
+    (meta, truth)
 }

@@ -236,8 +236,7 @@ pub fn speed_trainer(
     let x = Array2::from_shape_fn((rows, model.n_bins), |_| rng.random::<f32>());
     let w = Array2::from_elem((rows, model.n_bins), 1.0f32);
     let data = TrainData {
-        x: Arc::new(x),
-        w: Arc::new(w),
+        rows: crate::train::stream::Rows::memory(Arc::new(x), Arc::new(w)),
         split: Split {
             seed: None,
             train: (0..rows as u32 - 1).collect(),

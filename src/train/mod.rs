@@ -7,6 +7,7 @@
 //!   ([`engine_speed`]);
 //! - [`gpu`]: opening the GPUs (wgpu; CUDA with `gpu-cuda`) once per process;
 //! - [`draws`]: the VAE's seeded random draws, shared by both engines;
+//! - [`stream`]: the rows a run trains on, in memory or streamed from a survey store;
 //! - [`trainer`]: the loop itself (epochs, validation, NaN guard), on one of two engines;
 //! - [`native`]: the native CPU engine (hand-written forward/backward and Adam on faer);
 //! - [`parity`]: a GPU engine step by step against the native engine;
@@ -23,6 +24,7 @@ pub mod load;
 pub mod native;
 pub mod parity;
 pub mod schedule;
+pub mod stream;
 pub mod trainer;
 pub mod worker;
 

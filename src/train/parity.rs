@@ -98,8 +98,7 @@ pub fn paper_problem(n: usize, seed: u64) -> (TrainConfig, TrainData) {
         |(i, j)| if (i + j) % 17 == 0 { 0.0 } else { 40.0 },
     );
     let data = TrainData {
-        x: Arc::new(x),
-        w: Arc::new(w),
+        rows: crate::train::stream::Rows::memory(Arc::new(x), Arc::new(w)),
         split: Split::seeded(n, 2, 0.75),
         identity: None,
         grid: None,

@@ -2,12 +2,10 @@
 //! ReduceLROnPlateau, early stopping and a guard against non-finite losses.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Instant;
 
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use ndarray::Array2;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -17,9 +15,11 @@ use super::config::TrainConfig;
 use super::draws::draw_values;
 use super::native::{Mlp, NativeEngine};
 use super::schedule::{EarlyStopper, Plateau};
+use super::stream::{Batch, Batches, Rows, Window, stream_order};
 use crate::data::Split;
 use crate::data::grid::LogGrid;
 use crate::data::identity::FileIdentity;
+use crate::data::store::StoreRows;
 use crate::model::Autoencoder;
 use crate::model::interop::{NamedTensor, model_from_state_dict, state_dict};
 use crate::model::loss::weighted_loss;
@@ -29,8 +29,8 @@ use crate::model::vae_loss::{Draws, PRIOR_SAMPLES, vae_terms};
 /// The data a run trains on, shared with the GUI without copies.
 #[derive(Clone, Debug)]
 pub struct TrainData {
-    pub x: Arc<Array2<f32>>,
-    pub w: Arc<Array2<f32>>,
+    /// x and w: in memory, or streamed from a survey store.
+    pub rows: Rows,
     pub split: Split,
     /// The data file, stored in checkpoints so a model is never applied to other data silently.
     pub identity: Option<FileIdentity>,
@@ -92,6 +92,8 @@ pub enum TrainError {
     BadConfig(String),
     #[error("the model's weights: {0}")]
     Model(String),
+    #[error("reading the training data: {0}")]
+    Data(#[from] crate::data::DataError),
     #[error("the device failed in epoch {epoch} (batch {batch}): {message}")]
     Device {
         epoch: usize,
@@ -118,6 +120,8 @@ pub enum EpochEnd {
 
 /// Rows of validation processed per forward pass.
 const EVAL_CHUNK: usize = 2048;
+/// Training rows a speed measurement cycles over (streamed rows: from the first blocks).
+const MEASURE_ROWS: usize = 16_384;
 /// Read the running loss back from the device every this many batches (NaN guard).
 const SYNC_EVERY: usize = 8;
 
@@ -188,6 +192,18 @@ impl LossSum {
             None => 0.0,
         };
         Ok(self.host + device)
+    }
+}
+
+/// Why a validation pass failed: the data (a damaged store) or the device.
+enum Failure {
+    Data(crate::data::DataError),
+    Device(String),
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Self {
+        Failure::Device(m)
     }
 }
 
@@ -333,8 +349,16 @@ impl Trainer {
         self.stopper.best
     }
 
-    /// Training indices in the order epoch `epoch` (1-based) visits them.
+    /// Training indices in the order epoch `epoch` (1-based) visits them (streamed rows:
+    /// block windows, see [`super::stream`]).
     pub fn epoch_order(&self, epoch: usize) -> Vec<u32> {
+        if let Rows::Stream(s) = &self.data.rows {
+            return self
+                .stream_windows(s, epoch)
+                .into_iter()
+                .flat_map(|w| w.rows)
+                .collect();
+        }
         let mut order = self.data.split.train.clone();
         if self.config.shuffle {
             let mut rng = ChaCha8Rng::seed_from_u64(self.config.seed);
@@ -344,8 +368,27 @@ impl Trainer {
         order
     }
 
-    /// One optimisation step on rows `idx`; returns the batch loss.
-    fn step(&mut self, idx: &[u32]) -> BatchLoss {
+    fn stream_windows(&self, s: &StoreRows, epoch: usize) -> Vec<Window> {
+        let train = &self.data.split.train;
+        stream_order(s, train, self.config.seed, epoch, self.config.shuffle)
+    }
+
+    /// Epoch `epoch`'s batches.
+    fn epoch_batches(&self, epoch: usize) -> Batches {
+        let bs = self.config.batch_size;
+        match &self.data.rows {
+            Rows::Stream(s) => Batches::stream(s, self.stream_windows(s, epoch), bs),
+            Rows::Memory { .. } => self
+                .data
+                .rows
+                .batches_in_order(&self.epoch_order(epoch), bs),
+        }
+    }
+
+    /// One optimisation step on a batch; returns the batch loss.
+    fn step(&mut self, batch: &Batch) -> BatchLoss {
+        let idx = batch.idx.as_slice();
+        let (x, w) = batch.views();
         if let Some(fault) = self.fault.as_mut() {
             fault.steps_left = fault.steps_left.saturating_sub(1);
             if fault.steps_left == 0 {
@@ -354,22 +397,19 @@ impl Trainer {
         }
         let lr = self.plateau.lr;
         match &mut self.engine {
-            Engine::Native(e) => {
-                let (x, w) = (self.data.x.view(), self.data.w.view());
-                BatchLoss::Host(match self.config.vae_weights() {
-                    Some(weights) => {
-                        let stream = self.draw_stream;
-                        self.draw_stream += 1;
-                        let latent = self.config.model.latent;
-                        let d = draw_values(self.config.seed, stream, idx.len(), latent);
-                        e.step_vae(x, w, idx, lr, weights, &d)
-                    }
-                    None => e.step(x, w, idx, lr),
-                })
-            }
+            Engine::Native(e) => BatchLoss::Host(match self.config.vae_weights() {
+                Some(weights) => {
+                    let stream = self.draw_stream;
+                    self.draw_stream += 1;
+                    let latent = self.config.model.latent;
+                    let d = draw_values(self.config.seed, stream, idx.len(), latent);
+                    e.step_vae(x, w, idx, lr, weights, &d)
+                }
+                None => e.step(x, w, idx, lr),
+            }),
             Engine::Burn { model, optim } => {
-                let xb = rows_to_tensor(self.data.x.view(), idx, &self.device);
-                let wb = rows_to_tensor(self.data.w.view(), idx, &self.device);
+                let xb = rows_to_tensor(x, idx, &self.device);
+                let wb = rows_to_tensor(w, idx, &self.device);
                 let m = model.take().expect("the model is present between steps");
                 let loss = match self.config.vae_weights() {
                     Some(weights) => {
@@ -410,11 +450,18 @@ impl Trainer {
         budget: std::time::Duration,
     ) -> Result<f64, TrainError> {
         let bs = self.config.batch_size;
-        let order = self.data.split.train.clone();
-        let mut batches: Vec<&[u32]> = order.chunks(bs).filter(|c| c.len() == bs).collect();
-        if batches.is_empty() {
-            batches.push(&order);
-        }
+        let sample = self.data.rows.sample(&self.data.split.train, MEASURE_ROWS);
+        let all: Vec<Batch> = self
+            .data
+            .rows
+            .batches_in_order(&sample, bs)
+            .collect::<Result<_, _>>()?;
+        let whole: Vec<&Batch> = all.iter().filter(|b| b.idx.len() == bs).collect();
+        let batches = if whole.is_empty() {
+            all.iter().collect()
+        } else {
+            whole
+        };
         let fail = |batch: usize, message: String| TrainError::Device {
             epoch: 0,
             batch,
@@ -422,17 +469,17 @@ impl Trainer {
         };
         let mut cycle = batches.iter().cycle();
         for b in 0..warm {
-            let idx = cycle.next().copied().unwrap_or(&[]);
-            if let BatchLoss::Device(t) = self.step(idx) {
+            let Some(batch) = cycle.next() else { break };
+            if let BatchLoss::Device(t) = self.step(batch) {
                 read_scalar(*t).map_err(|m| fail(b + 1, m))?;
             }
         }
         let t0 = Instant::now();
         let mut rows = 0usize;
         for b in 0..max_steps.max(1) {
-            let idx = cycle.next().copied().unwrap_or(&[]);
-            rows += idx.len();
-            let loss = self.step(idx);
+            let Some(batch) = cycle.next() else { break };
+            rows += batch.idx.len();
+            let loss = self.step(batch);
             if b % SYNC_EVERY == SYNC_EVERY - 1 || b + 1 == max_steps.max(1) {
                 if let BatchLoss::Device(t) = loss {
                     read_scalar(*t).map_err(|m| fail(warm + b + 1, m))?;
@@ -447,16 +494,13 @@ impl Trainer {
 
     /// Losses of the first `n` batches of the next epoch, stepping the model (parity checks).
     pub fn first_batch_losses(&mut self, n: usize) -> Vec<f64> {
-        let order = self.epoch_order(self.epoch + 1);
-        order
-            .chunks(self.config.batch_size)
+        let batches = self.epoch_batches(self.epoch + 1);
+        batches
             .take(n)
-            .map(|idx| {
-                let idx = idx.to_vec();
-                match self.step(&idx) {
-                    BatchLoss::Host(v) => v,
-                    BatchLoss::Device(t) => scalar(*t),
-                }
+            .map_while(Result::ok)
+            .map(|batch| match self.step(&batch) {
+                BatchLoss::Host(v) => v,
+                BatchLoss::Device(t) => scalar(*t),
             })
             .collect()
     }
@@ -469,15 +513,17 @@ impl Trainer {
     ) -> Result<EpochEnd, TrainError> {
         let epoch = self.epoch + 1;
         let t0 = Instant::now();
-        let order = self.epoch_order(epoch);
+        let batches = self.epoch_batches(epoch);
+        let n_rows = batches.rows();
         let bs = self.config.batch_size;
-        let n_batches = order.len().div_ceil(bs);
+        let n_batches = n_rows.div_ceil(bs);
         let mut acc = LossSum::default();
-        for (b, idx) in order.chunks(bs).enumerate() {
+        for (b, batch) in batches.enumerate() {
+            let batch = batch?;
             self.draw_stream = ((epoch as u64) << 32) | b as u64;
-            let loss = self.step(idx);
+            let loss = self.step(&batch);
             let on_host = matches!(loss, BatchLoss::Host(_));
-            acc.add(loss, idx.len());
+            acc.add(loss, batch.idx.len());
             if on_host || (b + 1) % SYNC_EVERY == 0 || b + 1 == n_batches {
                 let v = acc.value().map_err(|message| TrainError::Device {
                     epoch,
@@ -492,7 +538,7 @@ impl Trainer {
                     });
                 }
             }
-            let done = ((b + 1) * bs).min(order.len());
+            let done = ((b + 1) * bs).min(n_rows);
             let flow = callback(BatchProgress {
                 epoch,
                 batch: b + 1,
@@ -508,14 +554,15 @@ impl Trainer {
             epoch,
             batch: n_batches,
             message,
-        })? / order.len() as f64;
-        let (valid_loss, valid_recon) =
-            self.validation_terms()
-                .map_err(|message| TrainError::Device {
-                    epoch,
-                    batch: n_batches,
-                    message: format!("validation: {message}"),
-                })?;
+        })? / n_rows.max(1) as f64;
+        let (valid_loss, valid_recon) = self.checked_validation().map_err(|e| match e {
+            Failure::Data(e) => TrainError::Data(e),
+            Failure::Device(message) => TrainError::Device {
+                epoch,
+                batch: n_batches,
+                message: format!("validation: {message}"),
+            },
+        })?;
         if !valid_loss.is_finite() {
             return Err(TrainError::NonFinite {
                 epoch,
@@ -532,7 +579,7 @@ impl Trainer {
             valid_loss,
             lr,
             seconds: t0.elapsed().as_secs_f64(),
-            samples_per_s: order.len() as f64 / t_train.max(1e-9),
+            samples_per_s: n_rows as f64 / t_train.max(1e-9),
             lr_dropped,
             best: self.stopper.improved(),
             valid_recon,
@@ -558,6 +605,14 @@ impl Trainer {
     /// μ (comparable with an autoencoder's loss). A VAE's validation draws are the same every
     /// epoch, so the criterion moves only with the model.
     pub fn validation_terms(&self) -> Result<(f64, Option<f64>), String> {
+        self.checked_validation().map_err(|e| match e {
+            Failure::Data(e) => e.to_string(),
+            Failure::Device(m) => m,
+        })
+    }
+
+    /// [`validation_terms`](Self::validation_terms), telling data from device failures.
+    fn checked_validation(&self) -> Result<(f64, Option<f64>), Failure> {
         let Some(weights) = self.config.vae_weights() else {
             return self.reconstruction_loss().map(|v| (v, None));
         };
@@ -565,9 +620,12 @@ impl Trainer {
         let model = self.inference_model();
         let device = self.device.clone().inner();
         let (mut total, mut recon) = (0.0, 0.0);
-        for (c, idx) in valid.chunks(EVAL_CHUNK).enumerate() {
-            let xb = rows_to_tensor(self.data.x.view(), idx, &device);
-            let wb = rows_to_tensor(self.data.w.view(), idx, &device);
+        for (c, batch) in self.validation_batches().enumerate() {
+            let batch = batch.map_err(Failure::Data)?;
+            let (x, w) = batch.views();
+            let idx = batch.idx.as_slice();
+            let xb = rows_to_tensor(x, idx, &device);
+            let wb = rows_to_tensor(w, idx, &device);
             let d = draws(&self.config, u64::MAX - c as u64, idx.len(), &device);
             let t = vae_terms(&model, xb.clone(), wb.clone(), d, weights);
             total += read_scalar(t.total)? * idx.len() as f64;
@@ -579,24 +637,37 @@ impl Trainer {
     }
 
     /// Σ w (x − x̂)² of the validation split, decoded from the encoder's output.
-    fn reconstruction_loss(&self) -> Result<f64, String> {
+    fn reconstruction_loss(&self) -> Result<f64, Failure> {
         let valid = &self.data.split.valid;
-        let total = match &self.engine {
-            Engine::Native(e) => e.loss_sum(self.data.x.view(), self.data.w.view(), valid),
-            Engine::Burn { .. } => {
-                let model = self.inference_model();
-                let device = self.device.clone().inner();
-                let mut total = 0.0;
-                for idx in valid.chunks(EVAL_CHUNK) {
-                    let xb = rows_to_tensor(self.data.x.view(), idx, &device);
-                    let wb = rows_to_tensor(self.data.w.view(), idx, &device);
-                    let out = model.forward(xb.clone());
-                    total += read_scalar(weighted_loss(xb, out, wb))? * idx.len() as f64;
-                }
-                total
-            }
+        let model = match &self.engine {
+            Engine::Native(_) => None,
+            Engine::Burn { .. } => Some(self.inference_model()),
         };
+        let device = self.device.clone().inner();
+        let mut total = 0.0;
+        for batch in self.validation_batches() {
+            let batch = batch.map_err(Failure::Data)?;
+            let (x, w) = batch.views();
+            let idx = batch.idx.as_slice();
+            total += match (&self.engine, &model) {
+                (Engine::Native(e), _) => e.loss_sum(x, w, idx),
+                (_, Some(model)) => {
+                    let xb = rows_to_tensor(x, idx, &device);
+                    let wb = rows_to_tensor(w, idx, &device);
+                    let out = model.forward(xb.clone());
+                    read_scalar(weighted_loss(xb, out, wb))? * idx.len() as f64
+                }
+                (Engine::Burn { .. }, None) => 0.0,
+            };
+        }
         Ok(total / valid.len().max(1) as f64)
+    }
+
+    /// The validation rows in batches of [`EVAL_CHUNK`] (streamed rows: block by block).
+    fn validation_batches(&self) -> Batches {
+        self.data
+            .rows
+            .batches_in_order(&self.data.split.valid, EVAL_CHUNK)
     }
 
     /// The model without autodiff, for encoding and decoding.
@@ -618,9 +689,9 @@ impl Trainer {
 }
 
 fn validate(config: &TrainConfig, data: &TrainData) -> Result<(), TrainError> {
-    if data.x.ncols() != config.model.n_bins {
+    if data.rows.n_bins() != config.model.n_bins {
         return Err(TrainError::BinMismatch {
-            data: data.x.ncols(),
+            data: data.rows.n_bins(),
             model: config.model.n_bins,
         });
     }
@@ -631,7 +702,7 @@ fn validate(config: &TrainConfig, data: &TrainData) -> Result<(), TrainError> {
         return Err(TrainError::EmptySplit("validation"));
     }
     data.split
-        .validate(data.x.nrows())
+        .validate(data.rows.n_rows())
         .map_err(TrainError::BadSplit)?;
     if config.batch_size == 0 {
         return Err(TrainError::BadConfig(
@@ -689,7 +760,7 @@ fn initial_model(config: &TrainConfig, data: &TrainData) -> Result<Autoencoder, 
     cpu.seed(config.seed);
     let mut model = config.model.init(&cpu);
     if model.mean.is_some() {
-        model.mean = Some(training_mean(data, &cpu));
+        model.mean = Some(training_mean(data, &cpu)?);
     }
     // burn's parameters are lazy, drawn where they are first used: moved to a GPU undrawn,
     // they would come from the GPU's generator. Reading them here draws them on the CPU.
@@ -699,15 +770,21 @@ fn initial_model(config: &TrainConfig, data: &TrainData) -> Result<Autoencoder, 
 }
 
 /// The mean spectrum of the training split (what a model that reads x − ⟨x⟩ subtracts).
-fn training_mean(data: &TrainData, device: &Device) -> Tensor<1> {
-    let d = data.x.ncols();
+fn training_mean(data: &TrainData, device: &Device) -> Result<Tensor<1>, TrainError> {
+    let d = data.rows.n_bins();
     let mut sum = vec![0f64; d];
-    for &i in &data.split.train {
-        for (s, &v) in sum.iter_mut().zip(data.x.row(i as usize)) {
-            *s += f64::from(v);
+    for batch in data.rows.batches_in_order(&data.split.train, EVAL_CHUNK) {
+        let batch = batch?;
+        for &i in &batch.idx {
+            for (s, &v) in sum.iter_mut().zip(batch.x.row(i as usize)) {
+                *s += f64::from(v);
+            }
         }
     }
     let n = data.split.train.len().max(1) as f64;
     let mean: Vec<f32> = sum.iter().map(|s| (s / n) as f32).collect();
-    Tensor::<1>::from_data(burn::tensor::TensorData::new(mean, [d]), device)
+    Ok(Tensor::<1>::from_data(
+        burn::tensor::TensorData::new(mean, [d]),
+        device,
+    ))
 }

@@ -113,7 +113,7 @@ fn encoding_umap_and_the_analysis_stop_where_cancelled() {
 
     let split = Split::seeded(s.n_spectra(), 0, 0.75);
     let inputs = Inputs {
-        spectra: &s,
+        spectra: (&s).into(),
         model: &model,
         device: &device,
         split: &split,

@@ -127,8 +127,10 @@ fn checkpoints_and_exported_weights_carry_their_grid() {
         .with_latent(2);
     let x = ndarray::Array2::from_shape_fn((40, 32), |(i, j)| ((i * j) % 7) as f32 * 0.1 + 1.0);
     let data = TrainData {
-        x: std::sync::Arc::new(x.clone()),
-        w: std::sync::Arc::new(x.mapv(|_| 1.0)),
+        rows: specae::train::stream::Rows::memory(
+            std::sync::Arc::new(x.clone()),
+            std::sync::Arc::new(x.mapv(|_| 1.0)),
+        ),
         split: specae::data::Split::seeded(40, 0, 0.75),
         identity: None,
         grid: Some(grid),

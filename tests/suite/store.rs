@@ -117,18 +117,24 @@ fn convert_goes_both_ways_and_commands_read_stores() {
         .output()
         .unwrap());
     assert_same(&Survey::read(&npz).unwrap(), &Survey::read(&back).unwrap());
-    let info = ok(specae().arg("info").arg(&store).output().unwrap());
-    assert!(info.contains("250"), "{info}");
+    // info reads a store a block at a time; it reports what it reports of the npz.
+    let info = |p: &Path| ok(specae().args(["info", "--json"]).arg(p).output().unwrap());
+    assert!(info(&store).contains("\"n_spectra\": 250"));
+    assert_eq!(info(&store), info(&npz));
     let direct = dir.path().join("direct.zarr");
     ok(specae()
         .args(["generate", "--n", "250", "--seed", "2", "--out"])
         .arg(&direct)
         .output()
         .unwrap());
-    assert_same(
-        &Survey::read(&npz).unwrap(),
-        &Survey::read(&direct).unwrap(),
-    );
+    // Generated straight into a store: the same spectra, errors, masks and catalogue (the
+    // infill is fitted per spectrum from the sample's basis; tested in synth::to_store).
+    let (a, b) = (Survey::read(&npz).unwrap(), Survey::read(&direct).unwrap());
+    assert_eq!(a.spectra, b.spectra);
+    assert_eq!(a.spec_err, b.spec_err);
+    assert_eq!(a.mask, b.mask);
+    assert_eq!(a.meta.lineindex_cln, b.meta.lineindex_cln);
+    assert_eq!(a.meta.z, b.meta.z);
     // The same path in and out is refused.
     let o = specae()
         .arg("convert")
@@ -262,7 +268,9 @@ fn a_cancelled_store_write_leaves_the_previous_store() {
 }
 
 /// zarr-python (3.x) opens a store specae wrote, as any Zarr v3 store: the arrays' shapes and
-/// dtypes, the spectra's values and the group's attributes. Needs python3 with zarr
+/// dtypes, the spectra's values and the group's attributes; where xarray and Dask are installed
+/// too, `xr.open_zarr` opens it as one dataset (every array named dimensions of consistent
+/// sizes) and `dask.array.from_zarr` reads it lazily. Needs python3 with zarr
 /// (`python3 -m pip install zarr`); scripts/test.sh includes it where that imports.
 #[test]
 #[ignore = "needs python3 with zarr (python3 -m pip install zarr); scripts/test.sh includes it when zarr imports"]
@@ -283,6 +291,13 @@ out = {
   "masked": int(m.sum()), "z0": float(g["z"][0]), "coeff0": float(g["coeff0"][0]),
   "kind": int(g["truth_kind"][7]), "n": g.attrs["specae"]["n_spectra"],
 }
+try:  # xarray and Dask, where installed: the whole store as one dataset, lazily.
+    import xarray as xr, dask.array as da
+    ds = xr.open_zarr(sys.argv[1], consolidated=False)
+    out["xarray_sizes"] = {k: int(v) for k, v in ds.sizes.items()}
+    out["dask_first"] = float(da.from_zarr(sys.argv[1], component="spectra")[3, 500].compute())
+except ImportError:
+    pass
 print(json.dumps(out))
 "#;
     let o = Command::new(&python)
@@ -319,4 +334,196 @@ print(json.dumps(out))
         s.truth.as_ref().unwrap().kind[7]
     );
     assert_eq!(v["n"], 200);
+    if v.get("xarray_sizes").is_some() {
+        assert_eq!(v["xarray_sizes"]["spectrum"], 200);
+        assert_eq!(v["xarray_sizes"]["bin"], 1000);
+        assert_eq!(v["dask_first"], v["first"]);
+    } else {
+        eprintln!("note: xarray/dask not installed beside zarr: only zarr-python was tried");
+    }
+}
+
+/// Training from a store streams it: with the same rows in the same order (no shuffle, the
+/// split's training rows ascending) the streamed run's batch losses equal the in-memory run's,
+/// and its validation loss agrees to float rounding; shuffled, both runs learn alike.
+#[test]
+fn training_streamed_from_a_store_equals_training_in_memory() {
+    use specae::data::store::{StoreRows, write_survey_rows};
+    use specae::data::{Spectra, Split};
+    use specae::model::AutoencoderConfig;
+    use specae::train::stream::Rows;
+    use specae::train::trainer::{Flow, TrainData};
+    use specae::train::{TrainConfig, Trainer};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = survey(600);
+    let path = dir.path().join("s.zarr");
+    write_survey_rows(&s, &path, 70, &Progress::new()).unwrap();
+    let mem = Spectra::from_survey(s);
+    let mut split = Split::seeded(600, 0, 0.8);
+    split.train.sort_unstable();
+    let data = |rows: Rows| TrainData {
+        rows,
+        split: split.clone(),
+        identity: None,
+        grid: None,
+        infill: None,
+    };
+    let config = |shuffle: bool| {
+        TrainConfig::new(
+            AutoencoderConfig::new()
+                .with_n_bins(mem.n_bins())
+                .with_hidden(vec![64, 16])
+                .with_latent(4),
+        )
+        .with_batch_size(32)
+        .with_max_epochs(3)
+        .with_shuffle(shuffle)
+    };
+    let streamed = || Rows::Stream(Arc::new(StoreRows::open(&path).unwrap()));
+    let memory = || Rows::memory(mem.x.clone(), mem.w.clone());
+    let dev = burn::prelude::Device::flex();
+    let mut a = Trainer::new(config(false), data(memory()), &dev).unwrap();
+    let mut b = Trainer::new(config(false), data(streamed()), &dev).unwrap();
+    assert_eq!(a.first_batch_losses(8), b.first_batch_losses(8));
+    let (va, vb) = (a.validation_loss(), b.validation_loss());
+    assert!((va - vb).abs() <= 1e-5 * va, "validation {va} vs {vb}");
+
+    let mut finals = vec![];
+    for rows in [memory(), streamed()] {
+        let mut t = Trainer::new(config(true), data(rows), &dev).unwrap();
+        for _ in 0..3 {
+            t.run_epoch(&mut |_| Flow::Continue).unwrap();
+        }
+        finals.push(t.history.last().unwrap().valid_loss);
+    }
+    let (m, st) = (finals[0], finals[1]);
+    assert!(
+        (m - st).abs() <= 0.1 * m,
+        "final validation loss in memory {m}, streamed {st}"
+    );
+}
+
+/// `specae train --data STORE` streams it, and a chunk damaged after the run started is an
+/// error naming the array and the chunk, not a panic or a silent skip.
+#[test]
+fn train_streams_a_store_and_names_a_damaged_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.zarr");
+    specae::data::store::write_survey_rows(&survey(400), &path, 50, &Progress::new()).unwrap();
+    let run = |out: &str| {
+        specae()
+            .args(["train", "--data"])
+            .arg(&path)
+            .args([
+                "--epochs",
+                "2",
+                "--batch",
+                "32",
+                "--backend",
+                "cpu",
+                "--out",
+            ])
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap()
+    };
+    let o = run("a");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("400 spectra streamed from"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("epoch   2"));
+    std::fs::remove_file(path.join("spectra").join("c").join("5").join("0")).unwrap();
+    let o = run("b");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("spectra") && err.contains("chunk c/5/0 is missing"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// `specae analyze` streams a store: the same latents, χ², outlier list and AE scores as the
+/// same store read into memory (`--in-memory`); the PCA baseline, fitted on the same rows in
+/// another order, agrees to rounding.
+#[test]
+fn analyze_streams_a_store_with_the_in_memory_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.zarr");
+    specae::data::store::write_survey_rows(&survey(500), &path, 60, &Progress::new()).unwrap();
+    let o = specae()
+        .args(["train", "--data"])
+        .arg(&path)
+        .args([
+            "--epochs",
+            "2",
+            "--batch",
+            "32",
+            "--latent",
+            "3",
+            "--backend",
+            "cpu",
+        ])
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let model = dir.path().join("run").join("best.safetensors");
+    let analyze = |out: &str, extra: &[&str]| {
+        let o = specae()
+            .arg("analyze")
+            .arg(&model)
+            .arg("--data")
+            .arg(&path)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .args(["--json", "--umap-epochs", "50"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(o.status.success(), "{err}");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (v, err)
+    };
+    let (streamed, err) = analyze("a", &[]);
+    assert!(err.contains("500 spectra streamed from"), "{err}");
+    let (memory, err) = analyze("b", &["--in-memory"]);
+    assert!(!err.contains("streamed"), "{err}");
+    let read = |out: &str, f: &str| std::fs::read(dir.path().join(out).join(f)).unwrap();
+    assert_eq!(read("a", "latents.npy"), read("b", "latents.npy"));
+    assert_eq!(read("a", "outliers.csv"), read("b", "outliers.csv"));
+    assert_eq!(streamed["knn_accuracy_ae"], memory["knn_accuracy_ae"]);
+    assert_eq!(streamed["oddities"], memory["oddities"]);
+    let pca = |v: &serde_json::Value| v["knn_accuracy_pca"]["overall"].as_f64().unwrap();
+    assert!((pca(&streamed) - pca(&memory)).abs() <= 0.01);
+
+    // evaluate streams too: the model's validation losses equal, PCA's to rounding.
+    let evaluate = |extra: &[&str]| {
+        let o = specae()
+            .arg("evaluate")
+            .arg(&model)
+            .arg("--data")
+            .arg(&path)
+            .arg("--json")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["validation"].clone()
+    };
+    let (s, m) = (evaluate(&[]), evaluate(&["--in-memory"]));
+    let rows = |v: &serde_json::Value| v.as_array().unwrap().clone();
+    assert_eq!(rows(&s).len(), rows(&m).len());
+    for (a, b) in rows(&s).iter().zip(rows(&m).iter()) {
+        assert_eq!(
+            (&a["class"], &a["n"], &a["ae"]),
+            (&b["class"], &b["n"], &b["ae"])
+        );
+        let (p, q) = (a["pca"].as_f64().unwrap(), b["pca"].as_f64().unwrap());
+        assert!((p - q).abs() <= 1e-4 * q, "{a} vs {b}");
+    }
 }

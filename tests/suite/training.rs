@@ -14,6 +14,7 @@ use specae::model::interop::{
     InteropError, config_from_safetensors, model_from_safetensors, state_dict, to_safetensors,
 };
 use specae::train::checkpoint::{Checkpoint, save};
+use specae::train::stream::Rows;
 use specae::train::trainer::{EpochEnd, Flow, TrainData, TrainError};
 use specae::train::worker::{FinishReason, Launch, WorkerOptions};
 use specae::train::{Command, EngineKind, Event, TrainConfig, Trainer, TrainingWorker};
@@ -41,8 +42,7 @@ fn data(n: usize) -> TrainData {
     }
     let w = Array2::from_elem((n, D), 1.0f32);
     TrainData {
-        x: Arc::new(x),
-        w: Arc::new(w),
+        rows: Rows::memory(Arc::new(x), Arc::new(w)),
         split: Split::seeded(n, 1, 0.75),
         identity: None,
         grid: None,
@@ -278,9 +278,10 @@ fn safetensors_use_pytorch_names_and_layout() {
 #[test]
 fn non_finite_loss_stops_training_with_a_clear_error() {
     let mut d = data(200);
-    let mut x = (*d.x).clone();
+    let (x, w) = d.rows.in_memory().expect("in memory");
+    let (mut x, w) = ((**x).clone(), w.clone());
     x[[d.split.train[5] as usize, 3]] = f32::NAN;
-    d.x = Arc::new(x);
+    d.rows = Rows::memory(Arc::new(x), w);
     let mut t = Trainer::new(config(3), d, &Device::flex()).unwrap();
     match t.run_epoch(&mut |_| Flow::Continue) {
         Err(e @ TrainError::NonFinite { .. }) => {
@@ -420,8 +421,9 @@ fn encode_and_decode_apis_agree_with_the_model() {
         .with_latent(3);
     let m = cfg.init(&dev);
     let idx: Vec<u32> = (0..50).collect();
-    let z = encode_rows(&m, d.x.view(), &idx, &dev);
-    let r = reconstruct_rows(&m, d.x.view(), &idx, &dev);
+    let x = d.rows.in_memory().expect("in memory").0;
+    let z = encode_rows(&m, x.view(), &idx, &dev);
+    let r = reconstruct_rows(&m, x.view(), &idx, &dev);
     assert_eq!(z.dim(), (50, 3));
     assert_eq!(r.dim(), (50, D));
     // Decoding row 7's latent vector gives row 7's reconstruction.

@@ -200,8 +200,10 @@ fn weights_and_checkpoints_never_panic_the_reader() {
     specae::train::checkpoint::export_weights(&cfg.init(&Device::flex()), None, &weights).unwrap();
     let x = ndarray::Array2::from_shape_fn((40, 24), |(i, j)| ((i * j) % 7) as f32 * 0.1 + 1.0);
     let data = specae::train::trainer::TrainData {
-        x: std::sync::Arc::new(x.clone()),
-        w: std::sync::Arc::new(x.mapv(|_| 1.0)),
+        rows: specae::train::stream::Rows::memory(
+            std::sync::Arc::new(x.clone()),
+            std::sync::Arc::new(x.mapv(|_| 1.0)),
+        ),
         split: specae::data::Split::seeded(40, 0, 0.75),
         identity: None,
         grid: None,
@@ -264,7 +266,7 @@ fn analysis_caches_never_panic_the_reader() {
     opt.umap.n_epochs = Some(20);
     opt.trust_sample = 60;
     let inputs = Inputs {
-        spectra: &spectra,
+        spectra: (&spectra).into(),
         model: &model,
         device: &device,
         split: &split,
@@ -272,7 +274,7 @@ fn analysis_caches_never_panic_the_reader() {
         data_path: None,
     };
     let a = analyze(&inputs, &opt, &Progress::new()).unwrap();
-    a.write(dir.path(), &spectra, &split).unwrap();
+    a.write(dir.path(), (&spectra).into(), &split).unwrap();
     let seed = std::fs::read(dir.path().join("analysis.npz")).unwrap();
     fuzzing::analysis_cache(&seed).expect("the seed reads");
     check_reader("analysis_cache", fuzzing::analysis_cache, vec![seed]);

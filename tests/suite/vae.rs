@@ -147,8 +147,7 @@ fn smooth_data(n: usize, bins: usize) -> TrainData {
         a + b * (j as f32 * 0.3).sin()
     });
     TrainData {
-        x: Arc::new(x.clone()),
-        w: Arc::new(x.mapv(|_| 4.0)),
+        rows: specae::train::stream::Rows::memory(Arc::new(x.clone()), Arc::new(x.mapv(|_| 4.0))),
         split: Split::seeded(n, 0, 0.75),
         identity: None,
         grid: None,
@@ -499,12 +498,13 @@ fn a_mean_subtracted_input_is_the_training_mean_and_travels_with_the_model() {
         .into_data()
         .try_to_vec::<f32>()
         .unwrap();
+    let x = data.rows.in_memory().expect("in memory").0;
     for (j, m) in mean.iter().enumerate() {
         let expect: f64 = data
             .split
             .train
             .iter()
-            .map(|&i| f64::from(data.x[[i as usize, j]]))
+            .map(|&i| f64::from(x[[i as usize, j]]))
             .sum::<f64>()
             / data.split.train.len() as f64;
         assert!(
@@ -514,10 +514,10 @@ fn a_mean_subtracted_input_is_the_training_mean_and_travels_with_the_model() {
     }
     // Encoding subtracts it: the same as a copy of the model without a mean fed x − ⟨x⟩.
     let idx: Vec<u32> = (0..8).collect();
-    let z = specae::model::evaluate::encode_rows(&model, data.x.view(), &idx, &device);
+    let z = specae::model::evaluate::encode_rows(&model, x.view(), &idx, &device);
     let mut bare = model.clone();
     bare.mean = None;
-    let centred = data.x.as_ref() - &ndarray::Array1::from_vec(mean.clone());
+    let centred = x.as_ref() - &ndarray::Array1::from_vec(mean.clone());
     let z2 = specae::model::evaluate::encode_rows(&bare, centred.view(), &idx, &device);
     assert!((&z - &z2).mapv(f32::abs).fold(0f32, |a, &b| a.max(b)) < 1e-5);
     // Checkpoints and exported weights keep it; Portillo's names leave it out.

@@ -13,6 +13,7 @@ use super::{JobCtx, JobOutput};
 use crate::analysis::AnalysisError;
 use crate::analysis::options::AnalysisOptions;
 use crate::analysis::outliers::outlier_table;
+use crate::analysis::rows::SpectraRows;
 use crate::analysis::run::{Inputs, Part, Scores, analyze_streaming};
 use crate::analysis::store::{StoredAnalysis, read_stored};
 use crate::app::session::UmapView;
@@ -95,7 +96,7 @@ pub fn run_analysis(job: AnalysisJob, cx: &JobCtx) -> JobOutput {
     }
     let device = Device::flex();
     let inputs = Inputs {
-        spectra: &job.spectra,
+        spectra: SpectraRows::Memory(&job.spectra),
         model: &job.model,
         device: &device,
         split: &job.split,
@@ -112,7 +113,7 @@ pub fn run_analysis(job: AnalysisJob, cx: &JobCtx) -> JobOutput {
     let mut note = format!("analysis computed in {:.1} s", t0.elapsed().as_secs_f64());
     if let Some(dir) = &job.dir {
         cx.progress().stage("caching the analysis", 0);
-        match a.write(dir, &job.spectra, &job.split) {
+        match a.write(dir, SpectraRows::Memory(&job.spectra), &job.split) {
             Ok(_) => note.push_str(&format!(", cached in {}", dir.display())),
             Err(e) => note.push_str(&format!(" (not cached: {e})")),
         }

@@ -104,7 +104,7 @@ impl SurveyStore {
     }
 
     /// Array `key`'s metadata, checked to have `dims` dimensions.
-    fn meta_of(&self, key: &str, dims: usize) -> Result<ArrayMeta, DataError> {
+    pub(super) fn meta_of(&self, key: &str, dims: usize) -> Result<ArrayMeta, DataError> {
         let meta = self.meta(key)?;
         if meta.shape.len() != dims {
             return Err(DataError::Shape {
@@ -128,7 +128,7 @@ impl SurveyStore {
 
     /// All of array `key`, decoded chunk by chunk with `decode` (None: a dtype it does not
     /// take, named by `expected`).
-    fn decoded<T>(
+    pub(super) fn decoded<T>(
         &self,
         key: &str,
         dims: usize,
@@ -147,11 +147,15 @@ impl SurveyStore {
         Ok((meta.shape, out))
     }
 
-    fn floats(&self, key: &str, dims: usize) -> Result<(Vec<usize>, Vec<f32>), DataError> {
+    pub(super) fn floats(
+        &self,
+        key: &str,
+        dims: usize,
+    ) -> Result<(Vec<usize>, Vec<f32>), DataError> {
         self.decoded(key, dims, "float32 or float64", zarr::decode_f32)
     }
 
-    fn ints(&self, key: &str, dims: usize) -> Result<(Vec<usize>, Vec<i64>), DataError> {
+    pub(super) fn ints(&self, key: &str, dims: usize) -> Result<(Vec<usize>, Vec<i64>), DataError> {
         self.decoded(key, dims, "an integer dtype", zarr::decode_i64)
     }
 }
@@ -247,6 +251,8 @@ struct Builder<'a> {
     dir: PathBuf,
     hash: Fnv1a,
     progress: &'a Progress,
+    /// Whether writing the n × d arrays advances the progress bar (by bytes).
+    count_bytes: bool,
 }
 
 impl Builder<'_> {
@@ -276,10 +282,10 @@ impl Builder<'_> {
             v.put(&mut buf);
             count += 1;
             if count.is_multiple_of(per) {
-                self.flush(key, &mut w, &mut buf, BIG.contains(&key))?;
+                self.flush(key, &mut w, &mut buf)?;
             }
         }
-        self.flush(key, &mut w, &mut buf, BIG.contains(&key))?;
+        self.flush(key, &mut w, &mut buf)?;
         w.finish().map_err(|e| self.io(key, e))
     }
 
@@ -288,7 +294,6 @@ impl Builder<'_> {
         key: &str,
         w: &mut ArrayWriter,
         buf: &mut Vec<u8>,
-        rows_progress: bool,
     ) -> Result<(), DataError> {
         if buf.is_empty() {
             return Ok(());
@@ -300,7 +305,7 @@ impl Builder<'_> {
         }
         self.hash.update(buf);
         w.append(buf).map_err(|e| self.io(key, e))?;
-        if rows_progress {
+        if self.count_bytes && BIG.contains(&key) {
             self.progress.add(buf.len() as u64);
         }
         buf.clear();
@@ -308,18 +313,22 @@ impl Builder<'_> {
     }
 }
 
-/// Writes `survey` as a store at `path` (atomically: see the module's documentation).
+/// Writes `survey` as a store at `path` (atomically: see the module's documentation), the
+/// 2-D arrays in chunks of 16 MiB.
 pub fn write_survey(survey: &Survey, path: &Path, progress: &Progress) -> Result<(), DataError> {
+    let rows = CHUNK_BYTES / (survey.n_bins().max(1) * 4);
+    write_survey_rows(survey, path, rows, progress)
+}
+
+/// As [`write_survey`], with `chunk_rows` spectra per chunk of the 2-D arrays.
+pub fn write_survey_rows(
+    survey: &Survey,
+    path: &Path,
+    chunk_rows: usize,
+    progress: &Progress,
+) -> Result<(), DataError> {
     let (n, d) = survey.spectra.dim();
-    let partial = sibling(path, "partial");
-    let werr = |detail: String| DataError::Write {
-        path: path.to_path_buf(),
-        detail,
-    };
-    if partial.exists() {
-        fs::remove_dir_all(&partial).map_err(|e| werr(format!("{}: {e}", partial.display())))?;
-    }
-    fs::create_dir_all(&partial).map_err(|e| werr(format!("{}: {e}", partial.display())))?;
+    let partial = start_partial(path)?;
     // The 2-D arrays' bytes, for the progress bar.
     let total = (n * d * (4 + 1 + 4)) as u64;
     progress.stage(&format!("writing {}", path.display()), total);
@@ -327,30 +336,63 @@ pub fn write_survey(survey: &Survey, path: &Path, progress: &Progress) -> Result
         dir: partial.clone(),
         hash: Fnv1a::default(),
         progress,
+        count_bytes: true,
     };
-    let written = write_arrays(survey, &mut b);
-    let finish = written.and_then(|()| {
-        let attributes = json!({
-            "specae": {
-                "format": FORMAT,
-                "version": VERSION,
-                "complete": true,
-                "n_spectra": n,
-                "n_bins": d,
-                "grid": {"coeff0": survey.coeff0, "coeff1": survey.coeff1,
-                         "log10_wavelength": "coeff0 + coeff1 * bin"},
-                "content_id": format!("{:016x}", b.hash.finish()),
-                "written_by": format!("specae {}", env!("CARGO_PKG_VERSION")),
-                "schema": "astroML sdss_corrected_spectra (npz keys as arrays)",
-            }
-        });
-        zarr::write_group(&partial, attributes).map_err(|e| werr(e.to_string()))?;
-        replace_dir(&partial, path).map_err(|e| werr(e.to_string()))
-    });
-    if finish.is_err() {
-        let _ = fs::remove_dir_all(&partial);
+    let written = write_row_arrays(survey, chunk_rows.max(1), &mut b)
+        .and_then(|()| write_other_arrays(survey, &mut b))
+        .and_then(|()| finish_store(&partial, path, survey, b.hash.finish()));
+    ended(written, &partial, path, progress)
+}
+
+/// A fresh `NAME.partial/` for the store at `path`.
+fn start_partial(path: &Path) -> Result<PathBuf, DataError> {
+    let partial = sibling(path, "partial");
+    let werr = |e: std::io::Error| DataError::Write {
+        path: path.to_path_buf(),
+        detail: format!("{}: {e}", partial.display()),
+    };
+    if partial.exists() {
+        fs::remove_dir_all(&partial).map_err(werr)?;
     }
-    match finish {
+    fs::create_dir_all(&partial).map_err(werr)?;
+    Ok(partial)
+}
+
+/// Writes the root (complete, with the grid and the content id) and moves the store in place.
+fn finish_store(partial: &Path, path: &Path, s: &Survey, hash: u64) -> Result<(), DataError> {
+    let werr = |detail: String| DataError::Write {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let attributes = json!({
+        "specae": {
+            "format": FORMAT,
+            "version": VERSION,
+            "complete": true,
+            "n_spectra": s.norms.len(),
+            "n_bins": s.mu.len(),
+            "grid": {"coeff0": s.coeff0, "coeff1": s.coeff1,
+                     "log10_wavelength": "coeff0 + coeff1 * bin"},
+            "content_id": format!("{hash:016x}"),
+            "written_by": format!("specae {}", env!("CARGO_PKG_VERSION")),
+            "schema": "astroML sdss_corrected_spectra (npz keys as arrays)",
+        }
+    });
+    zarr::write_group(partial, attributes).map_err(|e| werr(e.to_string()))?;
+    replace_dir(partial, path).map_err(|e| werr(e.to_string()))
+}
+
+/// A write's end: on failure the partial store goes, and a cancel says so.
+fn ended(
+    written: Result<(), DataError>,
+    partial: &Path,
+    path: &Path,
+    progress: &Progress,
+) -> Result<(), DataError> {
+    if written.is_err() {
+        let _ = fs::remove_dir_all(partial);
+    }
+    match written {
         Err(_) if progress.is_cancelled() => Err(DataError::Cancelled {
             path: path.to_path_buf(),
         }),
@@ -358,9 +400,136 @@ pub fn write_survey(survey: &Survey, path: &Path, progress: &Progress) -> Result
     }
 }
 
-fn write_arrays(s: &Survey, b: &mut Builder<'_>) -> Result<(), DataError> {
+/// A store written a block of spectra at a time, for a survey too big to hold: the n × d
+/// arrays and the PCA coefficients are appended as rows come; the rest (per-spectrum columns,
+/// the basis, the grid) at [`finish`](Self::finish). Dropped unfinished, it leaves nothing.
+pub struct StoreWriter<'a> {
+    path: PathBuf,
+    partial: PathBuf,
+    b: Builder<'a>,
+    arrays: Vec<(&'static str, ArrayWriter)>,
+    shape: (usize, usize, usize),
+    rows: usize,
+    done: bool,
+}
+
+impl<'a> StoreWriter<'a> {
+    /// Starts a store of `n` spectra of `d` bins with `k` PCA coefficients each.
+    pub fn create(
+        path: &Path,
+        (n, d, k): (usize, usize, usize),
+        progress: &'a Progress,
+    ) -> Result<Self, DataError> {
+        let partial = start_partial(path)?;
+        let b = Builder {
+            dir: partial.clone(),
+            hash: Fnv1a::default(),
+            progress,
+            count_bytes: false,
+        };
+        let rows = (CHUNK_BYTES / (d.max(1) * 4)).max(1);
+        let sb = ["spectrum", "bin"];
+        let open = |key: &'static str, dtype: DType, cols: usize, dims: &[&str]| {
+            ArrayWriter::create(&partial, key, dtype, &[n, cols], rows, dims)
+                .map(|w| (key, w))
+                .map_err(|e| b.io(key, e))
+        };
+        let arrays = vec![
+            open("spectra", DType::Float32, d, &sb)?,
+            open("mask", DType::Bool, d, &sb)?,
+            open("spec_err", DType::Float32, d, &sb)?,
+            open("coeffs", DType::Float32, k, &["spectrum", "coefficient"])?,
+        ];
+        Ok(Self {
+            path: path.to_path_buf(),
+            partial,
+            b,
+            arrays,
+            shape: (n, d, k),
+            rows: 0,
+            done: false,
+        })
+    }
+
+    /// Appends spectra (row-major flux, mask, raw errors and coefficients of whole rows).
+    pub fn append(
+        &mut self,
+        spectra: &[f32],
+        mask: &[bool],
+        spec_err: &[f32],
+        coeffs: &[f32],
+    ) -> Result<(), DataError> {
+        let (_, d, k) = self.shape;
+        let m = spectra.len() / d.max(1);
+        if spectra.len() != m * d
+            || mask.len() != m * d
+            || spec_err.len() != m * d
+            || coeffs.len() != m * k
+        {
+            return Err(DataError::Write {
+                path: self.path.clone(),
+                detail: "rows of unequal lengths were appended".into(),
+            });
+        }
+        let bytes = |f: &mut dyn FnMut(&mut Vec<u8>)| {
+            let mut buf = vec![];
+            f(&mut buf);
+            buf
+        };
+        let mut bufs = [
+            bytes(&mut |o| spectra.iter().for_each(|&v| v.put(o))),
+            bytes(&mut |o| mask.iter().for_each(|&v| v.put(o))),
+            bytes(&mut |o| spec_err.iter().for_each(|&v| v.put(o))),
+            bytes(&mut |o| coeffs.iter().for_each(|&v| v.put(o))),
+        ];
+        for ((key, w), buf) in self.arrays.iter_mut().zip(bufs.iter_mut()) {
+            self.b.flush(key, w, buf)?;
+        }
+        self.rows += m;
+        Ok(())
+    }
+
+    /// Finishes the store with `rest`'s other arrays: its per-spectrum columns (norms,
+    /// metadata, truth; one per spectrum appended), the basis and the grid. `rest`'s own
+    /// spectra, mask, errors and coefficients are not used.
+    pub fn finish(mut self, rest: &Survey) -> Result<(), DataError> {
+        let (n, d, _) = self.shape;
+        let arrays = std::mem::take(&mut self.arrays);
+        let mut written: Result<(), DataError> = Ok(());
+        for (key, w) in arrays {
+            if written.is_ok() {
+                written = w.finish().map_err(|e| self.b.io(key, e));
+            }
+        }
+        if written.is_ok() && (rest.norms.len() != n || rest.mu.len() != d || self.rows != n) {
+            written = Err(DataError::Write {
+                path: self.path.clone(),
+                detail: format!(
+                    "{} spectra appended and {} per-spectrum values given for a store of {n}",
+                    self.rows,
+                    rest.norms.len()
+                ),
+            });
+        }
+        let written = written
+            .and_then(|()| write_other_arrays(rest, &mut self.b))
+            .and_then(|()| finish_store(&self.partial, &self.path, rest, self.b.hash.finish()));
+        self.done = true;
+        ended(written, &self.partial, &self.path, self.b.progress)
+    }
+}
+
+impl Drop for StoreWriter<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.partial);
+        }
+    }
+}
+
+/// The arrays with a row per spectrum and a value per bin or component.
+fn write_row_arrays(s: &Survey, rows: usize, b: &mut Builder<'_>) -> Result<(), DataError> {
     let (n, d) = s.spectra.dim();
-    let rows = (CHUNK_BYTES / (d.max(1) * 4)).max(1);
     let sb = ["spectrum", "bin"];
     b.array("spectra", s.spectra.iter().copied(), &[n, d], rows, &sb)?;
     b.array("mask", s.mask.iter().copied(), &[n, d], rows, &sb)?;
@@ -371,8 +540,13 @@ fn write_arrays(s: &Survey, b: &mut Builder<'_>) -> Result<(), DataError> {
         s.coeffs.iter().copied(),
         &[n, k],
         rows,
-        &["spectrum", "component"],
-    )?;
+        &["spectrum", "coefficient"],
+    )
+}
+
+/// Everything else: the basis, the grid and the per-spectrum columns.
+fn write_other_arrays(s: &Survey, b: &mut Builder<'_>) -> Result<(), DataError> {
+    let d = s.mu.len();
     let (m, _) = s.evecs.dim();
     b.array(
         "evecs",
@@ -382,8 +556,8 @@ fn write_arrays(s: &Survey, b: &mut Builder<'_>) -> Result<(), DataError> {
         &["component", "bin"],
     )?;
     b.array("mu", s.mu.iter().copied(), &[d], d, &["bin"])?;
-    b.array("coeff0", std::iter::once(s.coeff0), &[1], 1, &[])?;
-    b.array("coeff1", std::iter::once(s.coeff1), &[1], 1, &[])?;
+    b.array("coeff0", std::iter::once(s.coeff0), &[1], 1, &["scalar"])?;
+    b.array("coeff1", std::iter::once(s.coeff1), &[1], 1, &["scalar"])?;
     if let Some(e) = &s.evals {
         b.array(
             "evals",
