@@ -19,6 +19,7 @@ use crate::train::{Command, Event, TrainConfig, Trainer, TrainingWorker};
 
 use super::persisted::TrainSettings;
 use super::session::LoadedData;
+use crate::train::stream::Rows;
 
 /// Where a run is.
 #[derive(Clone, Debug, PartialEq)]
@@ -137,7 +138,7 @@ impl TrainingRun {
                 }
             };
             let train_data = TrainData {
-                rows: crate::train::stream::Rows::memory(x, w),
+                rows: Rows::memory(x, w),
                 split,
                 identity: FileIdentity::of(&data_path).ok(),
                 grid: Some(grid),

@@ -20,6 +20,7 @@ use crate::model::loss::weighted_loss_row;
 use crate::model::pca_baseline::{BaselineError, PcaBaseline};
 use crate::model::{Autoencoder, AutoencoderConfig, ModelKind};
 use crate::train::checkpoint::{Checkpoint, save};
+use crate::train::stream::Rows;
 use crate::train::trainer::{EpochEnd, EpochRecord, Flow, TrainData};
 use crate::train::{TrainConfig, Trainer};
 use crate::util::atomic::write_bytes_atomically;
@@ -235,7 +236,7 @@ fn train(
         detail,
     };
     let data = TrainData {
-        rows: crate::train::stream::Rows::memory(s.x.clone(), s.w.clone()),
+        rows: Rows::memory(s.x.clone(), s.w.clone()),
         split: opts.split.clone(),
         identity: opts.data.clone(),
         grid: Some(s.grid()),

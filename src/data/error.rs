@@ -72,3 +72,15 @@ impl From<crate::util::atomic::AtomicWriteError> for DataError {
         }
     }
 }
+
+impl DataError {
+    /// Array `key` of `path` has shape `found` where `expected` was.
+    pub fn shape(path: &std::path::Path, key: &str, found: &[usize], expected: String) -> Self {
+        DataError::Shape {
+            path: path.to_path_buf(),
+            key: key.into(),
+            found: format!("{found:?}"),
+            expected,
+        }
+    }
+}

@@ -174,11 +174,8 @@ impl Survey {
         if n == 0 || d == 0 {
             return Err(DataError::Empty { path: p });
         }
-        let shape_err = |key: &str, found: &[usize], expected: String| DataError::Shape {
-            path: p.clone(),
-            key: key.into(),
-            found: format!("{found:?}"),
-            expected,
+        let shape_err = |key: &str, found: &[usize], expected: String| {
+            DataError::shape(&p, key, found, expected)
         };
         let mask = f.mask2("mask")?;
         if mask.dim() != (n, d) {

@@ -298,3 +298,19 @@ fn columns(rows_meta: &[Row]) -> (Metadata, Truth) {
     };
     (meta, truth)
 }
+
+/// A small survey for tests: `n` spectra with a quick PCA infill of `n_ev` components.
+#[cfg(test)]
+pub(crate) fn small_survey(n: usize, seed: u64, oddity_rate: f64, n_ev: usize) -> Survey {
+    let cfg = SynthConfig {
+        n,
+        seed,
+        oddity_rate,
+        pca: PcaConfig {
+            n_ev,
+            n_iter: 3,
+            ..Default::default()
+        },
+    };
+    generate(&cfg, &Progress::default()).expect("a small survey generates")
+}

@@ -23,6 +23,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::config::TrainConfig;
+use super::stream::Rows;
 use super::trainer::{EngineKind, TrainData, Trainer};
 use crate::data::Split;
 use crate::model::AutoencoderConfig;
@@ -236,7 +237,7 @@ pub fn speed_trainer(
     let x = Array2::from_shape_fn((rows, model.n_bins), |_| rng.random::<f32>());
     let w = Array2::from_elem((rows, model.n_bins), 1.0f32);
     let data = TrainData {
-        rows: crate::train::stream::Rows::memory(Arc::new(x), Arc::new(w)),
+        rows: Rows::memory(Arc::new(x), Arc::new(w)),
         split: Split {
             seed: None,
             train: (0..rows as u32 - 1).collect(),

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::config::TrainConfig;
+use super::stream::Rows;
 use super::trainer::{EngineKind, TrainData, Trainer};
 use crate::data::Split;
 use crate::model::AutoencoderConfig;
@@ -98,7 +99,7 @@ pub fn paper_problem(n: usize, seed: u64) -> (TrainConfig, TrainData) {
         |(i, j)| if (i + j) % 17 == 0 { 0.0 } else { 40.0 },
     );
     let data = TrainData {
-        rows: crate::train::stream::Rows::memory(Arc::new(x), Arc::new(w)),
+        rows: Rows::memory(Arc::new(x), Arc::new(w)),
         split: Split::seeded(n, 2, 0.75),
         identity: None,
         grid: None,

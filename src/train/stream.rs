@@ -357,17 +357,7 @@ mod tests {
     use crate::util::progress::Progress;
 
     fn store(n: usize, chunk_rows: usize) -> (tempfile::TempDir, Arc<StoreRows>) {
-        let cfg = crate::synth::SynthConfig {
-            n,
-            seed: 1,
-            oddity_rate: 0.0,
-            pca: crate::pca::PcaConfig {
-                n_ev: 4,
-                n_iter: 2,
-                ..Default::default()
-            },
-        };
-        let s = crate::synth::generate(&cfg, &Progress::default()).expect("generated");
+        let s = crate::synth::small_survey(n, 1, 0.0, 4);
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("s.zarr");
         crate::data::store::write_survey_rows(&s, &path, chunk_rows, &Progress::default())

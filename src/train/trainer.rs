@@ -639,9 +639,14 @@ impl Trainer {
     /// Σ w (x − x̂)² of the validation split, decoded from the encoder's output.
     fn reconstruction_loss(&self) -> Result<f64, Failure> {
         let valid = &self.data.split.valid;
+        // The native engine sums on its own; the burn engine through its model without autodiff.
+        enum Summer<'a> {
+            Native(&'a NativeEngine),
+            Burn(Box<Autoencoder>),
+        }
         let model = match &self.engine {
-            Engine::Native(_) => None,
-            Engine::Burn { .. } => Some(self.inference_model()),
+            Engine::Native(e) => Summer::Native(e),
+            Engine::Burn { .. } => Summer::Burn(Box::new(self.inference_model())),
         };
         let device = self.device.clone().inner();
         let mut total = 0.0;
@@ -649,15 +654,14 @@ impl Trainer {
             let batch = batch.map_err(Failure::Data)?;
             let (x, w) = batch.views();
             let idx = batch.idx.as_slice();
-            total += match (&self.engine, &model) {
-                (Engine::Native(e), _) => e.loss_sum(x, w, idx),
-                (_, Some(model)) => {
+            total += match &model {
+                Summer::Native(native) => native.loss_sum(x, w, idx),
+                Summer::Burn(model) => {
                     let xb = rows_to_tensor(x, idx, &device);
                     let wb = rows_to_tensor(w, idx, &device);
                     let out = model.forward(xb.clone());
                     read_scalar(weighted_loss(xb, out, wb))? * idx.len() as f64
                 }
-                (Engine::Burn { .. }, None) => 0.0,
             };
         }
         Ok(total / valid.len().max(1) as f64)

@@ -343,6 +343,27 @@ print(json.dumps(out))
     }
 }
 
+/// `specae train` for 2 epochs at batch 32 on the CPU from `data` into `out`.
+fn train_on(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    specae()
+        .args([
+            "train",
+            "--epochs",
+            "2",
+            "--batch",
+            "32",
+            "--backend",
+            "cpu",
+            "--data",
+        ])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 /// Training from a store streams it: with the same rows in the same order (no shuffle, the
 /// split's training rows ascending) the streamed run's batch losses equal the in-memory run's,
 /// and its validation loss agrees to float rounding; shuffled, both runs learn alike.
@@ -412,23 +433,7 @@ fn train_streams_a_store_and_names_a_damaged_chunk() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.zarr");
     specae::data::store::write_survey_rows(&survey(400), &path, 50, &Progress::new()).unwrap();
-    let run = |out: &str| {
-        specae()
-            .args(["train", "--data"])
-            .arg(&path)
-            .args([
-                "--epochs",
-                "2",
-                "--batch",
-                "32",
-                "--backend",
-                "cpu",
-                "--out",
-            ])
-            .arg(dir.path().join(out))
-            .output()
-            .unwrap()
-    };
+    let run = |out: &str| train_on(&path, &dir.path().join(out), &[]);
     let o = run("a");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
@@ -453,23 +458,7 @@ fn analyze_streams_a_store_with_the_in_memory_results() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.zarr");
     specae::data::store::write_survey_rows(&survey(500), &path, 60, &Progress::new()).unwrap();
-    let o = specae()
-        .args(["train", "--data"])
-        .arg(&path)
-        .args([
-            "--epochs",
-            "2",
-            "--batch",
-            "32",
-            "--latent",
-            "3",
-            "--backend",
-            "cpu",
-        ])
-        .arg("--out")
-        .arg(dir.path().join("run"))
-        .output()
-        .unwrap();
+    let o = train_on(&path, &dir.path().join("run"), &["--latent", "3"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let model = dir.path().join("run").join("best.safetensors");
     let analyze = |out: &str, extra: &[&str]| {

@@ -57,11 +57,8 @@ impl StoreRows {
         if n == 0 || d == 0 {
             return Err(DataError::Empty { path: p });
         }
-        let shape_err = |key: &str, found: &[usize], expected: String| DataError::Shape {
-            path: p.clone(),
-            key: key.into(),
-            found: format!("{found:?}"),
-            expected,
+        let shape_err = |key: &str, found: &[usize], expected: String| {
+            DataError::shape(&p, key, found, expected)
         };
         let floats = |m: &ArrayMeta, key: &str| -> Result<(), DataError> {
             if zarr::decode_f32(m.dtype, &[]).is_none() {
@@ -335,17 +332,7 @@ mod tests {
 
     /// A small survey with masked pixels, DESI and SDSS rows.
     fn survey(n: usize) -> Survey {
-        let cfg = crate::synth::SynthConfig {
-            n,
-            seed: 3,
-            oddity_rate: 0.05,
-            pca: crate::pca::PcaConfig {
-                n_ev: 5,
-                n_iter: 3,
-                ..Default::default()
-            },
-        };
-        let mut s = crate::synth::generate(&cfg, &Progress::default()).expect("generated");
+        let mut s = crate::synth::small_survey(n, 3, 0.05, 5);
         s.meta.release = Some(Array1::from_iter((0..n).map(|i| (i % 3) as i64)));
         s
     }

@@ -351,6 +351,41 @@ pub fn visit_rows(
     read
 }
 
+/// Opens chunk row `ci` of array `key`, checked to exist and to have exactly its size; with
+/// its name (`c/i/0`) for errors.
+fn open_chunk(
+    store: &Path,
+    key: &str,
+    meta: &ArrayMeta,
+    ci: usize,
+) -> Result<(fs::File, String), DataError> {
+    let mut idx = vec![0usize; meta.shape.len()];
+    idx[0] = ci;
+    let name = chunk_name(&idx);
+    let f = fs::File::open(chunk_path(store, key, &idx)).map_err(|e| {
+        corrupt(
+            store,
+            key,
+            format!("chunk {name} is missing ({e}): the store is damaged"),
+        )
+    })?;
+    let len = f
+        .metadata()
+        .map_err(|e| corrupt(store, key, format!("chunk {name}: {e}")))?
+        .len();
+    if len != meta.chunk_bytes() as u64 {
+        return Err(corrupt(
+            store,
+            key,
+            format!(
+                "chunk {name} holds {len} bytes, expected {} (truncated or damaged)",
+                meta.chunk_bytes()
+            ),
+        ));
+    }
+    Ok((f, name))
+}
+
 /// Reads rows `rows` of array `key` as raw little-endian bytes straight into `dst` (exactly
 /// their size): no intermediate buffer, for arrays whose dtype is the caller's own in-memory
 /// layout (float32 on a little-endian machine). Chunks are checked as [`visit_rows`] checks.
@@ -375,30 +410,7 @@ pub fn read_rows_into(
     let crow = meta.chunks[0].max(1);
     let mut at = 0usize;
     for ci in rows.start / crow..rows.end.div_ceil(crow) {
-        let mut idx = vec![0usize; meta.shape.len()];
-        idx[0] = ci;
-        let name = chunk_name(&idx);
-        let mut f = fs::File::open(chunk_path(store, key, &idx)).map_err(|e| {
-            corrupt(
-                store,
-                key,
-                format!("chunk {name} is missing ({e}): the store is damaged"),
-            )
-        })?;
-        let len = f
-            .metadata()
-            .map_err(|e| corrupt(store, key, format!("chunk {name}: {e}")))?
-            .len();
-        if len != meta.chunk_bytes() as u64 {
-            return Err(corrupt(
-                store,
-                key,
-                format!(
-                    "chunk {name} holds {len} bytes, expected {} (truncated or damaged)",
-                    meta.chunk_bytes()
-                ),
-            ));
-        }
+        let (mut f, name) = open_chunk(store, key, meta, ci)?;
         let r0 = ci * crow;
         let (lo, hi) = (r0.max(rows.start), (r0 + crow).min(rows.end));
         let bytes = (hi - lo) * row_bytes;
@@ -423,31 +435,7 @@ fn read_chunks(
     visit: &mut dyn FnMut(&[u8]),
 ) -> Result<(), DataError> {
     for ci in rows.start / crow..rows.end.div_ceil(crow) {
-        let mut idx = vec![0usize; meta.shape.len()];
-        idx[0] = ci;
-        let file = chunk_path(store, key, &idx);
-        let name = chunk_name(&idx);
-        let mut f = fs::File::open(&file).map_err(|e| {
-            corrupt(
-                store,
-                key,
-                format!("chunk {name} is missing ({e}): the store is damaged"),
-            )
-        })?;
-        let len = f
-            .metadata()
-            .map_err(|e| corrupt(store, key, format!("chunk {name}: {e}")))?
-            .len();
-        if len != buf.len() as u64 {
-            return Err(corrupt(
-                store,
-                key,
-                format!(
-                    "chunk {name} holds {len} bytes, expected {} (truncated or damaged)",
-                    buf.len()
-                ),
-            ));
-        }
+        let (mut f, name) = open_chunk(store, key, meta, ci)?;
         f.read_exact(buf)
             .map_err(|e| corrupt(store, key, format!("chunk {name}: {e}")))?;
         // The chunk's rows inside `rows`.
