@@ -40,9 +40,12 @@ fn streamed_losses(
     rows: SpectraRows<'_>,
     loaded: &LoadedModel,
     device: &burn::prelude::Device,
-) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+) -> anyhow::Result<(Vec<f64>, Option<Vec<f64>>)> {
     let split = &loaded.split;
-    let pca = rows.fit_baseline(&split.train, loaded.latent_dim, &Progress::new())?;
+    let pca = match too_few_for_pca(loaded) {
+        true => None,
+        false => Some(rows.fit_baseline(&split.train, loaded.latent_dim, &Progress::new())?),
+    };
     let mut at = vec![u32::MAX; rows.n_spectra()];
     for (k, &i) in split.valid.iter().enumerate() {
         at[i as usize] = k as u32;
@@ -53,14 +56,31 @@ fn streamed_losses(
             .filter(|&r| at[lo + r as usize] != u32::MAX)
             .collect();
         let a = model_losses(&loaded.model, x, w, &local, device);
-        let p = pca_losses(&pca, x, w, &local);
-        for ((&r, a), p) in local.iter().zip(a).zip(p) {
-            let k = at[lo + r as usize] as usize;
-            (ae[k], pl[k]) = (a, p);
+        for (&r, a) in local.iter().zip(a) {
+            ae[at[lo + r as usize] as usize] = a;
+        }
+        if let Some(pca) = &pca {
+            for (&r, p) in local.iter().zip(pca_losses(pca, x, w, &local)) {
+                pl[at[lo + r as usize] as usize] = p;
+            }
         }
         Ok(())
     })?;
-    Ok((ae, pl))
+    Ok((ae, pca.map(|_| pl)))
+}
+
+/// Whether the training split is too small for a PCA baseline with the model's latent
+/// dimension (then only the model's losses are reported, and the command says why).
+fn too_few_for_pca(loaded: &LoadedModel) -> bool {
+    let (n, k) = (loaded.split.train.len(), loaded.latent_dim);
+    let few = n <= k;
+    if few {
+        eprintln!(
+            "note: no PCA baseline: {n} training spectra are too few for {k} components \
+             (the model's losses are still reported)"
+        );
+    }
+    few
 }
 
 pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
@@ -89,7 +109,7 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
                     catalogue: &catalogue,
                 };
                 let (ae, pl) = streamed_losses(streamed, &loaded, &device)?;
-                return report(&a, &ae, &pl, &catalogue.classes, &loaded);
+                return report(&a, &ae, pl.as_deref(), &catalogue.classes, &loaded);
             }
         }
     }
@@ -123,16 +143,21 @@ pub fn run(a: EvaluateArgs) -> anyhow::Result<()> {
     };
     let split = &loaded.split;
     let ae = model_losses(&loaded.model, x.view(), w.view(), &split.valid, &device);
-    let pca = PcaBaseline::fit(x.view(), &split.train, loaded.latent_dim)?;
-    let pl = pca_losses(&pca, x.view(), w.view(), &split.valid);
-    report(&a, &ae, &pl, &classes, &loaded)
+    let pl = match too_few_for_pca(&loaded) {
+        true => None,
+        false => {
+            let pca = PcaBaseline::fit(x.view(), &split.train, loaded.latent_dim)?;
+            Some(pca_losses(&pca, x.view(), w.view(), &split.valid))
+        }
+    };
+    report(&a, &ae, pl.as_deref(), &classes, &loaded)
 }
 
 /// Prints the mean losses overall and per class.
 fn report(
     a: &EvaluateArgs,
     ae: &[f64],
-    pl: &[f64],
+    pl: Option<&[f64]>,
     classes: &[GalaxyClass],
     loaded: &LoadedModel,
 ) -> anyhow::Result<()> {
@@ -149,11 +174,12 @@ fn report(
     let class_of = |k: usize| classes[split.valid[k] as usize];
     let mut rows = vec![];
     let (a_all, n_all) = mean(ae, &|_| true);
-    let (p_all, _) = mean(pl, &|_| true);
+    let pca_mean = |sel: &dyn Fn(usize) -> bool| pl.map(|p| mean(p, sel).0);
+    let p_all = pca_mean(&|_| true);
     rows.push(("all".to_string(), n_all, a_all, p_all));
     for c in GalaxyClass::ALL {
         let (am, n) = mean(ae, &|k| class_of(k) == c);
-        let (pm, _) = mean(pl, &|k| class_of(k) == c);
+        let pm = pca_mean(&|k| class_of(k) == c);
         if n > 0 {
             rows.push((c.label().to_string(), n, am, pm));
         }
@@ -180,7 +206,10 @@ fn report(
             format!("{name}/PCA")
         );
         for (c, n, am, pm) in rows {
-            println!("{c:<16} {n:>7} {am:>12.3} {pm:>12.3} {:>8.3}", am / pm);
+            match pm {
+                Some(pm) => println!("{c:<16} {n:>7} {am:>12.3} {pm:>12.3} {:>8.3}", am / pm),
+                None => println!("{c:<16} {n:>7} {am:>12.3} {:>12} {:>8}", "—", "—"),
+            }
         }
     }
     Ok(())

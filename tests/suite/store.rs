@@ -516,3 +516,35 @@ fn analyze_streams_a_store_with_the_in_memory_results() {
         assert!((p - q).abs() <= 1e-4 * q, "{a} vs {b}");
     }
 }
+
+/// `specae evaluate` on fewer training spectra than the model has latents reports the
+/// model's losses and says why there is no PCA baseline (it failed on the PCA before).
+#[test]
+fn evaluate_on_a_handful_of_spectra_reports_the_model_without_a_pca_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.zarr");
+    let cfg = SynthConfig {
+        n: 8,
+        seed: 5,
+        pca: specae::pca::PcaConfig {
+            n_ev: 4,
+            ..Default::default()
+        },
+        ..SynthConfig::default()
+    };
+    let tiny = specae::synth::generate(&cfg, &Progress::new()).unwrap();
+    tiny.write(&path, false).unwrap();
+    let o = specae()
+        .args(["evaluate", "builtin", "--json", "--data"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("no PCA baseline"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let all = &v["validation"][0];
+    assert_eq!(all["class"], "all");
+    assert!(all["ae"].as_f64().unwrap() > 0.0);
+    assert!(all["pca"].is_null());
+}
