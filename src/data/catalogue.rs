@@ -5,7 +5,6 @@
 use super::classes::GalaxyClass;
 use super::error::DataError;
 use super::grid::LogGrid;
-use super::preprocess::Spectra;
 use super::store::{StoreRows, SurveyStore};
 use super::survey::{Metadata, Truth, read_columns};
 
@@ -36,17 +35,5 @@ impl Catalogue {
 
     pub fn n_spectra(&self) -> usize {
         self.classes.len()
-    }
-}
-
-impl Spectra {
-    /// These spectra's catalogue (a copy of their columns).
-    pub fn catalogue(&self) -> Catalogue {
-        Catalogue {
-            meta: self.meta.clone(),
-            classes: self.classes.clone(),
-            truth: self.truth.clone(),
-            grid: self.grid(),
-        }
     }
 }

@@ -67,6 +67,14 @@ pub struct Summary {
     pub n_oddities: Option<usize>,
 }
 
+/// The columns a summary reads, borrowed from spectra in memory or a store's catalogue.
+struct Columns<'a> {
+    classes: &'a [GalaxyClass],
+    z: Option<&'a ndarray::Array1<f32>>,
+    truth: Option<&'a super::survey::Truth>,
+    grid: super::grid::LogGrid,
+}
+
 /// What a summary counts over the pixels, gathered in memory or block by block.
 struct PixelCounts {
     total: usize,
@@ -83,7 +91,13 @@ impl Summary {
             zero_weight: s.w.iter().filter(|&&w| w == 0.0).count(),
             snr: s.median_snr(),
         };
-        Self::from_parts(&s.catalogue(), counts, split)
+        let cat = Columns {
+            classes: &s.classes,
+            z: s.redshifts(),
+            truth: s.truth.as_ref(),
+            grid: s.grid(),
+        };
+        Self::from_parts(cat, counts, split)
     }
 
     /// The summary of a survey store, read a block at a time (a million spectra in ~0.2 GB).
@@ -105,11 +119,17 @@ impl Summary {
             c.zero_weight += blk.w.iter().filter(|&&w| w == 0.0).count();
             c.snr.extend(median_snr_rows(blk.x.view(), blk.w.view()));
         }
-        Ok(Self::from_parts(catalogue, c, split))
+        let cat = Columns {
+            classes: &catalogue.classes,
+            z: catalogue.meta.z.as_ref(),
+            truth: catalogue.truth.as_ref(),
+            grid: catalogue.grid,
+        };
+        Ok(Self::from_parts(cat, c, split))
     }
 
-    fn from_parts(cat: &Catalogue, c: PixelCounts, split: &Split) -> Self {
-        let n = cat.n_spectra();
+    fn from_parts(cat: Columns<'_>, c: PixelCounts, split: &Split) -> Self {
+        let n = cat.classes.len();
         let classes = GalaxyClass::ALL
             .iter()
             .map(|&k| {
@@ -133,16 +153,13 @@ impl Summary {
             zero_weight_fraction: c.zero_weight as f64 / total,
             snr: Quantiles::of(&c.snr),
             redshift: cat
-                .meta
                 .z
-                .as_ref()
                 .and_then(|z| Quantiles::of(z.as_slice().unwrap_or(&[]))),
             n_train: split.train.len(),
             n_valid: split.valid.len(),
             split_seed: split.seed,
             n_oddities: cat
                 .truth
-                .as_ref()
                 .map(|t| t.oddity.iter().filter(|&&o| o != 0).count()),
         }
     }

@@ -33,7 +33,32 @@ pub struct Metadata {
     pub release: Option<Array1<i64>>,
 }
 
+/// Integer columns the npz schema stores as int32 (TARGETIDs and release codes keep 64 bits).
+pub const INT32_COLUMNS: [&str; 4] = ["lineindex_cln", "plate", "mjd", "fiber"];
+
 impl Metadata {
+    /// The integer columns by their file keys (npz and store).
+    pub fn int_columns(&self) -> [(&'static str, &Option<Array1<i64>>); 6] {
+        [
+            ("lineindex_cln", &self.lineindex_cln),
+            ("plate", &self.plate),
+            ("mjd", &self.mjd),
+            ("fiber", &self.fiber),
+            ("targetid", &self.targetid),
+            ("release", &self.release),
+        ]
+    }
+
+    /// The float columns by their file keys (npz and store).
+    pub fn float_columns(&self) -> [(&'static str, &Option<Array1<f32>>); 4] {
+        [
+            ("z", &self.z),
+            ("zerr", &self.zerr),
+            ("log_NII_Ha", &self.log_nii_ha),
+            ("log_OIII_Hb", &self.log_oiii_hb),
+        ]
+    }
+
     /// The name of spectrum `i` as its survey gives it: SDSS plate-MJD-fibre, or DESI
     /// "TARGETID 39627… (sv3/dark)".
     pub fn name(&self, i: usize) -> Option<String> {
@@ -319,31 +344,17 @@ impl Survey {
                 if let Some(e) = &self.evals {
                     npz.add_array("evals", e).map_err(werr)?;
                 }
-                let m = &self.meta;
-                let ints = [
-                    ("lineindex_cln", &m.lineindex_cln),
-                    ("plate", &m.plate),
-                    ("mjd", &m.mjd),
-                    ("fiber", &m.fiber),
-                ];
-                for (k, v) in ints {
-                    if let Some(v) = v {
-                        npz.add_array(k, &v.mapv(|x| x as i32)).map_err(werr)?;
+                for (k, v) in self.meta.int_columns() {
+                    match v {
+                        Some(v) if INT32_COLUMNS.contains(&k) => {
+                            npz.add_array(k, &v.mapv(|x| x as i32)).map_err(werr)?
+                        }
+                        // TARGETIDs need all 64 bits.
+                        Some(v) => npz.add_array(k, v).map_err(werr)?,
+                        None => {}
                     }
                 }
-                // TARGETIDs need all 64 bits.
-                for (k, v) in [("targetid", &m.targetid), ("release", &m.release)] {
-                    if let Some(v) = v {
-                        npz.add_array(k, v).map_err(werr)?;
-                    }
-                }
-                let floats = [
-                    ("z", &m.z),
-                    ("zerr", &m.zerr),
-                    ("log_NII_Ha", &m.log_nii_ha),
-                    ("log_OIII_Hb", &m.log_oiii_hb),
-                ];
-                for (k, v) in floats {
+                for (k, v) in self.meta.float_columns() {
                     if let Some(v) = v {
                         npz.add_array(k, v).map_err(werr)?;
                     }

@@ -579,25 +579,12 @@ fn write_other_arrays(s: &Survey, b: &mut Builder<'_>) -> Result<(), DataError> 
     }
     let (col, int_col) = (column::<f32>, column::<i64>);
     col(b, "norms", &s.norms)?;
-    let m = &s.meta;
-    for (k, v) in [
-        ("lineindex_cln", &m.lineindex_cln),
-        ("plate", &m.plate),
-        ("mjd", &m.mjd),
-        ("fiber", &m.fiber),
-        ("targetid", &m.targetid),
-        ("release", &m.release),
-    ] {
+    for (k, v) in s.meta.int_columns() {
         if let Some(v) = v {
             int_col(b, k, v)?;
         }
     }
-    for (k, v) in [
-        ("z", &m.z),
-        ("zerr", &m.zerr),
-        ("log_NII_Ha", &m.log_nii_ha),
-        ("log_OIII_Hb", &m.log_oiii_hb),
-    ] {
+    for (k, v) in s.meta.float_columns() {
         if let Some(v) = v {
             col(b, k, v)?;
         }
