@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-1000000}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(npz fits desi safetensors analysis_cache)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(npz fits desi safetensors analysis_cache labels)
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # The project's dependency versions, plus libfuzzer-sys.

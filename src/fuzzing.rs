@@ -105,3 +105,16 @@ pub fn analysis_cache(data: &[u8]) -> Result<(), String> {
     std::hint::black_box(outlier_table(&lof, &chi2));
     Ok(())
 }
+
+/// A labels CSV (the explorer's labels file, an import): parse it, write it, parse that again —
+/// the same labels must come back.
+pub fn labels_csv(data: &[u8]) -> Result<(), String> {
+    let text = std::str::from_utf8(data).map_err(|e| format!("not UTF-8: {e}"))?;
+    let p = Path::new("labels.csv");
+    let l = crate::triage::Labels::from_csv(text, p).map_err(|e| e.to_string())?;
+    let again = crate::triage::Labels::from_csv(&l.to_csv(), p).map_err(|e| e.to_string())?;
+    if again != l {
+        return Err("labels changed on a round trip through CSV".into());
+    }
+    Ok(())
+}

@@ -11,6 +11,7 @@
 //! - [`train`]: the training loop, its worker thread, checkpoints;
 //! - [`analysis`]: kNN, UMAP, outliers, class separation, residual statistics, latent tracks;
 //! - [`compare`]: Portillo et al.'s comparison of PCA, AE, VAE and InfoVAE by latent dimension;
+//! - [`triage`]: labels, the learned outlier ranking, the simulated user;
 //! - [`figures`]: publication figures (PNG/SVG/PDF);
 //! - [`app`] (feature `gui`): the desktop explorer built on all of the above;
 //! - [`fuzzing`]: the readers of untrusted files run on raw bytes (fuzz targets, property tests);
@@ -29,4 +30,5 @@ pub mod pca;
 pub mod spectro;
 pub mod synth;
 pub mod train;
+pub mod triage;
 pub mod util;

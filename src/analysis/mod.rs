@@ -13,6 +13,7 @@ pub mod knn;
 pub mod lof;
 pub mod options;
 pub mod outliers;
+pub mod regions;
 pub mod residuals;
 pub mod rows;
 pub mod run;

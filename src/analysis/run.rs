@@ -19,6 +19,7 @@ use super::classify::{Accuracy, knn_cross_validate_with};
 use super::lof::local_outlier_factor_with;
 use super::options::{AnalysisOptions, MIN_SPECTRA};
 use super::outliers::{OutlierRow, outlier_table, precision_at_top, reduced_chi2};
+use super::regions::{N_REGION_STATS, region_stats_rows};
 use super::residuals::{ResidualHistograms, residual_range, wavelength_edges};
 use super::rows::SpectraRows;
 use super::tracks::{line_between, percentile_track};
@@ -71,6 +72,8 @@ pub struct Summary {
 pub struct Scores {
     pub chi2: Vec<f64>,
     pub lof: Vec<f64>,
+    /// Where each reconstruction fails ([`super::regions`]): n × [`N_REGION_STATS`].
+    pub regions: Array2<f32>,
     /// Every spectrum, most outlying first.
     pub outliers: Vec<OutlierRow>,
     pub residuals: ResidualHistograms,
@@ -98,6 +101,8 @@ pub struct Analysis {
     pub embedding: Array2<f32>,
     pub lof: Vec<f64>,
     pub chi2: Vec<f64>,
+    /// Residual statistics by region ([`super::regions`]), n × [`N_REGION_STATS`].
+    pub regions: Array2<f32>,
     pub outliers: Vec<OutlierRow>,
     pub residuals: ResidualHistograms,
     /// Line track: latents (steps × k) and decoded spectra (steps × d).
@@ -128,6 +133,43 @@ pub fn analyze(
     progress: &Progress,
 ) -> Result<Analysis, AnalysisError> {
     analyze_streaming(inp, opt, progress, &mut |_| {})
+}
+
+/// The per-spectrum scores the outlier triage ranks by, without the UMAP, the PCA baseline
+/// and the summaries: latents, χ², LOF and residual statistics by region (`specae triage`).
+#[derive(Clone, Debug)]
+pub struct Scored {
+    pub latents: Array2<f32>,
+    pub chi2: Vec<f64>,
+    pub lof: Vec<f64>,
+    pub regions: Array2<f32>,
+}
+
+/// Encodes and scores every spectrum and computes the LOF of the latents ([`Scored`]).
+pub fn score_spectra(
+    inp: &Inputs,
+    opt: &AnalysisOptions,
+    progress: &Progress,
+) -> Result<Scored, AnalysisError> {
+    let n = inp.spectra.n_spectra();
+    if n < MIN_SPECTRA {
+        return Err(AnalysisError::TooFewPoints {
+            what: "outlier scores (neighbourhoods)".into(),
+            n,
+            k: MIN_SPECTRA - 1,
+        });
+    }
+    let opt = opt.fitted_to(n, &mut vec![]);
+    let e = encode_and_score(inp, progress)?;
+    super::knn::check_points(e.latents.view(), "latents")?;
+    progress.stage("local outlier factor", 0);
+    let lof = local_outlier_factor_with(e.latents.view(), opt.lof_neighbors, progress)?;
+    Ok(Scored {
+        latents: e.latents,
+        chi2: e.chi2,
+        lof,
+        regions: e.regions,
+    })
 }
 
 /// [`analyze`], handing each [`Part`] to `on_part` as soon as it is computed.
@@ -163,7 +205,12 @@ pub fn analyze_streaming(
     // Latents, reconstruction χ² and residual histograms, chunk by chunk: one encoder pass,
     // the reconstruction decodes the latents just computed.
     let t = Instant::now();
-    let (chi2, residuals, latents) = encode_and_score(inp, progress)?;
+    let Encoded {
+        chi2,
+        regions,
+        residuals,
+        latents,
+    } = encode_and_score(inp, progress)?;
     timed("encode + reconstruct", t);
     super::knn::check_points(latents.view(), "latents")?;
     let k = latents.ncols();
@@ -187,6 +234,7 @@ pub fn analyze_streaming(
     on_part(Part::Scores(Box::new(Scores {
         chi2: chi2.clone(),
         lof: lof.clone(),
+        regions: regions.clone(),
         outliers: outliers.clone(),
         residuals: residuals.clone(),
     })));
@@ -332,6 +380,7 @@ pub fn analyze_streaming(
         embedding,
         lof,
         chi2,
+        regions,
         outliers,
         residuals,
         track_line: (line, line_spectra),
@@ -340,18 +389,25 @@ pub fn analyze_streaming(
     })
 }
 
-/// Encodes every spectrum and scores its reconstruction: (χ², residual histograms, latents),
-/// block by block (a store is read once), as the stage "encoding spectra" of `progress`.
-fn encode_and_score(
-    inp: &Inputs,
-    progress: &Progress,
-) -> Result<(Vec<f64>, ResidualHistograms, Array2<f32>), AnalysisError> {
+/// What one pass of the encoder and decoder over every spectrum gives.
+struct Encoded {
+    chi2: Vec<f64>,
+    regions: Array2<f32>,
+    residuals: ResidualHistograms,
+    latents: Array2<f32>,
+}
+
+/// Encodes every spectrum and scores its reconstruction (χ², residual statistics by region,
+/// residual histograms), block by block (a store is read once), as the stage "encoding
+/// spectra" of `progress`.
+fn encode_and_score(inp: &Inputs, progress: &Progress) -> Result<Encoded, AnalysisError> {
     let s = inp.spectra;
     let n = s.n_spectra();
     let grid = s.grid();
     let mut chi2 = Vec::with_capacity(n);
     let mut residuals: Option<ResidualHistograms> = None;
     let mut parts = vec![];
+    let mut region_parts = vec![];
     progress.stage(STAGE_ENCODE, n as u64);
     s.visit(&mut |_, x, w| {
         for lo in (0..x.nrows()).step_by(CHUNK) {
@@ -373,6 +429,7 @@ fn encode_and_score(
                     .into_par_iter()
                     .map(|i| reduced_chi2(xs.row(i), xhat.row(i), ws.row(i))),
             );
+            region_parts.push(region_stats_rows(xs, xhat.view(), ws));
             residuals
                 .get_or_insert_with(|| {
                     let range = residual_range(xs, xhat.view(), ws);
@@ -393,7 +450,15 @@ fn encode_and_score(
     let k = inp.model.latent_dim();
     let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
     let latents = ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, k)));
-    Ok((chi2, residuals, latents))
+    let views: Vec<_> = region_parts.iter().map(|p| p.view()).collect();
+    let regions = ndarray::concatenate(Axis(0), &views)
+        .unwrap_or_else(|_| Array2::zeros((0, N_REGION_STATS)));
+    Ok(Encoded {
+        chi2,
+        regions,
+        residuals,
+        latents,
+    })
 }
 
 /// Precision of the top 1% of each ranking against the injected oddities (`oddity` ≠ 0).

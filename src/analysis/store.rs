@@ -1,7 +1,8 @@
 //! The files of an analysis, in a folder next to the model (`best.analysis/` beside
 //! `best.safetensors`), so the explorer and the figure exporter open them without
 //! recomputing:
-//! - `analysis.npz`: latents, umap, pca_coeffs, lof, chi2, residual histograms and their edges,
+//! - `analysis.npz`: latents, umap, pca_coeffs, lof, chi2, residual statistics by region
+//!   (`region_stats`, since the triage's learned ranking), residual histograms and their edges,
 //!   latent tracks (latents and decoded spectra);
 //! - `latents.npy` and `latents.csv` (index, plate, mjd, fiber, class, z, split, latents);
 //! - `outliers.csv`: every spectrum, most outlying first;
@@ -17,6 +18,7 @@ use ndarray::{Array1, Array2, Array3};
 use ndarray_npy::{NpzWriter, WritableElement, WriteNpyExt};
 
 use super::AnalysisError;
+use super::regions::N_REGION_STATS;
 use super::residuals::ResidualHistograms;
 use super::rows::SpectraRows;
 use super::run::Analysis;
@@ -85,6 +87,7 @@ impl Analysis {
                 .map_err(&e)?;
             z.add_array("chi2", &Array1::from_vec(self.chi2.clone()))
                 .map_err(&e)?;
+            z.add_array("region_stats", &self.regions).map_err(&e)?;
             let h = &self.residuals;
             z.add_array("resid_wave_counts", &h.vs_wavelength.counts)
                 .map_err(&e)?;
@@ -213,6 +216,8 @@ pub struct StoredAnalysis {
     pub pca_coeffs: Array2<f32>,
     pub lof: Array1<f64>,
     pub chi2: Array1<f64>,
+    /// Residual statistics by region (`None` in an analysis written before they existed).
+    pub regions: Option<Array2<f32>>,
     pub residuals: ResidualHistograms,
     pub track_line_spectra: Array2<f32>,
     pub track_axes_spectra: Array3<f32>,
@@ -244,9 +249,27 @@ fn stored_from(mut z: NpzFile) -> Result<StoredAnalysis, AnalysisError> {
     };
     let lof: Array1<f64> = z.array("lof", "float64").map_err(data)?;
     let chi2: Array1<f64> = z.array("chi2", "float64").map_err(data)?;
+    let regions: Option<Array2<f32>> = if z.has("region_stats") {
+        Some(z.array("region_stats", "float32").map_err(data)?)
+    } else {
+        None
+    };
     let n = latents.nrows();
-    if embedding.nrows() != n || pca_coeffs.nrows() != n || lof.len() != n || chi2.len() != n {
+    if embedding.nrows() != n
+        || pca_coeffs.nrows() != n
+        || lof.len() != n
+        || chi2.len() != n
+        || regions.as_ref().is_some_and(|r| r.nrows() != n)
+    {
         return Err(bad("arrays have different numbers of rows".into()));
+    }
+    if let Some(r) = &regions
+        && (r.ncols() != N_REGION_STATS || r.iter().any(|v| !v.is_finite()))
+    {
+        return Err(bad(format!(
+            "region_stats has {} columns (not {N_REGION_STATS}) or values that are not finite",
+            r.ncols()
+        )));
     }
     if embedding.ncols() != 2 {
         return Err(bad(format!(
@@ -293,6 +316,7 @@ fn stored_from(mut z: NpzFile) -> Result<StoredAnalysis, AnalysisError> {
         pca_coeffs,
         lof,
         chi2,
+        regions,
         residuals,
         track_line_spectra,
         track_axes_spectra,

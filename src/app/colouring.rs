@@ -38,6 +38,19 @@ pub fn viridis32(t: f64) -> Color32 {
     Color32::from_rgb(rgb.0, rgb.1, rgb.2)
 }
 
+/// Most labelled galaxies marked on a map (a label book can hold a survey's worth).
+pub const MAX_LABEL_MARKERS: usize = 5000;
+
+/// A labelled galaxy's ring (Okabe–Ito, colour-blind safe, bright on the dark maps): bluish
+/// green for 4–5 (interesting), vermillion for 0–1 (boring), grey between.
+pub fn label_marker_colour(score: Option<u8>) -> Color32 {
+    match score {
+        Some(4..) => Color32::from_rgb(0, 190, 140),
+        Some(0 | 1) => Color32::from_rgb(230, 110, 20),
+        _ => Color32::from_gray(200),
+    }
+}
+
 /// The numeric values of a column, if the session has them (one per open spectrum).
 pub fn column(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
     let data = session.data.as_ref()?;
@@ -70,6 +83,26 @@ fn column_values(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
             .as_ref()
             .and_then(|l| l.sigma.as_ref())
             .map(|v| v.iter().map(|&s| f64::from(s)).collect()),
+        // Unlabelled galaxies are NaN: drawn grey.
+        ColourBy::Label => session.book().map(|b| {
+            (0..data.n())
+                .map(|i| {
+                    b.label(i)
+                        .and_then(|l| l.effective_score())
+                        .map_or(f64::NAN, f64::from)
+                })
+                .collect()
+        }),
+        // Before any label the learned ranking is the combined one: its percentile × 5.
+        ColourBy::Learned => match session.current_learned() {
+            Some(l) => Some(l.fit.interest.iter().map(|&v| f64::from(v)).collect()),
+            None => session.scores.as_ref().map(|a| {
+                crate::triage::ranking::combined_percentile(&a.lof, &a.chi2)
+                    .into_iter()
+                    .map(|p| 5.0 * p)
+                    .collect()
+            }),
+        },
         ColourBy::Latent(k) => session.latents.as_ref().and_then(|l| {
             (k < l.z.ncols()).then(|| l.z.column(k).iter().map(|&v| v as f64).collect())
         }),
@@ -112,7 +145,11 @@ pub fn point_colours(session: &Session, by: ColourBy, hidden: &[bool; 5]) -> Poi
             )),
         };
     };
-    let (lo, hi) = robust_range(&values, 0.01, 0.99).unwrap_or((0.0, 1.0));
+    let (lo, hi) = match by {
+        // Scores on the labels' own scale.
+        ColourBy::Label | ColourBy::Learned => (0.0, f64::from(crate::triage::labels::MAX_SCORE)),
+        _ => robust_range(&values, 0.01, 0.99).unwrap_or((0.0, 1.0)),
+    };
     let span = (hi - lo).max(1e-12);
     let colours = values
         .iter()

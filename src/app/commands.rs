@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::pane::Pane;
 use super::persisted::{ColourBy, ExportFormat, TrainSettings};
+use crate::triage::{Ranking, Tag};
 
 /// A view that can be exported as a figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,8 @@ pub enum Pick {
     Data,
     Model,
     ExportDir,
+    /// A labels CSV to import.
+    Labels,
 }
 
 /// Data, selection, training and export: what changes the session or starts work.
@@ -122,6 +125,23 @@ pub enum AppCommand {
     Reveal(PathBuf),
     /// Stop the background task with this id (the status bar's Cancel).
     CancelTask(u64),
+    /// How the Outliers panel orders the candidates.
+    SetRanking(Ranking),
+    /// The inspected galaxy's interest score (0 … 5; `None` removes the score).
+    SetInterest(Option<u8>),
+    /// Adds or removes a tag of the inspected galaxy.
+    ToggleTag(Tag),
+    /// Removes the inspected galaxy's label.
+    ClearLabel,
+    /// Inspect the best unlabelled candidate of the current ranking.
+    NextCandidate,
+    /// The ranked list as CSV, into the export folder.
+    ExportRanked,
+    /// The top candidates with their reconstructions, as a figure.
+    ExportContactSheet,
+    /// The labels as CSV, into the export folder.
+    ExportLabels,
+    ImportLabels(PathBuf),
 }
 
 /// The layout: panes, the message line.

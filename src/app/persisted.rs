@@ -25,6 +25,10 @@ pub enum ColourBy {
     Latent(usize),
     /// A VAE's posterior σ (geometric mean over the latents).
     PosteriorSigma,
+    /// The user's interest score (unlabelled: grey).
+    Label,
+    /// The learned ranking's predicted interest.
+    Learned,
 }
 
 impl ColourBy {
@@ -38,6 +42,8 @@ impl ColourBy {
             ColourBy::NiiHa => "log [NII]/Hα".into(),
             ColourBy::Latent(k) => format!("latent z{k}"),
             ColourBy::PosteriorSigma => "posterior σ (VAE)".into(),
+            ColourBy::Label => "your interest score (labels)".into(),
+            ColourBy::Learned => "learned interest".into(),
         }
     }
 }
@@ -128,6 +134,8 @@ pub struct Persisted {
     pub train: TrainSettings,
     pub export_dir: Option<PathBuf>,
     pub export_format: ExportFormat,
+    /// How the Outliers panel orders the candidates.
+    pub ranking: crate::triage::Ranking,
 }
 
 impl Default for Persisted {
@@ -145,6 +153,7 @@ impl Default for Persisted {
             train: TrainSettings::default(),
             export_dir: None,
             export_format: ExportFormat::Png,
+            ranking: crate::triage::Ranking::Combined,
         }
     }
 }

@@ -19,6 +19,8 @@ use crate::data::{GalaxyClass, Spectra, Split};
 use crate::model::Autoencoder;
 use crate::model::pca_baseline::PcaBaseline;
 use crate::train::trainer::EpochRecord;
+use crate::triage::labels::labels_path_for;
+use crate::triage::{LabelBook, Learned, survey_ids};
 use crate::util::stats::robust_range;
 
 /// What a background result was computed from.
@@ -48,6 +50,9 @@ pub struct LoadedData {
     pub snr: Vec<f32>,
     /// Spectra per class (indexed like `GalaxyClass::ALL`).
     pub class_counts: [usize; 5],
+    /// The user's labels of these spectra, or why they could not be read (labelling is then
+    /// off, so a damaged file is never overwritten).
+    pub labels: Result<LabelBook, String>,
 }
 
 impl LoadedData {
@@ -58,6 +63,7 @@ impl LoadedData {
         for c in &spectra.classes {
             class_counts[c.index()] += 1;
         }
+        let labels = open_labels(&path, &spectra);
         Self {
             path,
             label,
@@ -66,7 +72,13 @@ impl LoadedData {
             spectra,
             snr,
             class_counts,
+            labels,
         }
+    }
+
+    /// The label book, if labelling is on.
+    pub fn book(&self) -> Option<&LabelBook> {
+        self.labels.as_ref().ok()
     }
     pub fn n(&self) -> usize {
         self.spectra.n_spectra()
@@ -74,6 +86,27 @@ impl LoadedData {
     pub fn class_of(&self, i: usize) -> GalaxyClass {
         self.spectra.classes[i]
     }
+}
+
+/// The labels of the survey at `path` (beside it, or in specae's data folder when its folder
+/// is read-only), keyed by the spectra's survey ids.
+fn open_labels(path: &std::path::Path, s: &Spectra) -> Result<LabelBook, String> {
+    let fp = crate::data::identity::FileIdentity::of(path)
+        .map_err(|e| format!("labels: {e}"))?
+        .fingerprint;
+    let ids = survey_ids(&s.meta, s.n_spectra(), &fp);
+    let file = labels_path_for(path, &fp, &crate::data::sources::data_dir().join("labels"));
+    LabelBook::open(&file, ids)
+        .map_err(|e| format!("{e}; labelling is off until the file is fixed or moved away"))
+}
+
+/// The learned ranking fitted to the labels, and what it was fitted from.
+pub struct LearnedState {
+    pub fit: Learned,
+    /// The label book's generation and the scores' generation it was fitted to.
+    pub labels_gen: u64,
+    pub scores_gen: u64,
+    pub fitted_at: std::time::Instant,
 }
 
 /// The model the views show.
@@ -169,6 +202,8 @@ pub struct Session {
     pub analysis_note: Option<String>,
     /// What the last ingest did with each input (shown in the Ingest report pane).
     pub ingest_report: Option<IngestReport>,
+    /// The learned outlier ranking (fitted in the background after each label).
+    pub learned: Option<LearnedState>,
     pub data_gen: u64,
     pub model_gen: u64,
     pub latents_gen: u64,
@@ -211,7 +246,26 @@ impl Session {
         }
     }
 
+    /// The label book of the open data, if labelling is on.
+    pub fn book(&self) -> Option<&LabelBook> {
+        self.data.as_ref().and_then(|d| d.book())
+    }
+
+    /// The label book's generation (0 without one): views key their caches by it.
+    pub fn labels_gen(&self) -> u64 {
+        self.book().map_or(0, |b| b.generation)
+    }
+
+    /// The learned ranking, if it was fitted to the current scores (labels may be newer: it
+    /// is shown until the refit arrives).
+    pub fn current_learned(&self) -> Option<&LearnedState> {
+        self.learned
+            .as_ref()
+            .filter(|l| l.scores_gen == self.scores_gen)
+    }
+
     fn clear_analysis(&mut self) {
+        self.learned = None;
         self.scores = None;
         self.umap = None;
         self.baseline = None;
@@ -263,7 +317,12 @@ impl Session {
     /// Installs the scores, if each has one row per open spectrum.
     pub fn set_scores(&mut self, s: Scores) -> Result<(), String> {
         let n = self.n();
-        for rows in [s.chi2.len(), s.lof.len(), s.outliers.len()] {
+        for rows in [
+            s.chi2.len(),
+            s.lof.len(),
+            s.outliers.len(),
+            s.regions.nrows(),
+        ] {
             self.check_rows("scores", rows)?;
         }
         if s.outliers.iter().any(|r| r.index >= n) {

@@ -56,6 +56,12 @@ pub struct Views {
     /// The corner plot's bins for the latents and colours on screen (or the last ones while
     /// new ones are binned).
     pub corner: Option<Arc<CornerBins>>,
+    /// The Outliers panel's order (rows, best candidate first) and the ranking it follows
+    /// (the learned one shows the combined order until its first fit).
+    pub ranked: Arc<Vec<u32>>,
+    pub ranked_by: Option<crate::triage::Ranking>,
+    /// Labelled rows and their score (markers on the maps).
+    pub labelled: Vec<(u32, Option<u8>)>,
 }
 
 impl Default for Views {
@@ -70,6 +76,9 @@ impl Default for Views {
             synthetic: None,
             selection_residuals: None,
             corner: None,
+            ranked: Arc::new(vec![]),
+            ranked_by: None,
+            labelled: vec![],
         }
     }
 }

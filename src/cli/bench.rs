@@ -44,6 +44,9 @@ pub enum BenchCommand {
     /// Training streamed from a survey store vs the same store in memory: samples/s,
     /// validation loss and peak memory of each, in fresh processes, alternated.
     Stream(super::bench_stream::StreamArgs),
+    /// A simulated user triages the built-in survey (its truth as their interest): interesting
+    /// spectra among the first 100 viewed by each ranking, learned after 10, 20 and 50 labels.
+    Triage(super::bench_triage::TriageBenchArgs),
     /// The explorer's first launch: seconds until the survey, the latents, the outlier list,
     /// the UMAP and the whole analysis appear (built-in survey generated and analysed afresh).
     Launch(LaunchArgs),
@@ -138,6 +141,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Parity(a) => super::bench_parity::parity(a),
         BenchCommand::Launch(a) => launch(a),
         BenchCommand::Stream(a) => super::bench_stream::stream(a),
+        BenchCommand::Triage(a) => super::bench_triage::run(a),
         BenchCommand::Scale(a) => super::bench_scale::scale(a),
     }
 }

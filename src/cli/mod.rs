@@ -11,6 +11,7 @@ mod bench_engines;
 mod bench_parity;
 mod bench_scale;
 mod bench_stream;
+mod bench_triage;
 mod builtin;
 mod compare;
 mod convert;
@@ -27,6 +28,7 @@ mod ingest;
 mod prep;
 mod progress;
 mod train;
+mod triage;
 
 use std::path::PathBuf;
 
@@ -67,6 +69,9 @@ pub enum Command {
     Indices(indices::IndicesArgs),
     /// Latents, UMAP, outliers, class separation, residual statistics and latent tracks of a model.
     Analyze(analyze::AnalyzeArgs),
+    /// The outlier ranking with your labels (LOF, χ², combined or learned from a labels CSV):
+    /// a ranked CSV and a contact sheet of the top candidates.
+    Triage(triage::TriageArgs),
     /// Publication figures (PNG/SVG/PDF) of an analysed model, with a manifest.
     Figures(figures::FiguresArgs),
     /// A model's weights as safetensors with PyTorch names (optionally float16).
@@ -104,6 +109,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Fidelity(a)) => fidelity::run(a),
         Some(Command::Indices(a)) => indices::run(a),
         Some(Command::Analyze(a)) => analyze::run(a),
+        Some(Command::Triage(a)) => triage::run(a),
         Some(Command::Figures(a)) => figures::run(a),
         Some(Command::Export(a)) => export::run(a),
         Some(Command::Sources) => sources(),

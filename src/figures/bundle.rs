@@ -80,6 +80,7 @@ pub enum AnyFigure {
     Spectrum(SpectrumFigure),
     Residuals(ResidualFigure),
     Tracks(TracksFigure),
+    ContactSheet(super::contact_sheet::ContactSheet),
 }
 
 impl AnyFigure {
@@ -91,6 +92,7 @@ impl AnyFigure {
             AnyFigure::Spectrum(f) => f.name(),
             AnyFigure::Residuals(f) => f.name(),
             AnyFigure::Tracks(f) => f.name(),
+            AnyFigure::ContactSheet(f) => f.name(),
         }
     }
     pub fn caption(&self) -> String {
@@ -101,6 +103,7 @@ impl AnyFigure {
             AnyFigure::Spectrum(f) => f.caption(),
             AnyFigure::Residuals(f) => f.caption(),
             AnyFigure::Tracks(f) => f.caption(),
+            AnyFigure::ContactSheet(f) => f.caption(),
         }
     }
     pub fn size_in(&self) -> (f64, f64) {
@@ -111,6 +114,7 @@ impl AnyFigure {
             AnyFigure::Spectrum(f) => f.size_in(),
             AnyFigure::Residuals(f) => f.size_in(),
             AnyFigure::Tracks(f) => f.size_in(),
+            AnyFigure::ContactSheet(f) => f.size_in(),
         }
     }
     pub fn render(&self, format: Format) -> Result<Vec<u8>, FigureError> {
@@ -121,6 +125,7 @@ impl AnyFigure {
             AnyFigure::Spectrum(f) => render(f, format),
             AnyFigure::Residuals(f) => render(f, format),
             AnyFigure::Tracks(f) => render(f, format),
+            AnyFigure::ContactSheet(f) => render(f, format),
         }
     }
 }

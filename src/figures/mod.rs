@@ -6,12 +6,13 @@
 //! - [`render`]: formats, sizes, the bundled font, PNG/SVG/PDF output;
 //! - [`style`]: the colour-blind-safe class palette, a viridis colour map, line labels;
 //! - one module per figure: [`training`], [`corner`], [`umap`], [`spectrum`], [`residuals`],
-//!   [`tracks`], [`compare`];
+//!   [`tracks`], [`compare`], [`contact_sheet`] (the top candidates of a ranking);
 //! - [`bundle`]: every figure of an analysed model plus a manifest.
 
 pub mod bundle;
 pub mod cells;
 pub mod compare;
+pub mod contact_sheet;
 pub mod corner;
 pub mod indices;
 pub mod render;

@@ -209,6 +209,7 @@ fn train_evaluate_and_resume_from_the_command_line() {
     let stored = specae::analysis::store::read_stored(&adir).unwrap();
     assert_eq!(stored.latents.dim(), (300, 6));
     assert_eq!(stored.embedding.dim(), (300, 2));
+    assert_eq!(stored.regions.as_ref().map(|r| r.dim()), Some((300, 10)));
     let csv = std::fs::read_to_string(adir.join("latents.csv")).unwrap();
     assert_eq!(csv.lines().count(), 301);
     assert!(

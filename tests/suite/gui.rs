@@ -26,7 +26,7 @@ fn long_home(dir: &Path) -> PathBuf {
         .join("firstname.lastname-with-a-second-name")
 }
 
-fn options(dir: &Path) -> AppOptions {
+pub(crate) fn options(dir: &Path) -> AppOptions {
     let support = long_home(dir).join("Library/Application Support/specae");
     let mut o = AppOptions {
         builtin_n: N,
@@ -41,7 +41,7 @@ fn options(dir: &Path) -> AppOptions {
     o
 }
 
-fn harness(app: SpecaeApp) -> Harness<'static, SpecaeApp> {
+pub(crate) fn harness(app: SpecaeApp) -> Harness<'static, SpecaeApp> {
     Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))
         .with_max_steps(4)
@@ -50,7 +50,7 @@ fn harness(app: SpecaeApp) -> Harness<'static, SpecaeApp> {
 
 /// Steps frames until `done` holds (panics after `secs`: a guard against a hang, not a speed
 /// limit — the callers give 600 s; speeds are measured by `specae bench gui`).
-fn wait_for(
+pub(crate) fn wait_for(
     h: &mut Harness<'_, SpecaeApp>,
     secs: u64,
     what: &str,
@@ -76,7 +76,7 @@ fn wait_for(
     }
 }
 
-fn loaded(dir: &Path) -> Harness<'static, SpecaeApp> {
+pub(crate) fn loaded(dir: &Path) -> Harness<'static, SpecaeApp> {
     let ctx = egui::Context::default();
     let app = SpecaeApp::new(options(dir), None, &ctx);
     let mut h = harness(app);
@@ -111,7 +111,7 @@ fn shows(h: &Harness<'_, SpecaeApp>, text: &str) -> bool {
 
 /// Clicks the button labelled `label` (through AccessKit, so a layout change caused by a
 /// background task finishing cannot move the target) and lets the app react.
-fn press(h: &mut Harness<'_, SpecaeApp>, label: &str) {
+pub(crate) fn press(h: &mut Harness<'_, SpecaeApp>, label: &str) {
     h.get_by_label(label).click_accesskit();
     h.step();
     h.step();
@@ -611,7 +611,7 @@ fn other_survey(dir: &Path, n: usize) -> PathBuf {
     p
 }
 
-fn assert_no_errors(app: &SpecaeApp) {
+pub(crate) fn assert_no_errors(app: &SpecaeApp) {
     let texts: Vec<&String> = app.messages().iter().map(|m| &m.text).collect();
     assert!(!app.messages().iter().any(|m| m.is_error()), "{texts:?}");
 }
@@ -631,6 +631,8 @@ fn draw_every_view(h: &mut Harness<'_, SpecaeApp>) {
             ColourBy::OutlierScore,
             ColourBy::Chi2,
             ColourBy::Latent(0),
+            ColourBy::Label,
+            ColourBy::Learned,
             ColourBy::Class,
         ] {
             h.state_mut().send(AppCommand::SetColourBy(c));

@@ -14,6 +14,8 @@ mod desi;
 mod figures;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_triage;
 mod ingest_fits;
 mod module_graph;
 mod reader_errors;
@@ -24,5 +26,6 @@ mod rest_grid;
 mod store;
 mod survey_science;
 mod training;
+mod triage;
 mod untrusted_files;
 mod vae;

@@ -122,6 +122,19 @@ impl SpecaeApp {
                 }
             }
             AppCommand::CancelTask(id) => self.tasks.cancel(id),
+            AppCommand::SetRanking(r) => self.state.ranking = r,
+            AppCommand::SetInterest(score) => self.relabel(|l| l.score = score),
+            AppCommand::ToggleTag(tag) => self.relabel(|l| {
+                if !l.tags.remove(&tag) {
+                    l.tags.insert(tag);
+                }
+            }),
+            AppCommand::ClearLabel => self.relabel(|l| *l = Default::default()),
+            AppCommand::NextCandidate => self.next_candidate(),
+            AppCommand::ExportRanked => self.export_ranked(),
+            AppCommand::ExportContactSheet => self.export_contact_sheet(),
+            AppCommand::ExportLabels => self.export_labels(),
+            AppCommand::ImportLabels(p) => self.import_labels(&p),
         }
     }
 }

@@ -17,12 +17,15 @@ use crate::app::persisted::{ColourBy, Persisted};
 use crate::app::session::Session;
 use crate::app::view_models::{Inspected, SelectionResiduals, Synthetic, Views};
 use crate::model::evaluate::{decode_one, reconstruct_rows};
+use crate::triage::Ranking;
+use crate::triage::ranking::unsupervised_order;
 
 /// Latent neighbours listed in the inspector.
 const NEIGHBOURS: usize = 20;
 
-/// What the colours were computed from.
-type ColoursKey = (ColourBy, [bool; 5], u64, u64, u64);
+/// What the colours were computed from: colouring, hidden classes, data, and the latents,
+/// scores and labels (or learned fit) where the colouring depends on them.
+type ColoursKey = (ColourBy, [bool; 5], u64, u64, u64, u64);
 /// What the inspected galaxy's view was computed from.
 type InspectedKey = (usize, u64, u64, u64);
 
@@ -36,11 +39,18 @@ pub struct Derived {
     corner_asked: Option<CornerKey>,
     /// Changes whenever the selection does (residuals of an older selection are dropped).
     pub selection_gen: u64,
+    ranked_key: Option<RankedKey>,
+    labelled_key: Option<(u64, u64)>,
 }
+
+/// What the ranked order was computed from: the ranking, the scores, the learned fit's labels.
+type RankedKey = (Ranking, u64, u64);
 
 impl Derived {
     /// Forgets everything computed from the open data (other data were opened).
     pub fn clear(&mut self) {
+        self.ranked_key = None;
+        self.labelled_key = None;
         self.views.synthetic = None;
         self.views.inspected = None;
         self.views.corner = None;
@@ -78,10 +88,18 @@ impl Derived {
             } else {
                 0
             },
-            if matches!(by, ColourBy::OutlierScore | ColourBy::Chi2) {
+            if matches!(
+                by,
+                ColourBy::OutlierScore | ColourBy::Chi2 | ColourBy::Learned
+            ) {
                 session.scores_gen
             } else {
                 0
+            },
+            match by {
+                ColourBy::Label => session.labels_gen(),
+                ColourBy::Learned => session.current_learned().map_or(u64::MAX, |l| l.labels_gen),
+                _ => 0,
             },
         );
         if self.colours_key != Some(key) {
@@ -90,6 +108,48 @@ impl Derived {
             self.views.colours_gen += 1;
         }
         self.refresh_inspected(session, state);
+        self.refresh_triage(session, state);
+    }
+
+    /// The Outliers panel's order and the labelled markers, when their inputs changed.
+    fn refresh_triage(&mut self, session: &Session, state: &Persisted) {
+        let learned = session
+            .current_learned()
+            .filter(|_| state.ranking == Ranking::Learned);
+        let key = (
+            state.ranking,
+            session.scores_gen,
+            learned.map_or(u64::MAX, |l| l.labels_gen),
+        );
+        if self.ranked_key != Some(key) {
+            self.ranked_key = Some(key);
+            let (order, by) = match (learned, &session.scores) {
+                (Some(l), _) => (l.fit.order.clone(), Some(Ranking::Learned)),
+                (None, Some(a)) => {
+                    let r = match state.ranking {
+                        Ranking::Learned => Ranking::Combined,
+                        r => r,
+                    };
+                    (unsupervised_order(r, &a.lof, &a.chi2), Some(r))
+                }
+                (None, None) => (vec![], None),
+            };
+            self.views.ranked = Arc::new(order);
+            self.views.ranked_by = by;
+        }
+        let lkey = (session.data_gen, session.labels_gen());
+        if self.labelled_key != Some(lkey) {
+            self.labelled_key = Some(lkey);
+            self.views.labelled = session
+                .book()
+                .map(|b| {
+                    b.rows_labelled()
+                        .into_iter()
+                        .map(|(i, l)| (i as u32, l.effective_score()))
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
     }
 
     /// The corner bins to compute, if the latents or colours on screen have none yet (each

@@ -28,6 +28,7 @@ impl SpecaeApp {
         }
         self.training_notices();
         self.take_dropped_files(ctx);
+        self.refit_if_stale();
         self.derived.refresh(&self.session, &self.state);
         if let Some(inputs) = self.derived.corner_wanted(&self.session) {
             let scope = self.session.data_scope();

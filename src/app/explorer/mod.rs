@@ -1,7 +1,8 @@
 //! The explorer app (after rerun's `re_viewer/src/app/`): the struct and its construction here;
 //! what happens every frame in [`logic`] (take in what background work delivered: [`results`],
 //! training events, dropped files); starting work in [`work`] and [`training_control`];
-//! applying the panels' commands in [`command_handling`]; the derived views in [`derived`];
+//! applying the panels' commands in [`command_handling`]; labels and the learned ranking in
+//! [`triage`]; the derived views in [`derived`];
 //! figures and tables for export in [`exports`]; drawing in [`ui`].
 //!
 //! eframe calls [`SpecaeApp::logic`] every frame and alone while the window is minimised or
@@ -15,6 +16,7 @@ pub mod layout;
 mod logic;
 mod results;
 mod training_control;
+mod triage;
 mod ui;
 mod work;
 
@@ -71,6 +73,10 @@ pub struct SpecaeApp {
     latest_open: [Option<u64>; 2],
     /// The context fonts were installed in (the one drawing the app).
     setup_for: Option<egui::Context>,
+    /// The labels and scores generations the learned ranking was last asked for, and that
+    /// refit's task (cancelled when a newer label supersedes it).
+    learn_asked: Option<(u64, u64)>,
+    learn_task: Option<u64>,
 }
 
 /// DejaVu Sans (bundled for the figures) as a fallback font, so χ², Å, ÷, arrows and symbols
@@ -141,6 +147,8 @@ impl SpecaeApp {
             dropped_pass: None,
             latest_open: [None; 2],
             setup_for: None,
+            learn_asked: None,
+            learn_task: None,
         };
         install_fonts(ctx);
         app.setup_for = Some(ctx.clone());
@@ -171,6 +179,14 @@ impl SpecaeApp {
     }
     pub fn inspected(&self) -> Option<&Inspected> {
         self.derived.views.inspected.as_ref()
+    }
+    /// The Outliers panel's order (rows, best first) and the ranking it follows.
+    pub fn ranked(&self) -> (&[u32], Option<crate::triage::Ranking>) {
+        (&self.derived.views.ranked, self.derived.views.ranked_by)
+    }
+    /// Labelled rows and their scores, as the maps mark them.
+    pub fn labelled(&self) -> &[(u32, Option<u8>)] {
+        &self.derived.views.labelled
     }
     pub fn messages(&self) -> &[Message] {
         self.messages.all()

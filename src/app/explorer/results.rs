@@ -77,6 +77,7 @@ impl SpecaeApp {
                 .derived
                 .take_selection_residuals(selection_gen, residuals),
             JobOutput::CornerBins(bins) => self.derived.take_corner(&self.session, bins),
+            JobOutput::Learned(l) => self.take_learned(l),
             JobOutput::Exported { what, path, bytes } => {
                 self.info(format!(
                     "exported {what} to {} ({bytes} bytes)",
@@ -90,6 +91,7 @@ impl SpecaeApp {
                         Pick::Data => AppCommand::OpenData(p),
                         Pick::Model => AppCommand::OpenModel(p),
                         Pick::ExportDir => AppCommand::SetExportDir(p),
+                        Pick::Labels => AppCommand::ImportLabels(p),
                     });
                 }
             }
@@ -114,6 +116,7 @@ impl SpecaeApp {
             }
             JobOutput::Failed { task, error } => self.error(format!("{task}: {error}")),
             JobOutput::Cancelled { task } => self.info(format!("{task}: cancelled")),
+            JobOutput::Superseded => {}
         }
     }
 

@@ -7,6 +7,7 @@ use crate::app::chrome::{status_bar_ui, top_bar_ui};
 use crate::app::commands::AppCommand;
 use crate::app::panels::panel::PanelCx;
 use crate::app::tiles::Behavior;
+use crate::triage::Tag;
 
 impl SpecaeApp {
     /// Lays out the panels and applies their commands.
@@ -45,10 +46,46 @@ impl SpecaeApp {
         }
     }
 
-    /// ← / → walk the inspected galaxy's latent neighbours (unless a text field has focus).
+    /// ← / → walk the inspected galaxy's latent neighbours; 0–5 score it, the tags' letters
+    /// tag it, Delete clears its label, N inspects the next candidate (unless a text field has
+    /// focus).
     fn keys(&mut self, ui: &egui::Ui) {
         if ui.ctx().memory(|m| m.focused().is_some()) {
             return;
+        }
+        use egui::Key;
+        const DIGITS: [Key; 6] = [
+            Key::Num0,
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+        ];
+        let mut label_cmds = vec![];
+        ui.input(|i| {
+            if i.modifiers.command || i.modifiers.alt {
+                return;
+            }
+            for (d, k) in DIGITS.into_iter().enumerate() {
+                if i.key_pressed(k) {
+                    label_cmds.push(AppCommand::SetInterest(Some(d as u8)));
+                }
+            }
+            for tag in Tag::ALL {
+                if Key::from_name(&tag.key().to_string()).is_some_and(|k| i.key_pressed(k)) {
+                    label_cmds.push(AppCommand::ToggleTag(tag));
+                }
+            }
+            if i.key_pressed(Key::Delete) || i.key_pressed(Key::Backspace) {
+                label_cmds.push(AppCommand::ClearLabel);
+            }
+            if i.key_pressed(Key::N) {
+                label_cmds.push(AppCommand::NextCandidate);
+            }
+        });
+        for c in label_cmds {
+            self.send(c);
         }
         let (right, left) = ui.input(|i| {
             (

@@ -133,6 +133,7 @@ impl SpecaeApp {
                     .add_filter("model (safetensors)", &["safetensors"])
                     .pick_file(),
                 Pick::ExportDir => d.pick_folder(),
+                Pick::Labels => d.add_filter("labels (CSV)", &["csv"]).pick_file(),
             };
             JobOutput::Picked { purpose, path }
         });

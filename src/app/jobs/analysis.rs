@@ -59,13 +59,14 @@ fn output_of(part: Part) -> JobOutput {
 }
 
 /// Hands over a stored analysis, part by part.
-fn deliver_stored(a: StoredAnalysis, cx: &JobCtx) {
+fn deliver_stored(a: StoredAnalysis, regions: Array2<f32>, cx: &JobCtx) {
     let (lof, chi2) = (a.lof.to_vec(), a.chi2.to_vec());
     let outliers = outlier_table(&lof, &chi2);
     for part in [
         Part::Scores(Box::new(Scores {
             chi2,
             lof,
+            regions,
             outliers,
             residuals: a.residuals,
         })),
@@ -76,18 +77,20 @@ fn deliver_stored(a: StoredAnalysis, cx: &JobCtx) {
     }
 }
 
-/// Reads the cached analysis when it matches the model's latents, else runs it (UMAP,
-/// outliers, residuals, …) and caches it.
+/// Reads the cached analysis when it matches the model's latents (and has the residual
+/// statistics by region the triage learns from), else runs it (UMAP, outliers, residuals, …)
+/// and caches it.
 pub fn run_analysis(job: AnalysisJob, cx: &JobCtx) -> JobOutput {
     let t0 = Instant::now();
     if let Some(dir) = &job.dir
         && dir.join("analysis.npz").is_file()
     {
         cx.progress().stage("reading the cached analysis", 0);
-        if let Ok(a) = read_stored(dir)
+        if let Ok(mut a) = read_stored(dir)
             && latents_match(&a.latents, &job.latents)
+            && let Some(regions) = a.regions.take()
         {
-            deliver_stored(a, cx);
+            deliver_stored(a, regions, cx);
             return JobOutput::AnalysisDone {
                 note: format!("analysis read from {}", dir.display()),
                 warnings: vec![],

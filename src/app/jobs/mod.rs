@@ -1,5 +1,6 @@
 //! The work background tasks do: open data and models, encode, analyse, residuals of a
-//! selection, bin the corner plot, ingest FITS files, write exports. Each job takes a
+//! selection, bin the corner plot, refit the learned outlier ranking, ingest FITS files, write
+//! exports. Each job takes a
 //! [`JobCtx`] (its progress, cancel and a way to hand over partial results) and returns a
 //! [`JobOutput`] that the explorer applies on the UI thread. No job knows the app.
 
@@ -8,13 +9,14 @@ pub mod encode;
 pub mod export;
 pub mod ingest;
 pub mod open;
+pub mod triage;
 pub mod views;
 
 use std::path::PathBuf;
 
 use super::commands::Pick;
 use super::corner_bins::CornerBins;
-use super::session::{Latents, LoadedData, ModelState, UmapView};
+use super::session::{Latents, LearnedState, LoadedData, ModelState, UmapView};
 use super::tasks::TaskCtx;
 use super::view_models::SelectionResiduals;
 use crate::analysis::run::Scores;
@@ -45,6 +47,8 @@ pub enum JobOutput {
         residuals: SelectionResiduals,
     },
     CornerBins(CornerBins),
+    /// The learned outlier ranking, refitted to the labels.
+    Learned(LearnedState),
     /// A file written (figure, table).
     Exported {
         what: String,
@@ -70,6 +74,8 @@ pub enum JobOutput {
     Cancelled {
         task: String,
     },
+    /// Work the app itself replaced by newer work (a refit of older labels): nothing to say.
+    Superseded,
 }
 
 impl JobOutput {

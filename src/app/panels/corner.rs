@@ -1,7 +1,7 @@
 //! Corner plot of the latents: a 6 × 6 lower triangle of 2-D densities (one small texture per
 //! cell, coloured by the chosen column) with class-stacked histograms on the diagonal (and a
 //! VAE's prior N(0, 1) over them as the counts it predicts); the
-//! selection, the inspected galaxy and the slider spectrum are drawn on top. Click a cell to
+//! selection, the labelled galaxies (rings coloured by interest), the inspected galaxy and the slider spectrum are drawn on top. Click a cell to
 //! enlarge it; click a point in the enlarged cell to inspect it.
 //!
 //! The cells are binned by a background task whenever the latents or colours change (every
@@ -12,6 +12,7 @@ use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, TextureOptions};
 
 use super::panel::{Panel, PanelCx, waiting_ui};
 use crate::app::colouring::class_colour32;
+use crate::app::colouring::{MAX_LABEL_MARKERS, label_marker_colour};
 use crate::app::commands::AppCommand;
 use crate::app::corner_bins::{CornerBins, CornerKey, HIST_BINS};
 use crate::app::raster::density_image;
@@ -111,6 +112,9 @@ impl Panel for CornerPanel {
             .as_ref()
             .is_some_and(|m| m.model.logvar.is_some());
         let mark = |painter: &egui::Painter, cell: Rect, col: usize, row: usize| {
+            // Galaxies beyond the cell's range (outliers past the 0.5–99.5th percentiles) are
+            // not drawn in the neighbouring cell.
+            let painter = &painter.with_clip_rect(cell.expand(1.0));
             let to = |zc: f32, zr: f32| -> Pos2 {
                 let (x0, x1) = ranges[col];
                 let (y0, y1) = ranges[row];
@@ -125,6 +129,16 @@ impl Panel for CornerPanel {
                 let i = i as usize;
                 if i < l.z.nrows() {
                     painter.circle_filled(to(l.z[[i, col]], l.z[[i, row]]), 1.2, Color32::WHITE);
+                }
+            }
+            for &(i, score) in cx.views.labelled.iter().take(MAX_LABEL_MARKERS) {
+                let i = i as usize;
+                if i < l.z.nrows() {
+                    painter.circle_stroke(
+                        to(l.z[[i, col]], l.z[[i, row]]),
+                        3.0,
+                        Stroke::new(1.2, label_marker_colour(score)),
+                    );
                 }
             }
             if let Some(i) = cx.state.second.filter(|&i| i < l.z.nrows()) {

@@ -123,6 +123,10 @@ impl Panel for DataModelPanel {
         if s.latents.as_ref().is_some_and(|l| l.sigma.is_some()) {
             choices.push(ColourBy::PosteriorSigma);
         }
+        if s.book().is_some() {
+            choices.push(ColourBy::Label);
+            choices.push(ColourBy::Learned);
+        }
         let current = cx.state.colour_by;
         egui::ComboBox::from_id_salt("colour-by")
             .selected_text(current.label())

@@ -8,6 +8,8 @@ use egui_plot::{Line, PlotPoints};
 use super::panel::{Panel, PanelCx, waiting_ui};
 use super::spectrum_plot::{AE_COLOUR, DATA_COLOUR, PCA_COLOUR, plot_for_data, spectrum_plot_ui};
 use crate::app::commands::AppCommand;
+use crate::triage::Tag;
+use crate::triage::labels::MAX_SCORE;
 
 #[derive(Default)]
 pub struct InspectorPanel {
@@ -75,6 +77,7 @@ impl Panel for InspectorPanel {
                      pixel; split of the open model",
             );
         });
+        label_row_ui(ui, cx, i);
         let x: Vec<f32> = s.x.row(i).to_vec();
         let masked: Vec<bool> = s.w.row(i).iter().map(|&w| w <= 0.0).collect();
         let mut series: Vec<(&str, &[f32], Color32)> = vec![("data", &x, DATA_COLOUR)];
@@ -93,7 +96,7 @@ impl Panel for InspectorPanel {
         };
         let neighbours_h = 24.0;
         let avail = (ui.available_height() - neighbours_h).max(120.0);
-        let resid_h = (avail * 0.3).clamp(50.0, 140.0);
+        let resid_h = (avail * 0.25).clamp(36.0, 140.0);
         let r = spectrum_plot_ui(
             ui,
             "inspector-spectrum",
@@ -137,4 +140,64 @@ impl Panel for InspectorPanel {
             }
         });
     }
+}
+
+/// The inspected galaxy's label: its interest score and tags, with their keys, and "next".
+fn label_row_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, i: usize) {
+    let Some(d) = cx.session.data.as_ref() else {
+        return;
+    };
+    let book = match &d.labels {
+        Ok(b) => b,
+        Err(e) => {
+            ui.colored_label(Color32::YELLOW, format!("labelling is off: {e}"));
+            return;
+        }
+    };
+    let label = book.label(i).cloned().unwrap_or_default();
+    // One line: the score buttons, the tags by their keys (names on hover and after), next.
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 3.0;
+        ui.label("interest").on_hover_text(
+            "0 boring … 5 most interesting (keys 0–5); saved at once, beside the survey",
+        );
+        for v in 0..=MAX_SCORE {
+            if ui
+                .selectable_label(label.score == Some(v), v.to_string())
+                .clicked()
+            {
+                cx.send(AppCommand::SetInterest(
+                    (label.score != Some(v)).then_some(v),
+                ));
+            }
+        }
+        ui.separator();
+        for t in Tag::ALL {
+            if ui
+                .selectable_label(label.tags.contains(&t), t.key().to_string())
+                .on_hover_text(format!("{} (key {})", t.name(), t.key()))
+                .clicked()
+            {
+                cx.send(AppCommand::ToggleTag(t));
+            }
+        }
+        if !label.is_empty()
+            && ui
+                .small_button("✕")
+                .on_hover_text("clear (Delete)")
+                .clicked()
+        {
+            cx.send(AppCommand::ClearLabel);
+        }
+        if ui
+            .button("next (N)")
+            .on_hover_text("the best unlabelled candidate of the Outliers panel's ranking")
+            .clicked()
+        {
+            cx.send(AppCommand::NextCandidate);
+        }
+        if !label.tags.is_empty() {
+            ui.label(egui::RichText::new(label.tags_text().replace(';', ", ")).weak());
+        }
+    });
 }

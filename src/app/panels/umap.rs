@@ -1,11 +1,13 @@
 //! UMAP: every galaxy, splatted into one texture and coloured by the chosen column; hover
 //! shows id, class and z; click selects the nearest galaxy (k-d tree picking); shift-drag box
 //! selects; drag or two-finger scroll pans; pinch or ctrl/⌘-scroll zooms. The selection, the
-//! inspected galaxy and the slider spectrum are drawn on top.
+//! labelled galaxies (rings coloured by interest), the inspected galaxy and the slider spectrum
+//! are drawn on top.
 
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, TextureOptions};
 
 use super::panel::{Panel, PanelCx, waiting_ui};
+use crate::app::colouring::{MAX_LABEL_MARKERS, label_marker_colour};
 use crate::app::commands::AppCommand;
 use crate::app::raster::{ViewTransform, draw_order, splat_points};
 use crate::app::session::Session;
@@ -252,6 +254,16 @@ impl Panel for UmapPanel {
         for &i in sel.iter().step_by(step) {
             if (i as usize) < emb.nrows() {
                 painter.circle_filled(at(i as usize), 2.0, Color32::WHITE);
+            }
+        }
+        // Labelled galaxies: a ring coloured by their interest score.
+        for &(i, score) in cx.views.labelled.iter().take(MAX_LABEL_MARKERS) {
+            if (i as usize) < emb.nrows() {
+                painter.circle_stroke(
+                    at(i as usize),
+                    4.5,
+                    Stroke::new(1.5, label_marker_colour(score)),
+                );
             }
         }
         if let Some(i) = cx.state.second.filter(|&i| i < emb.nrows()) {
