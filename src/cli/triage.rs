@@ -12,7 +12,7 @@ use specae::analysis::rows::SpectraRows;
 use specae::analysis::run::{Inputs, Scored, score_spectra};
 use specae::data::Spectra;
 use specae::data::identity::FileIdentity;
-use specae::figures::contact_sheet::{ContactSheet, MAX_PANELS};
+use specae::figures::contact_sheet::{ContactSheet, MAX_PANELS, panel_title};
 use specae::figures::render::{Format, render};
 use specae::train::load::LoadedModel;
 use specae::triage::ranked::{RankedColumns, ranked_csv};
@@ -183,12 +183,8 @@ pub fn run(a: TriageArgs) -> anyhow::Result<()> {
             .enumerate()
             .map(|(k, &i)| {
                 let i = i as usize;
-                let z = cols
-                    .z
-                    .and_then(|z| z.get(i))
-                    .map(|z| format!(" z = {z:.3}"))
-                    .unwrap_or_default();
-                (i, format!("{}. {} · {}{z}", k + 1, ids[i], class(i)))
+                let z = cols.z.and_then(|z| z.get(i)).copied();
+                (i, panel_title(k + 1, &ids[i], &class(i), z))
             })
             .collect();
         let heading = format!(

@@ -29,6 +29,12 @@ pub struct SheetPanel {
     pub masked: Vec<bool>,
 }
 
+/// A panel's title: "3. 266-51602-0001 · quiescent z = 0.110".
+pub fn panel_title(rank: usize, id: &str, class: &str, z: Option<f32>) -> String {
+    let z = z.map(|z| format!(" z = {z:.3}")).unwrap_or_default();
+    format!("{rank}. {id} · {class}{z}")
+}
+
 pub struct ContactSheet {
     pub name: String,
     /// What is ranked and how (the caption and the sheet's heading).

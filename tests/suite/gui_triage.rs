@@ -132,3 +132,34 @@ fn three_keyboard_labels_reorder_the_learned_ranking_and_survive_a_restart() {
 fn shows(h: &egui_kittest::Harness<'_, SpecaeApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
+
+#[test]
+fn a_damaged_labels_file_is_named_and_never_overwritten() {
+    use eframe::egui::Key;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("builtin.npz.labels.csv");
+    let bad = "id,score,tags\n266-51602-0001,7,\n";
+    std::fs::write(&file, bad).unwrap();
+    let mut h = loaded(dir.path());
+    let said: Vec<String> = h
+        .state()
+        .messages()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("builtin.npz.labels.csv, line 2") && m.contains("labelling is off")),
+        "{said:?}"
+    );
+    assert!(h.state().session().book().is_none());
+    h.key_press(Key::N);
+    h.step();
+    h.key_press(Key::Num5);
+    h.step();
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        bad,
+        "the file was overwritten"
+    );
+}

@@ -138,6 +138,15 @@ impl SpecaeApp {
             self.state.selection.clear();
         }
         self.state.clamp_selection(d.n());
+        match &d.labels {
+            Err(e) => self.error(e.clone()),
+            Ok(b) if !b.labels().is_empty() => self.info(format!(
+                "{} labels read from {}",
+                b.labels().len(),
+                b.path.display()
+            )),
+            Ok(_) => {}
+        }
         self.session.set_data(d);
         self.tasks.forget_unless(|s| s == Scope::Any);
         self.derived.clear();

@@ -10,7 +10,7 @@ use crate::app::jobs::export::{export_figure, export_text};
 use crate::app::jobs::triage::{FitInputs, refit};
 use crate::app::session::{LearnedState, Scope};
 use crate::figures::bundle::AnyFigure;
-use crate::figures::contact_sheet::{ContactSheet, MAX_PANELS};
+use crate::figures::contact_sheet::{ContactSheet, MAX_PANELS, panel_title};
 use crate::figures::render::Format;
 use crate::triage::Label;
 use crate::triage::ranked::{RankedColumns, ranked_csv};
@@ -247,14 +247,8 @@ impl SpecaeApp {
                 let id = book
                     .and_then(|b| b.id(i))
                     .map_or_else(|| format!("#{i}"), String::from);
-                let z = d
-                    .spectra
-                    .meta
-                    .z
-                    .as_ref()
-                    .map(|z| format!(" z = {:.3}", z[i]))
-                    .unwrap_or_default();
-                (i, format!("{}. {id} · {}{z}", k + 1, d.class_of(i).label()))
+                let z = d.spectra.meta.z.as_ref().and_then(|z| z.get(i)).copied();
+                (i, panel_title(k + 1, &id, d.class_of(i).label(), z))
             })
             .collect();
         if rows.is_empty() {

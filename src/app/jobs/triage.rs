@@ -63,7 +63,7 @@ pub fn refit(inp: FitInputs, cx: &JobCtx) -> JobOutput {
                 fitted_at: Instant::now(),
             })
         }
-        // Only a newer label cancels a refit (the task is not offered to the user's Cancel).
+        // A refit is cancelled by a newer label (or the status bar's Cancel): nothing to report.
         Err(TriageError::Cancelled) => JobOutput::Superseded,
         Err(e) => JobOutput::failed(TASK, e),
     }
