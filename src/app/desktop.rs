@@ -13,6 +13,8 @@ pub enum Opens {
     Model(PathBuf),
     /// SDSS FITS spectra (files, or folders searched for them): ingested into a survey.
     Fits(Vec<PathBuf>),
+    /// Labels (`.csv`): imported into the open survey's labels.
+    Labels(PathBuf),
     /// Something else (named in the message).
     Unknown(PathBuf),
 }
@@ -90,7 +92,8 @@ fn has_ext(p: &Path, exts: &[&str]) -> bool {
 }
 
 /// What a set of dropped or pasted paths opens as: one survey (an npz file or a Zarr store's
-/// folder), one model, or FITS spectra (files and other folders together), one entry per kind.
+/// folder), one model, labels (CSV), or FITS spectra (files and other folders together), one
+/// entry per kind.
 pub fn classify(paths: &[PathBuf]) -> Vec<Opens> {
     let mut out = vec![];
     let mut fits = vec![];
@@ -103,6 +106,8 @@ pub fn classify(paths: &[PathBuf]) -> Vec<Opens> {
             out.push(Opens::Data(p.clone()));
         } else if has_ext(p, &["safetensors"]) {
             out.push(Opens::Model(p.clone()));
+        } else if has_ext(p, &["csv"]) {
+            out.push(Opens::Labels(p.clone()));
         } else {
             out.push(Opens::Unknown(p.clone()));
         }
@@ -202,6 +207,7 @@ mod tests {
             PathBuf::from("/x/spec-1.fits"),
             dir.clone(),
             PathBuf::from("/x/notes.txt"),
+            PathBuf::from("/x/labels.CSV"),
         ]);
         assert_eq!(
             got,
@@ -210,6 +216,7 @@ mod tests {
                 Opens::Data(PathBuf::from("/x/s.NPZ")),
                 Opens::Model(PathBuf::from("/x/m.safetensors")),
                 Opens::Unknown(PathBuf::from("/x/notes.txt")),
+                Opens::Labels(PathBuf::from("/x/labels.CSV")),
                 Opens::Fits(vec![PathBuf::from("/x/spec-1.fits"), dir]),
             ]
         );

@@ -874,7 +874,7 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-fn drop_onto(h: &mut Harness<'_, SpecaeApp>, p: &Path) {
+pub(crate) fn drop_onto(h: &mut Harness<'_, SpecaeApp>, p: &Path) {
     h.input_mut()
         .dropped_files
         .push(std::sync::Arc::new(Dropped(p.to_path_buf())));

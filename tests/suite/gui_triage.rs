@@ -9,7 +9,7 @@ use specae::app::pane::Pane;
 use specae::app::persisted::Persisted;
 use specae::triage::{Labels, Ranking, Tag};
 
-use super::gui::{assert_no_errors, harness, loaded, options, press, wait_for};
+use super::gui::{assert_no_errors, drop_onto, harness, loaded, options, press, wait_for};
 
 fn focus(h: &egui_kittest::Harness<'_, SpecaeApp>) -> usize {
     h.state().state().focus.expect("a galaxy is inspected")
@@ -120,12 +120,41 @@ fn three_keyboard_labels_reorder_the_learned_ranking_and_survive_a_restart() {
     assert_eq!(book.label(labelled[1]).and_then(|l| l.score), Some(5));
     assert_eq!(h2.state().labelled().len(), 3);
 
+    // A labels CSV dropped onto the window is imported (a collaborator's list).
+    let theirs = dir.path().join("theirs.csv");
+    let star = h2
+        .state()
+        .ranked()
+        .0
+        .iter()
+        .map(|&i| i as usize)
+        .find(|i| !labelled.contains(i))
+        .unwrap();
+    let star_id = h2
+        .state()
+        .session()
+        .book()
+        .unwrap()
+        .id(star)
+        .unwrap()
+        .to_string();
+    std::fs::write(&theirs, format!("id,score,tags\n\"{star_id}\",5,star\n")).unwrap();
+    drop_onto(&mut h2, &theirs);
+    h2.step();
+    let book = h2.state().session().book().unwrap();
+    assert_eq!(
+        book.labels().len(),
+        4,
+        "the dropped labels were not imported"
+    );
+    assert_eq!(book.label(star).and_then(|l| l.score), Some(5));
+
     // Clearing a label (Delete) removes it from the file too.
     h2.state_mut().send(AppCommand::Focus(labelled[2]));
     h2.step();
     h2.key_press(Key::Delete);
     h2.step();
-    assert_eq!(Labels::read(&file).unwrap().len(), 2);
+    assert_eq!(Labels::read(&file).unwrap().len(), 3);
     assert_no_errors(h2.state());
 }
 

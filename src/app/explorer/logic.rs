@@ -72,9 +72,10 @@ impl SpecaeApp {
                 Opens::Data(p) => self.send(AppCommand::OpenData(p)),
                 Opens::Model(p) => self.send(AppCommand::OpenModel(p)),
                 Opens::Fits(p) => self.send(AppCommand::Ingest(p)),
+                Opens::Labels(p) => self.send(AppCommand::ImportLabels(p)),
                 Opens::Unknown(p) => self.error(format!(
-                    "{}: not a survey (.npz), a model (.safetensors), SDSS spectra or DESI coadds (.fits, or a \
-                     folder of them)",
+                    "{}: not a survey (.npz), a model (.safetensors), labels (.csv), SDSS spectra or DESI \
+                     coadds (.fits, or a folder of them)",
                     p.display()
                 )),
             }
