@@ -72,7 +72,7 @@ pub(crate) fn prepare_row(
             .for_each(|(x, w)| unmasked(x, w)),
     }
     let k = cr.len();
-    for (j, _) in mr.iter().enumerate().filter(|(_, m)| **m) {
+    let mut fill_pixel = |j: usize| {
         // Fill in normalised units: (mu + c·evecs) × norm / norm.
         let mut fill = f64::from(mu[j]);
         for q in 0..k {
@@ -80,6 +80,24 @@ pub(crate) fn prepare_row(
         }
         xr[j] = fill as f32;
         wr[j] = 0.0;
+    };
+    match mr.as_slice() {
+        // Masks come in runs: skip 32 unmasked pixels at a time with a branch-free test
+        // (the pixel-by-pixel scan was a fifth of the preprocessing under perf).
+        Some(m) => {
+            for (c, chunk) in m.chunks(32).enumerate() {
+                if chunk.iter().fold(false, |a, &b| a | b) {
+                    for (j, _) in chunk.iter().enumerate().filter(|(_, m)| **m) {
+                        fill_pixel(c * 32 + j);
+                    }
+                }
+            }
+        }
+        None => {
+            for (j, _) in mr.iter().enumerate().filter(|(_, m)| **m) {
+                fill_pixel(j);
+            }
+        }
     }
 }
 

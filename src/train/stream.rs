@@ -304,10 +304,16 @@ fn read_batches(
         }))
         .is_ok()
     };
+    // The blocks of the last window, read into again (no fresh pages for every block).
+    let mut spare: Vec<Block> = vec![];
     for win in windows {
         let mut loaded: Vec<Block> = Vec::with_capacity(win.blocks.len());
         for &b in &win.blocks {
-            match s.block(b) {
+            let read = match spare.pop() {
+                Some(mut blk) => s.block_into(b, &mut blk).map(|()| blk),
+                None => s.block(b),
+            };
+            match read {
                 Ok(blk) => loaded.push(blk),
                 Err(e) => {
                     let _ = tx.send(Err(e));
@@ -340,6 +346,7 @@ fn read_batches(
                 }
             }
         }
+        spare = loaded;
     }
     // Rows a window named but no block held (none, for orders made here): a short last batch.
     if let Some((x, w)) = cur.take()
