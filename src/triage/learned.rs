@@ -13,15 +13,19 @@
 //! sᵢ the labels, p(x) = 5 × the combined outlier percentile, and Kᵢ a Gaussian kernel whose
 //! width is the distance from labelled galaxy i to its k-th nearest spectrum, k a fixed share
 //! of the survey ([`kernel_neighbours`]): narrow in the crowded middle, wide among the rare
-//! outliers. A lone outlier's kernel is wide: a label on it speaks for much of the survey,
-//! weighted by distance, so rejecting a kind of oddity lifts every spectrum unlike it, and once
-//! every kind near the top is rejected, ordinary galaxies unlike all of them come next.
-//! (Kernels cut at 4k neighbours did worse: 16 interesting in the first 100 at 64k instead of
-//! 80, since a rejection then says nothing about the oddities beyond its reach.) Far from every label u = p,
-//! so with no labels the learned ranking is the combined one (the cold start); near labels the
-//! user's scores take over, promoting the neighbours of what they found interesting and
-//! demoting the look-alikes of what they called an artefact. Nadaraya–Watson with a prior;
-//! measured by `specae bench triage` against the unsupervised rankings.
+//! outliers. Far from every label u = p, so with no labels the learned ranking is the combined
+//! one (the cold start); near labels the user's scores take over, promoting the neighbours of
+//! what they found interesting and demoting the look-alikes of what they called an artefact.
+//! A lone outlier's kernel is wide: a label on it speaks for much of the survey, weighted by
+//! distance, so rejecting a kind of oddity lifts every spectrum unlike it, and once every kind
+//! near the top is rejected, ordinary galaxies unlike all of them come next. Nadaraya–Watson
+//! with a prior.
+//!
+//! Measured by `specae bench triage` (a simulated user labelling the top candidate each step):
+//! 80 interesting spectra in the first 100 viewed at 64k against 13 for the best unsupervised
+//! ranking; 92 against 0 at 256k. A fixed k = 32 found none in 60 at 4k (n/2000 found 41);
+//! kernels cut off at 4k neighbours found 16 in 100 at 64k (a rejection then says nothing
+//! about the oddities beyond its reach).
 
 use std::time::Instant;
 
