@@ -2,7 +2,7 @@
 //! with only its catalogue in memory (a million spectra: ~0.1 GB of columns and latents
 //! instead of 8 GB of x and w).
 
-use ndarray::{Array2, ArrayView2, s};
+use ndarray::{Array2, ArrayView1, ArrayView2, s};
 
 use super::AnalysisError;
 use crate::data::Spectra;
@@ -105,12 +105,33 @@ impl<'a> SpectraRows<'a> {
 
     /// The x rows `idx` (ascending) in that order; a store reads only the blocks holding them.
     pub fn gather(&self, idx: &[u32]) -> Result<Array2<f32>, AnalysisError> {
+        Ok(self.gather_rows(idx, false)?.0)
+    }
+
+    /// The x and w rows `idx` (ascending), as [`Self::gather`].
+    pub fn gather_xw(&self, idx: &[u32]) -> Result<(Array2<f32>, Array2<f32>), AnalysisError> {
+        self.gather_rows(idx, true)
+    }
+
+    /// x rows, and w rows when `with_w` (else an empty w).
+    fn gather_rows(
+        &self,
+        idx: &[u32],
+        with_w: bool,
+    ) -> Result<(Array2<f32>, Array2<f32>), AnalysisError> {
         let d = self.n_bins();
         let mut out = Array2::<f32>::zeros((idx.len(), d));
+        let mut wout = Array2::<f32>::zeros((if with_w { idx.len() } else { 0 }, d));
+        let mut put = |o: usize, x: ArrayView1<f32>, w: ArrayView1<f32>| {
+            out.row_mut(o).assign(&x);
+            if with_w {
+                wout.row_mut(o).assign(&w);
+            }
+        };
         match self {
             SpectraRows::Memory(sp) => {
                 for (o, &i) in idx.iter().enumerate() {
-                    out.row_mut(o).assign(&sp.x.row(i as usize));
+                    put(o, sp.x.row(i as usize), sp.w.row(i as usize));
                 }
             }
             SpectraRows::Stream { rows, .. } => {
@@ -120,14 +141,14 @@ impl<'a> SpectraRows<'a> {
                     let b = idx[at] as usize / br;
                     let blk = rows.block(b)?;
                     while at < idx.len() && idx[at] as usize / br == b {
-                        out.row_mut(at)
-                            .assign(&blk.x.row(idx[at] as usize - blk.start));
+                        let r = idx[at] as usize - blk.start;
+                        put(at, blk.x.row(r), blk.w.row(r));
                         at += 1;
                     }
                 }
             }
         }
-        Ok(out)
+        Ok((out, wout))
     }
 
     /// The PCA baseline with `k` components fitted on the training rows `train` (a streamed

@@ -57,7 +57,7 @@ pub struct AnalyzeArgs {
 /// A survey store opened for streaming, with its catalogue, and the model for it — or `None`
 /// when the model's infill basis is not the store's own (the store is then read whole and
 /// refilled as the model saw its training data).
-fn open_store_for_model(
+pub(super) fn open_store_for_model(
     model: &Path,
     data: &Path,
     split_seed: u64,

@@ -32,9 +32,8 @@ pub struct TriageBenchArgs {
 pub fn run(a: TriageBenchArgs) -> anyhow::Result<()> {
     let s = super::triage::score_survey(&a.model, a.data.clone(), 0)?;
     let truth = s
-        .spectra
-        .truth
-        .as_ref()
+        .rows()
+        .truth()
         .ok_or_else(|| anyhow::anyhow!("{} has no truth columns", s.data.display()))?;
     let user = SimulatedUser::from_truth(truth);
     let sc = &s.scored;
@@ -48,7 +47,7 @@ pub fn run(a: TriageBenchArgs) -> anyhow::Result<()> {
     let n = f.n();
     if let Some(out) = &a.write_labels {
         let fingerprint = specae::data::identity::FileIdentity::of(&s.data)?.fingerprint;
-        let ids = specae::triage::survey_ids(&s.spectra.meta, n, &fingerprint);
+        let ids = specae::triage::survey_ids(s.rows().meta(), n, &fingerprint);
         let mut labels = specae::triage::Labels::default();
         for &i in &sim.learned_viewed {
             labels.set(&ids[i as usize], user.labels[i as usize].clone());

@@ -11,7 +11,9 @@ use specae::analysis::options::AnalysisOptions;
 use specae::analysis::rows::SpectraRows;
 use specae::analysis::run::{Inputs, Scored, score_spectra};
 use specae::data::Spectra;
+use specae::data::catalogue::Catalogue;
 use specae::data::identity::FileIdentity;
+use specae::data::store::{StoreRows, is_store};
 use specae::figures::contact_sheet::{ContactSheet, MAX_PANELS, panel_title};
 use specae::figures::render::{Format, render};
 use specae::train::load::LoadedModel;
@@ -51,28 +53,61 @@ pub struct TriageArgs {
     pub split_seed: u64,
 }
 
+/// The spectra of a scored survey: in memory, or a store streamed block by block (only the
+/// catalogue and the scores held: ~100 bytes a spectrum).
+pub(super) enum Source {
+    Memory(Spectra),
+    Store(StoreRows, Catalogue),
+}
+
 /// A survey scored by a model: the data, the model, and every spectrum's latents, χ², LOF and
 /// residual statistics by region.
 pub(super) struct ScoredSurvey {
     pub data: PathBuf,
-    pub spectra: Spectra,
+    pub source: Source,
     pub device: Device,
     pub loaded: LoadedModel,
     pub scored: Scored,
 }
 
-/// Reads the survey (whole), opens the model for it and scores every spectrum.
+impl ScoredSurvey {
+    pub fn rows(&self) -> SpectraRows<'_> {
+        match &self.source {
+            Source::Memory(s) => SpectraRows::Memory(s),
+            Source::Store(rows, catalogue) => SpectraRows::Stream { rows, catalogue },
+        }
+    }
+}
+
+/// Opens the model for the survey and scores every spectrum: a store is streamed when the
+/// model's infill basis is its own (as `specae analyze` does), else read whole.
 pub(super) fn score_survey(
     model: &Path,
     data: Option<PathBuf>,
     split_seed: u64,
 ) -> anyhow::Result<ScoredSurvey> {
-    let (data, spectra, device, loaded) =
-        super::analyze::open_model_and_data(model, data, split_seed)?;
+    let data = super::resolve_data(data)?;
+    let device = Device::flex();
+    let streamed = match is_store(&data) {
+        true => super::analyze::open_store_for_model(model, &data, split_seed, &device)?,
+        false => None,
+    };
+    let (source, loaded) = match streamed {
+        Some((rows, catalogue, loaded)) => (Source::Store(rows, catalogue), loaded),
+        None => {
+            let (_, spectra, _, loaded) =
+                super::analyze::open_model_and_data(model, Some(data.clone()), split_seed)?;
+            (Source::Memory(spectra), loaded)
+        }
+    };
     let (progress, bars) = super::progress::bars();
+    let spectra = match &source {
+        Source::Memory(s) => SpectraRows::Memory(s),
+        Source::Store(rows, catalogue) => SpectraRows::Stream { rows, catalogue },
+    };
     let scored = score_spectra(
         &Inputs {
-            spectra: SpectraRows::Memory(&spectra),
+            spectra,
             model: &loaded.model,
             device: &device,
             split: &loaded.split,
@@ -87,7 +122,7 @@ pub(super) fn score_survey(
         scored.with_context(|| format!("scoring {} with {}", data.display(), model.display()))?;
     Ok(ScoredSurvey {
         data,
-        spectra,
+        source,
         device,
         loaded,
         scored,
@@ -111,9 +146,10 @@ pub fn run(a: TriageArgs) -> anyhow::Result<()> {
         bail!("{}: no such labels file", l.display());
     }
     let s = score_survey(&a.model, a.data.clone(), a.split_seed)?;
-    let n = s.spectra.n_spectra();
+    let rows = s.rows();
+    let n = rows.n_spectra();
     let fingerprint = FileIdentity::of(&s.data)?.fingerprint;
-    let ids = survey_ids(&s.spectra.meta, n, &fingerprint);
+    let ids = survey_ids(rows.meta(), n, &fingerprint);
     let book = match &a.labels {
         Some(p) => Some(LabelBook::open(p, ids.clone())?),
         None => None,
@@ -142,11 +178,11 @@ pub fn run(a: TriageArgs) -> anyhow::Result<()> {
         }
         r => unsupervised_order(r, &sc.lof, &sc.chi2),
     };
-    let class = |i: usize| s.spectra.classes[i].label().to_string();
+    let class = |i: usize| rows.classes()[i].label().to_string();
     let cols = RankedColumns {
         ids: &ids,
         class: &class,
-        z: s.spectra.meta.z.as_ref().and_then(|z| z.as_slice()),
+        z: rows.meta().z.as_ref().and_then(|z| z.as_slice()),
         lof: &sc.lof,
         chi2: &sc.chi2,
         combined: &combined,
@@ -177,7 +213,7 @@ pub fn run(a: TriageArgs) -> anyhow::Result<()> {
             Format::Png { .. } => Format::Png { dpi: 150 },
             f => f,
         };
-        let rows: Vec<(usize, String)> = order
+        let panels: Vec<(usize, String)> = order
             .iter()
             .take(a.top.min(MAX_PANELS))
             .enumerate()
@@ -190,15 +226,28 @@ pub fn run(a: TriageArgs) -> anyhow::Result<()> {
         let heading = format!(
             "{}: top {} by the {} ranking (model {})",
             s.data.display(),
-            rows.len(),
+            panels.len(),
             ranking.label(),
             a.model.display()
         );
-        let fig = ContactSheet::of_rows(
-            &s.spectra,
+        // Only the blocks holding the panels' spectra are read.
+        let mut by_row: Vec<(usize, String)> = panels.clone();
+        by_row.sort_by_key(|(i, _)| *i);
+        let idx: Vec<u32> = by_row.iter().map(|(i, _)| *i as u32).collect();
+        let (x, w) = rows.gather_xw(&idx)?;
+        let at = |i: usize| by_row.iter().position(|(r, _)| *r == i).unwrap_or(0);
+        let order: Vec<usize> = panels.iter().map(|(i, _)| at(*i)).collect();
+        let pick = |a: &ndarray::Array2<f32>| {
+            ndarray::Array2::from_shape_fn((order.len(), a.ncols()), |(k, j)| a[[order[k], j]])
+        };
+        let titles: Vec<String> = panels.iter().map(|(_, t)| t.clone()).collect();
+        let fig = ContactSheet::of_arrays(
+            pick(&x).view(),
+            pick(&w).view(),
+            &rows.grid().wavelengths(),
             &s.loaded.model,
             &s.device,
-            &rows,
+            &titles,
             "contact_sheet",
             &heading,
         );
@@ -206,7 +255,7 @@ pub fn run(a: TriageArgs) -> anyhow::Result<()> {
         write_bytes_atomically(sheet, &bytes)?;
         eprintln!(
             "contact sheet of {} spectra → {}",
-            rows.len(),
+            panels.len(),
             sheet.display()
         );
     }

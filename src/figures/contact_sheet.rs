@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use burn::prelude::Device;
+use ndarray::{Array2, ArrayView2};
 
 use super::render::{Ctx, Figure, FigureError};
 use super::spectrum::masked_runs;
@@ -59,22 +60,51 @@ impl ContactSheet {
             .filter(|(i, _)| *i < spectra.n_spectra())
             .take(MAX_PANELS)
             .collect();
-        let idx: Vec<u32> = rows.iter().map(|(i, _)| *i as u32).collect();
-        let xhat = reconstruct_rows(model, spectra.x.view(), &idx, device);
-        let panels = rows
-            .iter()
-            .enumerate()
-            .map(|(k, (i, title))| SheetPanel {
-                title: title.clone(),
-                x: spectra.x.row(*i).to_vec(),
+        let pick = |a: &Array2<f32>| {
+            Array2::from_shape_fn((rows.len(), a.ncols()), |(k, j)| a[[rows[k].0, j]])
+        };
+        let titles: Vec<String> = rows.iter().map(|(_, t)| t.clone()).collect();
+        let (x, w) = (pick(&spectra.x), pick(&spectra.w));
+        Self::of_arrays(
+            x.view(),
+            w.view(),
+            &spectra.wavelengths,
+            model,
+            device,
+            &titles,
+            name,
+            heading,
+        )
+    }
+
+    /// The sheet of spectra `x` with weights `w` (one row a panel, titled by `titles`),
+    /// reconstructed by `model`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn of_arrays(
+        x: ArrayView2<f32>,
+        w: ArrayView2<f32>,
+        wavelengths: &[f64],
+        model: &Autoencoder,
+        device: &Device,
+        titles: &[String],
+        name: &str,
+        heading: &str,
+    ) -> ContactSheet {
+        let m = x.nrows().min(w.nrows()).min(titles.len()).min(MAX_PANELS);
+        let idx: Vec<u32> = (0..m as u32).collect();
+        let xhat = reconstruct_rows(model, x, &idx, device);
+        let panels = (0..m)
+            .map(|k| SheetPanel {
+                title: titles[k].clone(),
+                x: x.row(k).to_vec(),
                 xhat: xhat.row(k).to_vec(),
-                masked: spectra.w.row(*i).iter().map(|&w| w <= 0.0).collect(),
+                masked: w.row(k).iter().map(|&v| v <= 0.0).collect(),
             })
             .collect();
         ContactSheet {
             name: name.into(),
             heading: heading.into(),
-            wavelengths: spectra.wavelengths.clone(),
+            wavelengths: wavelengths.to_vec(),
             panels,
         }
     }

@@ -138,3 +138,71 @@ fn the_learned_ranking_finds_what_a_simulated_user_finds_interesting() {
     let refits = v["refit_seconds"].as_array().unwrap();
     assert_eq!(refits.len(), 59, "refitted after every label");
 }
+
+#[test]
+fn triage_of_a_store_streams_it_and_ranks_as_the_npz() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = odd_survey(dir.path());
+    let store = dir.path().join("odd.zarr");
+    ok(specae(&["convert", s(&data), s(&store)]));
+    // A model trained on these spectra: its exported weights (not bound to one file; their
+    // infill basis, if any, is the npz's, which the store keeps) open for both.
+    let run = dir.path().join("run");
+    ok(specae(&[
+        "train",
+        "--epochs",
+        "1",
+        "--batch",
+        "64",
+        "--backend",
+        "cpu",
+        "--data",
+        s(&data),
+        "--out",
+        s(&run),
+    ]));
+    let model = run.join("model.safetensors");
+    let labels = dir.path().join("labels.csv");
+    let first = dir.path().join("first.csv");
+    ok(specae(&[
+        "triage",
+        "--data",
+        s(&data),
+        "--model",
+        s(&model),
+        "--out",
+        s(&first),
+    ]));
+    let top = top_ids(&std::fs::read_to_string(&first).unwrap(), 2);
+    std::fs::write(&labels, format!("id,score\n{},0\n{},5\n", top[0], top[1])).unwrap();
+    let ranked = |data: &Path, name: &str| {
+        let out = dir.path().join(name);
+        let (sheet, so) = (dir.path().join(format!("{name}.svg")), s(&out).to_string());
+        let o = specae(&[
+            "triage",
+            "--data",
+            s(data),
+            "--model",
+            s(&model),
+            "--labels",
+            s(&labels),
+            "--out",
+            &so,
+            "--sheet",
+            s(&sheet),
+            "--top",
+            "6",
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        ok(o);
+        assert!(std::fs::read_to_string(&sheet).unwrap().contains("<svg"));
+        (std::fs::read_to_string(&out).unwrap(), err)
+    };
+    let (from_npz, _) = ranked(&data, "npz.csv");
+    let (from_store, said) = ranked(&store, "store.csv");
+    assert!(!said.contains("whole"), "the store was read whole: {said}");
+    assert_eq!(
+        from_store, from_npz,
+        "the store ranks otherwise than its npz"
+    );
+}
