@@ -47,6 +47,13 @@ pub fn percentile_ranks(v: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Each spectrum's combined outlier percentile: max(LOF percentile, χ² percentile), the
+/// `score` of [`outlier_table`] (and the learned triage ranking's prior).
+pub fn combined_percentile(lof: &[f64], chi2: &[f64]) -> Vec<f64> {
+    let (pl, pc) = (percentile_ranks(lof), percentile_ranks(chi2));
+    pl.iter().zip(&pc).map(|(a, b)| a.max(*b)).collect()
+}
+
 /// The table of all spectra, most outlying first (by `score`, then χ²).
 pub fn outlier_table(lof: &[f64], chi2: &[f64]) -> Vec<OutlierRow> {
     let (pl, pc) = (percentile_ranks(lof), percentile_ranks(chi2));

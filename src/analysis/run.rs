@@ -79,6 +79,24 @@ pub struct Scores {
     pub residuals: ResidualHistograms,
 }
 
+impl Scores {
+    /// Each spectrum's combined outlier percentile, read off the outlier table (no sort).
+    pub fn combined(&self) -> Vec<f64> {
+        let mut v = vec![0.0; self.chi2.len()];
+        for r in &self.outliers {
+            if let Some(slot) = v.get_mut(r.index) {
+                *slot = r.score;
+            }
+        }
+        v
+    }
+
+    /// Rows, most outlying first by the combined ranking: the outlier table's order.
+    pub fn combined_order(&self) -> Vec<u32> {
+        self.outliers.iter().map(|r| r.index as u32).collect()
+    }
+}
+
 /// A result of an analysis handed over while the rest is still being computed.
 #[derive(Clone, Debug)]
 pub enum Part {

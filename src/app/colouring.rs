@@ -96,12 +96,10 @@ fn column_values(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
         // Before any label the learned ranking is the combined one: its percentile × 5.
         ColourBy::Learned => match session.current_learned() {
             Some(l) => Some(l.fit.interest.iter().map(|&v| f64::from(v)).collect()),
-            None => session.scores.as_ref().map(|a| {
-                crate::triage::ranking::combined_percentile(&a.lof, &a.chi2)
-                    .into_iter()
-                    .map(|p| 5.0 * p)
-                    .collect()
-            }),
+            None => session
+                .scores
+                .as_ref()
+                .map(|a| a.combined().into_iter().map(|p| 5.0 * p).collect()),
         },
         ColourBy::Latent(k) => session.latents.as_ref().and_then(|l| {
             (k < l.z.ncols()).then(|| l.z.column(k).iter().map(|&v| v as f64).collect())

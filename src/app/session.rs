@@ -20,7 +20,7 @@ use crate::model::Autoencoder;
 use crate::model::pca_baseline::PcaBaseline;
 use crate::train::trainer::EpochRecord;
 use crate::triage::labels::labels_path_for;
-use crate::triage::{LabelBook, Learned, survey_ids};
+use crate::triage::{LabelBook, Learned, Prepared, survey_ids};
 use crate::util::stats::robust_range;
 
 /// What a background result was computed from.
@@ -103,6 +103,8 @@ fn open_labels(path: &std::path::Path, s: &Spectra) -> Result<LabelBook, String>
 /// The learned ranking fitted to the labels, and what it was fitted from.
 pub struct LearnedState {
     pub fit: Learned,
+    /// The features and prior it was fitted on (reused by the next refit of these scores).
+    pub prepared: Arc<Prepared>,
     /// The label book's generation and the scores' generation it was fitted to.
     pub labels_gen: u64,
     pub scores_gen: u64,

@@ -230,27 +230,14 @@ pub fn run(a: TriageArgs) -> anyhow::Result<()> {
             ranking.label(),
             a.model.display()
         );
-        // Only the blocks holding the panels' spectra are read.
-        let mut by_row: Vec<(usize, String)> = panels.clone();
-        by_row.sort_by_key(|(i, _)| *i);
-        let idx: Vec<u32> = by_row.iter().map(|(i, _)| *i as u32).collect();
-        let (x, w) = rows.gather_xw(&idx)?;
-        let at = |i: usize| by_row.iter().position(|(r, _)| *r == i).unwrap_or(0);
-        let order: Vec<usize> = panels.iter().map(|(i, _)| at(*i)).collect();
-        let pick = |a: &ndarray::Array2<f32>| {
-            ndarray::Array2::from_shape_fn((order.len(), a.ncols()), |(k, j)| a[[order[k], j]])
-        };
-        let titles: Vec<String> = panels.iter().map(|(_, t)| t.clone()).collect();
-        let fig = ContactSheet::of_arrays(
-            pick(&x).view(),
-            pick(&w).view(),
-            &rows.grid().wavelengths(),
+        let fig = ContactSheet::of_rows(
+            rows,
             &s.loaded.model,
             &s.device,
-            &titles,
+            &panels,
             "contact_sheet",
             &heading,
-        );
+        )?;
         let bytes = render(&fig, format)?;
         write_bytes_atomically(sheet, &bytes)?;
         eprintln!(

@@ -11,7 +11,8 @@ use ndarray::{Array2, ArrayView2};
 use super::render::{Ctx, Figure, FigureError};
 use super::spectrum::masked_runs;
 use super::style::over_white;
-use crate::data::Spectra;
+use crate::analysis::AnalysisError;
+use crate::analysis::rows::SpectraRows;
 use crate::model::Autoencoder;
 use crate::model::evaluate::reconstruct_rows;
 use crate::util::stats::robust_range;
@@ -45,36 +46,46 @@ pub struct ContactSheet {
 }
 
 impl ContactSheet {
-    /// The sheet of `rows` (row, panel title) of `spectra`, reconstructed by `model` (at most
+    /// The sheet of `panels` (row, title) of `spectra` — in memory or a streamed store, of which
+    /// only the blocks holding them are read — reconstructed by `model` (at most
     /// [`MAX_PANELS`]; rows outside the data are skipped).
     pub fn of_rows(
-        spectra: &Spectra,
+        spectra: SpectraRows<'_>,
         model: &Autoencoder,
         device: &Device,
-        rows: &[(usize, String)],
+        panels: &[(usize, String)],
         name: &str,
         heading: &str,
-    ) -> ContactSheet {
-        let rows: Vec<&(usize, String)> = rows
+    ) -> Result<ContactSheet, AnalysisError> {
+        let panels: Vec<&(usize, String)> = panels
             .iter()
             .filter(|(i, _)| *i < spectra.n_spectra())
             .take(MAX_PANELS)
             .collect();
+        // Gathered in row order (a store's blocks once each), then put back in panel order.
+        let mut by_row: Vec<usize> = (0..panels.len()).collect();
+        by_row.sort_by_key(|&k| panels[k].0);
+        let idx: Vec<u32> = by_row.iter().map(|&k| panels[k].0 as u32).collect();
+        let (xs, ws) = spectra.gather_xw(&idx)?;
+        let mut slot = vec![0; panels.len()];
+        for (g, &k) in by_row.iter().enumerate() {
+            slot[k] = g;
+        }
         let pick = |a: &Array2<f32>| {
-            Array2::from_shape_fn((rows.len(), a.ncols()), |(k, j)| a[[rows[k].0, j]])
+            Array2::from_shape_fn((slot.len(), a.ncols()), |(k, j)| a[[slot[k], j]])
         };
-        let titles: Vec<String> = rows.iter().map(|(_, t)| t.clone()).collect();
-        let (x, w) = (pick(&spectra.x), pick(&spectra.w));
-        Self::of_arrays(
-            x.view(),
-            w.view(),
-            &spectra.wavelengths,
+        let titles: Vec<String> = panels.iter().map(|(_, t)| t.clone()).collect();
+        let wavelengths = spectra.grid().wavelengths();
+        Ok(Self::of_arrays(
+            pick(&xs).view(),
+            pick(&ws).view(),
+            &wavelengths,
             model,
             device,
             &titles,
             name,
             heading,
-        )
+        ))
     }
 
     /// The sheet of spectra `x` with weights `w` (one row a panel, titled by `titles`),

@@ -40,6 +40,10 @@ impl LabelBook {
     pub fn labels(&self) -> &Labels {
         &self.labels
     }
+    /// Every row's survey id.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
     pub fn id(&self, row: usize) -> Option<&str> {
         self.ids.get(row).map(|s| s.as_str())
     }
@@ -70,9 +74,11 @@ impl LabelBook {
         if let Some(dir) = self.path.parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|source| TriageError::Io {
-                path: dir.to_path_buf(),
-                source,
+            std::fs::create_dir_all(dir).map_err(|source| {
+                crate::util::atomic::AtomicWriteError {
+                    path: self.path.clone(),
+                    source,
+                }
             })?;
         }
         self.labels.write(&self.path)

@@ -52,6 +52,15 @@ pub fn kernel_neighbours(n: usize) -> usize {
 /// The prior's weight κ, in labels at distance zero.
 pub const PRIOR_WEIGHT: f64 = 0.25;
 
+/// What every fit to one set of scores shares: the features and the prior (built once per
+/// analysis, not once per label).
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub features: Features,
+    /// Each spectrum's combined outlier percentile (0 … 1).
+    pub prior: Vec<f64>,
+}
+
 /// One labelled spectrum: its row and its score (0 … 5).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Labelled {

@@ -23,7 +23,7 @@ pub mod simulate;
 pub use book::LabelBook;
 pub use features::Features;
 pub use labels::{Label, Labels, Tag};
-pub use learned::{Labelled, Learned, fit_learned};
+pub use learned::{Labelled, Learned, Prepared, fit_learned};
 pub use ranking::{Ranking, survey_ids};
 
 use std::path::PathBuf;

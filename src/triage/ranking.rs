@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::outliers::percentile_ranks;
+pub use crate::analysis::outliers::combined_percentile;
 use crate::data::survey::Metadata;
 
 /// How the outlier list is ordered.
@@ -51,13 +51,6 @@ impl Ranking {
             .into_iter()
             .find(|r| r.name() == s.to_ascii_lowercase())
     }
-}
-
-/// Each spectrum's combined outlier percentile: max(LOF percentile, χ² percentile), as the
-/// outlier table orders them (the learned ranking's prior).
-pub fn combined_percentile(lof: &[f64], chi2: &[f64]) -> Vec<f64> {
-    let (pl, pc) = (percentile_ranks(lof), percentile_ranks(chi2));
-    pl.iter().zip(&pc).map(|(a, b)| a.max(*b)).collect()
 }
 
 /// Rows ordered by an unsupervised ranking, most outlying first (ties: higher χ², then row).

@@ -125,13 +125,13 @@ impl Derived {
             self.ranked_key = Some(key);
             let (order, by) = match (learned, &session.scores) {
                 (Some(l), _) => (l.fit.order.clone(), Some(Ranking::Learned)),
-                (None, Some(a)) => {
-                    let r = match state.ranking {
-                        Ranking::Learned => Ranking::Combined,
-                        r => r,
-                    };
-                    (unsupervised_order(r, &a.lof, &a.chi2), Some(r))
-                }
+                // The combined order is the outlier table's (no second sort).
+                (None, Some(a)) => match state.ranking {
+                    Ranking::Learned | Ranking::Combined => {
+                        (a.combined_order(), Some(Ranking::Combined))
+                    }
+                    r => (unsupervised_order(r, &a.lof, &a.chi2), Some(r)),
+                },
                 (None, None) => (vec![], None),
             };
             self.views.ranked = Arc::new(order);

@@ -6,15 +6,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::SpecaeApp;
+use crate::app::jobs::JobOutput;
 use crate::app::jobs::export::{export_figure, export_text};
-use crate::app::jobs::triage::{FitInputs, refit};
+use crate::app::jobs::triage::{FitBasis, FitInputs, refit};
 use crate::app::session::{LearnedState, Scope};
 use crate::figures::bundle::AnyFigure;
 use crate::figures::contact_sheet::{ContactSheet, MAX_PANELS, panel_title};
 use crate::figures::render::Format;
 use crate::triage::Label;
 use crate::triage::ranked::{RankedColumns, ranked_csv};
-use crate::triage::ranking::combined_percentile;
 
 /// Panels of the explorer's contact sheet.
 const SHEET_PANELS: usize = 24;
@@ -95,11 +95,20 @@ impl SpecaeApp {
         if let Some(id) = self.learn_task.take() {
             self.tasks.cancel(id);
         }
+        // The features of these scores, if an earlier refit built them; else copies to build
+        // them from (once per analysis).
+        let basis = match self.session.current_learned() {
+            Some(prev) => FitBasis::Prepared(Arc::clone(&prev.prepared)),
+            None => FitBasis::Scores {
+                latents: l.z.clone(),
+                chi2: a.chi2.clone(),
+                lof: a.lof.clone(),
+                regions: a.regions.clone(),
+                prior: a.combined(),
+            },
+        };
         let inputs = FitInputs {
-            latents: l.z.clone(),
-            chi2: a.chi2.clone(),
-            lof: a.lof.clone(),
-            regions: a.regions.clone(),
+            basis,
             labelled,
             labels_gen: key.0,
             scores_gen: key.1,
@@ -134,17 +143,20 @@ impl SpecaeApp {
             .as_ref()
             .ok_or("the outlier scores are not ready yet")?;
         let book = self.session.book();
-        let ids: Vec<String> = (0..d.n())
-            .map(|i| {
-                book.and_then(|b| b.id(i))
-                    .map_or_else(|| format!("row {i}"), String::from)
-            })
-            .collect();
-        let combined = combined_percentile(&a.lof, &a.chi2);
+        // The book's ids (no copy); rows by number when labelling is off.
+        let by_number: Vec<String>;
+        let ids: &[String] = match book {
+            Some(b) => b.ids(),
+            None => {
+                by_number = (0..d.n()).map(|i| format!("row {i}")).collect();
+                &by_number
+            }
+        };
+        let combined = a.combined();
         let class = |i: usize| d.class_of(i).label().to_string();
         let learned = self.session.current_learned();
         let cols = RankedColumns {
-            ids: &ids,
+            ids,
             class: &class,
             z: d.spectra.meta.z.as_ref().and_then(|z| z.as_slice()),
             lof: &a.lof,
@@ -270,15 +282,24 @@ impl SpecaeApp {
         self.tasks.spawn("export", Scope::Any, move |cx| {
             cx.progress().stage("reconstructing the candidates", 0);
             let device = burn::prelude::Device::flex();
-            let sheet =
-                ContactSheet::of_rows(&spectra, &model, &device, &rows, "contact-sheet", &heading);
-            export_figure(
-                AnyFigure::ContactSheet(sheet),
-                format,
-                "contact sheet",
-                &dir,
-                cx.progress(),
-            )
+            let sheet = ContactSheet::of_rows(
+                (&*spectra).into(),
+                &model,
+                &device,
+                &rows,
+                "contact-sheet",
+                &heading,
+            );
+            match sheet {
+                Ok(sheet) => export_figure(
+                    AnyFigure::ContactSheet(sheet),
+                    format,
+                    "contact sheet",
+                    &dir,
+                    cx.progress(),
+                ),
+                Err(e) => JobOutput::failed("export", format!("contact sheet: {e}")),
+            }
         });
     }
 }

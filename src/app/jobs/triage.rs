@@ -1,24 +1,35 @@
 //! Refitting the learned outlier ranking after a label (cancelled when a newer label
-//! supersedes it): the features from the analysis's scores, then the fit.
+//! supersedes it): the features from the analysis's scores (the first time for these scores
+//! only), then the fit.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use ndarray::Array2;
 
 use super::{JobCtx, JobOutput};
 use crate::app::session::LearnedState;
-use crate::triage::ranking::combined_percentile;
-use crate::triage::{Features, Labelled, TriageError, fit_learned};
+use crate::triage::{Features, Labelled, Prepared, TriageError, fit_learned};
 
 const TASK: &str = "learned ranking";
 
-/// What a refit is computed from (copied off the session).
+/// What a refit's features come from.
+pub enum FitBasis {
+    /// The analysis's parts, copied off the session (the first refit of these scores).
+    Scores {
+        latents: Array2<f32>,
+        chi2: Vec<f64>,
+        lof: Vec<f64>,
+        regions: Array2<f32>,
+        prior: Vec<f64>,
+    },
+    /// The features and prior of an earlier refit of the same scores.
+    Prepared(Arc<Prepared>),
+}
+
+/// What a refit is computed from.
 pub struct FitInputs {
-    pub latents: Array2<f32>,
-    pub chi2: Vec<f64>,
-    pub lof: Vec<f64>,
-    pub regions: Array2<f32>,
+    pub basis: FitBasis,
     pub labelled: Vec<Labelled>,
     pub labels_gen: u64,
     pub scores_gen: u64,
@@ -40,24 +51,36 @@ fn refit_pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
-/// Fits the learned ranking; its `seconds` count the features too.
+/// Fits the learned ranking; its `seconds` count the features too when they were built.
 pub fn refit(inp: FitInputs, cx: &JobCtx) -> JobOutput {
     let t0 = Instant::now();
     let fit = || {
-        Features::new(inp.latents.view(), &inp.chi2, &inp.lof, inp.regions.view()).and_then(|f| {
-            let prior = combined_percentile(&inp.lof, &inp.chi2);
-            fit_learned(&f, &prior, &inp.labelled, cx.progress())
-        })
+        let prepared = match inp.basis {
+            FitBasis::Prepared(p) => p,
+            FitBasis::Scores {
+                latents,
+                chi2,
+                lof,
+                regions,
+                prior,
+            } => Arc::new(Prepared {
+                features: Features::new(latents.view(), &chi2, &lof, regions.view())?,
+                prior,
+            }),
+        };
+        let p = &prepared;
+        fit_learned(&p.features, &p.prior, &inp.labelled, cx.progress()).map(|f| (f, prepared))
     };
     let fitted = match refit_pool() {
         Some(pool) => pool.install(fit),
         None => fit(),
     };
     match fitted {
-        Ok(mut fit) => {
+        Ok((mut fit, prepared)) => {
             fit.seconds = t0.elapsed().as_secs_f64();
             JobOutput::Learned(LearnedState {
                 fit,
+                prepared,
                 labels_gen: inp.labels_gen,
                 scores_gen: inp.scores_gen,
                 fitted_at: Instant::now(),
