@@ -85,7 +85,11 @@ impl SpecaeApp {
         let Some(d) = &self.session.data else { return };
         // A run trains on the file's own infill; its checkpoints see the data that way.
         let s = d.own.clone();
-        let scope = self.session.data_scope();
+        // Tagged with the open model too: a model opened meanwhile (the run's best, when it
+        // ends) makes a checkpoint's latents stale. Tagged with the data alone, a checkpoint
+        // encoded slower than the best model's latents replaced them, and the views never
+        // showed the best model (seen once in CI, on 2 busy cores).
+        let scope = self.session.model_scope();
         self.tasks.spawn("refresh latents", scope, move |cx| {
             encode_checkpoint(&path, &s, cx)
         });
