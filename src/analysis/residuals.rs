@@ -3,10 +3,11 @@
 //! models compare directly. Only pixels with w > 0 count.
 
 use burn::prelude::Device;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
-use crate::data::Spectra;
+use super::AnalysisError;
+use super::rows::SpectraRows;
 use crate::model::Autoencoder;
 use crate::model::evaluate::{CHUNK, reconstruct_rows};
 
@@ -172,24 +173,27 @@ pub fn wavelength_edges(coeff0: f64, coeff1: f64, n_bins: usize) -> Vec<f64> {
 pub fn residuals_of_rows(
     model: &Autoencoder,
     device: &Device,
-    s: &Spectra,
+    s: SpectraRows<'_>,
     rows: &[u32],
     y_range: (f64, f64),
-) -> ResidualHistograms {
+) -> Result<ResidualHistograms, AnalysisError> {
+    let g = s.grid();
     let mut h =
-        ResidualHistograms::with_range(wavelength_edges(s.coeff0, s.coeff1, s.n_bins()), y_range);
-    let rows: Vec<u32> = rows
+        ResidualHistograms::with_range(wavelength_edges(g.coeff0, g.coeff1, s.n_bins()), y_range);
+    // Ascending (a store reads each block once), out-of-range rows left out.
+    let mut rows: Vec<u32> = rows
         .iter()
         .copied()
         .filter(|&i| (i as usize) < s.n_spectra())
         .collect();
+    rows.sort_unstable();
     for idx in rows.chunks(CHUNK) {
-        let sel: Vec<usize> = idx.iter().map(|&i| i as usize).collect();
-        let xhat = reconstruct_rows(model, s.x.view(), idx, device);
-        let (xs, ws) = (s.x.select(Axis(0), &sel), s.w.select(Axis(0), &sel));
+        let (xs, ws) = s.gather_xw(idx)?;
+        let all: Vec<u32> = (0..idx.len() as u32).collect();
+        let xhat = reconstruct_rows(model, xs.view(), &all, device);
         if xhat.dim() == xs.dim() {
             h.add(xs.view(), xhat.view(), ws.view());
         }
     }
-    h
+    Ok(h)
 }

@@ -59,17 +59,15 @@ pub fn column(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
 
 fn column_values(session: &Session, c: ColourBy) -> Option<Vec<f64>> {
     let data = session.data.as_ref()?;
-    let s = &data.spectra;
+    let meta = data.spectra.meta();
     match c {
         ColourBy::Class => None,
-        ColourBy::Redshift => s
-            .meta
+        ColourBy::Redshift => meta
             .z
             .as_ref()
             .map(|z| z.iter().map(|&v| v as f64).collect()),
         ColourBy::Snr => Some(data.snr.iter().map(|&v| v as f64).collect()),
-        ColourBy::NiiHa => s
-            .meta
+        ColourBy::NiiHa => meta
             .log_nii_ha
             .as_ref()
             .map(|z| z.iter().map(|&v| v as f64).collect()),
@@ -115,7 +113,7 @@ pub fn point_colours(session: &Session, by: ColourBy, hidden: &[bool; 5]) -> Poi
             legend: Legend::Classes,
         };
     };
-    let classes = &data.spectra.classes;
+    let classes = data.spectra.classes();
     let visible = |i: usize| !hidden[classes[i].index()];
     let class_cols = || -> Vec<Color32> {
         (0..classes.len())

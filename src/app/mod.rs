@@ -31,6 +31,7 @@ pub mod panels;
 pub mod persisted;
 pub mod raster;
 pub mod session;
+pub mod survey_rows;
 pub mod tasks;
 pub mod tiles;
 pub mod training;

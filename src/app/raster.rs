@@ -136,8 +136,27 @@ pub fn splat_points(
     let dot = (dot_points * ppp).round().max(1.0) as usize;
     let w = ((rect.width() * ppp).round() as usize).max(1);
     let h = ((rect.height() * ppp).round() as usize).max(1);
-    let mut canvas = Canvas::new(w, h);
     let half = dot as f32 / 2.0;
+    // The top-left pixel of point i's dot, if any of it is in the image.
+    let corner = |i: usize| -> Option<(i64, i64)> {
+        let p = t.to_screen(rect, points[[i, cx]] as f64, points[[i, cy]] as f64);
+        let px = (p.x - rect.min.x) * ppp - half;
+        let py = (p.y - rect.min.y) * ppp - half;
+        if !(px > -(dot as f32) && py > -(dot as f32)) || px >= w as f32 || py >= h as f32 {
+            return None;
+        }
+        // Truncation after +0.5 rounds (px > −dot here; the odd pixel at −0 does not matter).
+        Some(((px + 0.5) as i64, (py + 0.5) as i64))
+    };
+    let shown = |i: usize| i < points.nrows() && i < colours.len() && colours[i].a() > 0;
+    let visible = order
+        .iter()
+        .filter(|&&i| shown(i as usize) && corner(i as usize).is_some())
+        .count();
+    if visible > DENSITY_ABOVE {
+        return density_splat(order, colours, (w, h), dot, &shown, &corner);
+    }
+    let mut canvas = Canvas::new(w, h);
     let a = (alpha.clamp(0.0, 1.0) * 255.0) as u32;
     for &i in order {
         let i = i as usize;
@@ -149,14 +168,9 @@ pub fn splat_points(
             continue;
         }
         let rgb = [c.r() as u32, c.g() as u32, c.b() as u32];
-        let p = t.to_screen(rect, points[[i, cx]] as f64, points[[i, cy]] as f64);
-        let px = (p.x - rect.min.x) * ppp - half;
-        let py = (p.y - rect.min.y) * ppp - half;
-        if !(px > -(dot as f32) && py > -(dot as f32)) || px >= w as f32 || py >= h as f32 {
+        let Some((x0, y0)) = corner(i) else {
             continue;
-        }
-        // Truncation after +0.5 rounds (px > −dot here; the odd pixel at −0 does not matter).
-        let (x0, y0) = ((px + 0.5) as i64, (py + 0.5) as i64);
+        };
         for dy in 0..dot as i64 {
             for dx in 0..dot as i64 {
                 let (x, y) = (x0 + dx, y0 + dy);
@@ -167,6 +181,65 @@ pub fn splat_points(
         }
     }
     canvas.into_image()
+}
+
+/// Above this many points in view, [`splat_points`] draws density instead of points: at
+/// 256,000 points and more the dots cover each other (the last class drawn hides the
+/// others); zoomed in far enough that fewer are in view, points again.
+pub const DENSITY_ABOVE: usize = 150_000;
+
+/// Density as datashader draws it: every pixel takes the mean colour of the points on it
+/// (classes blended in proportion to their counts, so none hides another) and an opacity
+/// rising with the log of their number (a lone point stays visible).
+fn density_splat(
+    order: &[u32],
+    colours: &[Color32],
+    (w, h): (usize, usize),
+    dot: usize,
+    shown: &dyn Fn(usize) -> bool,
+    corner: &dyn Fn(usize) -> Option<(i64, i64)>,
+) -> ColorImage {
+    // Per pixel: summed r, g, b and the count.
+    let mut acc = vec![[0u32; 4]; w * h];
+    for &i in order {
+        let i = i as usize;
+        if !shown(i) {
+            continue;
+        }
+        let Some((x0, y0)) = corner(i) else {
+            continue;
+        };
+        let c = colours[i];
+        for y in y0.max(0)..(y0 + dot as i64).min(h as i64) {
+            for x in x0.max(0)..(x0 + dot as i64).min(w as i64) {
+                let p = &mut acc[y as usize * w + x as usize];
+                p[0] += c.r() as u32;
+                p[1] += c.g() as u32;
+                p[2] += c.b() as u32;
+                p[3] += 1;
+            }
+        }
+    }
+    let max = acc.iter().map(|p| p[3]).max().unwrap_or(0).max(1) as f32;
+    let scale = 1.0 / (1.0 + max).ln();
+    let pixels = acc
+        .iter()
+        .map(|p| {
+            let n = p[3];
+            if n == 0 {
+                return Color32::TRANSPARENT;
+            }
+            let a = 0.3 + 0.7 * (1.0 + n as f32).ln() * scale;
+            let mean = |s: u32| (s as f32 / n as f32) as u8;
+            Color32::from_rgba_unmultiplied(
+                mean(p[0]),
+                mean(p[1]),
+                mean(p[2]),
+                (a * 255.0).round() as u8,
+            )
+        })
+        .collect();
+    ColorImage::new([w, h], pixels)
 }
 
 /// A `bins` × `bins` density image of columns (i, j) over `(xr, yr)`: each cell takes the mean
@@ -271,6 +344,55 @@ mod tests {
             1.0,
         );
         img.pixels.iter().filter(|p| p.a() > 0).count()
+    }
+
+    #[test]
+    fn many_points_are_drawn_as_density_where_no_class_hides_another() {
+        // Two classes on the same spot, red drawn last: as points red covers blue; as
+        // density (more points than DENSITY_ABOVE in view) the pixel is their mean, purple.
+        let n = DENSITY_ABOVE + 2;
+        let mut pts = ndarray::Array2::<f32>::zeros((n + 1, 2));
+        pts[[n, 0]] = 10.0;
+        pts[[n, 1]] = 10.0;
+        let colours: Vec<Color32> = (0..=n)
+            .map(|i| {
+                if i % 2 == 0 {
+                    Color32::BLUE
+                } else {
+                    Color32::RED
+                }
+            })
+            .collect();
+        let rect = Rect::from_min_size(egui::pos2(0.0, 0.0), egui::vec2(100.0, 100.0));
+        let t = ViewTransform::fit(pts.view(), 0, 1, rect);
+        let draw = |order: &[u32]| {
+            splat_points(
+                pts.view(),
+                0,
+                1,
+                &colours,
+                order,
+                &t,
+                rect,
+                1.0,
+                4096,
+                1.0,
+                1.0,
+            )
+        };
+        let origin = |img: &ColorImage| {
+            let p = t.to_screen(rect, 0.0, 0.0);
+            img.pixels[(p.y as usize) * img.size[0] + p.x as usize]
+        };
+        let dense = draw(&(0..=n as u32).collect::<Vec<_>>());
+        let c = origin(&dense);
+        assert!(c.r() > 90 && c.b() > 90 && c.g() == 0, "{c:?}");
+        assert!(c.a() == 255, "the densest pixel is opaque: {c:?}");
+        // The lone point at (10, 10) stays visible.
+        assert!(dense.pixels.iter().filter(|p| p.a() > 0).count() >= 2);
+        // Few points in view: points, the last drawn on top.
+        let few = draw(&[0, 1]);
+        assert_eq!(origin(&few), Color32::RED);
     }
 
     #[test]

@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
+use super::survey_rows::SurveyRows;
 use crate::analysis::knn::KnnIndex;
 use crate::analysis::run::Scores;
+use crate::data::survey::Metadata;
 use crate::data::{GalaxyClass, Spectra, Split};
 use crate::model::Autoencoder;
 use crate::model::pca_baseline::PcaBaseline;
@@ -43,9 +45,11 @@ pub struct LoadedData {
     /// The spectra as the open model sees them: masked pixels refilled from the model's
     /// training survey's basis where that is not the file's own (the same path `specae
     /// analyze` and `specae fidelity` take), else `own`.
-    pub spectra: Arc<Spectra>,
+    pub spectra: SurveyRows,
     /// The spectra with the file's own infill (what training on them uses).
-    pub own: Arc<Spectra>,
+    pub own: SurveyRows,
+    /// Bin wavelengths (Å, rest frame).
+    pub wavelengths: Vec<f64>,
     /// Median S/N per spectrum.
     pub snr: Vec<f32>,
     /// Spectra per class (indexed like `GalaxyClass::ALL`).
@@ -56,20 +60,38 @@ pub struct LoadedData {
 }
 
 impl LoadedData {
+    /// Spectra read into memory.
     pub fn new(path: PathBuf, label: String, builtin: bool, spectra: Spectra) -> Self {
-        let spectra = Arc::new(spectra);
         let snr = spectra.median_snr();
+        Self::of_rows(
+            path,
+            label,
+            builtin,
+            SurveyRows::Memory(Arc::new(spectra)),
+            snr,
+        )
+    }
+
+    /// Spectra in memory or on disk, with their median S/N.
+    pub fn of_rows(
+        path: PathBuf,
+        label: String,
+        builtin: bool,
+        rows: SurveyRows,
+        snr: Vec<f32>,
+    ) -> Self {
         let mut class_counts = [0usize; 5];
-        for c in &spectra.classes {
+        for c in rows.classes() {
             class_counts[c.index()] += 1;
         }
-        let labels = open_labels(&path, &spectra);
+        let labels = open_labels(&path, rows.meta(), rows.n_spectra());
         Self {
             path,
             label,
             builtin,
-            own: Arc::clone(&spectra),
-            spectra,
+            wavelengths: rows.wavelengths(),
+            own: rows.clone(),
+            spectra: rows,
             snr,
             class_counts,
             labels,
@@ -84,17 +106,17 @@ impl LoadedData {
         self.spectra.n_spectra()
     }
     pub fn class_of(&self, i: usize) -> GalaxyClass {
-        self.spectra.classes[i]
+        self.spectra.classes()[i]
     }
 }
 
 /// The labels of the survey at `path` (beside it, or in specae's data folder when its folder
 /// is read-only), keyed by the spectra's survey ids.
-fn open_labels(path: &std::path::Path, s: &Spectra) -> Result<LabelBook, String> {
+fn open_labels(path: &std::path::Path, meta: &Metadata, n: usize) -> Result<LabelBook, String> {
     let fp = crate::data::identity::FileIdentity::of(path)
         .map_err(|e| format!("labels: {e}"))?
         .fingerprint;
-    let ids = survey_ids(&s.meta, s.n_spectra(), &fp);
+    let ids = survey_ids(meta, n, &fp);
     let file = labels_path_for(path, &fp, &crate::data::sources::data_dir().join("labels"));
     LabelBook::open(&file, ids)
         .map_err(|e| format!("{e}; labelling is off until the file is fixed or moved away"))
@@ -291,7 +313,10 @@ impl Session {
     /// arrive; the analysis goes).
     pub fn set_model(&mut self, m: ModelState) {
         if let Some(d) = &mut self.data {
-            d.spectra = m.seen.clone().unwrap_or_else(|| Arc::clone(&d.own));
+            d.spectra = m
+                .seen
+                .clone()
+                .map_or_else(|| d.own.clone(), SurveyRows::Memory);
         }
         self.model = Some(m);
         self.clear_analysis();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::app::survey_rows::SurveyRows;
 use crate::data::identity::FileIdentity;
 use crate::model::AutoencoderConfig;
 use crate::model::ModelKind;
@@ -90,8 +91,12 @@ impl TrainingRun {
         // The file's own infill: a model trained here sees the data as the file has them.
         let s = &data.own;
         let n = s.n_spectra();
-        let (x, w, grid) = (Arc::clone(&s.x), Arc::clone(&s.w), s.grid());
-        let infill = s.infill_basis();
+        // A store streams its blocks, as `specae train --data S.zarr` does.
+        let rows = match s {
+            SurveyRows::Memory(m) => Rows::memory(Arc::clone(&m.x), Arc::clone(&m.w)),
+            SurveyRows::Store(st) => Rows::Stream(Arc::clone(&st.rows)),
+        };
+        let (grid, infill) = (s.grid(), s.infill());
         let data_path = data.path.clone();
         let config = TrainConfig::new(
             AutoencoderConfig::new()
@@ -138,7 +143,7 @@ impl TrainingRun {
                 }
             };
             let train_data = TrainData {
-                rows: Rows::memory(x, w),
+                rows,
                 split,
                 identity: FileIdentity::of(&data_path).ok(),
                 grid: Some(grid),

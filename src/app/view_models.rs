@@ -24,6 +24,11 @@ pub struct Synthetic {
 #[derive(Clone, Debug, Default)]
 pub struct Inspected {
     pub index: usize,
+    /// Its spectrum (normalised flux), and which pixels have no weight.
+    pub x: Vec<f32>,
+    pub masked: Vec<bool>,
+    /// Why its spectrum could not be read (a damaged store).
+    pub row_error: Option<String>,
     pub xhat: Vec<f32>,
     pub pca: Option<Vec<f32>>,
     /// Nearest galaxies in latent space, nearest first (the arrow keys walk this list).

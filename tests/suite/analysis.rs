@@ -304,26 +304,42 @@ fn residual_histograms_of_any_subset_add_up() {
         ..SynthConfig::default()
     };
     let survey = generate(&cfg, &Progress::new()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.zarr");
+    specae::data::store::write_survey(&survey, &store, &Progress::new()).unwrap();
     let s = Spectra::from_survey(survey);
     let device = Device::flex();
     let model = AutoencoderConfig::new().init(&device);
     let all: Vec<u32> = (0..40).collect();
     let range = (-0.5, 0.5);
-    let h = residuals_of_rows(&model, &device, &s, &all, range);
+    let h = residuals_of_rows(&model, &device, (&s).into(), &all, range).unwrap();
     let weighted = s.w.iter().filter(|&&w| w > 0.0).count() as u64;
     assert_eq!(h.vs_wavelength.total, weighted);
     assert_eq!(
         h.vs_wavelength.counts.sum() + h.vs_wavelength.outside,
         weighted
     );
-    let mut a = residuals_of_rows(&model, &device, &s, &all[..13], range);
-    let b = residuals_of_rows(&model, &device, &s, &all[13..], range);
+    let mut a = residuals_of_rows(&model, &device, (&s).into(), &all[..13], range).unwrap();
+    let b = residuals_of_rows(&model, &device, (&s).into(), &all[13..], range).unwrap();
     a.vs_wavelength.merge(&b.vs_wavelength);
     assert_eq!(a.vs_wavelength.counts, h.vs_wavelength.counts);
     // Out-of-range rows are ignored, not a panic.
-    let none = residuals_of_rows(&model, &device, &s, &[999], range);
+    let none = residuals_of_rows(&model, &device, (&s).into(), &[999], range).unwrap();
     assert_eq!(none.vs_wavelength.total, 0);
     assert_eq!(h.vs_wavelength.y_range(), range);
+    // A selection of a store (any order, repeats) reads its rows from disk: the same counts.
+    let rows = specae::data::store::StoreRows::open(&store).unwrap();
+    let catalogue = specae::data::catalogue::Catalogue::of_store(&rows).unwrap();
+    let streamed = specae::analysis::rows::SpectraRows::Stream {
+        rows: &rows,
+        catalogue: &catalogue,
+    };
+    let pick = [39, 3, 7, 3, 0];
+    let on_disk = residuals_of_rows(&model, &device, streamed, &pick, range).unwrap();
+    let in_memory = residuals_of_rows(&model, &device, (&s).into(), &pick, range).unwrap();
+    assert_eq!(on_disk.vs_wavelength.counts, in_memory.vs_wavelength.counts);
+    assert_eq!(on_disk.vs_ivar.counts, in_memory.vs_ivar.counts);
+    assert!(on_disk.vs_wavelength.total > 0);
 }
 
 /// Exact duplicate points (the same spectrum twice) are accepted as scikit-learn and umap-learn

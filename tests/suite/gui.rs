@@ -1508,14 +1508,13 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
                 .is_some_and(|ins| ins.index == i && !ins.xhat.is_empty())
         });
         let app = h.state();
-        let shown = app.session().data.as_ref().unwrap();
-        let xhat = &app.inspected().unwrap().xhat;
+        let (shown, xhat) = (&app.inspected().unwrap().x, &app.inspected().unwrap().xhat);
         let (x_cli, xhat_cli, sigma) = residual_columns(&csv, i);
         // The same input (refilled masked pixels included) and the same reconstruction, to
         // the CSV's 7 significant digits.
         let close = |a: f32, b: f32| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1e-3);
         for k in 0..x_cli.len() {
-            assert!(close(shown.spectra.x[[i, k]], x_cli[k]), "x {i},{k}");
+            assert!(close(shown[k], x_cli[k]), "x {i},{k}");
             assert!(
                 close(xhat[k], xhat_cli[k]),
                 "xhat {i},{k}: {} vs {}",

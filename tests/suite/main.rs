@@ -15,6 +15,8 @@ mod figures;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
+mod gui_store;
+#[cfg(feature = "gui")]
 mod gui_triage;
 mod ingest_fits;
 mod module_graph;

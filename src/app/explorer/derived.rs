@@ -98,6 +98,8 @@ impl Derived {
             },
             match by {
                 ColourBy::Label => session.labels_gen(),
+                // A store's S/N arrives after it opened.
+                ColourBy::Snr => session.data.as_ref().map_or(0, |d| d.snr.len() as u64),
                 ColourBy::Learned => session.current_learned().map_or(u64::MAX, |l| l.labels_gen),
                 _ => 0,
             },
@@ -208,23 +210,40 @@ impl Derived {
             return;
         }
         self.inspected_key = Some(key);
-        let (Some(d), Some(m)) = (&session.data, &session.model) else {
+        // The one spectrum, from memory or read from a store on disk (~10 kB).
+        let row = session.data.as_ref().map(|d| d.spectra.rows(i..i + 1));
+        let (row, row_error) = match row {
+            Some(Ok(b)) if b.x.nrows() == 1 => (Some(b), None),
+            Some(Err(e)) => (None, Some(e.to_string())),
+            _ => (None, None),
+        };
+        let x = row
+            .as_ref()
+            .map(|b| b.x.row(0).to_vec())
+            .unwrap_or_default();
+        let masked = row
+            .as_ref()
+            .map(|b| b.w.row(0).iter().map(|&w| w <= 0.0).collect())
+            .unwrap_or_default();
+        let (Some(m), Some(b)) = (&session.model, &row) else {
             self.views.inspected = Some(Inspected {
                 index: i,
                 anchor: i,
+                x,
+                masked,
+                row_error,
                 ..Default::default()
             });
             return;
         };
-        let s = &d.spectra;
-        let xhat = reconstruct_rows(&m.model, s.x.view(), &[i as u32], &Device::flex())
+        let xhat = reconstruct_rows(&m.model, b.x.view(), &[0], &Device::flex())
             .row(0)
             .to_vec();
         let pca = session
             .baseline
             .as_ref()
-            .filter(|p| p.mean.len() == s.n_bins())
-            .map(|p| p.reconstruct(s.x.row(i)));
+            .filter(|p| p.mean.len() == b.x.ncols())
+            .map(|p| p.reconstruct(b.x.row(0)));
         // Walking keeps the anchor's neighbour list; a new focus starts a new walk.
         let walking = self
             .views
@@ -261,6 +280,9 @@ impl Derived {
         let validation = m.split.valid.contains(&(i as u32));
         self.views.inspected = Some(Inspected {
             index: i,
+            x,
+            masked,
+            row_error,
             xhat,
             pca,
             neighbours,

@@ -28,13 +28,13 @@ impl SpecaeApp {
                     .as_ref()
                     .ok_or("the UMAP is not ready yet")?;
                 let colouring = match self.state.colour_by {
-                    ColourBy::Class => Colouring::Class(s.classes.clone()),
+                    ColourBy::Class => Colouring::Class(s.classes().to_vec()),
                     by => match column(&self.session, by) {
                         Some(values) => Colouring::Numeric {
                             label: by.label(),
                             values,
                         },
-                        None => Colouring::Class(s.classes.clone()),
+                        None => Colouring::Class(s.classes().to_vec()),
                     },
                 };
                 Ok(AnyFigure::Umap(UmapFigure {
@@ -47,7 +47,7 @@ impl SpecaeApp {
                 let l = self.session.latents.as_ref().ok_or("no latents yet")?;
                 Ok(AnyFigure::Corner(CornerFigure {
                     latents: l.z.clone(),
-                    classes: s.classes.clone(),
+                    classes: s.classes().to_vec(),
                     bins: 40,
                 }))
             }
@@ -60,19 +60,19 @@ impl SpecaeApp {
                     .ok_or("inspect a galaxy first")?;
                 let i = ins.index;
                 let z = s
-                    .meta
+                    .meta()
                     .z
                     .as_ref()
                     .map(|z| format!(", z = {:.3}", z[i]))
                     .unwrap_or_default();
                 Ok(AnyFigure::Spectrum(SpectrumFigure {
                     name: format!("spectrum_{i}"),
-                    title: format!("Spectrum {i} ({}{z})", s.classes[i].label()),
-                    wavelengths: s.wavelengths.clone(),
-                    x: s.x.row(i).to_vec(),
+                    title: format!("Spectrum {i} ({}{z})", s.classes()[i].label()),
+                    wavelengths: d.wavelengths.clone(),
+                    x: ins.x.clone(),
                     xhat: ins.xhat.clone(),
                     pca: ins.pca.clone(),
-                    masked: s.w.row(i).iter().map(|&w| w <= 0.0).collect(),
+                    masked: ins.masked.clone(),
                 }))
             }
             ExportView::Residuals => {

@@ -180,6 +180,10 @@ impl SpecaeApp {
     pub fn inspected(&self) -> Option<&Inspected> {
         self.derived.views.inspected.as_ref()
     }
+    /// Residual histograms of the selection, once computed.
+    pub fn selection_residuals(&self) -> Option<&crate::app::view_models::SelectionResiduals> {
+        self.derived.views.selection_residuals.as_ref()
+    }
     /// The Outliers panel's order (rows, best first) and the ranking it follows.
     pub fn ranked(&self) -> (&[u32], Option<crate::triage::Ranking>) {
         (&self.derived.views.ranked, self.derived.views.ranked_by)

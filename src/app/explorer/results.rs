@@ -20,6 +20,13 @@ impl SpecaeApp {
             JobOutput::Data(_) if superseded(0) => {}
             JobOutput::Model(_) if superseded(1) => {}
             JobOutput::Data(data) => self.install_data(data),
+            JobOutput::Snr(v) => {
+                if let Some(d) = self.session.data.as_mut()
+                    && v.len() == d.n()
+                {
+                    d.snr = v;
+                }
+            }
             JobOutput::Model(m) => {
                 self.state.model_path = m.path.clone();
                 if let Some(p) = &m.path {
@@ -149,6 +156,7 @@ impl SpecaeApp {
         }
         self.session.set_data(d);
         self.tasks.forget_unless(|s| s == Scope::Any);
+        self.start_snr();
         self.derived.clear();
         self.pending.checkpoint = None;
         if let Some(t) = &self.training

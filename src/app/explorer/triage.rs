@@ -158,7 +158,7 @@ impl SpecaeApp {
         let cols = RankedColumns {
             ids,
             class: &class,
-            z: d.spectra.meta.z.as_ref().and_then(|z| z.as_slice()),
+            z: d.spectra.meta().z.as_ref().and_then(|z| z.as_slice()),
             lof: &a.lof,
             chi2: &a.chi2,
             combined: &combined,
@@ -259,7 +259,7 @@ impl SpecaeApp {
                 let id = book
                     .and_then(|b| b.id(i))
                     .map_or_else(|| format!("#{i}"), String::from);
-                let z = d.spectra.meta.z.as_ref().and_then(|z| z.get(i)).copied();
+                let z = d.spectra.meta().z.as_ref().and_then(|z| z.get(i)).copied();
                 (i, panel_title(k + 1, &id, d.class_of(i).label(), z))
             })
             .collect();
@@ -273,7 +273,7 @@ impl SpecaeApp {
             rows.len(),
             m.label
         );
-        let (spectra, model) = (Arc::clone(&d.spectra), m.model.clone());
+        let (spectra, model) = (d.spectra.clone(), m.model.clone());
         let dir = self.state.export_dir();
         let format = match self.state.export_format.format() {
             Format::Png { .. } => Format::Png { dpi: 150 },
@@ -283,7 +283,7 @@ impl SpecaeApp {
             cx.progress().stage("reconstructing the candidates", 0);
             let device = burn::prelude::Device::flex();
             let sheet = ContactSheet::of_rows(
-                (&*spectra).into(),
+                spectra.as_rows(),
                 &model,
                 &device,
                 &rows,

@@ -4,16 +4,15 @@
 
 use crate::app::builtin_model::Builtin;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use super::SpecaeApp;
 use crate::app::commands::Pick;
 use crate::app::jobs::JobOutput;
 use crate::app::jobs::analysis::{AnalysisJob, run_analysis};
-use crate::app::jobs::encode::{encode, encode_checkpoint};
+use crate::app::jobs::encode::{LatentsCache, encode, encode_checkpoint};
 use crate::app::jobs::export::free_path;
 use crate::app::jobs::ingest::ingest_into;
-use crate::app::jobs::open::{builtin_model, open_builtin_at, open_data, open_model};
+use crate::app::jobs::open::{builtin_model, open_builtin_at, open_data, open_model, snr_of};
 use crate::app::jobs::views::selection_residuals;
 use crate::app::session::Scope;
 
@@ -41,7 +40,7 @@ impl SpecaeApp {
     /// 1.5 M float16 weights is not UI-thread work).
     pub(super) fn open_builtin_model(&mut self, which: Builtin) {
         let Some(d) = &self.session.data else { return };
-        let (dp, own) = (d.path.clone(), Arc::clone(&d.own));
+        let (dp, own) = (d.path.clone(), d.own.clone());
         let scope = self.session.data_scope();
         let id = self
             .tasks
@@ -59,7 +58,7 @@ impl SpecaeApp {
             return self.open_builtin_model(which);
         }
         let Some(d) = &self.session.data else { return };
-        let (dp, own) = (d.path.clone(), Arc::clone(&d.own));
+        let (dp, own) = (d.path.clone(), d.own.clone());
         let scope = self.session.data_scope();
         let id = self
             .tasks
@@ -67,14 +66,33 @@ impl SpecaeApp {
         self.latest_open[1] = Some(id);
     }
 
+    /// The S/N of a store opened on disk (an npz has it from the start).
+    pub(super) fn start_snr(&mut self) {
+        let Some(d) = &self.session.data else { return };
+        if d.snr.len() == d.n() {
+            return;
+        }
+        let rows = d.own.clone();
+        let scope = self.session.data_scope();
+        self.tasks.spawn("S/N", scope, move |cx| snr_of(&rows, cx));
+    }
+
     pub(super) fn start_encode(&mut self) {
         let (Some(d), Some(m)) = (&self.session.data, &self.session.model) else {
             return;
         };
         let (s, model) = (d.spectra.clone(), m.model.clone());
+        let cache = match (&m.analysis_dir, &m.path) {
+            (Some(dir), Some(path)) => Some(LatentsCache {
+                dir: dir.clone(),
+                model: path.clone(),
+                data: d.path.clone(),
+            }),
+            _ => None,
+        };
         let scope = self.session.model_scope();
         self.tasks
-            .spawn("encode", scope, move |cx| encode(&model, &s, cx));
+            .spawn("encode", scope, move |cx| encode(&model, &s, cache, cx));
     }
 
     pub(super) fn encode_checkpoint(&mut self, path: PathBuf) {

@@ -3,7 +3,6 @@
 //! the UMAP, then the PCA baseline) and cached for the next launch.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use burn::prelude::Device;
@@ -13,11 +12,11 @@ use super::{JobCtx, JobOutput};
 use crate::analysis::AnalysisError;
 use crate::analysis::options::AnalysisOptions;
 use crate::analysis::outliers::outlier_table;
-use crate::analysis::rows::SpectraRows;
 use crate::analysis::run::{Inputs, Part, Scores, analyze_streaming};
 use crate::analysis::store::{StoredAnalysis, read_stored};
 use crate::app::session::UmapView;
-use crate::data::{Spectra, Split};
+use crate::app::survey_rows::SurveyRows;
+use crate::data::Split;
 use crate::model::Autoencoder;
 
 const TASK: &str = "analysis";
@@ -25,7 +24,7 @@ const TASK: &str = "analysis";
 /// Everything the analysis job needs.
 pub struct AnalysisJob {
     pub model: Autoencoder,
-    pub spectra: Arc<Spectra>,
+    pub spectra: SurveyRows,
     pub split: Split,
     pub latents: Array2<f32>,
     pub dir: Option<PathBuf>,
@@ -99,7 +98,7 @@ pub fn run_analysis(job: AnalysisJob, cx: &JobCtx) -> JobOutput {
     }
     let device = Device::flex();
     let inputs = Inputs {
-        spectra: SpectraRows::Memory(&job.spectra),
+        spectra: job.spectra.as_rows(),
         model: &job.model,
         device: &device,
         split: &job.split,
@@ -116,7 +115,7 @@ pub fn run_analysis(job: AnalysisJob, cx: &JobCtx) -> JobOutput {
     let mut note = format!("analysis computed in {:.1} s", t0.elapsed().as_secs_f64());
     if let Some(dir) = &job.dir {
         cx.progress().stage("caching the analysis", 0);
-        match a.write(dir, SpectraRows::Memory(&job.spectra), &job.split) {
+        match a.write(dir, job.spectra.as_rows(), &job.split) {
             Ok(_) => note.push_str(&format!(", cached in {}", dir.display())),
             Err(e) => note.push_str(&format!(" (not cached: {e})")),
         }

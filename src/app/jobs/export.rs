@@ -3,13 +3,12 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use ndarray::Array2;
 use ndarray_npy::WriteNpyExt;
 
 use super::JobOutput;
-use crate::data::Spectra;
+use crate::app::survey_rows::SurveyRows;
 use crate::figures::bundle::AnyFigure;
 use crate::figures::render::Format;
 use crate::util::atomic::write_bytes_atomically;
@@ -92,7 +91,7 @@ pub enum Table {
     Npy(Array2<f32>),
     Csv {
         rows: Vec<usize>,
-        spectra: Arc<Spectra>,
+        spectra: SurveyRows,
         latents: Array2<f32>,
         embedding: Option<Array2<f32>>,
     },
@@ -131,15 +130,15 @@ impl Table {
                         return Ok(None);
                     }
                     let z = spectra
-                        .meta
+                        .meta()
                         .z
                         .as_ref()
                         .and_then(|z| z.get(i))
                         .map(|z| z.to_string())
                         .unwrap_or_default();
                     // SDSS plate-MJD-fibre or DESI "TARGETID … (survey/program)".
-                    let name = spectra.meta.name(i).unwrap_or_default();
-                    let _ = write!(out, "{i},{},{z},{name}", spectra.classes[i].label());
+                    let name = spectra.meta().name(i).unwrap_or_default();
+                    let _ = write!(out, "{i},{},{z},{name}", spectra.classes()[i].label());
                     if let Some(e) = embedding {
                         let _ = write!(out, ",{},{}", e[[i, 0]], e[[i, 1]]);
                     }

@@ -29,6 +29,9 @@ pub type JobCtx = TaskCtx<JobOutput>;
 #[allow(clippy::large_enum_variant)]
 pub enum JobOutput {
     Data(LoadedData),
+    /// Median S/N per spectrum of a store opened on disk (one pass over its blocks after it
+    /// opened).
+    Snr(Vec<f32>),
     Model(ModelState),
     /// Latents of every spectrum under the open model (or a training checkpoint), indexed.
     Latents(Latents),

@@ -1,7 +1,5 @@
 //! Work for the views: residual histograms of a selection, the corner plot's bins.
 
-use std::sync::Arc;
-
 use burn::prelude::Device;
 use eframe::egui::Color32;
 use ndarray::Array2;
@@ -9,22 +7,25 @@ use ndarray::Array2;
 use super::{JobCtx, JobOutput};
 use crate::analysis::residuals::residuals_of_rows;
 use crate::app::corner_bins::{CornerKey, corner_bins};
+use crate::app::survey_rows::SurveyRows;
 use crate::app::view_models::SelectionResiduals;
-use crate::data::Spectra;
 use crate::model::Autoencoder;
 
 /// Residual histograms of the selection `rows` (of generation `selection_gen`), binned over
 /// `range` so they compare with the whole survey's.
 pub fn selection_residuals(
     model: &Autoencoder,
-    s: &Spectra,
+    s: &SurveyRows,
     (rows, selection_gen): (&[u32], u64),
     range: (f64, f64),
     cx: &JobCtx,
 ) -> JobOutput {
     cx.progress()
         .stage("residuals of the selection", rows.len() as u64);
-    let hist = residuals_of_rows(model, &Device::flex(), s, rows, range);
+    let hist = match residuals_of_rows(model, &Device::flex(), s.as_rows(), rows, range) {
+        Ok(h) => h,
+        Err(e) => return JobOutput::failed("residuals", e),
+    };
     JobOutput::Residuals {
         selection_gen,
         residuals: SelectionResiduals {
@@ -40,13 +41,13 @@ pub struct CornerInputs {
     pub z: Array2<f32>,
     pub range: Vec<(f32, f32)>,
     pub colours: Vec<Color32>,
-    pub spectra: Arc<Spectra>,
+    pub spectra: SurveyRows,
 }
 
 /// The corner plot's bins.
 pub fn bin_corner(inp: CornerInputs, cx: &JobCtx) -> JobOutput {
     cx.progress().stage("binning the corner plot", 0);
-    let classes: Vec<usize> = inp.spectra.classes.iter().map(|c| c.index()).collect();
+    let classes: Vec<usize> = inp.spectra.classes().iter().map(|c| c.index()).collect();
     JobOutput::CornerBins(corner_bins(
         inp.key,
         &inp.z,

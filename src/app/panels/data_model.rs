@@ -48,8 +48,8 @@ impl Panel for DataModelPanel {
                     "{} spectra × {} bins, {:.0}–{:.0} Å",
                     d.n(),
                     d.spectra.n_bins(),
-                    d.spectra.wavelengths.first().copied().unwrap_or(0.0),
-                    d.spectra.wavelengths.last().copied().unwrap_or(0.0)
+                    d.wavelengths.first().copied().unwrap_or(0.0),
+                    d.wavelengths.last().copied().unwrap_or(0.0)
                 ))
                 .on_hover_text(d.path.display().to_string());
             }

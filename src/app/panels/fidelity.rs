@@ -59,7 +59,7 @@ pub fn fidelity_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, judged: &[Judged]) {
                             for j in judged.iter().take(ROWS_SHOWN) {
                                 let i = j.fit.index;
                                 let name =
-                                    d.spectra.meta.name(i).unwrap_or_else(|| format!("#{i}"));
+                                    d.spectra.meta().name(i).unwrap_or_else(|| format!("#{i}"));
                                 if ui.link(name).on_hover_text(d.class_of(i).label()).clicked() {
                                     cx.send(AppCommand::Focus(i));
                                 }

@@ -29,20 +29,22 @@ impl Panel for InspectorPanel {
             return;
         };
         let i = ins.index;
-        let s = &d.spectra;
+        let meta = d.spectra.meta();
         if i >= d.n() {
             return;
         }
         // One wrapped line of facts, so the plots get the height.
         let mut facts = vec![format!("{}", d.class_of(i).label())];
-        if let Some(z) = &s.meta.z {
+        if let Some(z) = &meta.z {
             facts.push(format!("z = {:.4}", z[i]));
         }
         // SDSS plate-MJD-fibre, or DESI TARGETID with its survey and program.
-        if let Some(name) = s.meta.name(i) {
+        if let Some(name) = meta.name(i) {
             facts.push(name);
         }
-        facts.push(format!("S/N {:.1}", d.snr[i]));
+        if let Some(snr) = d.snr.get(i) {
+            facts.push(format!("S/N {snr:.1}"));
+        }
         if let Some(sig) = cx.session.latents.as_ref().and_then(|l| l.sigma.as_ref())
             && let Some(v) = sig.get(i)
         {
@@ -78,9 +80,12 @@ impl Panel for InspectorPanel {
             );
         });
         label_row_ui(ui, cx, i);
-        let x: Vec<f32> = s.x.row(i).to_vec();
-        let masked: Vec<bool> = s.w.row(i).iter().map(|&w| w <= 0.0).collect();
-        let mut series: Vec<(&str, &[f32], Color32)> = vec![("data", &x, DATA_COLOUR)];
+        if let Some(e) = &ins.row_error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            return;
+        }
+        let (x, masked) = (&ins.x, &ins.masked);
+        let mut series: Vec<(&str, &[f32], Color32)> = vec![("data", x, DATA_COLOUR)];
         if ins.xhat.len() == x.len() {
             series.push(("autoencoder", &ins.xhat, AE_COLOUR));
         }
@@ -100,9 +105,9 @@ impl Panel for InspectorPanel {
         let r = spectrum_plot_ui(
             ui,
             "inspector-spectrum",
-            &s.wavelengths,
+            &d.wavelengths,
             &series,
-            Some(&masked),
+            Some(masked),
             (avail - resid_h).max(80.0),
             key,
         );
@@ -113,7 +118,7 @@ impl Panel for InspectorPanel {
         self.plot_rect = Some(r.rect);
         if ins.xhat.len() == x.len() {
             let resid: Vec<f32> = x.iter().zip(&ins.xhat).map(|(a, b)| a - b).collect();
-            let pts: PlotPoints<'static> = s
+            let pts: PlotPoints<'static> = d
                 .wavelengths
                 .iter()
                 .zip(&resid)

@@ -182,7 +182,7 @@ impl Panel for OutliersPanel {
                         let l = book.and_then(|b| b.label(i)).map(label_text);
                         cell(ui, 2, l.unwrap_or_default().into());
                         cell(ui, 3, d.class_of(i).label().into());
-                        let z = d.spectra.meta.z.as_ref().map(|z| format!("{:.4}", z[i]));
+                        let z = d.spectra.meta().z.as_ref().map(|z| format!("{:.4}", z[i]));
                         cell(ui, 4, z.unwrap_or_default().into());
                         cell(ui, 5, format!("{:.2}", a.lof[i]).into());
                         cell(ui, 6, format!("{:.2}", a.chi2[i]).into());

@@ -124,24 +124,30 @@ impl Panel for SlidersPanel {
         };
         let range = l.range.clone();
         let (data_gen, n_bins) = (cx.session.data_gen, d.spectra.n_bins());
-        let spectra = d.spectra.clone();
+        let wavelengths = d.wavelengths.clone();
+        // The inspected galaxy's spectrum (read once by the inspector, from disk for a store).
+        let focus_row: Option<Vec<f32>> = focus.and_then(|i| {
+            cx.views
+                .inspected
+                .as_ref()
+                .filter(|ins| ins.index == i && ins.x.len() == n_bins)
+                .map(|ins| ins.x.clone())
+        });
         // The decoded spectrum sits beside the sliders that make it (below them in a narrow
         // tile), so dragging a slider shows its effect without scrolling.
         let decoded =
             |this: &mut Self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>| match &cx.views.synthetic {
                 Some(s) if s.spectrum.len() == n_bins => {
                     let mut series: Vec<(&str, &[f32], Color32)> = vec![];
-                    let row;
-                    if let Some(i) = focus {
-                        row = spectra.x.row(i).to_vec();
-                        series.push(("inspected galaxy", &row, DATA_COLOUR.gamma_multiply(0.5)));
+                    if let Some(row) = &focus_row {
+                        series.push(("inspected galaxy", row, DATA_COLOUR.gamma_multiply(0.5)));
                     }
                     series.push(("decoded", &s.spectrum, AE_COLOUR));
                     let h = (ui.available_height() - 18.0).max(100.0);
                     let r = spectrum_plot_ui(
                         ui,
                         "slider-spectrum",
-                        &spectra.wavelengths,
+                        &wavelengths,
                         &series,
                         None,
                         h,

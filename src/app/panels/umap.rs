@@ -296,7 +296,7 @@ impl Panel for UmapPanel {
             painter.circle_stroke(at(i), 5.0, Stroke::new(1.5, Color32::WHITE));
             let z = d
                 .spectra
-                .meta
+                .meta()
                 .z
                 .as_ref()
                 .map(|z| format!(", z = {:.4}", z[i]))
