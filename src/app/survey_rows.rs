@@ -143,14 +143,14 @@ impl SurveyRows {
         Ok(out)
     }
 
-    /// Median S/N per spectrum (a store: one pass over its blocks, as stage "S/N" of
-    /// `progress`; `None` when cancelled).
+    /// Median S/N per spectrum (a store: one pass over its blocks, as a stage of `progress`;
+    /// `None` when cancelled).
     pub fn median_snr(&self, progress: &Progress) -> Result<Option<Vec<f32>>, DataError> {
         match self {
             SurveyRows::Memory(s) => Ok(Some(s.median_snr())),
             SurveyRows::Store(st) => {
                 let r = &st.rows;
-                progress.stage("S/N", r.n_blocks() as u64);
+                progress.stage("reading every spectrum", r.n_blocks() as u64);
                 let mut out = Vec::with_capacity(r.n_rows());
                 let mut blk = r.rows_of(0..0)?;
                 for b in 0..r.n_blocks() {

@@ -202,11 +202,7 @@ type Seen = (Option<Arc<Spectra>>, Option<Vec<Judged>>);
 /// how they fit next to its training survey's validation spectra (when the model carries
 /// those and these are other data). A store whose infill is not the model's is read whole to
 /// be refilled (as `specae analyze` does), if it fits [`REFILL_MAX_BYTES`].
-fn as_seen(
-    l: &LoadedModel,
-    own: &SurveyRows,
-    data_path: &Path,
-) -> Result<Seen, String> {
+fn as_seen(l: &LoadedModel, own: &SurveyRows, data_path: &Path) -> Result<Seen, String> {
     let infill = own.infill();
     let other_basis = l.inputs.infill.as_ref().filter(|b| !infill.same_as(b));
     let whole = match (own, other_basis) {
@@ -258,8 +254,9 @@ fn as_seen(
 }
 
 /// The largest store (x, w and the mask) read whole to refill its masked pixels for a model
-/// trained on another basis: 4 GB, about 440,000 spectra of 1000 bins.
-pub const REFILL_MAX_BYTES: usize = 4_000_000_000;
+/// trained on another basis: 2.5 GB, about 280,000 spectra of 1000 bins (the refilled copy
+/// is made beside it, so the peak is twice that).
+pub const REFILL_MAX_BYTES: usize = 2_500_000_000;
 
 /// Reference spectra matched to each judged one (as `specae fidelity`'s default).
 pub const FIDELITY_MATCHED: usize = 200;

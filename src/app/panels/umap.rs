@@ -250,7 +250,7 @@ impl Panel for UmapPanel {
         // Selection, second galaxy, focus and slider spectrum on top.
         let at = |i: usize| t.to_screen(rect, emb[[i, 0]] as f64, emb[[i, 1]] as f64);
         let sel = &cx.state.selection;
-        let step = (sel.len() / MAX_SELECTION_MARKERS).max(1);
+        let step = sel.len().div_ceil(MAX_SELECTION_MARKERS).max(1);
         for &i in sel.iter().step_by(step) {
             if (i as usize) < emb.nrows() {
                 painter.circle_filled(at(i as usize), 2.0, Color32::WHITE);
