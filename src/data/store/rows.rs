@@ -256,14 +256,7 @@ impl StoreRows {
 
     /// Block `b`, preprocessed: x and w as [`crate::data::Spectra`] has them.
     pub fn block(&self, b: usize) -> Result<Block, DataError> {
-        let mut blk = Block {
-            start: 0,
-            x: Array2::zeros((0, self.d)),
-            w: Array2::zeros((0, self.d)),
-            mask: Array2::from_elem((0, self.d), false),
-        };
-        self.block_into(b, &mut blk)?;
-        Ok(blk)
+        self.rows_of(self.block_range(b))
     }
 
     /// [`Self::block`] into the arrays of an earlier block (reallocated only when the block's
