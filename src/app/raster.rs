@@ -149,11 +149,13 @@ pub fn splat_points(
         Some(((px + 0.5) as i64, (py + 0.5) as i64))
     };
     let shown = |i: usize| i < points.nrows() && i < colours.len() && colours[i].a() > 0;
-    let visible = order
+    // Counted only as far as the threshold: a dense view stops there.
+    let dense = order
         .iter()
         .filter(|&&i| shown(i as usize) && corner(i as usize).is_some())
-        .count();
-    if visible > DENSITY_ABOVE {
+        .nth(DENSITY_ABOVE)
+        .is_some();
+    if dense {
         return density_splat(order, colours, (w, h), dot, &shown, &corner);
     }
     let mut canvas = Canvas::new(w, h);

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use ndarray::{Array2, s};
+use ndarray::s;
 
 use crate::analysis::rows::SpectraRows;
 use crate::data::catalogue::Catalogue;
@@ -129,18 +129,6 @@ impl SurveyRows {
             }),
             SurveyRows::Store(st) => st.rows.rows_of(rows),
         }
-    }
-
-    /// The x rows `idx` (any order, repeats allowed), each read on its own from a store.
-    pub fn gather_x(&self, idx: &[usize]) -> Result<Array2<f32>, DataError> {
-        let mut out = Array2::<f32>::zeros((idx.len(), self.n_bins()));
-        for (o, &i) in idx.iter().enumerate() {
-            match self {
-                SurveyRows::Memory(sp) => out.row_mut(o).assign(&sp.x.row(i)),
-                SurveyRows::Store(_) => out.row_mut(o).assign(&self.rows(i..i + 1)?.x.row(0)),
-            }
-        }
-        Ok(out)
     }
 
     /// Median S/N per spectrum (a store: one pass over its blocks, as a stage of `progress`;

@@ -245,11 +245,6 @@ fn as_seen(l: &LoadedModel, own: &SurveyRows, data_path: &Path) -> Result<Seen, 
             let xhat = reconstruct_rows(&l.model, s.x.view(), &rows, &Device::flex());
             judge(s, xhat.view(), &fits_of_reference(r), FIDELITY_MATCHED)
         });
-    // A store read whole only to refill it: the refilled copy is what the views use.
-    let seen = match (own, seen) {
-        (SurveyRows::Store(_), None) => Some(whole),
-        (_, seen) => seen,
-    };
     Ok((seen, fidelity))
 }
 

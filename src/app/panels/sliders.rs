@@ -124,14 +124,15 @@ impl Panel for SlidersPanel {
         };
         let range = l.range.clone();
         let (data_gen, n_bins) = (cx.session.data_gen, d.spectra.n_bins());
-        let wavelengths = d.wavelengths.clone();
+        let wavelengths: &[f64] = &d.wavelengths;
         // The inspected galaxy's spectrum (read once by the inspector, from disk for a store).
-        let focus_row: Option<Vec<f32>> = focus.and_then(|i| {
-            cx.views
+        let views = cx.views;
+        let focus_row: Option<&[f32]> = focus.and_then(|i| {
+            views
                 .inspected
                 .as_ref()
                 .filter(|ins| ins.index == i && ins.x.len() == n_bins)
-                .map(|ins| ins.x.clone())
+                .map(|ins| ins.x.as_slice())
         });
         // The decoded spectrum sits beside the sliders that make it (below them in a narrow
         // tile), so dragging a slider shows its effect without scrolling.
@@ -139,7 +140,7 @@ impl Panel for SlidersPanel {
             |this: &mut Self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>| match &cx.views.synthetic {
                 Some(s) if s.spectrum.len() == n_bins => {
                     let mut series: Vec<(&str, &[f32], Color32)> = vec![];
-                    if let Some(row) = &focus_row {
+                    if let Some(row) = focus_row {
                         series.push(("inspected galaxy", row, DATA_COLOUR.gamma_multiply(0.5)));
                     }
                     series.push(("decoded", &s.spectrum, AE_COLOUR));
@@ -147,7 +148,7 @@ impl Panel for SlidersPanel {
                     let r = spectrum_plot_ui(
                         ui,
                         "slider-spectrum",
-                        &wavelengths,
+                        wavelengths,
                         &series,
                         None,
                         h,
