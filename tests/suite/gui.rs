@@ -449,6 +449,46 @@ fn bad_files_show_an_error_and_keep_the_session() {
     }
 }
 
+/// A model chosen while the survey chosen just before is still opening is meant for that
+/// survey: it waits for it instead of being tried on the data on screen (where a checkpoint of
+/// the new survey was refused and the new survey then came up without a model).
+#[test]
+fn a_model_chosen_while_its_survey_opens_opens_on_that_survey() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    let other = other_survey(dir.path(), 300);
+    let model = dir.path().join("mine.safetensors");
+    let m = specae::model::AutoencoderConfig::new().init(&burn::prelude::Device::flex());
+    specae::train::checkpoint::export_weights(&m, None, &model).unwrap();
+    h.state_mut().send(AppCommand::OpenData(other.clone()));
+    h.state_mut().send(AppCommand::OpenModel(model.clone()));
+    wait_for(&mut h, 600, "the model on the new survey", |a| {
+        a.session().n() == 300
+            && a.session().model.as_ref().and_then(|m| m.path.as_ref()) == Some(&model)
+            && a.session().analysis_complete()
+            && !a.is_busy()
+    });
+    assert_eq!(h.state().session().latents.as_ref().unwrap().z.nrows(), 300);
+    assert_no_errors(h.state());
+    // A survey that fails to open leaves the waiting model for the data on screen.
+    let bad = dir.path().join("bad.npz");
+    std::fs::write(&bad, b"not a zip").unwrap();
+    let builtin = specae::app::builtin_model::Builtin::Ae;
+    h.state_mut().send(AppCommand::OpenData(bad));
+    h.state_mut().send(AppCommand::UseBuiltinModel(builtin));
+    wait_for(
+        &mut h,
+        600,
+        "the built-in model on the survey still open",
+        |a| {
+            a.session().n() == 300
+                && a.session().model.as_ref().is_some_and(|m| m.path.is_none())
+                && a.session().analysis_complete()
+                && !a.is_busy()
+        },
+    );
+}
+
 #[test]
 fn layout_selection_and_files_persist() {
     let dir = tempfile::tempdir().unwrap();

@@ -121,9 +121,26 @@ impl SpecaeApp {
                 });
                 self.send(UiCommand::ShowPane(Pane::IngestReport));
             }
-            JobOutput::Failed { task, error } => self.error(format!("{task}: {error}")),
-            JobOutput::Cancelled { task } => self.info(format!("{task}: cancelled")),
+            JobOutput::Failed { task, error } => {
+                self.error(format!("{task}: {error}"));
+                self.open_model_waiting_for(d.id);
+            }
+            JobOutput::Cancelled { task } => {
+                self.info(format!("{task}: cancelled"));
+                self.open_model_waiting_for(d.id);
+            }
             JobOutput::Superseded => {}
+        }
+    }
+
+    /// A survey that a chosen model waited for did not open: the model opens for the data
+    /// still on screen, as it would have without the wait.
+    fn open_model_waiting_for(&mut self, task: u64) {
+        if self.latest_open[0] == Some(task)
+            && self.session.data.is_some()
+            && let Some(p) = self.pending.model.take()
+        {
+            self.open_model(p);
         }
     }
 

@@ -39,6 +39,11 @@ impl SpecaeApp {
     /// A model shipped in `assets/`, for the open survey (in the background: converting
     /// 1.5 M float16 weights is not UI-thread work).
     pub(super) fn open_builtin_model(&mut self, which: Builtin) {
+        if self.opening_data() {
+            // As `open_model`: it waits for the survey being opened (by its command-line name).
+            self.pending.model = Some(which.name().into());
+            return;
+        }
         let Some(d) = &self.session.data else { return };
         let (dp, own) = (d.path.clone(), d.own.clone());
         let scope = self.session.data_scope();
@@ -49,7 +54,9 @@ impl SpecaeApp {
     }
 
     pub(super) fn open_model(&mut self, path: PathBuf) {
-        if self.session.data.is_none() {
+        // A model chosen while other data are still being opened is meant for those: it
+        // waits for them (opened now, it was checked against the data on screen and refused).
+        if self.session.data.is_none() || self.opening_data() {
             self.pending.model = Some(path);
             return;
         }
@@ -75,6 +82,11 @@ impl SpecaeApp {
         let rows = d.own.clone();
         let scope = self.session.data_scope();
         self.tasks.spawn("S/N", scope, move |cx| snr_of(&rows, cx));
+    }
+
+    /// Whether the latest survey asked for is still being opened.
+    pub(super) fn opening_data(&self) -> bool {
+        self.latest_open[0].is_some_and(|id| self.tasks.running().iter().any(|t| t.id == id))
     }
 
     pub(super) fn start_encode(&mut self) {
