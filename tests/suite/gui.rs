@@ -456,10 +456,7 @@ fn bad_files_show_an_error_and_keep_the_session() {
 fn a_model_chosen_while_its_survey_opens_opens_on_that_survey() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
-    let other = other_survey(dir.path(), 300);
-    let model = dir.path().join("mine.safetensors");
-    let m = specae::model::AutoencoderConfig::new().init(&burn::prelude::Device::flex());
-    specae::train::checkpoint::export_weights(&m, None, &model).unwrap();
+    let (other, model) = survey_and_model(dir.path());
     h.state_mut().send(AppCommand::OpenData(other.clone()));
     h.state_mut().send(AppCommand::OpenModel(model.clone()));
     wait_for(&mut h, 600, "the model on the new survey", |a| {
@@ -494,10 +491,7 @@ fn layout_selection_and_files_persist() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
     // The user's own survey and model, not the built-in ones (which open anyway).
-    let other = other_survey(dir.path(), 300);
-    let model = dir.path().join("mine.safetensors");
-    let m = specae::model::AutoencoderConfig::new().init(&burn::prelude::Device::flex());
-    specae::train::checkpoint::export_weights(&m, None, &model).unwrap();
+    let (other, model) = survey_and_model(dir.path());
     h.state_mut().send(AppCommand::OpenData(other.clone()));
     wait_for(&mut h, 600, "the user's survey", |a| {
         a.session().n() == 300 && !a.is_busy()
@@ -637,6 +631,14 @@ fn the_app_renders_on_a_wgpu_adapter() {
 // ---- Real use: switching data mid-task, a hidden window --------------------------------------
 
 /// A second survey (another size and seed) to switch to.
+/// A user's own survey of 300 spectra and an untrained model's weights file ("mine").
+fn survey_and_model(dir: &Path) -> (PathBuf, PathBuf) {
+    let model = dir.join("mine.safetensors");
+    let m = specae::model::AutoencoderConfig::new().init(&burn::prelude::Device::flex());
+    specae::train::checkpoint::export_weights(&m, None, &model).unwrap();
+    (other_survey(dir, 300), model)
+}
+
 fn other_survey(dir: &Path, n: usize) -> PathBuf {
     let p = dir.join("other.npz");
     let cfg = specae::synth::SynthConfig {
