@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 
 use super::AnalysisError;
-use super::knn::KnnIndex;
+use super::knn::{KnnGraph, KnnIndex};
 use crate::util::progress::Progress;
 
 /// LOF with `k` neighbours for every point (≈ 1 inside clusters, ≫ 1 for outliers).
@@ -22,7 +22,13 @@ pub fn local_outlier_factor_with(
     let index = KnnIndex::build(points, what)?;
     progress.check()?;
     let g = index.graph_with(points, k, false, what, progress)?;
-    let n = points.nrows();
+    Ok(lof_of_graph(&g, k))
+}
+
+/// LOF with the first `k` neighbours of `g`, a graph of every point's nearest *other* points
+/// ([`KnnIndex::graph`] without the points themselves) with at least `k` columns.
+pub fn lof_of_graph(g: &KnnGraph, k: usize) -> Vec<f64> {
+    let n = g.indices.nrows();
     // k-distance of each point: distance to its k-th nearest neighbour.
     let kdist: Vec<f64> = (0..n).map(|i| g.dists[[i, k - 1]] as f64).collect();
     // Local reachability density.
@@ -38,10 +44,10 @@ pub fn local_outlier_factor_with(
             1.0 / (mean_reach + 1e-10)
         })
         .collect();
-    Ok((0..n)
+    (0..n)
         .map(|i| {
             let m = (0..k).map(|c| lrd[g.indices[[i, c]] as usize]).sum::<f64>() / k as f64;
             m / lrd[i]
         })
-        .collect())
+        .collect()
 }

@@ -16,7 +16,8 @@ use serde::Serialize;
 
 use super::AnalysisError;
 use super::classify::{Accuracy, knn_cross_validate_with};
-use super::lof::local_outlier_factor_with;
+use super::knn::KnnIndex;
+use super::lof::{local_outlier_factor_with, lof_of_graph};
 use super::options::{AnalysisOptions, MIN_SPECTRA};
 use super::outliers::{OutlierRow, outlier_table, precision_at_top, reduced_chi2};
 use super::regions::{N_REGION_STATS, region_stats_rows};
@@ -24,7 +25,7 @@ use super::residuals::{ResidualHistograms, residual_range, wavelength_edges};
 use super::rows::SpectraRows;
 use super::tracks::{line_between, percentile_track};
 use super::trust::{subsample, trustworthiness_with};
-use super::umap::umap_embed;
+use super::umap::{umap_embed, umap_embed_on};
 use crate::data::identity::FileIdentity;
 use crate::data::{GalaxyClass, Split};
 use crate::model::Autoencoder;
@@ -178,7 +179,7 @@ pub fn score_spectra(
         });
     }
     let opt = opt.fitted_to(n, &mut vec![]);
-    let e = encode_and_score(inp, progress)?;
+    let e = encode_and_score(inp, &[], progress)?;
     super::knn::check_points(e.latents.view(), "latents")?;
     progress.stage("local outlier factor", 0);
     let lof = local_outlier_factor_with(e.latents.view(), opt.lof_neighbors, progress)?;
@@ -221,26 +222,58 @@ pub fn analyze_streaming(
         |name: &str, t: Instant| seconds.push((name.to_string(), t.elapsed().as_secs_f64()));
 
     // Latents, reconstruction χ² and residual histograms, chunk by chunk: one encoder pass,
-    // the reconstruction decodes the latents just computed.
+    // the reconstruction decodes the latents just computed. The same pass keeps the training
+    // rows a store's PCA baseline is fitted on (a million spectra: one read of the store
+    // fewer, ~40 s).
     let t = Instant::now();
+    let pick = s.baseline_sample(&inp.split.train);
     let Encoded {
         chi2,
         regions,
         residuals,
         latents,
-    } = encode_and_score(inp, progress)?;
+        sample,
+    } = encode_and_score(inp, &pick, progress)?;
     timed("encode + reconstruct", t);
     super::knn::check_points(latents.view(), "latents")?;
     let k = latents.ncols();
 
-    // Outliers.
+    // The PCA at the same dimension (fitted on the training split): as many components as
+    // latents, unless the training split is too small for them. Fitted now, so the sample
+    // read above is let go; every spectrum's coefficients come after the UMAP.
+    let t = Instant::now();
+    progress.stage("PCA baseline", 0);
+    let n_train = inp.split.train.len();
+    let k_pca = k.min(n_train.saturating_sub(1)).max(1);
+    if k_pca < k {
+        warnings.push(format!(
+            "only {n_train} training spectra: the PCA baseline has {k_pca} components \
+             instead of {k}"
+        ));
+    }
+    let pca = s.fit_baseline_on(
+        &inp.split.train,
+        sample.as_ref().map(|x| x.view()),
+        k_pca,
+        progress,
+    )?;
+    drop(sample);
+    let t_fit = t.elapsed();
+
+    // Outliers. One kNN graph of the latents serves the LOF, the duplicate count and the
+    // UMAP (each used to query its own: a million latents, ~12 s a graph on 2 cores).
     let t = Instant::now();
     progress.stage("local outlier factor", 0);
-    let lof = local_outlier_factor_with(latents.view(), opt.lof_neighbors, progress)?;
-    progress.check()?;
-    let twins = super::knn::KnnIndex::build(latents.view(), "latents")?
-        .graph_with(latents.view(), 1, false, "latents", progress)?
-        .duplicates;
+    let graph = {
+        let index = KnnIndex::build(latents.view(), "latents")?;
+        progress.check()?;
+        let most = opt
+            .lof_neighbors
+            .max(opt.umap.n_neighbors.saturating_sub(1));
+        index.graph_with(latents.view(), most, false, "latents", progress)?
+    };
+    let lof = lof_of_graph(&graph, opt.lof_neighbors);
+    let twins = graph.duplicates;
     if twins > 0 {
         warnings.push(format!(
             "{twins} spectra have exactly the same latents as another (repeated spectra?); \
@@ -260,24 +293,24 @@ pub fn analyze_streaming(
 
     // UMAP.
     let t = Instant::now();
-    let embedding = umap_embed(latents.view(), &opt.umap, progress)?;
+    let embedding = if opt.umap.fits_a_sample(n) {
+        // Laid out through a sample, with the sample's own graph.
+        drop(graph);
+        umap_embed(latents.view(), &opt.umap, progress)?
+    } else {
+        let umap_graph = graph
+            .first(opt.umap.n_neighbors, true)
+            .ok_or_else(|| AnalysisError::Invalid("UMAP: the kNN graph is too small".into()))?;
+        drop(graph);
+        umap_embed_on(latents.view(), &umap_graph, &opt.umap, progress)?
+    };
     timed("UMAP", t);
     on_part(Part::Embedding(embedding.clone()));
     progress.check()?;
 
-    // PCA coefficients at the same dimension (fitted on the training split): as many
-    // components as latents, unless the training split is too small for them.
+    // Every spectrum's PCA coefficients.
     let t = Instant::now();
     progress.stage("PCA baseline", 0);
-    let n_train = inp.split.train.len();
-    let k_pca = k.min(n_train.saturating_sub(1)).max(1);
-    if k_pca < k {
-        warnings.push(format!(
-            "only {n_train} training spectra: the PCA baseline has {k_pca} components \
-             instead of {k}"
-        ));
-    }
-    let pca = s.fit_baseline(&inp.split.train, k_pca, progress)?;
     let mut pca_coeffs = Array2::<f32>::zeros((n, k_pca));
     s.visit(&mut |lo, x, _| {
         progress.check()?;
@@ -292,7 +325,8 @@ pub fn analyze_streaming(
         }
         Ok(())
     })?;
-    timed("PCA baseline", t);
+    // The fit's time counted too: as if the stage had started that much earlier.
+    timed("PCA baseline", t.checked_sub(t_fit).unwrap_or(t));
     on_part(Part::Baseline(pca.clone()));
     progress.check()?;
 
@@ -413,21 +447,38 @@ struct Encoded {
     regions: Array2<f32>,
     residuals: ResidualHistograms,
     latents: Array2<f32>,
+    /// The x rows asked for on the way (`None` when none were).
+    sample: Option<Array2<f32>>,
 }
 
 /// Encodes every spectrum and scores its reconstruction (χ², residual statistics by region,
 /// residual histograms), block by block (a store is read once), as the stage "encoding
 /// spectra" of `progress`.
-fn encode_and_score(inp: &Inputs, progress: &Progress) -> Result<Encoded, AnalysisError> {
+fn encode_and_score(
+    inp: &Inputs,
+    pick: &[u32],
+    progress: &Progress,
+) -> Result<Encoded, AnalysisError> {
     let s = inp.spectra;
     let n = s.n_spectra();
     let grid = s.grid();
+    let mut sample = (!pick.is_empty()).then(|| Array2::<f32>::zeros((pick.len(), s.n_bins())));
+    let mut next_pick = 0;
     let mut chi2 = Vec::with_capacity(n);
     let mut residuals: Option<ResidualHistograms> = None;
     let mut parts = vec![];
     let mut region_parts = vec![];
     progress.stage(STAGE_ENCODE, n as u64);
-    s.visit(&mut |_, x, w| {
+    s.visit(&mut |first, x, w| {
+        if let Some(out) = sample.as_mut() {
+            while let Some(&i) = pick.get(next_pick) {
+                let Some(r) = (i as usize).checked_sub(first).filter(|&r| r < x.nrows()) else {
+                    break;
+                };
+                out.row_mut(next_pick).assign(&x.row(r));
+                next_pick += 1;
+            }
+        }
         for lo in (0..x.nrows()).step_by(CHUNK) {
             progress.check()?;
             let hi = (lo + CHUNK).min(x.nrows());
@@ -471,11 +522,18 @@ fn encode_and_score(inp: &Inputs, progress: &Progress) -> Result<Encoded, Analys
     let views: Vec<_> = region_parts.iter().map(|p| p.view()).collect();
     let regions = ndarray::concatenate(Axis(0), &views)
         .unwrap_or_else(|_| Array2::zeros((0, N_REGION_STATS)));
+    if next_pick != pick.len() {
+        return Err(AnalysisError::Invalid(format!(
+            "rows {} asked for but only {next_pick} found in order",
+            pick.len()
+        )));
+    }
     Ok(Encoded {
         chi2,
         regions,
         residuals,
         latents,
+        sample,
     })
 }
 

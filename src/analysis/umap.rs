@@ -5,14 +5,15 @@
 //! duplicate points, sensible parameters. The kNN graph comes from [`KnnIndex`] (exact), the
 //! initial layout from the two leading principal components (umap-learn's `init="pca"`).
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, Axis};
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
+use rayon::prelude::*;
 use umap_rs::{EuclideanMetric, GraphParams, ManifoldParams, Metric, OptimizationParams};
 use umap_rs::{Optimizer, Umap, UmapConfig};
 
 use super::AnalysisError;
-use super::knn::KnnIndex;
+use super::knn::{KnnGraph, KnnIndex};
 use crate::model::pca_baseline::PcaBaseline;
 use crate::util::progress::Progress;
 
@@ -28,6 +29,22 @@ pub struct UmapParams {
     /// does the same when given a `random_state`); `false` uses all cores (lock-free
     /// Hogwild! updates, not bit-reproducible).
     pub reproducible: bool,
+    /// Above this many points the layout is optimised on an evenly spaced sample of this
+    /// many, and every other point placed where its nearest sampled neighbours lie
+    /// ([`place_by_neighbours`]); 0: always all points. The optimisation's cost grows with
+    /// the points (one core, 200 epochs: 256,000 latents 136 s, a million 651 s — and both
+    /// cores of the test machine make it only 1.3× faster), the placement's barely.
+    #[serde(default = "default_fit_max")]
+    pub fit_max: usize,
+}
+
+/// [`UmapParams::fit_max`]'s default. A million latents of the 1M scale run laid out through
+/// a sample of 250,000: 176.9 s, trustworthiness (5,000 points, k = 15) 0.9755 — all million
+/// laid out: 651 s, 0.9704.
+pub const FIT_MAX: usize = 250_000;
+
+fn default_fit_max() -> usize {
+    FIT_MAX
 }
 
 impl Default for UmapParams {
@@ -38,11 +55,17 @@ impl Default for UmapParams {
             n_epochs: None,
             seed: 0,
             reproducible: true,
+            fit_max: FIT_MAX,
         }
     }
 }
 
 impl UmapParams {
+    /// Whether `n` points are laid out through a sample of [`Self::fit_max`].
+    pub fn fits_a_sample(&self, n: usize) -> bool {
+        self.fit_max != 0 && n > self.fit_max
+    }
+
     pub fn epochs_for(&self, n: usize) -> usize {
         self.n_epochs.unwrap_or(if n <= 10_000 { 500 } else { 200 })
     }
@@ -58,6 +81,12 @@ impl UmapParams {
             return Err(AnalysisError::Invalid(format!(
                 "UMAP min_dist must lie in [0, 1] (the spread), got {}",
                 self.min_dist
+            )));
+        }
+        if self.fit_max != 0 && self.fit_max <= self.n_neighbors {
+            return Err(AnalysisError::Invalid(format!(
+                "UMAP cannot be fitted on a sample of {} points with {} neighbours",
+                self.fit_max, self.n_neighbors
             )));
         }
         if self.n_epochs == Some(0) {
@@ -80,14 +109,41 @@ pub fn umap_embed(
     progress: &Progress,
 ) -> Result<Array2<f32>, AnalysisError> {
     params.validate()?;
-    let n = latents.nrows();
-    let total = params.epochs_for(n);
-    progress.stage(STAGE_UMAP, total as u64);
+    if params.fits_a_sample(latents.nrows()) {
+        return umap_embed_sampled(latents, params, progress);
+    }
+    progress.stage(STAGE_UMAP, params.epochs_for(latents.nrows()) as u64);
     let what = "UMAP input";
     let index = KnnIndex::build(latents, what)?;
     progress.check()?;
     let knn = index.graph(latents, params.n_neighbors, true, what)?;
+    drop(index);
     progress.check()?;
+    umap_embed_on(latents, &knn, params, progress)
+}
+
+/// [`umap_embed`] with the kNN graph already computed: `knn` holds each point itself and its
+/// `n_neighbors − 1` nearest others ([`KnnIndex::graph`] with `include_self`).
+pub fn umap_embed_on(
+    latents: ArrayView2<f32>,
+    knn: &KnnGraph,
+    params: &UmapParams,
+    progress: &Progress,
+) -> Result<Array2<f32>, AnalysisError> {
+    params.validate()?;
+    let n = latents.nrows();
+    let total = params.epochs_for(n);
+    progress.stage(STAGE_UMAP, total as u64);
+    if knn.indices.dim() != (n, params.n_neighbors)
+        || knn.dists.dim() != (n, params.n_neighbors)
+        || knn.indices.iter().any(|&j| j as usize >= n)
+    {
+        return Err(AnalysisError::Invalid(format!(
+            "UMAP: a kNN graph of {:?} for {n} points and {} neighbours",
+            knn.indices.dim(),
+            params.n_neighbors
+        )));
+    }
     let init = pca_init(latents, params.seed);
     let config = UmapConfig {
         n_components: 2,
@@ -134,6 +190,58 @@ pub fn umap_embed(
         });
     }
     Ok(emb)
+}
+
+/// The name of the stage that places the points outside the UMAP's sample.
+pub const STAGE_PLACE: &str = "UMAP: placing the other points";
+
+/// [`umap_embed`] above [`UmapParams::fit_max`] points: the layout of an evenly spaced sample
+/// of that many, then every other point at the distance-weighted mean of its `n_neighbors`
+/// nearest sampled points' positions ([`place_by_neighbours`]), in parallel.
+fn umap_embed_sampled(
+    latents: ArrayView2<f32>,
+    params: &UmapParams,
+    progress: &Progress,
+) -> Result<Array2<f32>, AnalysisError> {
+    let n = latents.nrows();
+    let m = params.fit_max;
+    let pick: Vec<usize> = (0..m).map(|j| j * n / m).collect();
+    let sample = latents.select(Axis(0), &pick);
+    progress.stage(STAGE_UMAP, params.epochs_for(m) as u64);
+    let what = "UMAP sample";
+    let index = KnnIndex::build(sample.view(), what)?;
+    progress.check()?;
+    let knn = index.graph(sample.view(), params.n_neighbors, true, what)?;
+    progress.check()?;
+    let fitted = umap_embed_on(sample.view(), &knn, params, progress)?;
+    drop(knn);
+    progress.stage(STAGE_PLACE, (n - m) as u64);
+    let mut in_sample = vec![false; n];
+    pick.iter().for_each(|&i| in_sample[i] = true);
+    let others: Vec<usize> = (0..n).filter(|&i| !in_sample[i]).collect();
+    let mut out = Array2::<f32>::zeros((n, 2));
+    for (j, &i) in pick.iter().enumerate() {
+        out.row_mut(i).assign(&fitted.row(j));
+    }
+    for chunk in others.chunks(16_384) {
+        progress.check()?;
+        let placed: Vec<Option<[f32; 2]>> = chunk
+            .par_iter()
+            .map(|&i| {
+                let q = latents.row(i).to_vec();
+                place_by_neighbours(&index, fitted.view(), &q, params.n_neighbors)
+            })
+            .collect();
+        for (&i, p) in chunk.iter().zip(placed) {
+            let p = p.ok_or_else(|| {
+                AnalysisError::Invalid(format!("UMAP: point {i} could not be placed"))
+            })?;
+            out[[i, 0]] = p[0];
+            out[[i, 1]] = p[1];
+        }
+        progress.add(chunk.len() as u64);
+    }
+    Ok(out)
 }
 
 /// The two leading principal components of `x`, scaled to a largest |coordinate| of 10, plus

@@ -40,9 +40,14 @@ pub struct AnalyzeArgs {
     /// Seed of UMAP's initial noise and negative sampling.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Run UMAP on all cores (faster; not bit-reproducible) instead of one.
+    /// Run UMAP on all cores (not bit-reproducible; on the 2-core test machine only 1.3×
+    /// faster) instead of one.
     #[arg(long)]
     pub parallel: bool,
+    /// Lay out UMAP on an evenly spaced sample of at most this many spectra and place the
+    /// others by their nearest sampled neighbours (0: all spectra, however many).
+    #[arg(long, default_value_t = specae::analysis::umap::FIT_MAX)]
+    pub umap_fit_max: usize,
     /// Split seed, for weights files without a stored split.
     #[arg(long, default_value_t = 0)]
     pub split_seed: u64,
@@ -166,6 +171,7 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<()> {
             n_epochs: a.umap_epochs,
             seed: a.seed,
             reproducible: !a.parallel,
+            fit_max: a.umap_fit_max,
         },
         ..Default::default()
     };

@@ -93,6 +93,10 @@ pub struct UmapArgs {
     /// All cores (Hogwild!) instead of the reproducible single-threaded optimisation.
     #[arg(long)]
     pub parallel: bool,
+    /// Fit on an evenly spaced sample of at most this many points, place the others
+    /// (0: all points).
+    #[arg(long, default_value_t = specae::analysis::umap::FIT_MAX)]
+    pub fit_max: usize,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +162,7 @@ fn umap(a: UmapArgs) -> anyhow::Result<()> {
     let params = UmapParams {
         seed: a.seed,
         reproducible: !a.parallel,
+        fit_max: a.fit_max,
         ..Default::default()
     };
     let t0 = Instant::now();
@@ -179,7 +184,8 @@ fn umap(a: UmapArgs) -> anyhow::Result<()> {
     println!(
         "{}",
         serde_json::json!({"n": z.nrows(), "umap_s": (secs * 100.0).round() / 100.0,
-            "trustworthiness@15": (tw * 1e4).round() / 1e4, "parallel": a.parallel})
+            "trustworthiness@15": (tw * 1e4).round() / 1e4, "parallel": a.parallel,
+            "fit_max": a.fit_max})
     );
     Ok(())
 }

@@ -69,6 +69,47 @@ fn umap_keeps_separated_clusters_apart() {
     assert!(tw > 0.9, "trustworthiness {tw}");
 }
 
+/// Above `fit_max` points the layout is optimised on an evenly spaced sample and the other
+/// points placed among their nearest sampled neighbours: the clusters stay apart, every
+/// placed point lands among its own cluster, the sampled points keep the sample's own layout,
+/// and a seed still gives the same map.
+#[test]
+fn umap_above_fit_max_places_the_other_points_in_their_clusters() {
+    let (x, labels) = five_clusters();
+    let p = UmapParams {
+        fit_max: 400,
+        n_epochs: Some(200),
+        ..Default::default()
+    };
+    let emb = umap_embed(x.view(), &p, &Progress::new()).unwrap();
+    assert_eq!(emb.dim(), (1500, 2));
+    let agreement = neighbour_label_agreement(&emb, &labels);
+    assert!(agreement >= 0.95, "neighbour-label agreement {agreement}");
+    let tw = trustworthiness(x.view(), emb.view(), 15).unwrap();
+    assert!(tw > 0.9, "trustworthiness {tw}");
+    // The sample (every 1500/400-th point) alone gives the sampled points' positions.
+    let pick: Vec<usize> = (0..400).map(|j| j * 1500 / 400).collect();
+    let sample = x.select(Axis(0), &pick);
+    let alone = umap_embed(
+        sample.view(),
+        &UmapParams {
+            fit_max: 0,
+            ..p.clone()
+        },
+        &Progress::new(),
+    )
+    .unwrap();
+    assert_eq!(emb.select(Axis(0), &pick), alone);
+    assert_eq!(umap_embed(x.view(), &p, &Progress::new()).unwrap(), emb);
+    // A sample no larger than the neighbourhood is refused with the reason.
+    let tiny = UmapParams {
+        fit_max: 10,
+        ..Default::default()
+    };
+    let e = umap_embed(x.view(), &tiny, &Progress::new()).unwrap_err();
+    assert!(e.to_string().contains("sample of 10 points"), "{e}");
+}
+
 #[test]
 fn umap_is_seeded() {
     let (x, _) = clusters(&[vec![0.0; 3], vec![8.0; 3]], 100, 2);
@@ -387,4 +428,35 @@ fn exact_duplicate_points_are_accepted() {
     assert!(neighbour_label_agreement(&emb, &labels) > 0.9);
     let acc = knn_cross_validate(x.view(), &labels, 5, 5, 0).unwrap();
     assert!(acc.overall > 0.95, "{}", acc.overall);
+}
+
+/// One kNN graph with the most neighbours any step needs gives the LOF's, the UMAP's (with
+/// each point itself first) and the duplicate count as their own queries did (exactly, where
+/// no two neighbours are equally far: among ties either may come first).
+#[test]
+fn one_knn_graph_serves_the_lof_the_umap_and_the_duplicate_count() {
+    use specae::analysis::lof::lof_of_graph;
+    let (mut x, _) = five_clusters();
+    let index = KnnIndex::build(x.view(), "x").unwrap();
+    let big = index.graph(x.view(), 20, false, "x").unwrap();
+    let umap = index.graph(x.view(), 15, true, "x").unwrap();
+    let from = big.first(15, true).unwrap();
+    assert_eq!(from.indices, umap.indices);
+    assert_eq!(from.dists, umap.dists);
+    assert_eq!(big.duplicates, 0);
+    // A spectrum twice.
+    let row = x.row(7).to_owned();
+    x.row_mut(8).assign(&row);
+    let index = KnnIndex::build(x.view(), "x").unwrap();
+    let big = index.graph(x.view(), 20, false, "x").unwrap();
+    assert_eq!(
+        big.duplicates,
+        index.graph(x.view(), 1, false, "x").unwrap().duplicates
+    );
+    assert_eq!(big.duplicates, 2);
+    assert_eq!(
+        lof_of_graph(&big, 20),
+        local_outlier_factor(x.view(), 20).unwrap()
+    );
+    assert!(big.first(22, false).is_none() && big.first(0, true).is_none());
 }
