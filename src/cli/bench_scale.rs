@@ -1,5 +1,6 @@
 //! `specae bench scale`: what each stage costs against the survey's size — generate, info,
-//! one training epoch, analyze — as wall time and the peak resident memory the OS reports for
+//! one training epoch, analyze, and on request ingest (of DESI coadds written first by
+//! `generate --format desi`, ~90 KB a spectrum on disk) — as wall time and the peak resident memory the OS reports for
 //! each stage's own process (each runs as a child of this one). The README's table of cost
 //! against size comes from here.
 
@@ -24,6 +25,10 @@ pub enum Step {
     Info,
     Epoch,
     Analyze,
+    /// The survey written as DESI coadds with redrock files (DIR/desi-N), for `ingest`.
+    Desi,
+    /// `specae ingest` of DIR/desi-N into DIR/ingested-N (.zarr or .npz).
+    Ingest,
 }
 
 #[derive(Debug, Args)]
@@ -36,7 +41,7 @@ pub struct ScaleArgs {
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Zarr)]
     pub format: Format,
-    /// The stages, in order (analyze needs the epoch's model).
+    /// The stages, in order (analyze needs the epoch's model; ingest the desi files).
     #[arg(
         long,
         value_enum,
@@ -96,6 +101,27 @@ pub fn scale(a: ScaleArgs) -> anyhow::Result<()> {
                         .arg(&data)
                         .arg("--out")
                         .arg(&run);
+                }
+                Step::Desi => {
+                    let desi = a.dir.join(format!("desi-{n}"));
+                    if a.reuse && desi.exists() {
+                        continue;
+                    }
+                    c.args([
+                        "generate",
+                        "--format",
+                        "desi",
+                        "--n",
+                        &n.to_string(),
+                        "--out",
+                    ])
+                    .arg(desi);
+                }
+                Step::Ingest => {
+                    c.arg("ingest")
+                        .arg(a.dir.join(format!("desi-{n}")))
+                        .arg("--out")
+                        .arg(a.dir.join(format!("ingested-{n}.{ext}")));
                 }
                 Step::Analyze => {
                     c.arg("analyze")

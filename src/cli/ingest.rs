@@ -8,7 +8,7 @@ use clap::Args;
 use specae::data::grid::LogGrid;
 use specae::ingest::outcome::report_csv;
 use specae::ingest::survey::{IngestSurveyError, collect_paths, outcome_counts};
-use specae::ingest::{FileOutcome, IngestOptions, PixelMask, ingest};
+use specae::ingest::{FileOutcome, IngestOptions, PixelMask, ingest, ingest_to_store};
 use specae::util::atomic::write_bytes_atomically;
 
 #[derive(Debug, Args)]
@@ -160,6 +160,9 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         grid,
         ..IngestOptions::default()
     };
+    if specae::data::store::wants_store(&a.out) {
+        return ingest_into_store(&a, &paths, &opts, grid);
+    }
     let result = ingest(&paths, &opts, &progress);
     bars.finish();
     let ingested = match result {
@@ -195,6 +198,63 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         a.out.display(),
         grid.describe()
     );
+    warn_of_grid(grid);
+    Ok(())
+}
+
+/// Into a survey store: read a batch of files at a time, never holding every spectrum.
+fn ingest_into_store(
+    a: &IngestArgs,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    grid: LogGrid,
+) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let (progress, bars) = super::progress::bars();
+    let result = ingest_to_store(paths, opts, &a.out, &progress);
+    bars.finish();
+    let done = match result {
+        Ok(i) => i,
+        Err(IngestSurveyError::Cancelled) => {
+            anyhow::bail!("cancelled: nothing was written to {}", a.out.display())
+        }
+        Err(IngestSurveyError::NothingKept {
+            total,
+            rejected,
+            failed,
+            outcomes,
+        }) => {
+            print_table(&outcomes, a.verbose);
+            write_report(a.report.as_deref(), &outcomes)?;
+            anyhow::bail!(
+                "none of the {total} spectra could be used ({rejected} rejected or duplicates, \
+                 {failed} unreadable)"
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    print_table(&done.outcomes, a.verbose);
+    write_report(a.report.as_deref(), &done.outcomes)?;
+    let infill = if done.fitted_on < done.n_spectra {
+        format!("; PCA infill fitted on {} of them", done.fitted_on)
+    } else {
+        String::new()
+    };
+    println!(
+        "\n{} of {} files in {:.2} s → {} ({} spectra, rest frame {}{infill})",
+        outcome_counts(&done.outcomes),
+        paths.len(),
+        t0.elapsed().as_secs_f64(),
+        a.out.display(),
+        done.n_spectra,
+        grid.describe()
+    );
+    warn_of_grid(grid);
+    Ok(())
+}
+
+/// A note when the grid is not the paper's.
+fn warn_of_grid(grid: LogGrid) {
     if !grid.same_as(&LogGrid::STANDARD) {
         println!(
             "not the paper's grid ({}): models trained on SDSS-grid data, the built-in one \
@@ -202,5 +262,4 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
             LogGrid::STANDARD.describe()
         );
     }
-    Ok(())
 }

@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use specae::data::prepped::write_prepped;
+use specae::data::catalogue::Catalogue;
+use specae::data::prepped::{write_prepped, write_prepped_store};
 use specae::data::split::DEFAULT_TRAIN_FRACTION;
+use specae::data::store::{StoreRows, is_store};
 use specae::data::{Spectra, Split};
 
 #[derive(Debug, Args)]
@@ -28,12 +30,24 @@ pub fn run(a: PrepArgs) -> anyhow::Result<()> {
         anyhow::bail!("--train-frac must be between 0 and 1, got {}", a.train_frac);
     }
     let path = super::resolve_data(a.data)?;
-    let s = Spectra::load(&path)?;
-    let split = Split::seeded(s.n_spectra(), a.seed, a.train_frac);
-    write_prepped(&a.out, &s, &split)?;
+    let (n, split) = if is_store(&path) {
+        // A store is read a block at a time, never whole.
+        let rows = StoreRows::open(&path)?;
+        let catalogue = Catalogue::of_store(&rows)?;
+        let split = Split::seeded(rows.n_rows(), a.seed, a.train_frac);
+        let (progress, bars) = super::progress::bars();
+        let written = write_prepped_store(&a.out, &rows, &catalogue, &split, &progress);
+        bars.finish();
+        written?;
+        (rows.n_rows(), split)
+    } else {
+        let s = Spectra::load(&path)?;
+        let split = Split::seeded(s.n_spectra(), a.seed, a.train_frac);
+        write_prepped(&a.out, &s, &split)?;
+        (s.n_spectra(), split)
+    };
     println!(
-        "{{\"n\": {}, \"train\": {}, \"valid\": {}}}",
-        s.n_spectra(),
+        "{{\"n\": {n}, \"train\": {}, \"valid\": {}}}",
         split.train.len(),
         split.valid.len()
     );

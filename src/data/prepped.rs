@@ -7,12 +7,15 @@ use std::path::Path;
 use ndarray::{Array1, Array2};
 use ndarray_npy::NpzWriter;
 
+use super::catalogue::Catalogue;
 use super::error::DataError;
 use super::grid::LogGrid;
 use super::npz::{NpzFile, check_finite};
 use super::preprocess::Spectra;
 use super::split::Split;
+use super::store::StoreRows;
 use crate::util::atomic::write_atomically;
+use crate::util::progress::Progress;
 
 /// The contents of a prepped file.
 #[derive(Clone, Debug)]
@@ -49,6 +52,119 @@ pub fn write_prepped(path: &Path, s: &Spectra, split: &Split) -> Result<(), Data
         npz.finish().map_err(werr)?;
         Ok(())
     })
+}
+
+/// As [`write_prepped`], from a survey store read a block at a time (every block for `x`,
+/// then again for `w`): the prepped file of a survey too large to hold, in memory one block
+/// (4,194 spectra, ~40 MB) and the catalogue. The same arrays as [`write_prepped`] of the
+/// store read whole (test), as the stage "writing PATH" of `progress` (a cancel stops within
+/// a block).
+pub fn write_prepped_store(
+    path: &Path,
+    rows: &StoreRows,
+    catalogue: &Catalogue,
+    split: &Split,
+    progress: &Progress,
+) -> Result<(), DataError> {
+    let (n, d) = (rows.n_rows(), rows.n_bins());
+    split
+        .validate(n)
+        .map_err(|detail| DataError::Invalid { detail })?;
+    let werr = |detail: String| DataError::Write {
+        path: path.to_path_buf(),
+        detail,
+    };
+    progress.stage(&format!("writing {}", path.display()), 2 * n as u64);
+    write_atomically(path, |wr| {
+        let mut zip = NpyZip::new(wr);
+        for key in ["x", "w"] {
+            zip.start(key, "<f4", &[n, d]).map_err(werr)?;
+            for b in 0..rows.n_blocks() {
+                if progress.is_cancelled() {
+                    return Err(DataError::Cancelled {
+                        path: path.to_path_buf(),
+                    });
+                }
+                let blk = rows.block(b)?;
+                let a = if key == "x" { &blk.x } else { &blk.w };
+                let bytes: Vec<u8> = a.iter().flat_map(|v| v.to_le_bytes()).collect();
+                zip.write(&bytes).map_err(werr)?;
+                progress.add(a.nrows() as u64);
+            }
+        }
+        let idx =
+            |v: &[u32]| -> Vec<u8> { v.iter().flat_map(|&i| i64::from(i).to_le_bytes()).collect() };
+        zip.start("train", "<i8", &[split.train.len()])
+            .map_err(werr)?;
+        zip.write(&idx(&split.train)).map_err(werr)?;
+        zip.start("valid", "<i8", &[split.valid.len()])
+            .map_err(werr)?;
+        zip.write(&idx(&split.valid)).map_err(werr)?;
+        let cls: Vec<u8> = match &catalogue.meta.lineindex_cln {
+            Some(c) => c.iter().flat_map(|&v| (v as i32).to_le_bytes()).collect(),
+            None => vec![0u8; 4 * n],
+        };
+        zip.start("cls", "<i4", &[n]).map_err(werr)?;
+        zip.write(&cls).map_err(werr)?;
+        let lam: Vec<u8> = rows
+            .grid()
+            .wavelengths()
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        zip.start("lam", "<f8", &[d]).map_err(werr)?;
+        zip.write(&lam).map_err(werr)?;
+        zip.finish().map_err(werr)
+    })
+}
+
+/// An npz written an array at a time, each array's bytes as they come (stored, as
+/// ndarray-npy's `NpzWriter` writes them; Zip64 for arrays past 4 GB).
+struct NpyZip<W: std::io::Write + std::io::Seek> {
+    zip: zip::ZipWriter<W>,
+}
+
+impl<W: std::io::Write + std::io::Seek> NpyZip<W> {
+    fn new(w: W) -> Self {
+        Self {
+            zip: zip::ZipWriter::new(w),
+        }
+    }
+
+    /// Starts `KEY.npy` holding a C-order array of `dtype` (numpy's descr) and `shape`.
+    fn start(&mut self, key: &str, dtype: &str, shape: &[usize]) -> Result<(), String> {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        self.zip
+            .start_file(format!("{key}.npy"), options)
+            .map_err(|e| e.to_string())?;
+        let dims: Vec<String> = shape.iter().map(|s| s.to_string()).collect();
+        let shape = match dims.len() {
+            1 => format!("({},)", dims[0]),
+            _ => format!("({})", dims.join(", ")),
+        };
+        let mut header =
+            format!("{{'descr': '{dtype}', 'fortran_order': False, 'shape': {shape}, }}");
+        // Magic (6) + version (2) + length (2) + header + newline, padded to 64 bytes.
+        let total = 10 + header.len() + 1;
+        header.push_str(&" ".repeat(total.next_multiple_of(64) - total));
+        header.push('\n');
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        let len = u16::try_from(header.len()).map_err(|e| e.to_string())?;
+        bytes.extend(len.to_le_bytes());
+        bytes.extend(header.as_bytes());
+        self.write(&bytes)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), String> {
+        use std::io::Write;
+        self.zip.write_all(bytes).map_err(|e| e.to_string())
+    }
+
+    fn finish(self) -> Result<(), String> {
+        self.zip.finish().map(|_| ()).map_err(|e| e.to_string())
+    }
 }
 
 /// Reads a prepped file, checking shapes, finiteness and the split.

@@ -10,7 +10,9 @@
 //! - [`outcome`]: what happened to each file or target; [`options`]: an ingest's settings;
 //! - [`rebin`]: shift to the rest frame and rebin onto the 1000-bin grid;
 //! - [`lineindex`]: astroML's `lineratio_index` from the pipeline's line measurements;
-//! - [`survey`]: many files in parallel → kept/rejected report → PCA-filled [`Survey`].
+//! - [`survey`]: many files in parallel → kept/rejected report → PCA-filled [`Survey`];
+//! - [`to_store`]: the same into a survey store, a batch of files at a time, never holding
+//!   every spectrum.
 //!
 //! [`Survey`]: crate::data::Survey
 
@@ -26,6 +28,7 @@ pub mod rebin;
 pub mod redshifts;
 pub mod sdss_fits;
 pub mod survey;
+pub mod to_store;
 
 use std::path::PathBuf;
 
@@ -65,3 +68,4 @@ pub use options::IngestOptions;
 pub use outcome::FileOutcome;
 pub use rebin::PixelMask;
 pub use survey::{Ingested, ingest};
+pub use to_store::{IngestedStore, ingest_to_store};

@@ -22,6 +22,10 @@ pub struct IngestOptions {
     /// The rest-frame grid spectra are rebinned onto (the paper's 3388–8310 Å in 1000 bins by
     /// default, so models trained on SDSS apply); recorded in the survey file.
     pub grid: LogGrid,
+    /// Spectra the PCA infill's basis is fitted on when ingesting into a store: up to this
+    /// many kept spectra are filled by the PCA over all of them (as in memory), more from a
+    /// basis fitted on an evenly spaced sample of this many (`specae generate`'s 16,384).
+    pub infill_sample: usize,
 }
 
 impl Default for IngestOptions {
@@ -33,6 +37,7 @@ impl Default for IngestOptions {
             redshifts: None,
             min_deltachi2: 25.0,
             grid: LogGrid::STANDARD,
+            infill_sample: 16_384,
         }
     }
 }

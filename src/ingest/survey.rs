@@ -66,6 +66,19 @@ pub enum IngestSurveyError {
     Pca(PcaError),
     #[error("ingesting was cancelled")]
     Cancelled,
+    #[error("cannot use the spool file {}: {detail}", path.display())]
+    Spool { path: PathBuf, detail: String },
+    #[error("{0}")]
+    Store(crate::data::DataError),
+}
+
+impl From<crate::data::DataError> for IngestSurveyError {
+    fn from(e: crate::data::DataError) -> Self {
+        match e {
+            crate::data::DataError::Cancelled { .. } => IngestSurveyError::Cancelled,
+            e => IngestSurveyError::Store(e),
+        }
+    }
 }
 
 impl From<PcaError> for IngestSurveyError {
@@ -110,7 +123,7 @@ fn rejection(s: &SdssSpectrum) -> Option<String> {
 
 /// What makes two kept spectra the same spectrum.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum SpectrumKey {
+pub(super) enum SpectrumKey {
     /// SDSS's identity of a spectrum.
     Ids { plate: i64, mjd: i64, fiber: i64 },
     /// DESI's: one target, whichever tile, survey or program observed it.
@@ -120,7 +133,7 @@ enum SpectrumKey {
 }
 
 impl SpectrumKey {
-    fn of(r: &Row) -> Self {
+    pub(super) fn of(r: &Row) -> Self {
         if r.targetid >= 0 {
             SpectrumKey::Target(r.targetid)
         } else if r.plate > 0 && r.mjd > 0 && r.fiber > 0 {
@@ -136,7 +149,7 @@ impl SpectrumKey {
 }
 
 /// [`process`] behind a panic guard: a reader bug on one file becomes that file's error.
-fn process_guarded(
+pub(super) fn process_guarded(
     path: &Path,
     grid: &Bins,
     catalogue: Option<&Redshifts>,
@@ -361,10 +374,7 @@ pub fn ingest(
     if paths.is_empty() {
         return Err(IngestSurveyError::NoFiles);
     }
-    let catalogue = match &opts.redshifts {
-        Some(p) => Some(read_redshifts(p).map_err(IngestSurveyError::Redshifts)?),
-        None => None,
-    };
+    let catalogue = redshift_catalogue(opts)?;
     let grid = Bins::new(opts.grid);
     progress.stage(STAGE_READING, paths.len() as u64);
     let results: Vec<Option<Processed>> = paths
@@ -381,25 +391,22 @@ pub fn ingest(
     progress.check()?;
     let (outcomes, rows) = keep_one_of_each(results.into_iter().flatten().flatten());
     if rows.is_empty() {
-        let count = |f: fn(&FileOutcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
-        let failed = count(|o| matches!(o, FileOutcome::Failed { .. }));
-        let rejected = count(|o| {
-            matches!(
-                o,
-                FileOutcome::Rejected { .. } | FileOutcome::Duplicate { .. }
-            )
-        });
-        // Redshift files are read with their coadds; they are not inputs that failed.
-        let total = failed + rejected;
-        return Err(IngestSurveyError::NothingKept {
-            total,
-            rejected,
-            failed,
-            outcomes,
-        });
+        return Err(nothing_kept(outcomes));
     }
     let survey = survey_from_rows(&rows, &opts.grid, &opts.pca, progress)?;
     Ok(Ingested { survey, outcomes })
+}
+
+/// The redshift catalogue `--redshifts` names, read.
+pub(super) fn redshift_catalogue(
+    opts: &IngestOptions,
+) -> Result<Option<Redshifts>, IngestSurveyError> {
+    match &opts.redshifts {
+        Some(p) => Ok(Some(
+            read_redshifts(p).map_err(IngestSurveyError::Redshifts)?,
+        )),
+        None => Ok(None),
+    }
 }
 
 /// One spectrum per (plate, MJD, fibre), per DESI TARGETID, or per identical flux where a
@@ -409,45 +416,100 @@ pub fn ingest(
 fn keep_one_of_each(
     results: impl Iterator<Item = (FileOutcome, Option<Row>)>,
 ) -> (Vec<FileOutcome>, Vec<Row>) {
-    let mut outcomes: Vec<FileOutcome> = vec![];
+    let mut keep = KeepOne::default();
     let mut rows: Vec<Option<Row>> = vec![];
-    // Key → (index of the kept outcome, index of its row).
-    let mut seen: HashMap<SpectrumKey, (usize, usize)> = HashMap::new();
     for (o, r) in results {
         let Some(r) = r else {
-            outcomes.push(o);
+            keep.outcomes.push(o);
             continue;
         };
+        match keep.offer(o, &r) {
+            Kept::New => rows.push(Some(r)),
+            Kept::Replaces { old, .. } => {
+                rows[old] = None;
+                rows.push(Some(r));
+            }
+            Kept::Dropped => {}
+        }
+    }
+    (keep.outcomes, rows.into_iter().flatten().collect())
+}
+
+/// [`keep_one_of_each`] as results come: the outcome table, and which kept row ("slot", in
+/// the order rows were offered and kept) each spectrum is.
+#[derive(Default)]
+pub(super) struct KeepOne {
+    pub(super) outcomes: Vec<FileOutcome>,
+    /// Key → (index of the kept outcome, its slot).
+    seen: HashMap<SpectrumKey, (usize, usize)>,
+    /// The rank of each slot's row.
+    ranks: Vec<(i64, f64)>,
+}
+
+/// What [`KeepOne::offer`] decided.
+pub(super) enum Kept {
+    /// A new spectrum, kept in the next slot.
+    New,
+    /// A better copy of the spectrum in slot `old`, kept in the next slot instead.
+    Replaces { old: usize },
+    /// A copy of a spectrum already kept.
+    Dropped,
+}
+
+impl KeepOne {
+    /// Offers a row read from a file, with its outcome.
+    pub(super) fn offer(&mut self, o: FileOutcome, r: &Row) -> Kept {
         let duplicate = |kept: &FileOutcome, of: &FileOutcome| FileOutcome::Duplicate {
             path: kept.path().to_path_buf(),
             target: kept.target(),
             of: of.path().to_path_buf(),
         };
-        match seen.entry(SpectrumKey::of(&r)) {
+        let slot = self.ranks.len();
+        match self.seen.entry(SpectrumKey::of(r)) {
             Entry::Occupied(mut first) => {
                 let (oi, ri) = *first.get();
-                let better = rows[ri].as_ref().is_some_and(|k| {
-                    r.targetid >= 0 && r.rank.0 > k.rank.0
-                        || (r.rank.0 == k.rank.0 && r.rank.1 > k.rank.1 && r.targetid >= 0)
-                });
+                let k = self.ranks[ri];
+                let better =
+                    r.targetid >= 0 && (r.rank.0 > k.0 || (r.rank.0 == k.0 && r.rank.1 > k.1));
                 if better {
-                    outcomes[oi] = duplicate(&outcomes[oi], &o);
-                    first.insert((outcomes.len(), rows.len()));
-                    rows[ri] = None;
-                    outcomes.push(o);
-                    rows.push(Some(r));
+                    self.outcomes[oi] = duplicate(&self.outcomes[oi], &o);
+                    first.insert((self.outcomes.len(), slot));
+                    self.outcomes.push(o);
+                    self.ranks.push(r.rank);
+                    Kept::Replaces { old: ri }
                 } else {
-                    outcomes.push(duplicate(&o, &outcomes[oi]));
+                    self.outcomes.push(duplicate(&o, &self.outcomes[oi]));
+                    Kept::Dropped
                 }
             }
             Entry::Vacant(v) => {
-                v.insert((outcomes.len(), rows.len()));
-                outcomes.push(o);
-                rows.push(Some(r));
+                v.insert((self.outcomes.len(), slot));
+                self.outcomes.push(o);
+                self.ranks.push(r.rank);
+                Kept::New
             }
         }
     }
-    (outcomes, rows.into_iter().flatten().collect())
+}
+
+/// The error for an ingest that kept nothing, counting what happened to the inputs.
+pub(super) fn nothing_kept(outcomes: Vec<FileOutcome>) -> IngestSurveyError {
+    let count = |f: fn(&FileOutcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
+    let failed = count(|o| matches!(o, FileOutcome::Failed { .. }));
+    let rejected = count(|o| {
+        matches!(
+            o,
+            FileOutcome::Rejected { .. } | FileOutcome::Duplicate { .. }
+        )
+    });
+    // Redshift files are read with their coadds; they are not inputs that failed.
+    let total = failed + rejected;
+    IngestSurveyError::NothingKept {
+        total,
+        rejected,
+        failed,
+        outcomes,
+    }
 }
 
 /// The name of [`ingest`]'s first stage.
@@ -455,7 +517,7 @@ pub const STAGE_READING: &str = "reading FITS files";
 
 /// Assembles kept spectra and fills their masked bins. Bins that no spectrum covers stay
 /// masked with a zero fill (and so zero weight); the PCA runs over the others.
-fn survey_from_rows(
+pub(super) fn survey_from_rows(
     rows: &[Row],
     grid: &LogGrid,
     pca_cfg: &PcaConfig,
@@ -519,8 +581,6 @@ fn survey_from_rows(
             Array2::zeros((n, 0)),
         )
     };
-    let col_i = |f: &dyn Fn(&Row) -> i64| Some(Array1::from_iter(rows.iter().map(f)));
-    let col_f = |f: &dyn Fn(&Row) -> f64| Some(Array1::from_iter(rows.iter().map(|r| f(r) as f32)));
     Ok(Survey {
         spectra,
         mask,
@@ -532,21 +592,28 @@ fn survey_from_rows(
         evecs,
         coeffs,
         evals: Some(evals),
-        meta: Metadata {
-            lineindex_cln: col_i(&|r| r.lineindex),
-            z: col_f(&|r| r.z),
-            zerr: col_f(&|r| r.zerr),
-            plate: col_i(&|r| r.plate),
-            mjd: col_i(&|r| r.mjd),
-            fiber: col_i(&|r| r.fiber),
-            log_nii_ha: col_f(&|r| r.log_nii_ha),
-            log_oiii_hb: col_f(&|r| r.log_oiii_hb),
-            targetid: rows
-                .iter()
-                .any(|r| r.targetid >= 0)
-                .then(|| Array1::from_iter(rows.iter().map(|r| r.targetid))),
-            release: col_i(&|r| r.release),
-        },
+        meta: metadata_of(rows),
         truth: None,
     })
+}
+
+/// The catalogue columns of kept rows (their spectra are not read).
+pub(super) fn metadata_of(rows: &[Row]) -> Metadata {
+    let col_i = |f: &dyn Fn(&Row) -> i64| Some(Array1::from_iter(rows.iter().map(f)));
+    let col_f = |f: &dyn Fn(&Row) -> f64| Some(Array1::from_iter(rows.iter().map(|r| f(r) as f32)));
+    Metadata {
+        lineindex_cln: col_i(&|r| r.lineindex),
+        z: col_f(&|r| r.z),
+        zerr: col_f(&|r| r.zerr),
+        plate: col_i(&|r| r.plate),
+        mjd: col_i(&|r| r.mjd),
+        fiber: col_i(&|r| r.fiber),
+        log_nii_ha: col_f(&|r| r.log_nii_ha),
+        log_oiii_hb: col_f(&|r| r.log_oiii_hb),
+        targetid: rows
+            .iter()
+            .any(|r| r.targetid >= 0)
+            .then(|| Array1::from_iter(rows.iter().map(|r| r.targetid))),
+        release: col_i(&|r| r.release),
+    }
 }

@@ -479,3 +479,102 @@ fn the_real_desi_galaxies_are_weighted_where_they_have_data_on_the_shared_fixtur
         );
     }
 }
+
+/// Ingesting into a store reads a batch of files at a time and spools what it keeps; with
+/// more spectra kept than the infill's sample, the basis comes from an evenly spaced sample.
+/// The store holds exactly the spectra, errors, masks, catalogue and outcome table of the
+/// in-memory ingest (the same sv3 copies dropped), its infill close to the fit over all; with
+/// a sample as large as the data it is the in-memory survey itself. No spool is left, and a
+/// cancel leaves nothing.
+#[test]
+fn ingest_into_a_store_keeps_what_the_in_memory_ingest_keeps() {
+    use specae::data::Spectra;
+    use specae::ingest::ingest_to_store;
+    use specae::synth::{SynthConfig, generate};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = SynthConfig {
+        n: 150,
+        seed: 5,
+        ..SynthConfig::default()
+    };
+    let survey = generate(&cfg, &Progress::new()).unwrap();
+    let layout = DesiLayout {
+        per_file: 10,
+        repeat_every: 4,
+        resolution: false,
+    };
+    let desi = dir.path().join("desi");
+    std::fs::create_dir_all(&desi).unwrap();
+    write_desi(&survey, &desi, &layout, &Progress::new()).unwrap();
+    let paths = fits_in(&desi);
+    let mem = ingest(&paths, &IngestOptions::default(), &Progress::new()).unwrap();
+    let n = mem.survey.n_spectra();
+    assert!(n > 100, "{n} kept");
+    let sampled = IngestOptions {
+        infill_sample: 48,
+        ..IngestOptions::default()
+    };
+    let out = dir.path().join("s.zarr");
+    let done = ingest_to_store(&paths, &sampled, &out, &Progress::new()).unwrap();
+    assert_eq!((done.n_spectra, done.fitted_on), (n, 48));
+    let label = |o: &[FileOutcome]| -> Vec<String> { o.iter().map(|o| format!("{o:?}")).collect() };
+    assert_eq!(label(&done.outcomes), label(&mem.outcomes));
+    assert!(
+        done.outcomes
+            .iter()
+            .any(|o| matches!(o, FileOutcome::Duplicate { .. }))
+    );
+    let got = Survey::read(&out).unwrap();
+    let want = &mem.survey;
+    assert_eq!(got.spectra, want.spectra);
+    assert_eq!(got.spec_err, want.spec_err);
+    assert_eq!(got.mask, want.mask);
+    assert_eq!(got.meta.targetid, want.meta.targetid);
+    assert_eq!(got.meta.z, want.meta.z);
+    assert_eq!(got.meta.release, want.meta.release);
+    assert_eq!(got.meta.lineindex_cln, want.meta.lineindex_cln);
+    // The infill from the sample's basis against the fit over all spectra.
+    let (a, b) = (
+        Spectra::from_survey(got),
+        Spectra::from_survey(want.clone()),
+    );
+    let masked: Vec<(f32, f32)> =
+        a.x.iter()
+            .zip(b.x.iter())
+            .zip(a.mask.iter())
+            .filter(|(_, m)| **m)
+            .map(|((p, q), _)| (*p, *q))
+            .collect();
+    assert!(!masked.is_empty());
+    let mut dev: Vec<f32> = masked.iter().map(|(p, q)| (p - q).abs()).collect();
+    dev.sort_by(f32::total_cmp);
+    let scale = masked.iter().map(|(_, q)| q.abs()).fold(0f32, f32::max);
+    let med = dev[dev.len() / 2];
+    assert!(
+        med <= 0.02 * scale,
+        "masked pixels differ by {med} (median; scale {scale})"
+    );
+    assert!(!dir.path().join("s.zarr.spool").exists());
+
+    // A sample as large as the data: the in-memory survey, bit for bit.
+    let whole = IngestOptions {
+        infill_sample: n,
+        ..IngestOptions::default()
+    };
+    let out2 = dir.path().join("whole.zarr");
+    let done = ingest_to_store(&paths, &whole, &out2, &Progress::new()).unwrap();
+    assert_eq!(done.fitted_on, n);
+    let got = Survey::read(&out2).unwrap();
+    assert_eq!(got.norms, want.norms);
+    assert_eq!(got.coeffs, want.coeffs);
+    assert_eq!(got.mu, want.mu);
+
+    // Cancelled: neither the store, its partial folder nor the spool.
+    let p = Progress::new();
+    p.cancel();
+    let out3 = dir.path().join("gone.zarr");
+    assert!(ingest_to_store(&paths, &sampled, &out3, &p).is_err());
+    for name in ["gone.zarr", "gone.zarr.partial", "gone.zarr.spool"] {
+        assert!(!dir.path().join(name).exists(), "{name} left behind");
+    }
+}

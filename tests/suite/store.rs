@@ -548,3 +548,37 @@ fn evaluate_on_a_handful_of_spectra_reports_the_model_without_a_pca_baseline() {
     assert!(all["ae"].as_f64().unwrap() > 0.0);
     assert!(all["pca"].is_null());
 }
+
+/// `specae prep` of a store streams it, a block at a time (x, then w), into the arrays the
+/// prep of the same survey as an npz writes: x, w, split, classes and wavelengths equal.
+#[test]
+fn prep_streams_a_store_into_the_arrays_of_the_npz_prep() {
+    use specae::data::prepped::read_prepped;
+    let dir = tempfile::tempdir().unwrap();
+    let s = survey(300);
+    let npz = dir.path().join("s.npz");
+    s.write_with(&npz, false, &Progress::new()).unwrap();
+    let store = dir.path().join("s.zarr");
+    specae::data::store::write_survey_rows(&s, &store, 70, &Progress::new()).unwrap();
+    let prep = |data: &Path, out: &str| {
+        let o = specae()
+            .arg("prep")
+            .arg("--data")
+            .arg(data)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .args(["--seed", "3"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        read_prepped(&dir.path().join(out)).unwrap()
+    };
+    let (a, b) = (prep(&store, "a.npz"), prep(&npz, "b.npz"));
+    assert_eq!(a.x, b.x);
+    assert_eq!(a.w, b.w);
+    assert_eq!(a.split.train, b.split.train);
+    assert_eq!(a.split.valid, b.split.valid);
+    assert_eq!(a.cls, b.cls);
+    assert_eq!(a.lam, b.lam);
+    assert_eq!(a.x.nrows(), 300);
+}

@@ -173,8 +173,8 @@ impl SpecaeApp {
         });
     }
 
-    /// Ingests FITS files/folders in the background into a new survey in the app's data
-    /// folder (never over an earlier one), then opens it.
+    /// Ingests FITS files/folders in the background into a new survey store in the app's
+    /// data folder (never over an earlier one), then opens it.
     pub(super) fn ingest(&mut self, inputs: Vec<PathBuf>) {
         let Some(first) = inputs.first() else {
             return;
@@ -184,7 +184,7 @@ impl SpecaeApp {
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "ingested".into());
-        let out = free_path(&self.opts.ingest_dir, &stem, "npz");
+        let out = free_path(&self.opts.ingest_dir, &stem, "zarr");
         self.tasks.spawn("ingest", Scope::Any, move |cx| {
             ingest_into(&inputs, &out, cx)
         });

@@ -4,21 +4,28 @@
 use std::path::{Path, PathBuf};
 
 use super::{JobCtx, JobOutput};
-use crate::data::DataError;
-use crate::ingest::survey::{IngestSurveyError, collect_paths};
+use crate::ingest::survey::{IngestSurveyError, collect_paths, outcome_counts};
 
 const TASK: &str = "ingest";
 
-/// Ingests SDSS FITS files, DESI coadds and folders into a survey at `out` (files read in parallel, one
-/// damaged file never stops the others). A cancel stops reading at the next file and leaves
-/// no survey behind.
+/// Ingests SDSS FITS files, DESI coadds and folders into a survey store at `out` (files read
+/// a batch at a time, in parallel within it, never holding every spectrum; one damaged file
+/// never stops the others). A cancel stops reading within a batch and leaves no survey behind.
 pub fn ingest_into(inputs: &[PathBuf], out: &Path, cx: &JobCtx) -> JobOutput {
     let paths = match collect_paths(inputs) {
         Ok(p) => p,
         Err(e) => return JobOutput::failed(TASK, e),
     };
+    if let Some(dir) = out.parent()
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return JobOutput::failed(
+            TASK,
+            format!("cannot create the folder {}: {e}", dir.display()),
+        );
+    }
     let opts = crate::ingest::IngestOptions::default();
-    let got = match crate::ingest::ingest(&paths, &opts, cx.progress()) {
+    let got = match crate::ingest::ingest_to_store(&paths, &opts, out, cx.progress()) {
         Ok(g) => g,
         Err(IngestSurveyError::Cancelled) => return JobOutput::cancelled(TASK),
         Err(e @ IngestSurveyError::NothingKept { .. }) => {
@@ -39,20 +46,7 @@ pub fn ingest_into(inputs: &[PathBuf], out: &Path, cx: &JobCtx) -> JobOutput {
         }
         Err(e) => return JobOutput::failed(TASK, e),
     };
-    if let Some(dir) = out.parent()
-        && let Err(e) = std::fs::create_dir_all(dir)
-    {
-        return JobOutput::failed(
-            TASK,
-            format!("cannot create the folder {}: {e}", dir.display()),
-        );
-    }
-    match got.survey.write_with(out, false, cx.progress()) {
-        Ok(()) => {}
-        Err(DataError::Cancelled { .. }) => return JobOutput::cancelled(TASK),
-        Err(e) => return JobOutput::failed(TASK, e),
-    }
-    let counts = got.counts();
+    let counts = outcome_counts(&got.outcomes);
     JobOutput::Ingested {
         out: Some(out.to_path_buf()),
         summary: format!(
