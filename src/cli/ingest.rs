@@ -10,6 +10,7 @@ use specae::ingest::outcome::report_csv;
 use specae::ingest::survey::{IngestSurveyError, collect_paths, outcome_counts};
 use specae::ingest::{FileOutcome, IngestOptions, PixelMask, ingest, ingest_to_store};
 use specae::util::atomic::write_bytes_atomically;
+use specae::util::progress::Progress;
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -161,7 +162,7 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
         ..IngestOptions::default()
     };
     if specae::data::store::wants_store(&a.out) {
-        return ingest_into_store(&a, &paths, &opts, grid);
+        return ingest_into_store(&a, &paths, &opts, (&progress, &bars));
     }
     let result = ingest(&paths, &opts, &progress);
     bars.finish();
@@ -207,11 +208,11 @@ fn ingest_into_store(
     a: &IngestArgs,
     paths: &[PathBuf],
     opts: &IngestOptions,
-    grid: LogGrid,
+    (progress, bars): (&Progress, &super::progress::Bars),
 ) -> anyhow::Result<()> {
     let t0 = Instant::now();
-    let (progress, bars) = super::progress::bars();
-    let result = ingest_to_store(paths, opts, &a.out, &progress);
+    let grid = opts.grid;
+    let result = ingest_to_store(paths, opts, &a.out, progress);
     bars.finish();
     let done = match result {
         Ok(i) => i,

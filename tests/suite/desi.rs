@@ -578,3 +578,56 @@ fn ingest_into_a_store_keeps_what_the_in_memory_ingest_keeps() {
         assert!(!dir.path().join(name).exists(), "{name} left behind");
     }
 }
+
+/// Ctrl-C during `specae ingest … --out S.zarr` cancels it: the process says nothing was
+/// written, and neither the store, its partial folder nor the spool is left.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_an_ingest_into_a_store_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_specae");
+    let desi = dir.path().join("desi");
+    let o = std::process::Command::new(bin)
+        .args([
+            "generate",
+            "--format",
+            "desi",
+            "--n",
+            "6000",
+            "--per-file",
+            "25",
+            "--out",
+        ])
+        .arg(&desi)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.path().join("s.zarr");
+    let spool = dir.path().join("s.zarr.spool");
+    let child = std::process::Command::new(bin)
+        .arg("ingest")
+        .arg(&desi)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while !spool.exists() && t0.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(spool.exists(), "the ingest never started spooling");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "finished despite Ctrl-C: {err}");
+    assert!(err.contains("cancelled: nothing was written"), "{err}");
+    for p in [&out, &spool, &dir.path().join("s.zarr.partial")] {
+        assert!(!p.exists(), "{} left behind", p.display());
+    }
+}
