@@ -239,10 +239,9 @@ pub fn analyze_streaming(
     let k = latents.ncols();
 
     // The PCA at the same dimension (fitted on the training split): as many components as
-    // latents, unless the training split is too small for them. Fitted now, so the sample
-    // read above is let go; every spectrum's coefficients come after the UMAP.
-    let t = Instant::now();
-    progress.stage("PCA baseline", 0);
+    // latents, unless the training split is too small for them. A store's is fitted now, so
+    // the sample read above is let go; in memory it is fitted after the UMAP, which the
+    // explorer shows first. Every spectrum's coefficients come after the UMAP.
     let n_train = inp.split.train.len();
     let k_pca = k.min(n_train.saturating_sub(1)).max(1);
     if k_pca < k {
@@ -251,13 +250,14 @@ pub fn analyze_streaming(
              instead of {k}"
         ));
     }
-    let pca = s.fit_baseline_on(
-        &inp.split.train,
-        sample.as_ref().map(|x| x.view()),
-        k_pca,
-        progress,
-    )?;
-    drop(sample);
+    let t = Instant::now();
+    let early_pca = match sample {
+        Some(xs) => {
+            progress.stage("PCA baseline", 0);
+            Some(s.fit_baseline_on(&inp.split.train, Some(xs.view()), k_pca, progress)?)
+        }
+        None => None,
+    };
     let t_fit = t.elapsed();
 
     // Outliers. One kNN graph of the latents serves the LOF, the duplicate count and the
@@ -311,6 +311,10 @@ pub fn analyze_streaming(
     // Every spectrum's PCA coefficients.
     let t = Instant::now();
     progress.stage("PCA baseline", 0);
+    let pca = match early_pca {
+        Some(p) => p,
+        None => s.fit_baseline_on(&inp.split.train, None, k_pca, progress)?,
+    };
     let mut pca_coeffs = Array2::<f32>::zeros((n, k_pca));
     s.visit(&mut |lo, x, _| {
         progress.check()?;
@@ -524,7 +528,7 @@ fn encode_and_score(
         .unwrap_or_else(|_| Array2::zeros((0, N_REGION_STATS)));
     if next_pick != pick.len() {
         return Err(AnalysisError::Invalid(format!(
-            "rows {} asked for but only {next_pick} found in order",
+            "the PCA baseline's sample: {} rows asked for, {next_pick} read",
             pick.len()
         )));
     }

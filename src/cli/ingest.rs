@@ -166,26 +166,7 @@ pub fn run(a: IngestArgs) -> anyhow::Result<()> {
     }
     let result = ingest(&paths, &opts, &progress);
     bars.finish();
-    let ingested = match result {
-        Ok(i) => i,
-        Err(IngestSurveyError::Cancelled) => {
-            anyhow::bail!("cancelled: nothing was written to {}", a.out.display())
-        }
-        Err(IngestSurveyError::NothingKept {
-            total,
-            rejected,
-            failed,
-            outcomes,
-        }) => {
-            print_table(&outcomes, a.verbose);
-            write_report(a.report.as_deref(), &outcomes)?;
-            anyhow::bail!(
-                "none of the {total} spectra could be used ({rejected} rejected or duplicates, \
-                 {failed} unreadable)"
-            );
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let ingested = kept(result, &a)?;
     print_table(&ingested.outcomes, a.verbose);
     write_report(a.report.as_deref(), &ingested.outcomes)?;
     let written = ingested.survey.write_with(&a.out, false, &progress);
@@ -214,26 +195,7 @@ fn ingest_into_store(
     let grid = opts.grid;
     let result = ingest_to_store(paths, opts, &a.out, progress);
     bars.finish();
-    let done = match result {
-        Ok(i) => i,
-        Err(IngestSurveyError::Cancelled) => {
-            anyhow::bail!("cancelled: nothing was written to {}", a.out.display())
-        }
-        Err(IngestSurveyError::NothingKept {
-            total,
-            rejected,
-            failed,
-            outcomes,
-        }) => {
-            print_table(&outcomes, a.verbose);
-            write_report(a.report.as_deref(), &outcomes)?;
-            anyhow::bail!(
-                "none of the {total} spectra could be used ({rejected} rejected or duplicates, \
-                 {failed} unreadable)"
-            );
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let done = kept(result, a)?;
     print_table(&done.outcomes, a.verbose);
     write_report(a.report.as_deref(), &done.outcomes)?;
     let infill = if done.fitted_on < done.n_spectra {
@@ -252,6 +214,31 @@ fn ingest_into_store(
     );
     warn_of_grid(grid);
     Ok(())
+}
+
+/// What an ingest kept, or why it ends: cancelled, or nothing kept (the table of why printed
+/// and the report written).
+fn kept<T>(result: Result<T, IngestSurveyError>, a: &IngestArgs) -> anyhow::Result<T> {
+    match result {
+        Ok(i) => Ok(i),
+        Err(IngestSurveyError::Cancelled) => {
+            anyhow::bail!("cancelled: nothing was written to {}", a.out.display())
+        }
+        Err(IngestSurveyError::NothingKept {
+            total,
+            rejected,
+            failed,
+            outcomes,
+        }) => {
+            print_table(&outcomes, a.verbose);
+            write_report(a.report.as_deref(), &outcomes)?;
+            anyhow::bail!(
+                "none of the {total} spectra could be used ({rejected} rejected or duplicates, \
+                 {failed} unreadable)"
+            );
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A note when the grid is not the paper's.

@@ -25,7 +25,7 @@ use super::sdss_fits::{
 };
 use crate::data::grid::LogGrid;
 use crate::data::survey::{Metadata, Survey};
-use crate::pca::{PcaConfig, PcaError, iterative_pca};
+use crate::pca::{IterativePca, PcaConfig, PcaError, iterative_pca};
 use crate::spectro::bins::Bins;
 use crate::spectro::measure::measure;
 use crate::util::progress::{Cancelled, Progress};
@@ -149,7 +149,7 @@ impl SpectrumKey {
 }
 
 /// [`process`] behind a panic guard: a reader bug on one file becomes that file's error.
-pub(super) fn process_guarded(
+fn process_guarded(
     path: &Path,
     grid: &Bins,
     catalogue: Option<&Redshifts>,
@@ -363,44 +363,44 @@ pub fn collect_paths(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestSurveyErr
     Ok(out)
 }
 
-/// Ingests `paths` (see [`collect_paths`]): the stage "reading FITS files" of `progress`
-/// (one step per file, from worker threads), then the PCA infill. A damaged file is reported
-/// and skipped; the others are still processed. A cancel skips the files not yet read.
+/// Ingests `paths` (see [`collect_paths`]) in memory: the stage "reading FITS files" of
+/// `progress` (one step per file, from worker threads), then the PCA infill. A damaged file is
+/// reported and skipped; the others are still processed. A cancel skips the files not yet read.
 pub fn ingest(
     paths: &[PathBuf],
     opts: &IngestOptions,
     progress: &Progress,
 ) -> Result<Ingested, IngestSurveyError> {
-    if paths.is_empty() {
-        return Err(IngestSurveyError::NoFiles);
-    }
-    let catalogue = redshift_catalogue(opts)?;
-    let grid = Bins::new(opts.grid);
-    progress.stage(STAGE_READING, paths.len() as u64);
-    let results: Vec<Option<Processed>> = paths
-        .par_iter()
-        .map(|p| {
-            if progress.is_cancelled() {
-                return None;
+    let mut keep = KeepOne::default();
+    let mut rows: Vec<Option<Row>> = vec![];
+    read_inputs(paths, opts, progress, &mut |o, r| {
+        let Some(r) = r else {
+            keep.outcomes.push(o);
+            return Ok(());
+        };
+        match keep.offer(o, &r) {
+            Kept::New => rows.push(Some(r)),
+            Kept::Replaces { old } => {
+                rows[old] = None;
+                rows.push(Some(r));
             }
-            let r = process_guarded(p, &grid, catalogue.as_ref(), opts);
-            progress.add(1);
-            Some(r)
-        })
-        .collect();
-    progress.check()?;
-    let (outcomes, rows) = keep_one_of_each(results.into_iter().flatten().flatten());
+            Kept::Dropped => {}
+        }
+        Ok(())
+    })?;
+    let rows: Vec<Row> = rows.into_iter().flatten().collect();
     if rows.is_empty() {
-        return Err(nothing_kept(outcomes));
+        return Err(nothing_kept(keep.outcomes));
     }
     let survey = survey_from_rows(&rows, &opts.grid, &opts.pca, progress)?;
-    Ok(Ingested { survey, outcomes })
+    Ok(Ingested {
+        survey,
+        outcomes: keep.outcomes,
+    })
 }
 
 /// The redshift catalogue `--redshifts` names, read.
-pub(super) fn redshift_catalogue(
-    opts: &IngestOptions,
-) -> Result<Option<Redshifts>, IngestSurveyError> {
+fn redshift_catalogue(opts: &IngestOptions) -> Result<Option<Redshifts>, IngestSurveyError> {
     match &opts.redshifts {
         Some(p) => Ok(Some(
             read_redshifts(p).map_err(IngestSurveyError::Redshifts)?,
@@ -409,34 +409,54 @@ pub(super) fn redshift_catalogue(
     }
 }
 
-/// One spectrum per (plate, MJD, fibre), per DESI TARGETID, or per identical flux where a
-/// file has no ids. SDSS: the first in input (sorted path) order is kept; DESI: the coadd with
-/// the most exposures, then the highest TSNR2 (the first on a tie). The others are listed as
-/// duplicates of the one kept.
-fn keep_one_of_each(
-    results: impl Iterator<Item = (FileOutcome, Option<Row>)>,
-) -> (Vec<FileOutcome>, Vec<Row>) {
-    let mut keep = KeepOne::default();
-    let mut rows: Vec<Option<Row>> = vec![];
-    for (o, r) in results {
-        let Some(r) = r else {
-            keep.outcomes.push(o);
-            continue;
-        };
-        match keep.offer(o, &r) {
-            Kept::New => rows.push(Some(r)),
-            Kept::Replaces { old, .. } => {
-                rows[old] = None;
-                rows.push(Some(r));
-            }
-            Kept::Dropped => {}
+/// Files read at a time, in parallel within the batch: at most a batch's spectra are held
+/// before the sink takes them (a DESI coadd holds up to ~500).
+const FILES_PER_BATCH: usize = 32;
+
+/// What [`read_inputs`] hands each outcome to, with its rebinned spectrum when one was kept.
+pub(super) type Sink<'a> =
+    dyn FnMut(FileOutcome, Option<Row>) -> Result<(), IngestSurveyError> + 'a;
+
+/// Reads `paths` a batch at a time as the stage "reading FITS files" of `progress`, handing
+/// every outcome to `sink` in input order (a DESI coadd gives one per target). A cancel skips
+/// the files not yet read.
+pub(super) fn read_inputs(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &Progress,
+    sink: &mut Sink<'_>,
+) -> Result<(), IngestSurveyError> {
+    if paths.is_empty() {
+        return Err(IngestSurveyError::NoFiles);
+    }
+    let catalogue = redshift_catalogue(opts)?;
+    let grid = Bins::new(opts.grid);
+    progress.stage(STAGE_READING, paths.len() as u64);
+    for batch in paths.chunks(FILES_PER_BATCH) {
+        let results: Vec<Option<Processed>> = batch
+            .par_iter()
+            .map(|p| {
+                if progress.is_cancelled() {
+                    return None;
+                }
+                let r = process_guarded(p, &grid, catalogue.as_ref(), opts);
+                progress.add(1);
+                Some(r)
+            })
+            .collect();
+        progress.check()?;
+        for (o, r) in results.into_iter().flatten().flatten() {
+            sink(o, r)?;
         }
     }
-    (keep.outcomes, rows.into_iter().flatten().collect())
+    Ok(())
 }
 
-/// [`keep_one_of_each`] as results come: the outcome table, and which kept row ("slot", in
-/// the order rows were offered and kept) each spectrum is.
+/// One spectrum per (plate, MJD, fibre), per DESI TARGETID, or per identical flux where a
+/// file has no ids, decided as rows come: SDSS: the first in input (sorted path) order is
+/// kept; DESI: the coadd with the most exposures, then the highest TSNR2 (the first on a
+/// tie). The others are listed as duplicates of the one kept. Slots number the kept rows in
+/// the order they were kept.
 #[derive(Default)]
 pub(super) struct KeepOne {
     pub(super) outcomes: Vec<FileOutcome>,
@@ -545,14 +565,7 @@ pub(super) fn survey_from_rows(
             ..pca_cfg.clone()
         };
         let p = iterative_pca(sub_x.view(), sub_m.view(), &cfg, progress)?;
-        let mut mu = Array1::<f32>::zeros(d);
-        let mut evecs = Array2::<f32>::zeros((p.evecs.nrows(), d));
-        for (c, &j) in cols.iter().enumerate() {
-            mu[j] = p.mu[c];
-            for q in 0..p.evecs.nrows() {
-                evecs[[q, j]] = p.evecs[[q, c]];
-            }
-        }
+        let (mu, evecs) = basis_on_grid(&p, &cols, d);
         (mu, evecs, p.evals, p.norms, p.coeffs)
     } else {
         // One spectrum: no components; masked bins take the (normalised) mean, i.e. zero.
@@ -595,6 +608,24 @@ pub(super) fn survey_from_rows(
         meta: metadata_of(rows),
         truth: None,
     })
+}
+
+/// The mean and eigenvectors of `p`, a PCA over the bins `cols`, on all `d` bins of the grid
+/// (zero on the others: bins no spectrum covered).
+pub(super) fn basis_on_grid(
+    p: &IterativePca,
+    cols: &[usize],
+    d: usize,
+) -> (Array1<f32>, Array2<f32>) {
+    let mut mu = Array1::<f32>::zeros(d);
+    let mut evecs = Array2::<f32>::zeros((p.evecs.nrows(), d));
+    for (c, &j) in cols.iter().enumerate() {
+        mu[j] = p.mu[c];
+        for q in 0..p.evecs.nrows() {
+            evecs[[q, j]] = p.evecs[[q, c]];
+        }
+    }
+    (mu, evecs)
 }
 
 /// The catalogue columns of kept rows (their spectra are not read).

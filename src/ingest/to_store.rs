@@ -17,24 +17,21 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::outcome::Row;
 use super::survey::{
-    IngestSurveyError, KeepOne, Kept, STAGE_READING, metadata_of, nothing_kept, process_guarded,
-    redshift_catalogue, survey_from_rows,
+    IngestSurveyError, KeepOne, Kept, basis_on_grid, metadata_of, nothing_kept, read_inputs,
+    survey_from_rows,
 };
 use super::{FileOutcome, IngestOptions};
 use crate::data::store::StoreWriter;
 use crate::data::survey::Survey;
 use crate::pca::apply::FixedBasis;
 use crate::pca::{PcaConfig, PcaError, iterative_pca};
-use crate::spectro::bins::Bins;
 use crate::util::progress::Progress;
 
-/// Files read at a time (in parallel): a batch of DESI coadds holds up to ~500 spectra each.
-const FILES_PER_BATCH: usize = 32;
 /// Spectra filled and appended at a time.
 const BLOCK: usize = 2048;
 /// The name of the last stage.
@@ -58,11 +55,6 @@ pub fn ingest_to_store(
     out: &Path,
     progress: &Progress,
 ) -> Result<IngestedStore, IngestSurveyError> {
-    if paths.is_empty() {
-        return Err(IngestSurveyError::NoFiles);
-    }
-    let catalogue = redshift_catalogue(opts)?;
-    let grid = Bins::new(opts.grid);
     let d = opts.grid.n;
     let mut spool = Spool::create(out, d)?;
     let mut keep = KeepOne::default();
@@ -70,35 +62,24 @@ pub fn ingest_to_store(
     // still the copy kept.
     let mut meta: Vec<Row> = vec![];
     let mut alive: Vec<bool> = vec![];
-    progress.stage(STAGE_READING, paths.len() as u64);
-    for batch in paths.chunks(FILES_PER_BATCH) {
-        progress.check()?;
-        let results: Vec<_> = batch
-            .par_iter()
-            .map(|p| {
-                let r = process_guarded(p, &grid, catalogue.as_ref(), opts);
-                progress.add(1);
-                r
-            })
-            .collect();
-        for (o, r) in results.into_iter().flatten() {
-            let Some(mut r) = r else {
-                keep.outcomes.push(o);
-                continue;
-            };
-            match keep.offer(o, &r) {
-                Kept::New => {}
-                Kept::Replaces { old, .. } => alive[old] = false,
-                Kept::Dropped => continue,
-            }
-            spool.push(&r)?;
-            r.flux = vec![];
-            r.err = vec![];
-            r.mask = vec![];
-            meta.push(r);
-            alive.push(true);
+    read_inputs(paths, opts, progress, &mut |o, r| {
+        let Some(mut r) = r else {
+            keep.outcomes.push(o);
+            return Ok(());
+        };
+        match keep.offer(o, &r) {
+            Kept::New => {}
+            Kept::Replaces { old } => alive[old] = false,
+            Kept::Dropped => return Ok(()),
         }
-    }
+        spool.push(&r)?;
+        r.flux = vec![];
+        r.err = vec![];
+        r.mask = vec![];
+        meta.push(r);
+        alive.push(true);
+        Ok(())
+    })?;
     let slots: Vec<usize> = (0..alive.len()).filter(|&i| alive[i]).collect();
     drop(alive);
     if slots.is_empty() {
@@ -171,14 +152,7 @@ fn write_filled(
     };
     let p = iterative_pca(sub_x.view(), sub_m.view(), &cfg, progress)?;
     drop((sub_x, sub_m));
-    let mut mu = Array1::<f32>::zeros(d);
-    let mut evecs = Array2::<f32>::zeros((p.evecs.nrows(), d));
-    for (c, &j) in cols.iter().enumerate() {
-        mu[j] = p.mu[c];
-        for q in 0..p.evecs.nrows() {
-            evecs[[q, j]] = p.evecs[[q, c]];
-        }
-    }
+    let (mu, evecs) = basis_on_grid(&p, &cols, d);
     let k = p.coeffs.ncols();
     let flat: Vec<f32> = evecs.iter().copied().collect();
     let basis = FixedBasis::new(mu.as_slice().unwrap_or(&[]), &flat, k);
