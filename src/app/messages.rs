@@ -19,6 +19,9 @@ pub struct Message {
     pub text: String,
     pub level: Level,
     pub at: Instant,
+    /// The model generation (of the data and model open) the message is about, if any: it
+    /// goes when another model or other data opens.
+    pub about: Option<u64>,
 }
 
 impl Message {
@@ -48,7 +51,23 @@ impl Messages {
             text: text.into(),
             level,
             at: Instant::now(),
+            about: None,
         });
+    }
+
+    /// A message about the data and model of generation `model` (an analysis's warning about
+    /// what it was computed from): [`Self::forget_others`] drops it once another model or other
+    /// data is open.
+    pub fn push_about(&mut self, level: Level, text: impl Into<String>, model: u64) {
+        self.push(level, text);
+        if let Some(m) = self.list.last_mut() {
+            m.about = Some(model);
+        }
+    }
+
+    /// Drops the messages about any model generation but `model`.
+    pub fn forget_others(&mut self, model: u64) {
+        self.list.retain(|m| m.about.is_none_or(|g| g == model));
     }
 
     pub fn all(&self) -> &[Message] {
@@ -70,5 +89,23 @@ impl Messages {
     /// Some information is still to fade (the app repaints to let it go).
     pub fn fading(&self) -> bool {
         self.list.iter().any(|m| !m.sticks())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A warning about one data and model goes when others open; one about nothing stays.
+    #[test]
+    fn messages_about_other_data_go() {
+        let mut m = Messages::default();
+        m.push(Level::Warning, "a snapshot was not written");
+        m.push_about(Level::Warning, "only 5 training spectra", 3);
+        m.forget_others(3);
+        assert_eq!(m.all().len(), 2);
+        m.forget_others(4);
+        let left: Vec<&str> = m.all().iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(left, ["a snapshot was not written"]);
     }
 }

@@ -1582,3 +1582,38 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
     }
     assert_no_errors(h.state());
 }
+
+/// A warning an analysis gave about what it ran on (four galaxies: "only 3 training spectra:
+/// the PCA baseline…") goes when other data opens; it used to stay until dismissed.
+#[test]
+fn an_analysis_warning_goes_when_other_data_opens() {
+    use crate::common::fixture;
+    let dir = tempfile::tempdir().unwrap();
+    let other = other_survey(dir.path(), 300);
+    let data = dir.path().join("galaxies.npz");
+    std::fs::copy(fixture("sdss-galaxies.npz"), &data).unwrap();
+    let ctx = egui::Context::default();
+    let mut o = options(dir.path());
+    o.restore_files = false;
+    let mut h = harness(SpecaeApp::new(o, None, &ctx));
+    h.state_mut().send(AppCommand::OpenData(data));
+    wait_for(&mut h, 600, "the galaxies", |a| {
+        a.session().data.as_ref().is_some_and(|d| d.n() == 4) && !a.is_busy()
+    });
+    h.state_mut().send(AppCommand::UseBuiltinModel(
+        specae::model::builtin::Builtin::Ae,
+    ));
+    let warned = |a: &SpecaeApp| {
+        a.messages()
+            .iter()
+            .any(|m| m.text.contains("the PCA baseline has"))
+    };
+    wait_for(&mut h, 600, "the analysis's warning", |a| {
+        warned(a) && !a.is_busy()
+    });
+    h.state_mut().send(AppCommand::OpenData(other));
+    wait_for(&mut h, 600, "the other survey", |a| {
+        a.session().n() == 300 && !a.is_busy()
+    });
+    assert!(!warned(h.state()), "the galaxies' warning is still shown");
+}

@@ -6,6 +6,7 @@ use super::SpecaeApp;
 use crate::app::builtin_model::Builtin;
 use crate::app::commands::{AppCommand, Pick, UiCommand};
 use crate::app::jobs::JobOutput;
+use crate::app::messages::Level;
 use crate::app::pane::Pane;
 use crate::app::session::{IngestReport, LoadedData, Scope};
 use crate::app::tasks::Delivery;
@@ -34,6 +35,7 @@ impl SpecaeApp {
                 }
                 self.info(format!("model: {}", m.label));
                 self.session.set_model(m);
+                self.messages.forget_others(self.session.model_gen);
                 // Work for the previous model (its encode, analysis, residuals) is obsolete.
                 let current = self.session.model_scope();
                 self.tasks.forget_unless(|s| match s {
@@ -72,8 +74,10 @@ impl SpecaeApp {
             }
             JobOutput::AnalysisDone { note, warnings } => {
                 self.info(note.clone());
+                // About this data and model: they go when others open.
                 for w in warnings {
-                    self.warn(w);
+                    let gen_ = self.session.model_gen;
+                    self.messages.push_about(Level::Warning, w, gen_);
                 }
                 self.session.analysis_note = Some(note);
             }
@@ -172,6 +176,7 @@ impl SpecaeApp {
             Ok(_) => {}
         }
         self.session.set_data(d);
+        self.messages.forget_others(self.session.model_gen);
         self.tasks.forget_unless(|s| s == Scope::Any);
         self.start_snr();
         self.derived.clear();
