@@ -140,6 +140,10 @@ pub struct Inputs<'a> {
     pub split: &'a Split,
     pub model_path: Option<&'a Path>,
     pub data_path: Option<&'a Path>,
+    /// The spectra's latents when already computed by this model (the explorer encodes
+    /// before it analyses): they are decoded for the reconstruction instead of encoding every
+    /// spectrum again (a million from a store: the encoder's half of ~170 s).
+    pub latents: Option<ArrayView2<'a, f32>>,
 }
 
 /// Neighbours of the trustworthiness score (scikit-learn's default is 5; UMAP's 15 is used).
@@ -466,6 +470,15 @@ fn encode_and_score(
     let s = inp.spectra;
     let n = s.n_spectra();
     let grid = s.grid();
+    if let Some(z) = inp.latents
+        && z.dim() != (n, inp.model.latent_dim())
+    {
+        return Err(AnalysisError::Invalid(format!(
+            "latents of {:?} given for {n} spectra and {} latents",
+            z.dim(),
+            inp.model.latent_dim()
+        )));
+    }
     let mut sample = (!pick.is_empty()).then(|| Array2::<f32>::zeros((pick.len(), s.n_bins())));
     let mut next_pick = 0;
     let mut chi2 = Vec::with_capacity(n);
@@ -486,8 +499,13 @@ fn encode_and_score(
         for lo in (0..x.nrows()).step_by(CHUNK) {
             progress.check()?;
             let hi = (lo + CHUNK).min(x.nrows());
-            let idx: Vec<u32> = (lo as u32..hi as u32).collect();
-            let z = encode_rows(inp.model, x, &idx, inp.device);
+            let z = match inp.latents {
+                Some(known) => known.slice(s![first + lo..first + hi, ..]).to_owned(),
+                None => {
+                    let idx: Vec<u32> = (lo as u32..hi as u32).collect();
+                    encode_rows(inp.model, x, &idx, inp.device)
+                }
+            };
             let xhat = decode_rows(inp.model, z.view(), inp.device);
             let (xs, ws) = (x.slice(s![lo..hi, ..]), w.slice(s![lo..hi, ..]));
             if xhat.dim() != xs.dim() {

@@ -125,6 +125,7 @@ pub(super) fn analyze_into(
         split: &loaded.split,
         model_path: Some(model),
         data_path: Some(data),
+        latents: None,
     };
     let result = match analyze(&inputs, opt, progress) {
         Err(AnalysisError::Cancelled) => {

@@ -137,6 +137,7 @@ pub fn cancel(a: CancelArgs) -> anyhow::Result<()> {
         split: &split,
         model_path: None,
         data_path: None,
+        latents: None,
     };
     let mut opt = AnalysisOptions::default();
     opt.umap.reproducible = false;

@@ -113,6 +113,7 @@ pub(super) fn score_survey(
             split: &loaded.split,
             model_path: Some(model),
             data_path: Some(&data),
+            latents: None,
         },
         &AnalysisOptions::default(),
         &progress,

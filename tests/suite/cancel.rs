@@ -119,6 +119,7 @@ fn encoding_umap_and_the_analysis_stop_where_cancelled() {
         split: &split,
         model_path: None,
         data_path: None,
+        latents: None,
     };
     let mut opt = AnalysisOptions::default();
     opt.umap.n_epochs = Some(50);

@@ -272,6 +272,7 @@ fn analysis_caches_never_panic_the_reader() {
         split: &split,
         model_path: None,
         data_path: None,
+        latents: None,
     };
     let a = analyze(&inputs, &opt, &Progress::new()).unwrap();
     a.write(dir.path(), (&spectra).into(), &split).unwrap();

@@ -104,6 +104,7 @@ pub fn run_analysis(job: AnalysisJob, cx: &JobCtx) -> JobOutput {
         split: &job.split,
         model_path: job.model_path.as_deref(),
         data_path: Some(&job.data_path),
+        latents: Some(job.latents.view()),
     };
     let a = match analyze_streaming(&inputs, &job.options, cx.progress(), &mut |part| {
         cx.deliver(output_of(part))
