@@ -100,6 +100,8 @@ pub enum AppCommand {
     ClearSelection,
     /// Step through the focus's nearest latent neighbours (+1 next, −1 previous).
     StepNeighbour(i32),
+    /// Fit the inspected galaxy's latents to it (the decoder's best reconstruction) or not.
+    SetFitLatents(bool),
     /// Latent sliders: decode this latent vector.
     SetSynthetic(Vec<f32>),
     SyntheticFromFocus,

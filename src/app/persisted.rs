@@ -136,6 +136,9 @@ pub struct Persisted {
     pub export_format: ExportFormat,
     /// How the Outliers panel orders the candidates.
     pub ranking: crate::triage::Ranking,
+    /// The inspector also fits the inspected galaxy's latents to it and shows that
+    /// reconstruction ("fit latents").
+    pub fit_latents: bool,
 }
 
 impl Default for Persisted {
@@ -154,6 +157,7 @@ impl Default for Persisted {
             export_dir: None,
             export_format: ExportFormat::Png,
             ranking: crate::triage::Ranking::Combined,
+            fit_latents: false,
         }
     }
 }

@@ -41,6 +41,19 @@ pub struct Inspected {
     pub outlier_rank: Option<usize>,
     /// In the model's validation split.
     pub validation: bool,
+    /// Its latents fitted to it, where the inspector fits them.
+    pub fitted: Option<FittedLatents>,
+}
+
+/// The decoder's best reconstruction of a galaxy: latents fitted to its spectrum (see
+/// [`crate::train::fit_latents`]), with χ²/pixel before and after.
+#[derive(Clone, Debug, Default)]
+pub struct FittedLatents {
+    pub z: Vec<f32>,
+    pub xhat: Vec<f32>,
+    /// χ²/pixel with the encoder's latents and with the fitted ones.
+    pub chi2_encoded: f64,
+    pub chi2_fitted: f64,
 }
 
 /// Residual histograms of a selection of `rows` spectra.

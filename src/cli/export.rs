@@ -20,6 +20,8 @@ use specae::model::interop::{
 use specae::train::load::{ModelFile, fit_model_for, read_model};
 use specae::util::atomic::write_bytes_atomically;
 
+use super::fitted::fitted_fits_of_rows;
+
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// A checkpoint (best.safetensors) or exported weights.
@@ -92,7 +94,7 @@ pub fn run(a: ExportArgs) -> anyhow::Result<()> {
 /// checkpoint records, if unchanged).
 fn inputs_of(a: &ExportArgs, file: ModelFile, device: &Device) -> anyhow::Result<ModelInputs> {
     let mut inputs = file.inputs.clone();
-    if inputs.infill.is_some() && inputs.reference.is_some() {
+    if inputs.infill.is_some() && inputs.reference.is_some() && inputs.reference_fitted.is_some() {
         return Ok(inputs);
     }
     let recorded = file
@@ -115,7 +117,8 @@ fn inputs_of(a: &ExportArgs, file: ModelFile, device: &Device) -> anyhow::Result
             match (inputs.infill.is_some(), inputs.reference.is_some()) {
                 (false, false) => "infill basis or validation fits",
                 (true, false) => "validation fits",
-                _ => "infill basis",
+                (false, true) => "infill basis",
+                (true, true) => "validation fits with fitted latents",
             }
         );
         return Ok(inputs);
@@ -135,6 +138,15 @@ fn inputs_of(a: &ExportArgs, file: ModelFile, device: &Device) -> anyhow::Result
     if inputs.reference.is_none() {
         let fits = fits_of_rows(&loaded.model, &spectra, &loaded.split.valid, device);
         inputs.reference = Some(reference_of(&fits));
+    }
+    if inputs.reference_fitted.is_none() {
+        let fits = fitted_fits_of_rows(
+            &loaded.model,
+            &spectra,
+            &loaded.split.valid,
+            "the validation spectra",
+        )?;
+        inputs.reference_fitted = Some(reference_of(&fits));
     }
     eprintln!(
         "infill basis and the fits of {} validation spectra from {}",

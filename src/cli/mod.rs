@@ -20,6 +20,7 @@ mod evaluate;
 mod export;
 mod fidelity;
 mod figures;
+mod fitted;
 mod generate;
 mod gui;
 mod indices;

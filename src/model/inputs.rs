@@ -6,7 +6,10 @@
 //!   `analyze`, `evaluate`, `fidelity` and the explorer alike;
 //! - the reconstruction χ²/pixel and S/N of the training survey's validation spectra
 //!   (`specae.reference`, n × 2): the reference `specae fidelity` and the explorer compare
-//!   other spectra with, without the training survey at hand.
+//!   other spectra with, without the training survey at hand;
+//! - the same with each validation spectrum's latents fitted to it (`specae.reference.fitted`,
+//!   m × 2: S/N and χ²; see `crate::train::fit_latents`), the reference of
+//!   `specae fidelity --fit-latents`.
 //!
 //! The grid is metadata ([`super::interop::GRID_KEY`]). About 45 KB for the basis (10
 //! eigenvectors of 1000 bins, float16) and 64 KB for 16,000 validation fits.
@@ -20,6 +23,7 @@ use crate::data::preprocess::PcaBasis;
 pub const INFILL_MU: &str = "specae.infill.mu";
 pub const INFILL_EVECS: &str = "specae.infill.evecs";
 pub const REFERENCE: &str = "specae.reference";
+pub const REFERENCE_FITTED: &str = "specae.reference.fitted";
 
 /// Most eigenvectors an infill basis may have (astroML's files use 10).
 pub const MAX_EIGENVECTORS: usize = 64;
@@ -41,6 +45,8 @@ pub struct ReferenceFit {
 pub struct ModelInputs {
     pub infill: Option<PcaBasis>,
     pub reference: Option<Vec<ReferenceFit>>,
+    /// The validation fits with latents fitted to each spectrum.
+    pub reference_fitted: Option<Vec<ReferenceFit>>,
 }
 
 impl ModelInputs {
@@ -49,7 +55,8 @@ impl ModelInputs {
         let st = deserialize(bytes)?;
         Ok(Self {
             infill: infill_of(&st, n_bins)?,
-            reference: reference_of(&st)?,
+            reference: reference_of(&st, REFERENCE)?,
+            reference_fitted: reference_of(&st, REFERENCE_FITTED)?,
         })
     }
 
@@ -61,6 +68,7 @@ impl ModelInputs {
             .map(|b| infill_tensors(b, b.evecs.nrows()))
             .unwrap_or_default();
         t.extend(self.reference.as_deref().map(reference_tensor));
+        t.extend((self.reference_fitted.as_deref()).map(|f| named_fits(REFERENCE_FITTED, f)));
         t
     }
 }
@@ -84,11 +92,16 @@ pub fn infill_tensors(basis: &PcaBasis, n_ev: usize) -> Vec<NamedTensor> {
 
 /// The reference fits as a named tensor.
 pub fn reference_tensor(fits: &[ReferenceFit]) -> NamedTensor {
+    named_fits(REFERENCE, fits)
+}
+
+/// Fits as the tensor `name`, n × 2 (S/N, χ²).
+fn named_fits(name: &str, fits: &[ReferenceFit]) -> NamedTensor {
     let v = fits
         .iter()
         .flat_map(|f| [f.snr, f.chi2.min(CHI2_CLIP)])
         .collect();
-    (REFERENCE.into(), vec![fits.len(), 2], v)
+    (name.into(), vec![fits.len(), 2], v)
 }
 
 /// The infill basis stored in safetensors `bytes` for a model of `n_bins` inputs; `None` when
@@ -132,24 +145,28 @@ fn infill_of(st: &SafeTensors<'_>, n_bins: usize) -> Result<Option<PcaBasis>, In
 
 /// The reference fits stored in safetensors `bytes`; `None` when the file has none.
 pub fn reference_from_safetensors(bytes: &[u8]) -> Result<Option<Vec<ReferenceFit>>, InteropError> {
-    reference_of(&deserialize(bytes)?)
+    reference_of(&deserialize(bytes)?, REFERENCE)
 }
 
-fn reference_of(st: &SafeTensors<'_>) -> Result<Option<Vec<ReferenceFit>>, InteropError> {
-    let Ok(t) = st.tensor(REFERENCE) else {
+/// The fits stored as tensor `name` (n × 2: S/N, χ²); `None` when there is none.
+fn reference_of(
+    st: &SafeTensors<'_>,
+    name: &str,
+) -> Result<Option<Vec<ReferenceFit>>, InteropError> {
+    let Ok(t) = st.tensor(name) else {
         return Ok(None);
     };
     match t.shape() {
         [n, 2] if (1..=MAX_REFERENCE).contains(n) => {}
         other => {
             return Err(InteropError::Shape {
-                name: REFERENCE.into(),
+                name: name.into(),
                 found: other.to_vec(),
                 expected: vec![16_000, 2],
             });
         }
     }
-    let v = values_f32(&t, REFERENCE)?;
+    let v = values_f32(&t, name)?;
     let fits: Vec<ReferenceFit> = v
         .chunks_exact(2)
         .map(|c| ReferenceFit {
@@ -159,7 +176,7 @@ fn reference_of(st: &SafeTensors<'_>) -> Result<Option<Vec<ReferenceFit>>, Inter
         .collect();
     if fits.iter().any(|f| f.snr < 0.0 || f.chi2 < 0.0) {
         return Err(InteropError::Data(format!(
-            "'{REFERENCE}' holds a negative S/N or χ²"
+            "'{name}' holds a negative S/N or χ²"
         )));
     }
     Ok(Some(fits))
@@ -167,7 +184,7 @@ fn reference_of(st: &SafeTensors<'_>) -> Result<Option<Vec<ReferenceFit>>, Inter
 
 /// Whether `name` is one of these tensors (not a weight).
 pub fn is_input_tensor(name: &str) -> bool {
-    [INFILL_MU, INFILL_EVECS, REFERENCE].contains(&name)
+    [INFILL_MU, INFILL_EVECS, REFERENCE, REFERENCE_FITTED].contains(&name)
 }
 
 #[cfg(test)]
@@ -195,6 +212,7 @@ mod tests {
         ];
         let mut tensors = infill_tensors(&basis, 2);
         tensors.push(reference_tensor(&fits));
+        tensors.push(named_fits(REFERENCE_FITTED, &fits[..1]));
         for half in [false, true] {
             let bytes = if half {
                 to_safetensors_f16(&tensors, None).unwrap()
@@ -209,6 +227,8 @@ mod tests {
             }
             let r = reference_from_safetensors(&bytes).unwrap().unwrap();
             assert_eq!(r.len(), 2);
+            let all = ModelInputs::from_safetensors(&bytes, d).unwrap();
+            assert_eq!(all.reference_fitted.map(|f| f.len()), Some(1));
             assert!((r[0].chi2 - 1.02).abs() < 1e-3);
             // Clipped into float16's range, still finite.
             assert!(r[1].chi2 >= 5.9e4 && r[1].chi2.is_finite());
@@ -225,5 +245,10 @@ mod tests {
         bad[0].2[3] = f32::NAN;
         let bytes = to_safetensors(&bad, &[], None).unwrap();
         assert!(infill_from_safetensors(&bytes, d).is_err());
+        // Fitted fits of the wrong shape: refused, naming the tensor.
+        let bad = vec![(REFERENCE_FITTED.to_string(), vec![3], vec![1.0; 3])];
+        let bytes = to_safetensors(&bad, &[], None).unwrap();
+        let e = ModelInputs::from_safetensors(&bytes, d).unwrap_err();
+        assert!(e.to_string().contains(REFERENCE_FITTED), "{e}");
     }
 }

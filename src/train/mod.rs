@@ -8,6 +8,7 @@
 //! - [`gpu`]: opening the GPUs (wgpu; CUDA with `gpu-cuda`) once per process;
 //! - [`draws`]: the VAE's seeded random draws, shared by both engines;
 //! - [`stream`]: the rows a run trains on, in memory or streamed from a survey store;
+//! - [`fit_latents`]: a trained decoder's best latents for given spectra;
 //! - [`trainer`]: the loop itself (epochs, validation, NaN guard), on one of two engines;
 //! - [`native`]: the native CPU engine (hand-written forward/backward and Adam on faer);
 //! - [`parity`]: a GPU engine step by step against the native engine;
@@ -19,6 +20,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod draws;
 pub mod engine_speed;
+pub mod fit_latents;
 pub mod gpu;
 pub mod load;
 pub mod native;

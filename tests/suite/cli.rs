@@ -528,6 +528,7 @@ fn fidelity_and_indices_judge_real_galaxies() {
         .arg(&survey)
         .arg("--residuals")
         .arg(&csv)
+        .arg("--fit-latents")
         .arg("--json"));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rows = v["spectra"].as_array().unwrap();
@@ -542,6 +543,13 @@ fn fidelity_and_indices_judge_real_galaxies() {
             chi2 > 0.5 && refc > 0.5 && (ratio - chi2 / refc).abs() < 1e-9,
             "{r}"
         );
+        // Latents fitted to each galaxy, and to the survey's validation spectra for the ratio.
+        let (fitted, ratio_fitted) = (
+            r["chi2_fitted"].as_f64().unwrap(),
+            r["ratio_fitted"].as_f64().unwrap(),
+        );
+        assert!(fitted > 0.5 && fitted <= chi2, "{r}");
+        assert!(ratio_fitted > 0.5 && ratio_fitted.is_finite(), "{r}");
     }
     assert!(rows.iter().any(|r| r["spectrum"] == "1045-52725-0628"));
     let text = std::fs::read_to_string(&csv).unwrap();

@@ -76,12 +76,20 @@ impl SpecaeApp {
                     self.state.focus = Some(i);
                 }
             }
+            AppCommand::SetFitLatents(on) => self.state.fit_latents = on,
             AppCommand::SetSynthetic(z) => self.derived.decode_synthetic(&self.session, z),
             AppCommand::SyntheticFromFocus => {
-                if let (Some(i), Some(l)) = (self.state.focus, &self.session.latents)
-                    && i < l.z.nrows()
-                {
-                    let z = l.z.row(i).to_vec();
+                // The latents fitted to the galaxy where the inspector shows them, else the
+                // encoder's.
+                let fitted = (self.derived.views.inspected.as_ref())
+                    .filter(|ins| Some(ins.index) == self.state.focus)
+                    .and_then(|ins| ins.fitted.as_ref())
+                    .map(|f| f.z.clone());
+                let encoded = match (self.state.focus, &self.session.latents) {
+                    (Some(i), Some(l)) if i < l.z.nrows() => Some(l.z.row(i).to_vec()),
+                    _ => None,
+                };
+                if let Some(z) = fitted.or(encoded) {
                     self.derived.decode_synthetic(&self.session, z);
                 }
             }

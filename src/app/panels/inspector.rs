@@ -6,8 +6,11 @@ use eframe::egui::{self, Color32};
 use egui_plot::{Line, PlotPoints};
 
 use super::panel::{Panel, PanelCx, waiting_ui};
-use super::spectrum_plot::{AE_COLOUR, DATA_COLOUR, PCA_COLOUR, plot_for_data, spectrum_plot_ui};
+use super::spectrum_plot::{
+    AE_COLOUR, DATA_COLOUR, FIT_COLOUR, PCA_COLOUR, plot_for_data, spectrum_plot_ui,
+};
 use crate::app::commands::AppCommand;
+use crate::app::view_models::FittedLatents;
 use crate::triage::Tag;
 use crate::triage::labels::MAX_SCORE;
 
@@ -80,6 +83,9 @@ impl Panel for InspectorPanel {
             );
         });
         label_row_ui(ui, cx, i);
+        if cx.session.model.is_some() {
+            fit_row_ui(ui, cx, ins.fitted.as_ref());
+        }
         if let Some(e) = &ins.row_error {
             ui.colored_label(ui.visuals().error_fg_color, e);
             return;
@@ -92,11 +98,21 @@ impl Panel for InspectorPanel {
         if let Some(p) = ins.pca.as_ref().filter(|p| p.len() == x.len()) {
             series.push(("PCA", p, PCA_COLOUR));
         }
+        let fitted = ins.fitted.as_ref().filter(|f| f.xhat.len() == x.len());
+        if let Some(f) = fitted {
+            series.push(("latents fitted", &f.xhat, FIT_COLOUR));
+        }
         // What the plots show: a new galaxy, model or data set fits them anew.
         let key = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            (i, cx.session.data_gen, cx.session.latents_gen).hash(&mut h);
+            (
+                i,
+                cx.session.data_gen,
+                cx.session.latents_gen,
+                fitted.is_some(),
+            )
+                .hash(&mut h);
             h.finish()
         };
         let neighbours_h = 24.0;
@@ -117,20 +133,27 @@ impl Panel for InspectorPanel {
         );
         self.plot_rect = Some(r.rect);
         if ins.xhat.len() == x.len() {
-            let resid: Vec<f32> = x.iter().zip(&ins.xhat).map(|(a, b)| a - b).collect();
-            let pts: PlotPoints<'static> = d
-                .wavelengths
-                .iter()
-                .zip(&resid)
-                .map(|(&l, &r)| [l, r as f64])
-                .collect();
+            let residual = |xhat: &[f32]| -> PlotPoints<'static> {
+                (d.wavelengths.iter().zip(x.iter().zip(xhat)))
+                    .map(|(&l, (&a, &b))| [l, f64::from(a - b)])
+                    .collect()
+            };
+            let encoded = residual(&ins.xhat);
+            let fit = fitted.map(|f| residual(&f.xhat));
             plot_for_data(ui, "inspector-residuals", key)
                 .height(resid_h)
                 .x_axis_label("rest wavelength [Å]")
                 .y_axis_label("residual")
                 .show(ui, |p| {
                     p.hline(egui_plot::HLine::new("0", 0.0).color(Color32::DARK_GRAY));
-                    p.line(Line::new("residual", pts).color(AE_COLOUR).width(1.0));
+                    p.line(Line::new("residual", encoded).color(AE_COLOUR).width(1.0));
+                    if let Some(pts) = fit {
+                        p.line(
+                            Line::new("residual, latents fitted", pts)
+                                .color(FIT_COLOUR)
+                                .width(1.0),
+                        );
+                    }
                 });
         }
         ui.horizontal_wrapped(|ui| {
@@ -145,6 +168,33 @@ impl Panel for InspectorPanel {
             }
         });
     }
+}
+
+/// "Fit latents": the decoder's best reconstruction of the galaxy (latents fitted to its
+/// spectrum from where the encoder put them) beside the encoder's, with both χ²/pixel. On
+/// spectra unlike the training survey's (real galaxies for the built-in model) the encoder
+/// lands near, not at, the best latents; the difference is its share of the misfit.
+fn fit_row_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, fitted: Option<&FittedLatents>) {
+    ui.horizontal_wrapped(|ui| {
+        let mut on = cx.state.fit_latents;
+        if ui
+            .checkbox(&mut on, "fit latents")
+            .on_hover_text(
+                "Fit this galaxy's latents to its spectrum (Adam on the model's loss, from \
+                 the encoder's): the decoder's best reconstruction, in green. \
+                 \"From the inspected galaxy\" in the latent sliders then starts there.",
+            )
+            .changed()
+        {
+            cx.send(AppCommand::SetFitLatents(on));
+        }
+        if let Some(f) = fitted {
+            ui.label(format!(
+                "χ²/pixel {:.2} encoded → {:.2} latents fitted",
+                f.chi2_encoded, f.chi2_fitted
+            ));
+        }
+    });
 }
 
 /// The inspected galaxy's label: its interest score and tags, with their keys, and "next".

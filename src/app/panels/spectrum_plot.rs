@@ -12,6 +12,8 @@ use crate::figures::style::LINES;
 pub const DATA_COLOUR: Color32 = Color32::from_gray(200);
 pub const AE_COLOUR: Color32 = Color32::from_rgb(230, 159, 0);
 pub const PCA_COLOUR: Color32 = Color32::from_rgb(86, 180, 233);
+/// The reconstruction with latents fitted to the spectrum (Okabe–Ito bluish green).
+pub const FIT_COLOUR: Color32 = Color32::from_rgb(0, 158, 115);
 
 /// Settings every spectrum plot shares: the scroll wheel scrolls the tile, not the plot
 /// (drag pans, Cmd/Ctrl-scroll or pinch zooms, double-click fits); a new `data_key` (another
