@@ -10,7 +10,6 @@ use super::spectrum_plot::{
     AE_COLOUR, DATA_COLOUR, FIT_COLOUR, PCA_COLOUR, plot_for_data, spectrum_plot_ui,
 };
 use crate::app::commands::AppCommand;
-use crate::app::view_models::FittedLatents;
 use crate::triage::Tag;
 use crate::triage::labels::MAX_SCORE;
 
@@ -83,9 +82,6 @@ impl Panel for InspectorPanel {
             );
         });
         label_row_ui(ui, cx, i);
-        if cx.session.model.is_some() {
-            fit_row_ui(ui, cx, ins.fitted.as_ref());
-        }
         if let Some(e) = &ins.row_error {
             ui.colored_label(ui.visuals().error_fg_color, e);
             return;
@@ -99,8 +95,18 @@ impl Panel for InspectorPanel {
             series.push(("PCA", p, PCA_COLOUR));
         }
         let fitted = ins.fitted.as_ref().filter(|f| f.xhat.len() == x.len());
+        // The χ² before and after in the legend (the tile has no height to spare at laptop
+        // size).
+        let fit_name = fitted
+            .map(|f| {
+                format!(
+                    "latents fitted: χ²/pixel {:.2} (encoded {:.2})",
+                    f.chi2_fitted, f.chi2_encoded
+                )
+            })
+            .unwrap_or_default();
         if let Some(f) = fitted {
-            series.push(("latents fitted", &f.xhat, FIT_COLOUR));
+            series.push((&fit_name, &f.xhat, FIT_COLOUR));
         }
         // What the plots show: a new galaxy, model or data set fits them anew.
         let key = {
@@ -170,31 +176,26 @@ impl Panel for InspectorPanel {
     }
 }
 
-/// "Fit latents": the decoder's best reconstruction of the galaxy (latents fitted to its
-/// spectrum from where the encoder put them) beside the encoder's, with both χ²/pixel. On
-/// spectra unlike the training survey's (real galaxies for the built-in model) the encoder
-/// lands near, not at, the best latents; the difference is its share of the misfit.
-fn fit_row_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, fitted: Option<&FittedLatents>) {
-    ui.horizontal_wrapped(|ui| {
-        let mut on = cx.state.fit_latents;
-        if ui
-            .checkbox(&mut on, "fit latents")
-            .on_hover_text(
-                "Fit this galaxy's latents to its spectrum (Adam on the model's loss, from \
-                 the encoder's): the decoder's best reconstruction, in green. \
-                 \"From the inspected galaxy\" in the latent sliders then starts there.",
-            )
-            .changed()
-        {
-            cx.send(AppCommand::SetFitLatents(on));
-        }
-        if let Some(f) = fitted {
-            ui.label(format!(
-                "χ²/pixel {:.2} encoded → {:.2} latents fitted",
-                f.chi2_encoded, f.chi2_fitted
-            ));
-        }
-    });
+/// "fit latents": the decoder's best reconstruction of the galaxy (latents fitted to its
+/// spectrum from where the encoder put them) beside the encoder's, with both χ²/pixel in the
+/// legend. On spectra unlike the training survey's (real galaxies for the built-in model) the
+/// encoder lands near, not at, the best latents; the difference is its share of the misfit.
+fn fit_toggle_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+    if cx.session.model.is_none() {
+        return;
+    }
+    let mut on = cx.state.fit_latents;
+    if ui
+        .checkbox(&mut on, "fit latents")
+        .on_hover_text(
+            "Fit this galaxy's latents to its spectrum (Adam on the model's loss, from the \
+             encoder's): the decoder's best reconstruction, in green, with its χ² in the \
+             legend. \"From the inspected galaxy\" in the latent sliders then starts there.",
+        )
+        .changed()
+    {
+        cx.send(AppCommand::SetFitLatents(on));
+    }
 }
 
 /// The inspected galaxy's label: its interest score and tags, with their keys, and "next".
@@ -205,7 +206,10 @@ fn label_row_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, i: usize) {
     let book = match &d.labels {
         Ok(b) => b,
         Err(e) => {
-            ui.colored_label(Color32::YELLOW, format!("labelling is off: {e}"));
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(Color32::YELLOW, format!("labelling is off: {e}"));
+                fit_toggle_ui(ui, cx);
+            });
             return;
         }
     };
@@ -251,6 +255,8 @@ fn label_row_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, i: usize) {
         {
             cx.send(AppCommand::NextCandidate);
         }
+        ui.separator();
+        fit_toggle_ui(ui, cx);
         if !label.tags.is_empty() {
             ui.label(egui::RichText::new(label.tags_text().replace(';', ", ")).weak());
         }
