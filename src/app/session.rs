@@ -152,6 +152,10 @@ pub struct ModelState {
     /// (χ² at matched S/N, as `specae fidelity` prints it), when the model carries those fits
     /// and the data are not its training survey.
     pub fidelity: Option<Vec<crate::analysis::fidelity::Judged>>,
+    /// The same with each spectrum's latents fitted to it, against the model's validation
+    /// spectra fitted alike (`specae fidelity --fit-latents`), when the model carries those and
+    /// the data are small enough to fit on opening ([`crate::app::jobs::open::FIT_ON_OPEN_MAX`]).
+    pub fidelity_fitted: Option<Vec<crate::analysis::fidelity::Judged>>,
 }
 
 /// Latents of every spectrum under the current model, with a k-d tree for neighbours (built

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef};
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 
 use super::native::mlp::par_for;
 use super::native::{Adam, Mlp};
@@ -186,6 +186,32 @@ pub fn fit_latents(mlp: &Mlp, x: ArrayView2<f32>, w: ArrayView2<f32>, steps: usi
         loss_encoded: Array1::from(encoded),
         loss_fitted: Array1::from(best),
     }
+}
+
+/// Spectra fitted at once by [`fitted_reconstructions`] (bounds its buffers: ~14 MB).
+pub const FIT_BLOCK: usize = 512;
+
+/// The reconstruction of each of `rows` of `x` (weights `w`) with latents fitted to it, in the
+/// order of `rows`, [`FIT_BLOCK`] spectra at a time; `done` hears how many are fitted after
+/// each block.
+pub fn fitted_reconstructions(
+    mlp: &Mlp,
+    x: ArrayView2<f32>,
+    w: ArrayView2<f32>,
+    rows: &[u32],
+    mut done: impl FnMut(usize),
+) -> Array2<f32> {
+    let mut out = Array2::zeros((rows.len(), x.ncols()));
+    for (b, block) in rows.chunks(FIT_BLOCK).enumerate() {
+        let idx: Vec<usize> = block.iter().map(|&r| r as usize).collect();
+        let (xb, wb) = (x.select(Axis(0), &idx), w.select(Axis(0), &idx));
+        let fit = fit_latents(mlp, xb.view(), wb.view(), FIT_STEPS);
+        let start = b * FIT_BLOCK;
+        out.slice_mut(s![start..start + block.len(), ..])
+            .assign(&fit.xhat);
+        done(start + block.len());
+    }
+    out
 }
 
 #[cfg(test)]

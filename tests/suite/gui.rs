@@ -1637,6 +1637,12 @@ fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
         "--json",
     ]));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cli_ratios: Vec<f64> = json["spectra"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["ratio_fitted"].as_f64().unwrap())
+        .collect();
     let cli: Vec<(String, f64, f64)> = json["spectra"]
         .as_array()
         .unwrap()
@@ -1671,6 +1677,18 @@ fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
     wait_for(&mut h, 600, "the built-in model on the galaxies", |a| {
         a.session().latents.is_some() && !a.is_busy()
     });
+    // The fidelity summary and table with latents fitted, as the CLI computes them.
+    h.step();
+    assert!(
+        shows(&h, "with latents fitted"),
+        "the fitted median is shown"
+    );
+    let m = h.state().session().model.as_ref().unwrap();
+    let fitted = m.fidelity_fitted.as_ref().expect("fitted on opening");
+    assert_eq!(fitted.len(), cli_ratios.len());
+    for (j, r) in fitted.iter().zip(&cli_ratios) {
+        assert!((j.ratio() / r - 1.0).abs() < 1e-6, "{} vs {r}", j.ratio());
+    }
     h.state_mut().send(AppCommand::Focus(0));
     wait_for(&mut h, 60, "the inspector", |a| {
         a.inspected().is_some_and(|ins| !ins.xhat.is_empty())

@@ -69,7 +69,7 @@ impl Panel for DataModelPanel {
                 ));
                 builtin_buttons_ui(ui, cx, Some(&m.label));
                 if let Some(j) = &m.fidelity {
-                    fidelity_ui(ui, cx, j);
+                    fidelity_ui(ui, cx, j, m.fidelity_fitted.as_deref());
                 }
             }
             None if s.data.is_some() => {

@@ -1,6 +1,7 @@
 //! How far a model can be trusted on the open spectra: each one's reconstruction χ²/pixel
 //! next to the median χ² of the model's own validation spectra of the same S/N (the table
-//! `specae fidelity` prints), shown when a model meets data it was not trained on.
+//! `specae fidelity` prints), shown when a model meets data it was not trained on; with each
+//! spectrum's latents fitted to it too where those were computed (`--fit-latents`).
 
 use eframe::egui;
 
@@ -12,8 +13,15 @@ use crate::util::stats::quantiles;
 /// Rows listed before "…and N more" (the summary covers all).
 const ROWS_SHOWN: usize = 200;
 
-/// The summary line and, unfolded, the table; clicking a row inspects that spectrum.
-pub fn fidelity_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, judged: &[Judged]) {
+/// The summary line and, unfolded, the table; clicking a row inspects that spectrum. `fitted`
+/// (row for row with `judged`): the same with latents fitted to each spectrum.
+pub fn fidelity_ui(
+    ui: &mut egui::Ui,
+    cx: &mut PanelCx<'_>,
+    judged: &[Judged],
+    fitted: Option<&[Judged]>,
+) {
+    let fitted = fitted.filter(|f| f.len() == judged.len());
     let Some(d) = cx.session.data.as_ref() else {
         return;
     };
@@ -28,18 +36,25 @@ pub fn fidelity_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, judged: &[Judged]) {
     } else {
         egui::Color32::LIGHT_RED
     };
+    let fitted_median = fitted
+        .and_then(|f| quantiles(f.iter().map(Judged::ratio)))
+        .map(|[_, m, _]| format!(" ({m:.2} with latents fitted)"))
+        .unwrap_or_default();
     ui.colored_label(
         colour,
         format!(
-            "fit vs its training spectra of equal S/N: median χ² ratio {m:.2}; {within} of {} \
-             within 1.5×",
+            "fit vs its training spectra of equal S/N: median χ² ratio {m:.2}{fitted_median}; \
+             {within} of {} within 1.5×",
             judged.len()
         ),
     )
     .on_hover_text(
         "Each spectrum's reconstruction χ²/pixel divided by the median χ² of the model's \
          validation spectra nearest in S/N (specae fidelity). Near 1: the model reconstructs \
-         these spectra as well as its own; well above: train a model on these data.",
+         these spectra as well as its own; well above: train a model on these data. \
+         With latents fitted (specae fidelity --fit-latents): the decoder's best, each \
+         spectrum's latents fitted to it, against its validation spectra fitted alike; what \
+         fitting removes is the encoder's share of the misfit.",
     );
     egui::CollapsingHeader::new("fidelity per spectrum")
         .id_salt("fidelity-table")
@@ -50,13 +65,18 @@ pub fn fidelity_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, judged: &[Judged]) {
                 .show(ui, |ui| {
                     egui::Grid::new("fidelity-grid")
                         .striped(true)
-                        .num_columns(4)
+                        .num_columns(if fitted.is_some() { 5 } else { 4 })
                         .show(ui, |ui| {
-                            for h in ["spectrum", "ratio", "χ² (ref.)", "S/N"] {
+                            let mut heads = vec!["spectrum", "ratio"];
+                            if fitted.is_some() {
+                                heads.push("fitted");
+                            }
+                            heads.extend(["χ² (ref.)", "S/N"]);
+                            for h in heads {
                                 ui.label(egui::RichText::new(h).strong());
                             }
                             ui.end_row();
-                            for j in judged.iter().take(ROWS_SHOWN) {
+                            for (k, j) in judged.iter().take(ROWS_SHOWN).enumerate() {
                                 let i = j.fit.index;
                                 let name =
                                     d.spectra.meta().name(i).unwrap_or_else(|| format!("#{i}"));
@@ -64,6 +84,14 @@ pub fn fidelity_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, judged: &[Judged]) {
                                     cx.send(AppCommand::Focus(i));
                                 }
                                 ui.label(format!("{:.2}", j.ratio()));
+                                if let Some(f) = fitted {
+                                    ui.label(format!("{:.2}", f[k].ratio())).on_hover_text(
+                                        format!(
+                                            "latents fitted: χ² {:.2} (ref. {:.2})",
+                                            f[k].fit.chi2, f[k].reference.chi2
+                                        ),
+                                    );
+                                }
                                 ui.label(format!("{:.2} ({:.2})", j.fit.chi2, j.reference.chi2));
                                 ui.label(format!("{:.1}", j.fit.snr));
                                 ui.end_row();
