@@ -100,7 +100,7 @@ impl Panel for InspectorPanel {
         let fit_name = fitted
             .map(|f| {
                 format!(
-                    "latents fitted: χ²/pixel {:.2} (encoded {:.2})",
+                    "latents fitted: χ²/pixel vs noise {:.2} (encoded {:.2})",
                     f.chi2_fitted, f.chi2_encoded
                 )
             })
