@@ -152,7 +152,9 @@ pub fn fit_latents(mlp: &Mlp, x: ArrayView2<f32>, w: ArrayView2<f32>, steps: usi
             if step == 0 {
                 encoded[r] = loss;
             }
-            if loss < best[r] {
+            // The encoder's latents stand until a step does better (also when a row's loss is
+            // not finite: the fit then returns the encoder's reconstruction).
+            if step == 0 || loss < best[r] {
                 best[r] = loss;
                 best_z[r * latent..(r + 1) * latent]
                     .copy_from_slice(&z[r * latent..(r + 1) * latent]);
