@@ -220,43 +220,62 @@ pub fn fitted_reconstructions(
 mod tests {
     use burn::prelude::*;
     use ndarray::Array2;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
 
     use super::*;
+    use crate::model::interop::{NamedTensor, torch_name};
 
-    #[test]
-    fn fitting_finds_the_latents_a_spectrum_was_decoded_from() {
-        let device = Device::flex();
+    /// A 60-bin network of seeded weights (U(±1/√fan_in), as PyTorch initialises).
+    fn seeded_mlp(seed: u64) -> Mlp {
         let cfg = AutoencoderConfig::new()
             .with_hidden(vec![40, 12])
             .with_n_bins(60);
-        let model = cfg.init(&device);
-        let mlp = mlp_of(&model).expect("native copy");
-        // A spectrum the decoder makes from latents 0.05 away from where the encoder puts
-        // the input it was made from.
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut tensors: Vec<NamedTensor> = vec![];
+        for (part, sizes) in [(0, cfg.encoder_sizes()), (1, cfg.decoder_sizes())] {
+            for (i, s) in sizes.windows(2).enumerate() {
+                let b = 1.0 / (s[0] as f32).sqrt();
+                let mut draw = |n: usize| (0..n).map(|_| rng.random_range(-b..b)).collect();
+                let name = torch_name(part, i);
+                tensors.push((
+                    format!("{name}.weight"),
+                    vec![s[1], s[0]],
+                    draw(s[0] * s[1]),
+                ));
+                tensors.push((format!("{name}.bias"), vec![s[1]], draw(s[1])));
+            }
+        }
+        Mlp::from_state_dict(&cfg, &tensors).expect("weights")
+    }
+
+    /// The decoder's output for latents `z` (rows × latent).
+    fn decode(mlp: &Mlp, z: &Array2<f32>) -> Array2<f32> {
+        let (rows, nl, ne) = (z.nrows(), mlp.layers.len(), mlp.n_encoder);
+        let mut acts: Vec<Vec<f32>> = (0..=nl)
+            .map(|_| vec![0.0; rows * mlp.max_width()])
+            .collect();
+        acts[ne][..z.len()].copy_from_slice(z.as_slice().expect("contiguous"));
+        mlp.forward_layers(&mut acts, rows, ne..nl);
+        let n = mlp.n_in();
+        Array2::from_shape_vec((rows, n), acts[nl][..rows * n].to_vec()).expect("shape")
+    }
+
+    #[test]
+    fn fitting_finds_the_latents_a_spectrum_was_decoded_from() {
+        let mlp = seeded_mlp(11);
+        // Spectra the decoder makes from latents 0.05 away from where the encoder puts the
+        // inputs they were made from.
         let rows = 3;
+        let ones = Array2::ones((rows, 60));
         let x0 = Array2::from_shape_fn((rows, 60), |(r, k)| {
             1.0 + 0.3 * ((k as f32) * 0.1 + r as f32).sin()
         });
-        let start = fit_latents(&mlp, x0.view(), Array2::ones((rows, 60)).view(), 0);
-        let z_true = start.z.mapv(|v| v + 0.05);
-        let z_tensor = Tensor::<2>::from_data(
-            TensorData::new(z_true.iter().copied().collect::<Vec<f32>>(), [rows, 6]),
-            &device,
-        );
-        let x: Vec<f32> = model
-            .decode(z_tensor)
-            .into_data()
-            .try_to_vec::<f32>()
-            .expect("f32");
-        let x = Array2::from_shape_vec((rows, 60), x).expect("shape");
+        let start = fit_latents(&mlp, x0.view(), ones.view(), 0);
+        let x = decode(&mlp, &start.z.mapv(|v| v + 0.05));
         // An untrained network's loss is flatter about its minimum than a trained one's: more
         // steps.
-        let fit = fit_latents(
-            &mlp,
-            x.view(),
-            Array2::ones((rows, 60)).view(),
-            20 * FIT_STEPS,
-        );
+        let fit = fit_latents(&mlp, x.view(), ones.view(), 20 * FIT_STEPS);
         for r in 0..rows {
             assert!(
                 fit.loss_fitted[r] < 1e-2 * fit.loss_encoded[r],
@@ -269,5 +288,30 @@ mod tests {
             .mapv(f32::abs)
             .fold(0.0f32, |a, &b| a.max(b));
         assert!(err < 1e-2, "largest pixel error {err}");
+        // Blocks give the same reconstructions as one fit of all rows.
+        let rows_all: Vec<u32> = (0..rows as u32).collect();
+        let blocks = fitted_reconstructions(&mlp, x.view(), ones.view(), &rows_all, |_| {});
+        let one = fit_latents(&mlp, x.view(), ones.view(), FIT_STEPS);
+        assert_eq!(blocks, one.xhat);
+    }
+
+    #[test]
+    fn the_native_copy_decodes_as_the_model_does() {
+        let device = Device::flex();
+        let cfg = AutoencoderConfig::new()
+            .with_hidden(vec![40, 12])
+            .with_n_bins(60);
+        let model = cfg.init(&device);
+        let mlp = mlp_of(&model).expect("native copy");
+        let z = Array2::from_shape_fn((2, 6), |(r, j)| 0.1 * (r + j) as f32 - 0.2);
+        let t = Tensor::<2>::from_data(
+            TensorData::new(z.iter().copied().collect::<Vec<f32>>(), [2, 6]),
+            &device,
+        );
+        let burn: Vec<f32> = model.decode(t).into_data().try_to_vec().expect("f32");
+        let native = decode(&mlp, &z);
+        for (a, b) in burn.iter().zip(native.iter()) {
+            assert!((a - b).abs() <= 1e-5 * a.abs().max(1.0), "{a} vs {b}");
+        }
     }
 }
