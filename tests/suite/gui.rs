@@ -1470,26 +1470,60 @@ fn residual_columns(csv: &str, i: usize) -> (Vec<f32>, Vec<f32>, Vec<Option<f64>
     (x, xhat, sigma)
 }
 
-#[test]
-fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explorer_analyze_and_fidelity()
- {
+/// The four real galaxies copied into `dir` (as `galaxies.npz`) and `specae fidelity builtin`
+/// on them, `--json` with `extra` arguments.
+fn galaxies_and_their_fidelity(dir: &Path, extra: &[&str]) -> (PathBuf, serde_json::Value) {
     use crate::common::{fixture, ok, specae};
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("galaxies.npz");
+    let data = dir.join("galaxies.npz");
     std::fs::copy(fixture("sdss-galaxies.npz"), &data).unwrap();
-    let csv = dir.path().join("r.csv");
-    let d = data.to_str().unwrap();
-    // The CLI, with the shipped model by name (no file from the source tree).
-    let out = ok(specae(&[
+    let mut args = vec![
         "fidelity",
         "builtin",
         "--data",
-        d,
-        "--residuals",
-        csv.to_str().unwrap(),
+        data.to_str().unwrap(),
         "--json",
-    ]));
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    ];
+    args.extend(extra);
+    let out = ok(specae(&args));
+    (data, serde_json::from_str(&out).unwrap())
+}
+
+/// The explorer on the galaxies at `data` after one click on "Use the built-in model", once
+/// their fidelity and latents are in.
+fn explorer_with_the_builtin_model(dir: &Path, data: &Path) -> Harness<'static, SpecaeApp> {
+    let ctx = egui::Context::default();
+    let mut o = options(dir);
+    o.restore_files = false;
+    let mut h = harness(SpecaeApp::new(o, None, &ctx));
+    h.state_mut().send(AppCommand::OpenData(data.to_path_buf()));
+    wait_for(&mut h, 600, "the galaxies", |a| {
+        a.session().data.as_ref().is_some_and(|d| d.n() == 4) && !a.is_busy()
+    });
+    h.step();
+    assert!(shows(&h, "model: none — use a built-in one"));
+    press(&mut h, "Use the built-in model");
+    wait_for(&mut h, 600, "the built-in model on the galaxies", |a| {
+        a.session()
+            .model
+            .as_ref()
+            .is_some_and(|m| m.fidelity.is_some())
+            && a.session().latents.is_some()
+            && !a.is_busy()
+    });
+    h.step();
+    h
+}
+
+#[test]
+fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explorer_analyze_and_fidelity()
+ {
+    use crate::common::{ok, specae};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("r.csv");
+    // The CLI, with the shipped model by name (no file from the source tree).
+    let (data, json) =
+        galaxies_and_their_fidelity(dir.path(), &["--residuals", csv.to_str().unwrap()]);
+    let d = data.to_str().unwrap();
     let ratios: Vec<f64> = json["spectra"]
         .as_array()
         .unwrap()
@@ -1510,26 +1544,7 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
     let csv = std::fs::read_to_string(&csv).unwrap();
 
     // The explorer: open the galaxies, one click on "Use the built-in model".
-    let ctx = egui::Context::default();
-    let mut o = options(dir.path());
-    o.restore_files = false;
-    let mut h = harness(SpecaeApp::new(o, None, &ctx));
-    h.state_mut().send(AppCommand::OpenData(data.clone()));
-    wait_for(&mut h, 600, "the galaxies", |a| {
-        a.session().data.as_ref().is_some_and(|d| d.n() == 4) && !a.is_busy()
-    });
-    h.step();
-    assert!(shows(&h, "model: none — use a built-in one"));
-    press(&mut h, "Use the built-in model");
-    wait_for(&mut h, 600, "the built-in model on the galaxies", |a| {
-        a.session()
-            .model
-            .as_ref()
-            .is_some_and(|m| m.fidelity.is_some())
-            && a.session().latents.is_some()
-            && !a.is_busy()
-    });
-    h.step();
+    let mut h = explorer_with_the_builtin_model(dir.path(), &data);
     assert!(
         shows(&h, "median χ² ratio"),
         "the fidelity summary is shown"
@@ -1624,19 +1639,8 @@ fn an_analysis_warning_goes_when_other_data_opens() {
 /// built-in model's χ² that fitting removes (it leaves 0.5–3% on synthetic spectra).
 #[test]
 fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
-    use crate::common::{fixture, ok, specae};
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("galaxies.npz");
-    std::fs::copy(fixture("sdss-galaxies.npz"), &data).unwrap();
-    let out = ok(specae(&[
-        "fidelity",
-        "builtin",
-        "--data",
-        data.to_str().unwrap(),
-        "--fit-latents",
-        "--json",
-    ]));
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (data, json) = galaxies_and_their_fidelity(dir.path(), &["--fit-latents"]);
     let cli_ratios: Vec<f64> = json["spectra"]
         .as_array()
         .unwrap()
@@ -1664,21 +1668,8 @@ fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
             )
         })
         .collect();
-    let ctx = egui::Context::default();
-    let mut o = options(dir.path());
-    o.restore_files = false;
-    let mut h = harness(SpecaeApp::new(o, None, &ctx));
-    h.state_mut().send(AppCommand::OpenData(data.clone()));
-    wait_for(&mut h, 600, "the galaxies", |a| {
-        a.session().data.as_ref().is_some_and(|d| d.n() == 4) && !a.is_busy()
-    });
-    h.step();
-    press(&mut h, "Use the built-in model");
-    wait_for(&mut h, 600, "the built-in model on the galaxies", |a| {
-        a.session().latents.is_some() && !a.is_busy()
-    });
+    let mut h = explorer_with_the_builtin_model(dir.path(), &data);
     // The fidelity summary and table with latents fitted, as the CLI computes them.
-    h.step();
     assert!(
         shows(&h, "with latents fitted"),
         "the fitted median is shown"
