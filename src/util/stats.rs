@@ -29,6 +29,21 @@ pub fn quantile_sorted(sorted: &[f32], q: f64) -> f32 {
     (sorted[i] as f64 * (1.0 - f) + sorted[j] as f64 * f) as f32
 }
 
+/// The median of the finite values (the mean of the middle two of an even count).
+pub fn median(v: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut s: Vec<f64> = v.filter(|x| x.is_finite()).collect();
+    if s.is_empty() {
+        return None;
+    }
+    s.sort_by(f64::total_cmp);
+    let m = s.len() / 2;
+    Some(if s.len() % 2 == 1 {
+        s[m]
+    } else {
+        0.5 * (s[m - 1] + s[m])
+    })
+}
+
 /// 10th percentile, median and 90th percentile (nearest rank) of the finite values.
 pub fn quantiles(v: impl Iterator<Item = f64>) -> Option<[f64; 3]> {
     let mut s: Vec<f64> = v.filter(|x| x.is_finite()).collect();
@@ -52,6 +67,9 @@ mod tests {
         assert_eq!(robust_range(&[f64::NAN], 0.0, 1.0), None);
         assert_eq!(quantile_sorted(&[0.0, 1.0, 2.0, 3.0], 0.5), 1.5);
         assert!(quantile_sorted(&[], 0.5).is_nan());
-        assert_eq!(quantiles(v.into_iter()), Some([10.0, 50.0, 90.0]));
+        assert_eq!(quantiles(v.clone().into_iter()), Some([10.0, 50.0, 90.0]));
+        assert_eq!(median(v.into_iter()), Some(50.0));
+        assert_eq!(median([7.99, 2.56].into_iter()), Some(5.275));
+        assert_eq!(median([f64::NAN].into_iter()), None);
     }
 }

@@ -8,7 +8,7 @@ use eframe::egui;
 use super::panel::PanelCx;
 use crate::analysis::fidelity::Judged;
 use crate::app::commands::AppCommand;
-use crate::util::stats::quantiles;
+use crate::util::stats::median;
 
 /// Rows listed before "…and N more" (the summary covers all).
 const ROWS_SHOWN: usize = 200;
@@ -25,7 +25,8 @@ pub fn fidelity_ui(
     let Some(d) = cx.session.data.as_ref() else {
         return;
     };
-    let Some([_, m, _]) = quantiles(judged.iter().map(Judged::ratio)) else {
+    // Two spectra's median is their mean (nearest rank gave the larger).
+    let Some(m) = median(judged.iter().map(Judged::ratio)) else {
         return;
     };
     let within = judged.iter().filter(|j| j.ratio() <= 1.5).count();
@@ -37,8 +38,8 @@ pub fn fidelity_ui(
         egui::Color32::LIGHT_RED
     };
     let fitted_median = fitted
-        .and_then(|f| quantiles(f.iter().map(Judged::ratio)))
-        .map(|[_, m, _]| format!(" ({m:.2} with latents fitted)"))
+        .and_then(|f| median(f.iter().map(Judged::ratio)))
+        .map(|m| format!(" ({m:.2} with latents fitted)"))
         .unwrap_or_default();
     ui.colored_label(
         colour,
