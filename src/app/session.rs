@@ -20,6 +20,7 @@ use crate::data::survey::Metadata;
 use crate::data::{GalaxyClass, Spectra, Split};
 use crate::model::Autoencoder;
 use crate::model::pca_baseline::PcaBaseline;
+use crate::train::native::Mlp;
 use crate::train::trainer::EpochRecord;
 use crate::triage::labels::labels_path_for;
 use crate::triage::{LabelBook, Learned, Prepared, survey_ids};
@@ -156,6 +157,9 @@ pub struct ModelState {
     /// spectra fitted alike (`specae fidelity --fit-latents`), when the model carries those and
     /// the data are small enough to fit on opening ([`crate::app::jobs::open::FIT_ON_OPEN_MAX`]).
     pub fidelity_fitted: Option<Vec<crate::analysis::fidelity::Judged>>,
+    /// The native engine's copy of the weights, for fitting latents (made once, by the job
+    /// that opened the model; `None` if the weights could not be copied).
+    pub native: Option<Arc<Mlp>>,
 }
 
 /// Latents of every spectrum under the current model, with a k-d tree for neighbours (built

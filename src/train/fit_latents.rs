@@ -15,18 +15,12 @@
 //! own: Adam's update is element-wise). Each row keeps its best latents seen, so the fitted
 //! loss is never above the encoder's.
 
-use std::ops::Range;
-
-use faer::linalg::matmul::matmul;
-use faer::{Accum, MatMut, MatRef};
 use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 
-use super::native::mlp::par_for;
 use super::native::{Adam, Mlp};
 use crate::model::interop::{InteropError, state_dict};
 use crate::model::kind::{Activation, ModelKind};
 use crate::model::{Autoencoder, AutoencoderConfig};
-use crate::util::simd::clear_upper_state;
 
 /// Steps of Adam per fit: the built-in model's fits of the four real fixture galaxies end within
 /// 0.01% of the loss 1,000 steps reach (0.1% after 50). One spectrum takes 46 ms on one core;
@@ -45,45 +39,6 @@ pub struct LatentFit {
     /// Σ w (x − x̂)² per spectrum with the encoder's latents and with the fitted ones.
     pub loss_encoded: Array1<f64>,
     pub loss_fitted: Array1<f64>,
-}
-
-/// dL/d(input of layer `layers.start`) into `delta`, given dL/d(output of the last layer) in
-/// it: the backward pass of [`Mlp::backward_layers`] without the weight gradients, which
-/// fitting latents does not need (they took two thirds of the time of a one-spectrum fit).
-fn input_gradient(
-    mlp: &Mlp,
-    acts: &[Vec<f32>],
-    rows: usize,
-    delta: &mut Vec<f32>,
-    scratch: &mut Vec<f32>,
-    layers: Range<usize>,
-) {
-    for l in layers.rev() {
-        let layer = &mlp.layers[l];
-        let (n_in, n_out) = (layer.n_in, layer.n_out);
-        let g = &mut delta[..rows * n_out];
-        if layer.relu {
-            for (d, &y) in g.iter_mut().zip(&acts[l + 1][..rows * n_out]) {
-                if y <= 0.0 {
-                    *d = if layer.slope == 0.0 {
-                        0.0
-                    } else {
-                        *d * layer.slope
-                    };
-                }
-            }
-        }
-        matmul(
-            MatMut::from_row_major_slice_mut(&mut scratch[..rows * n_in], rows, n_in),
-            Accum::Replace,
-            MatRef::from_row_major_slice(&*g, rows, n_out),
-            MatRef::from_row_major_slice(&layer.w, n_out, n_in),
-            1.0f32,
-            par_for(rows, n_out, n_in),
-        );
-        clear_upper_state();
-        std::mem::swap(delta, scratch);
-    }
 }
 
 /// The native engine's copy of `model` (the architecture read off its layers).
@@ -171,7 +126,7 @@ pub fn fit_latents(mlp: &Mlp, x: ArrayView2<f32>, w: ArrayView2<f32>, steps: usi
         {
             *d = 2.0 * wt * (y - t);
         }
-        input_gradient(mlp, &acts, rows, &mut delta, &mut scratch, ne..nl);
+        mlp.input_gradient(&acts, rows, &mut delta, &mut scratch, ne..nl);
         let lr = LR_START * 0.01f64.powf(step as f64 / steps.max(1) as f64);
         adam.step(&mut [&mut z[..]], &[&delta[..rows * latent]], lr);
     }

@@ -18,9 +18,9 @@ use crate::app::persisted::{ColourBy, Persisted};
 use crate::app::session::Session;
 use crate::app::view_models::{FittedLatents, Inspected, SelectionResiduals, Synthetic, Views};
 use crate::data::store::Block;
-use crate::model::Autoencoder;
 use crate::model::evaluate::{decode_one, reconstruct_rows};
-use crate::train::fit_latents::{FIT_STEPS, fit_latents, mlp_of};
+use crate::train::fit_latents::{FIT_STEPS, fit_latents};
+use crate::train::native::Mlp;
 use crate::triage::Ranking;
 use crate::triage::ranking::unsupervised_order;
 
@@ -285,7 +285,7 @@ impl Derived {
         let validation = m.split.valid.contains(&(i as u32));
         let fitted = state
             .fit_latents
-            .then(|| fitted_latents(&m.model, b, &xhat))
+            .then(|| m.native.as_deref().map(|mlp| fitted_latents(mlp, b, &xhat)))
             .flatten();
         self.views.inspected = Some(Inspected {
             index: i,
@@ -346,17 +346,16 @@ impl Derived {
     }
 }
 
-/// The latents of `model` fitted to the one spectrum of `b`, with χ²/pixel against the
-/// encoder's reconstruction `xhat` (46 ms on the UI thread, once per galaxy shown: the view
-/// is cached by its key).
-fn fitted_latents(model: &Autoencoder, b: &Block, xhat: &[f32]) -> Option<FittedLatents> {
-    let mlp = mlp_of(model).ok()?;
-    let fit = fit_latents(&mlp, b.x.view(), b.w.view(), FIT_STEPS);
+/// The latents of `mlp` (the model's native copy) fitted to the one spectrum of `b`, with
+/// χ²/pixel against the encoder's reconstruction `xhat` (46 ms on the UI thread, once per
+/// galaxy shown: the view is cached by its key).
+fn fitted_latents(mlp: &Mlp, b: &Block, xhat: &[f32]) -> FittedLatents {
+    let fit = fit_latents(mlp, b.x.view(), b.w.view(), FIT_STEPS);
     let enc = ndarray::ArrayView1::from(xhat);
-    Some(FittedLatents {
+    FittedLatents {
         z: fit.z.row(0).to_vec(),
         xhat: fit.xhat.row(0).to_vec(),
         chi2_encoded: chi2_per_pixel(b.x.row(0), enc, b.w.row(0)),
         chi2_fitted: chi2_per_pixel(b.x.row(0), fit.xhat.row(0), b.w.row(0)),
-    })
+    }
 }

@@ -17,6 +17,7 @@ use crate::model::evaluate::reconstruct_rows;
 use crate::synth::{SynthConfig, SynthError, generate};
 use crate::train::fit_latents::{fitted_reconstructions, mlp_of};
 use crate::train::load::{LoadedModel, fit_model_to_data, load_model_for, model_from_weight_bytes};
+use crate::train::native::Mlp;
 
 const TASK: &str = "open data";
 
@@ -139,10 +140,12 @@ pub fn builtin_model(which: Builtin, data_path: &Path, own: SurveyRows) -> JobOu
         .and_then(|m| fit_model_to_data(m, name, data_path, own.n_spectra(), &own.grid(), 0));
     match opened {
         Ok(l) => {
-            let (seen, fidelity, fidelity_fitted) = match as_seen(&l, &own, data_path) {
-                Ok(s) => s,
-                Err(e) => return JobOutput::failed("open model", e),
-            };
+            let native = mlp_of(&l.model).ok().map(Arc::new);
+            let (seen, fidelity, fidelity_fitted) =
+                match as_seen(&l, native.as_deref(), &own, data_path) {
+                    Ok(s) => s,
+                    Err(e) => return JobOutput::failed("open model", e),
+                };
             JobOutput::Model(ModelState {
                 latent_dim: l.latent_dim,
                 model: l.model,
@@ -154,6 +157,7 @@ pub fn builtin_model(which: Builtin, data_path: &Path, own: SurveyRows) -> JobOu
                 seen,
                 fidelity,
                 fidelity_fitted,
+                native,
             })
         }
         Err(e) => JobOutput::failed("open model", e),
@@ -176,10 +180,12 @@ pub fn open_model(path: &Path, data_path: &Path, own: SurveyRows) -> JobOutput {
                 .as_ref()
                 .map(|c| c.meta.history.clone())
                 .unwrap_or_default();
-            let (seen, fidelity, fidelity_fitted) = match as_seen(&l, &own, data_path) {
-                Ok(s) => s,
-                Err(e) => return JobOutput::failed("open model", e),
-            };
+            let native = mlp_of(&l.model).ok().map(Arc::new);
+            let (seen, fidelity, fidelity_fitted) =
+                match as_seen(&l, native.as_deref(), &own, data_path) {
+                    Ok(s) => s,
+                    Err(e) => return JobOutput::failed("open model", e),
+                };
             JobOutput::Model(ModelState {
                 latent_dim: l.latent_dim,
                 model: l.model,
@@ -191,6 +197,7 @@ pub fn open_model(path: &Path, data_path: &Path, own: SurveyRows) -> JobOutput {
                 seen,
                 fidelity,
                 fidelity_fitted,
+                native,
             })
         }
         Err(e) => JobOutput::failed("open model", e),
@@ -209,7 +216,12 @@ type Seen = (
 /// how they fit next to its training survey's validation spectra (when the model carries
 /// those and these are other data). A store whose infill is not the model's is read whole to
 /// be refilled (as `specae analyze` does), if it fits [`REFILL_MAX_BYTES`].
-fn as_seen(l: &LoadedModel, own: &SurveyRows, data_path: &Path) -> Result<Seen, String> {
+fn as_seen(
+    l: &LoadedModel,
+    native: Option<&Mlp>,
+    own: &SurveyRows,
+    data_path: &Path,
+) -> Result<Seen, String> {
     let infill = own.infill();
     let other_basis = l.inputs.infill.as_ref().filter(|b| !infill.same_as(b));
     let whole = match (own, other_basis) {
@@ -258,8 +270,7 @@ fn as_seen(l: &LoadedModel, own: &SurveyRows, data_path: &Path) -> Result<Seen, 
         .as_deref()
         .filter(|_| other_data && rows.len() <= FIT_ON_OPEN_MAX)
         .and_then(|r| {
-            let mlp = mlp_of(&l.model).ok()?;
-            let xfit = fitted_reconstructions(&mlp, s.x.view(), s.w.view(), &rows, |_| {});
+            let xfit = fitted_reconstructions(native?, s.x.view(), s.w.view(), &rows, |_| {});
             judge(s, xfit.view(), &fits_of_reference(r), FIDELITY_MATCHED)
         });
     Ok((seen, fidelity, fidelity_fitted))
