@@ -116,7 +116,8 @@ impl ExportFormat {
 pub struct Persisted {
     /// The survey last opened (`None`: the built-in survey).
     pub data_path: Option<PathBuf>,
-    /// The model last opened (`None`: the built-in model or none).
+    /// The model last opened: a file, or a shipped model by its command-line name
+    /// (`builtin`, `builtin-vae`); `None`: none. Reopened only with the data last opened.
     pub model_path: Option<PathBuf>,
     /// Recently opened files, newest first.
     pub recent: Vec<PathBuf>,

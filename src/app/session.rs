@@ -140,6 +140,8 @@ pub struct ModelState {
     pub label: String,
     /// The file it came from (`None` for the built-in model).
     pub path: Option<PathBuf>,
+    /// Which shipped model it is (`None` for a file).
+    pub builtin: Option<crate::model::builtin::Builtin>,
     pub split: Split,
     pub latent_dim: usize,
     /// Training history (checkpoints only).

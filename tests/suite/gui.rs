@@ -182,7 +182,7 @@ fn opens_on_the_builtin_data_with_a_ready_model() {
     // The analysis was cached beside the survey: a second launch reads it instead.
     assert!(
         dir.path()
-            .join("builtin.builtin-model-v3.analysis/analysis.npz")
+            .join("builtin.builtin-model-v4.analysis/analysis.npz")
             .is_file(),
         "analysis cached"
     );
@@ -447,6 +447,46 @@ fn bad_files_show_an_error_and_keep_the_session() {
         h.key_press(egui::Key::Backspace);
         h.step();
     }
+}
+
+/// An error about the data on screen (a model refused for them) goes when other data open;
+/// an error about a file that did not open stays until dismissed.
+#[test]
+fn errors_about_the_previous_data_go_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    let corrupt = dir.path().join("corrupt.npz");
+    std::fs::write(&corrupt, b"PK\x03\x04 this is not a zip archive").unwrap();
+    let small = dir.path().join("small.safetensors");
+    let cfg = specae::model::AutoencoderConfig::new().with_n_bins(500);
+    let m = cfg.init(&burn::prelude::Device::flex());
+    specae::train::checkpoint::export_weights(&m, None, &small).unwrap();
+    let errors = |a: &SpecaeApp| -> Vec<String> {
+        a.messages()
+            .iter()
+            .filter(|m| m.is_error())
+            .map(|m| m.text.clone())
+            .collect()
+    };
+    h.state_mut().send(AppCommand::OpenModel(small));
+    wait_for(&mut h, 600, "the model refused", |a| {
+        errors(a).iter().any(|e| e.contains("500 bins")) && !a.is_busy()
+    });
+    h.state_mut().send(AppCommand::OpenData(corrupt));
+    wait_for(&mut h, 600, "the file refused", |a| {
+        errors(a).iter().any(|e| e.contains("corrupt.npz")) && !a.is_busy()
+    });
+    let galaxies = dir.path().join("galaxies.npz");
+    std::fs::copy(crate::common::fixture("sdss-galaxies.npz"), &galaxies).unwrap();
+    h.state_mut().send(AppCommand::OpenData(galaxies));
+    wait_for(&mut h, 600, "the galaxies", |a| {
+        a.session().data.as_ref().is_some_and(|d| d.n() == 4) && !a.is_busy()
+    });
+    h.step();
+    let left = errors(h.state());
+    assert!(!left.iter().any(|e| e.contains("500 bins")), "{left:?}");
+    assert!(left.iter().any(|e| e.contains("corrupt.npz")), "{left:?}");
+    assert!(!shows(&h, "500 bins"));
 }
 
 /// A model chosen while the survey chosen just before is still opening is meant for that
@@ -1514,6 +1554,60 @@ fn explorer_with_the_builtin_model(dir: &Path, data: &Path) -> Harness<'static, 
     h
 }
 
+/// A user who applied the built-in model to their own galaxies finds it applied again after a
+/// relaunch (it used to come back as "model: none"), and data named on the command line next
+/// time do not inherit it.
+#[test]
+fn a_relaunch_applies_the_builtin_model_again_to_the_data_it_was_used_on() {
+    use specae::model::builtin::Builtin;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("galaxies.npz");
+    std::fs::copy(crate::common::fixture("sdss-galaxies.npz"), &data).unwrap();
+    let h = explorer_with_the_builtin_model(dir.path(), &data);
+    let saved: Persisted =
+        serde_json::from_str(&serde_json::to_string(h.state().state()).unwrap()).unwrap();
+    assert_eq!(saved.data_path.as_ref(), Some(&data));
+    assert_eq!(saved.model_path, Some(PathBuf::from("builtin")));
+    drop(h);
+
+    let ctx = egui::Context::default();
+    let mut o = options(dir.path());
+    o.restore_files = true;
+    let mut h = harness(SpecaeApp::new(o, Some(saved.clone()), &ctx));
+    wait_for(
+        &mut h,
+        600,
+        "the galaxies and the built-in model again",
+        |a| {
+            a.session()
+                .model
+                .as_ref()
+                .is_some_and(|m| m.builtin == Some(Builtin::Ae) && m.fidelity.is_some())
+                && a.session().latents.is_some()
+                && !a.is_busy()
+        },
+    );
+    h.step();
+    assert_eq!(h.state().session().n(), 4);
+    assert!(!shows(&h, "model: none — use a built-in one"));
+    drop(h);
+
+    // Other data named at launch open without a model, and the memory of it goes.
+    let other = dir.path().join("other.npz");
+    std::fs::copy(&data, &other).unwrap();
+    let mut o = options(dir.path());
+    o.restore_files = true;
+    o.data = Some(other.clone());
+    let mut h = harness(SpecaeApp::new(o, Some(saved), &ctx));
+    wait_for(&mut h, 600, "the other galaxies", |a| {
+        a.session().data.as_ref().is_some_and(|d| d.path == other) && !a.is_busy()
+    });
+    h.step();
+    assert!(h.state().session().model.is_none());
+    assert!(shows(&h, "model: none — use a built-in one"));
+    assert_eq!(h.state().state().model_path, None);
+}
+
 #[test]
 fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explorer_analyze_and_fidelity()
  {
@@ -1568,8 +1662,10 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
         let (shown, xhat) = (&app.inspected().unwrap().x, &app.inspected().unwrap().xhat);
         let (x_cli, xhat_cli, sigma) = residual_columns(&csv, i);
         // The same input (refilled masked pixels included) and the same reconstruction, to
-        // the CSV's 7 significant digits.
-        let close = |a: f32, b: f32| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1e-3);
+        // float32 rounding: the inspector decodes one spectrum, the CLI four at once, and the
+        // matrix kernels sum in another order by batch size and CPU (1.2e-6 apart on an
+        // AVX-512 machine, exact on AVX2 ones; another infill moves them by percent).
+        let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * a.abs().max(b.abs()).max(1e-3);
         for k in 0..x_cli.len() {
             assert!(close(shown[k], x_cli[k]), "x {i},{k}");
             assert!(
@@ -1693,7 +1789,13 @@ fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
                 .is_some_and(|ins| ins.index == i && ins.fitted.is_some())
         });
         let f = h.state().inspected().unwrap().fitted.clone().unwrap();
-        assert!((f.chi2_encoded / chi2 - 1.0).abs() < 1e-6, "{name}");
+        // One spectrum decoded here, four in the CLI: float32 rounding apart (see above),
+        // which a bright spectrum's χ² magnifies 100-fold (S/N 100).
+        assert!(
+            (f.chi2_encoded / chi2 - 1.0).abs() < 1e-4,
+            "{name}: {} vs the CLI's {chi2}",
+            f.chi2_encoded
+        );
         // One spectrum here, four at once in the CLI: the same fit to rounding.
         assert!(
             (f.chi2_fitted / chi2_fitted - 1.0).abs() < 1e-3,

@@ -114,8 +114,11 @@ impl SpecaeApp {
                 .then(|| state.data_path.clone())
                 .flatten()
         });
+        // The model last opened comes back with the data it was opened on, not with other
+        // data named on the command line.
+        let same_data = opts.data.is_none() || opts.data == state.data_path;
         let model = opts.model.clone().or_else(|| {
-            opts.restore_files
+            (opts.restore_files && same_data)
                 .then(|| state.model_path.clone())
                 .flatten()
         });
@@ -228,6 +231,13 @@ impl SpecaeApp {
 
     fn error(&mut self, text: impl Into<String>) {
         self.messages.push(Level::Error, text);
+    }
+
+    /// An error about the data and model open now: it goes when others open (an analysis
+    /// error about the previous survey stayed on screen over the next one's views).
+    fn error_about_open(&mut self, text: impl Into<String>) {
+        let gen_ = self.session.model_gen;
+        self.messages.push_about(Level::Error, text, gen_);
     }
 
     /// One frame: [`Self::logic`], then the whole UI inside `ui` (what tests and benchmarks

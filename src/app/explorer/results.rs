@@ -29,7 +29,12 @@ impl SpecaeApp {
                 }
             }
             JobOutput::Model(m) => {
-                self.state.model_path = m.path.clone();
+                // A shipped model is remembered by its command-line name, so a relaunch
+                // applies it again to the user's data.
+                self.state.model_path = m
+                    .path
+                    .clone()
+                    .or_else(|| m.builtin.map(|b| b.name().into()));
                 if let Some(p) = &m.path {
                     self.state.remember(p.clone());
                 }
@@ -59,17 +64,17 @@ impl SpecaeApp {
             }
             JobOutput::Scores(s) => {
                 if let Err(e) = self.session.set_scores(s) {
-                    self.error(format!("analysis: {e}"));
+                    self.error_about_open(format!("analysis: {e}"));
                 }
             }
             JobOutput::Umap(u) => {
                 if let Err(e) = self.session.set_umap(u) {
-                    self.error(format!("analysis: {e}"));
+                    self.error_about_open(format!("analysis: {e}"));
                 }
             }
             JobOutput::Baseline(p) => {
                 if let Err(e) = self.session.set_baseline(p) {
-                    self.error(format!("analysis: {e}"));
+                    self.error_about_open(format!("analysis: {e}"));
                 }
             }
             JobOutput::AnalysisDone { note, warnings } => {
@@ -126,7 +131,14 @@ impl SpecaeApp {
                 self.send(UiCommand::ShowPane(Pane::IngestReport));
             }
             JobOutput::Failed { task, error } => {
-                self.error(format!("{task}: {error}"));
+                let text = format!("{task}: {error}");
+                match d.tag {
+                    // Opening files, ingesting, exporting: the user's to dismiss.
+                    Scope::Any => self.error(text),
+                    // About the data or model on screen (a model refused for them, a failed
+                    // analysis): it goes when other data or another model opens.
+                    Scope::Data(_) | Scope::Model { .. } => self.error_about_open(text),
+                }
                 self.open_model_waiting_for(d.id);
             }
             JobOutput::Cancelled { task } => {
@@ -159,6 +171,10 @@ impl SpecaeApp {
         } else {
             self.state.data_path = Some(d.path.clone());
             self.state.remember(d.path.clone());
+        }
+        if !same {
+            // The old data's model goes with them; a model opened for these sets it again.
+            self.state.model_path = None;
         }
         if !same && self.session.data.is_some() {
             self.state.focus = None;

@@ -36,7 +36,9 @@ impl Panel for DataModelPanel {
                             });
                         }
                     }
-                });
+                })
+                .response
+                .on_hover_text("recently opened surveys and models");
         }
         ui.separator();
         let s = cx.session;
@@ -136,7 +138,9 @@ impl Panel for DataModelPanel {
                         cx.send(AppCommand::SetColourBy(c));
                     }
                 }
-            });
+            })
+            .response
+            .on_hover_text("what colours the points of the UMAP and the corner plot");
         match &cx.views.colours.legend {
             Legend::Numeric { lo, hi, .. } => colour_bar_ui(ui, *lo, *hi),
             Legend::Missing(why) => {

@@ -13,6 +13,20 @@ use crate::util::stats::median;
 /// Rows listed before "…and N more" (the summary covers all).
 const ROWS_SHOWN: usize = 200;
 
+/// Characters of a spectrum's name shown in the table: an SDSS plate-MJD-fibre (15) or a
+/// DESI "TARGETID 39633345008634465" (26) whole; DESI names go on with the target class
+/// (up to 42 characters), which pushed the ratio columns out of a laptop-sized tile.
+const NAME_CHARS: usize = 26;
+
+/// `name` cut to [`NAME_CHARS`], "…" marking a cut (the whole name is on hover).
+fn name_cell(name: &str) -> String {
+    if name.chars().count() <= NAME_CHARS {
+        return name.to_string();
+    }
+    let kept: String = name.chars().take(NAME_CHARS).collect();
+    format!("{}…", kept.trim_end())
+}
+
 /// The summary line and, unfolded, the table; clicking a row inspects that spectrum. `fitted`
 /// (row for row with `judged`): the same with latents fitted to each spectrum.
 pub fn fidelity_ui(
@@ -81,7 +95,8 @@ pub fn fidelity_ui(
                                 let i = j.fit.index;
                                 let name =
                                     d.spectra.meta().name(i).unwrap_or_else(|| format!("#{i}"));
-                                if ui.link(name).on_hover_text(d.class_of(i).label()).clicked() {
+                                let hover = format!("{name}\n{}", d.class_of(i).label());
+                                if ui.link(name_cell(&name)).on_hover_text(hover).clicked() {
                                     cx.send(AppCommand::Focus(i));
                                 }
                                 ui.label(format!("{:.2}", j.ratio()));
@@ -103,4 +118,19 @@ pub fn fidelity_ui(
                 ui.label(format!("…and {} more", judged.len() - ROWS_SHOWN));
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_cut_and_short_ones_kept() {
+        assert_eq!(name_cell("2488-54149-0001"), "2488-54149-0001");
+        assert_eq!(
+            name_cell("TARGETID 39633345008634465 (other/unknown)"),
+            "TARGETID 39633345008634465…"
+        );
+        assert_eq!(name_cell("ÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅ").chars().count(), 27);
+    }
 }

@@ -66,7 +66,7 @@ impl Panel for InspectorPanel {
             && i < a.lof.len()
         {
             facts.push(format!(
-                "LOF {:.2} · χ² {:.2}{}",
+                "LOF {:.2} · weighted χ² {:.2}{}",
                 a.lof[i],
                 a.chi2[i],
                 ins.outlier_rank
@@ -78,7 +78,10 @@ impl Panel for InspectorPanel {
             ui.label(egui::RichText::new(format!("Galaxy #{i} ")).strong());
             ui.label(facts.join(" · ")).on_hover_text(
                 "SDSS plate-MJD-fiber or DESI TARGETID (survey/program); S/N: median per \
-                     pixel; split of the open model",
+                     pixel; split of the open model; weighted χ²: the outlier score, the \
+                     training loss per pixel, whose weights 1/(σ² + floor) cap the S/N near 40 \
+                     (the legend's χ²/pixel vs noise uses the errors alone, as specae fidelity: \
+                     larger for bright spectra)",
             );
         });
         label_row_ui(ui, cx, i);
@@ -100,7 +103,7 @@ impl Panel for InspectorPanel {
         let fit_name = fitted
             .map(|f| {
                 format!(
-                    "latents fitted: χ²/pixel vs noise {:.2} (encoded {:.2})",
+                    "fitted: χ² {:.2} (encoded {:.2})",
                     f.chi2_fitted, f.chi2_encoded
                 )
             })
@@ -189,8 +192,9 @@ fn fit_toggle_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         .checkbox(&mut on, "fit latents")
         .on_hover_text(
             "Fit this galaxy's latents to its spectrum (Adam on the model's loss, from the \
-             encoder's): the decoder's best reconstruction, in green, with its χ² in the \
-             legend. \"From the inspected galaxy\" in the latent sliders then starts there.",
+             encoder's): the decoder's best reconstruction, in green, with its χ²/pixel \
+             against the noise and the encoder's in the legend (\"fitted: χ² 3.89 (encoded \
+             4.63)\"). \"From the inspected galaxy\" in the latent sliders then starts there.",
         )
         .changed()
     {

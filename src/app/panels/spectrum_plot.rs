@@ -3,7 +3,8 @@
 
 use eframe::egui::{self, Color32};
 use egui_plot::{
-    GridInput, GridMark, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Span, Text, VLine,
+    Corner, GridInput, GridMark, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Span, Text,
+    VLine,
 };
 
 use crate::figures::spectrum::masked_runs;
@@ -87,6 +88,27 @@ pub fn label_rows(xs: &[f32], ws: &[f32], rows: usize) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// Where the legend covers the least of a spectrum `flux`: the bottom corner under its higher
+/// end (top corners hold the line labels). At the top right it hid the red end of every
+/// early-type galaxy at 1440×900, whose flux rises to the red.
+pub fn legend_corner(flux: &[f32]) -> Corner {
+    let fifth = (flux.len() / 5).max(1);
+    let mean = |v: &[f32]| {
+        let (s, n) = v
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold((0.0f64, 0usize), |(s, n), &x| (s + x as f64, n + 1));
+        (n > 0).then(|| s / n as f64)
+    };
+    match (
+        mean(&flux[..fifth.min(flux.len())]),
+        mean(&flux[flux.len().saturating_sub(fifth)..]),
+    ) {
+        (Some(blue), Some(red)) if blue > red => Corner::LeftBottom,
+        _ => Corner::RightBottom,
+    }
+}
+
 /// A spectrum plot: data, reconstructions, masked spans and spectral lines, labelled in
 /// staggered rows so close lines ([O II], Ca K, Ca H, …) do not overlap.
 pub fn spectrum_plot_ui(
@@ -111,7 +133,16 @@ pub fn spectrum_plot_ui(
         .fold(f32::MIN, |m, &v| if v.is_finite() { m.max(v) } else { m }) as f64;
     plot_for_data(ui, id, data_key)
         .height(height)
-        .legend(Legend::default())
+        .legend(
+            Legend::default()
+                .position(
+                    series
+                        .first()
+                        .map_or(Corner::RightBottom, |s| legend_corner(s.1)),
+                )
+                .text_style(egui::TextStyle::Small)
+                .background_alpha(0.85),
+        )
         .x_axis_label("rest wavelength [Å]")
         .y_axis_label("normalised flux")
         .show(ui, |p| {
@@ -177,6 +208,17 @@ mod tests {
         // The inspector (~570 points wide): every 1000 Å; beside the sliders (~250): 2000 Å.
         assert_eq!(labelled(570.0), vec![4000, 5000, 6000, 7000, 8000]);
         assert_eq!(labelled(250.0), vec![4000, 6000, 8000]);
+    }
+
+    #[test]
+    fn the_legend_sits_under_the_higher_end() {
+        use egui_plot::Corner;
+        let rising: Vec<f32> = (0..1000).map(|k| 0.5 + k as f32 / 1000.0).collect();
+        let falling: Vec<f32> = rising.iter().rev().copied().collect();
+        assert_eq!(super::legend_corner(&rising), Corner::RightBottom);
+        assert_eq!(super::legend_corner(&falling), Corner::LeftBottom);
+        assert_eq!(super::legend_corner(&[]), Corner::RightBottom);
+        assert_eq!(super::legend_corner(&[f32::NAN; 10]), Corner::RightBottom);
     }
 
     #[test]

@@ -87,7 +87,12 @@ impl Panel for TrainingPanel {
                                     format!("{b:?}").to_lowercase(),
                                 );
                             }
-                        });
+                        })
+                        .response
+                        .on_hover_text(
+                            "the engine that trains: auto times this build's GPU engines against \
+                             the native CPU engine once per machine and takes the fastest",
+                        );
                     ui.end_row();
                 });
         });
