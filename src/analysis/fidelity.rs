@@ -142,36 +142,34 @@ pub struct Matched {
     pub snr_hi: f64,
 }
 
+/// Indices of the (up to) `n` of `snrs` nearest to `snr` in log S/N, nearest first; entries
+/// that are not positive (NaN included) are never picked.
+pub fn nearest_in_snr(snrs: &[f64], snr: f64, n: usize) -> Vec<usize> {
+    let target = snr.max(1e-3).ln();
+    let mut near: Vec<usize> = (0..snrs.len()).filter(|&i| snrs[i] > 0.0).collect();
+    near.sort_by(|&a, &b| {
+        (snrs[a].ln() - target)
+            .abs()
+            .total_cmp(&(snrs[b].ln() - target).abs())
+    });
+    near.truncate(n);
+    near
+}
+
 /// Median χ² of the `n` reference fits nearest to `snr` in log S/N (fewer when there are fewer;
 /// `None` when there are none).
 pub fn matched_median(reference: &[SpectrumFit], snr: f64, n: usize) -> Option<Matched> {
-    let target = snr.max(1e-3).ln();
-    let mut near: Vec<&SpectrumFit> = reference
+    let snrs: Vec<f64> = reference
         .iter()
-        .filter(|f| f.snr > 0.0 && f.chi2.is_finite())
+        .map(|f| if f.chi2.is_finite() { f.snr } else { f64::NAN })
         .collect();
-    if near.is_empty() || n == 0 {
-        return None;
-    }
-    near.sort_by(|a, b| {
-        (a.snr.ln() - target)
-            .abs()
-            .total_cmp(&(b.snr.ln() - target).abs())
-    });
-    near.truncate(n);
-    let mut chi: Vec<f64> = near.iter().map(|f| f.chi2).collect();
-    chi.sort_by(f64::total_cmp);
-    let m = chi.len();
-    let median = if m % 2 == 1 {
-        chi[m / 2]
-    } else {
-        0.5 * (chi[m / 2 - 1] + chi[m / 2])
-    };
+    let near = nearest_in_snr(&snrs, snr, n);
+    let median = crate::util::stats::median(near.iter().map(|&i| reference[i].chi2))?;
     Some(Matched {
         chi2: median,
-        n: m,
-        snr_lo: near.iter().map(|f| f.snr).fold(f64::INFINITY, f64::min),
-        snr_hi: near.iter().map(|f| f.snr).fold(0.0, f64::max),
+        n: near.len(),
+        snr_lo: near.iter().map(|&i| snrs[i]).fold(f64::INFINITY, f64::min),
+        snr_hi: near.iter().map(|&i| snrs[i]).fold(0.0, f64::max),
     })
 }
 

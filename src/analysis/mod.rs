@@ -11,6 +11,7 @@ pub mod fidelity;
 pub mod indices;
 pub mod knn;
 pub mod lof;
+pub mod misfit;
 pub mod options;
 pub mod outliers;
 pub mod regions;

@@ -7,13 +7,17 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use specae::analysis::fidelity::{
-    SpectrumFit, fits_of_reference, fits_of_rows, judge, matched_median,
+    SpectrumFit, fits_of_reconstructions, fits_of_reference, fits_of_rows, judge, matched_median,
+    nearest_in_snr,
+};
+use specae::analysis::misfit::{
+    LINE_HALF_WIDTH, MisfitSplit, SMOOTH_HALF, line_windows, median_split, misfit_split,
 };
 use specae::data::Spectra;
 use specae::model::evaluate::reconstruct_rows;
 use specae::train::fit_latents::FIT_STEPS;
 
-use super::fitted::fitted_fits_of_rows;
+use super::fitted::{fitted_fits_of_rows, fitted_reconstructions_of_rows};
 use specae::train::load::{check_grid, fit_model_for, read_model};
 
 #[derive(Debug, Args)]
@@ -48,6 +52,12 @@ pub struct FidelityArgs {
     /// cores).
     #[arg(long)]
     pub fit_latents: bool,
+    /// Also split each spectrum's χ² into emission-line windows (±8 Å), the smooth continuum
+    /// (the running median of (x − x̂)/σ over 21 pixels) and pixel-scale structure (the rest),
+    /// next to the median split of the reference spectra nearest in S/N: the validation spectra
+    /// of --against SURVEY, else of the built-in survey.
+    #[arg(long)]
+    pub split: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -122,15 +132,40 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
     };
     let rows: Vec<u32> = (0..judged.n_spectra() as u32).collect();
     let xhat = reconstruct_rows(&model, judged.x.view(), &rows, &device);
+    // With latents fitted: each spectrum's best reconstruction and χ², and its ratio to the
+    // reference's fitted alike where there is one.
+    let xfit = if a.fit_latents {
+        Some(fitted_reconstructions_of_rows(
+            &model,
+            &judged,
+            &rows,
+            "the spectra",
+        )?)
+    } else {
+        None
+    };
     if let Some(out) = &a.residuals {
-        write_residuals(out, &judged, &rows, xhat.view())?;
+        write_residuals(out, &judged, &rows, xhat.view(), xfit.as_ref())?;
     }
     let out = judge(&judged, xhat.view(), &ref_fits, a.matched)
         .with_context(|| format!("{ref_name}: no spectra to compare with"))?;
-    // With latents fitted: each spectrum's χ², and its ratio to the reference's fitted alike
-    // where there is one.
-    let fitted: Option<Vec<SpectrumFit>> = if a.fit_latents {
-        Some(fitted_fits_of_rows(&model, &judged, &rows, "the spectra")?)
+    let fitted: Option<Vec<SpectrumFit>> = xfit
+        .as_ref()
+        .map(|x| fits_of_reconstructions(&judged, &rows, x.view()));
+    // Each spectrum's χ² split, and the reference's median split at its S/N.
+    let splits: Option<Vec<(MisfitSplit, Option<MisfitSplit>)>> = if a.split {
+        let (snrs, ref_splits) = reference_splits(&a, &device)?;
+        let in_line = line_windows(&judged.wavelengths);
+        Some(
+            out.iter()
+                .map(|j| {
+                    let i = j.fit.index;
+                    let own = misfit_split(&in_line, judged.x.row(i), xhat.row(i), judged.w.row(i));
+                    let near = nearest_in_snr(&snrs, j.fit.snr, a.matched);
+                    (own, median_split(&ref_splits, &near))
+                })
+                .collect(),
+        )
     } else {
         None
     };
@@ -149,15 +184,21 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
     if a.json {
         let v: Vec<_> = out
             .iter()
-            .map(|j| {
+            .enumerate()
+            .map(|(k, j)| {
                 let (f, m) = (&j.fit, &j.reference);
-                serde_json::json!({
+                let mut row = serde_json::json!({
                     "spectrum": name(f), "class": judged.classes[f.index].label(),
                     "snr": f.snr, "chi2": f.chi2, "reference_chi2": m.chi2,
                     "reference_n": m.n, "reference_snr": [m.snr_lo, m.snr_hi],
                     "ratio": j.ratio(), "chi2_fitted": chi2_fitted(f),
                     "ratio_fitted": ratio_fitted(f),
-                })
+                });
+                if let Some((own, reference)) = splits.as_ref().map(|s| s[k]) {
+                    row["split"] = serde_json::json!(own);
+                    row["reference_split"] = serde_json::json!(reference);
+                }
+                row
             })
             .collect();
         println!("{}", serde_json::json!({ "spectra": v }));
@@ -205,6 +246,34 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
             j.ratio()
         );
     }
+    if let Some(splits) = &splits {
+        println!();
+        println!(
+            "{:<w$} {:>18} {:>18} {:>18}",
+            "χ² split (ref.)", "lines", "smooth continuum", "pixel-scale"
+        );
+        for (j, (own, reference)) in out.iter().zip(splits) {
+            let cell = |v: f64, r: Option<f64>| match r {
+                Some(r) => format!("{v:.2} ({r:.2})"),
+                None => format!("{v:.2} (—)"),
+            };
+            println!(
+                "{:<w$} {:>18} {:>18} {:>18}",
+                name(&j.fit),
+                cell(own.lines, reference.map(|r| r.lines)),
+                cell(own.smooth, reference.map(|r| r.smooth)),
+                cell(own.pixel, reference.map(|r| r.pixel)),
+            );
+        }
+        println!(
+            "χ² split: the χ²/pixel from emission-line windows (±{LINE_HALF_WIDTH} Å), the smooth \
+             continuum (running median of (x − x̂)/σ over {} pixels) and pixel-scale structure \
+             (the rest of the continuum's; ~0.9 for noise alone); in brackets the median of the \
+             {} reference spectra nearest in S/N",
+            2 * SMOOTH_HALF + 1,
+            a.matched
+        );
+    }
     if a.fit_latents {
         println!(
             "χ² fitted: with each spectrum's latents fitted to it ({FIT_STEPS} steps of Adam on \
@@ -222,17 +291,21 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
 }
 
 /// CSV: wavelength, then x, x̂ and σ (normalised units; σ empty where the weight is 0) of each
-/// spectrum.
+/// spectrum, and with latents fitted the decoder's best reconstruction (`xfit`) after σ.
 fn write_residuals(
     out: &std::path::Path,
     sp: &Spectra,
     rows: &[u32],
     xhat: ndarray::ArrayView2<f32>,
+    xfit: Option<&ndarray::Array2<f32>>,
 ) -> anyhow::Result<()> {
     use std::fmt::Write;
     let mut s = String::from("wavelength");
     for &r in rows {
         write!(s, ",x{r},xhat{r},sigma{r}")?;
+        if xfit.is_some() {
+            write!(s, ",xfit{r}")?;
+        }
     }
     s.push('\n');
     for (k, l) in sp.wavelengths.iter().enumerate() {
@@ -251,10 +324,51 @@ fn write_residuals(
                 sp.x[[r as usize, k]],
                 xhat[[i, k]]
             )?;
+            if let Some(f) = xfit {
+                write!(s, ",{:.6e}", f[[i, k]])?;
+            }
         }
         s.push('\n');
     }
     specae::util::atomic::write_bytes_atomically(out, s.as_bytes())
         .with_context(|| format!("writing {}", out.display()))?;
     Ok(())
+}
+
+/// The S/N and χ² split of each validation spectrum of the model's training survey
+/// (`--against`, else the built-in survey), for `--split`.
+fn reference_splits(
+    a: &FidelityArgs,
+    device: &burn::prelude::Device,
+) -> anyhow::Result<(Vec<f64>, Vec<MisfitSplit>)> {
+    let against = super::resolve_data(a.against.clone())?;
+    let reference = Spectra::load(&against)?;
+    let file = read_model(&a.model, device)?;
+    let loaded = fit_model_for(
+        file,
+        &a.model,
+        &against,
+        reference.n_spectra(),
+        &reference.grid(),
+        a.split_seed,
+    )?;
+    let rows = &loaded.split.valid;
+    let xhat = reconstruct_rows(&loaded.model, reference.x.view(), rows, device);
+    let snr = reference.median_snr();
+    let in_line = line_windows(&reference.wavelengths);
+    let splits = rows
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| {
+            let r = r as usize;
+            misfit_split(
+                &in_line,
+                reference.x.row(r),
+                xhat.row(i),
+                reference.w.row(r),
+            )
+        })
+        .collect();
+    let snrs = rows.iter().map(|&r| f64::from(snr[r as usize])).collect();
+    Ok((snrs, splits))
 }

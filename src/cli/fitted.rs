@@ -2,6 +2,7 @@
 //! at a time: `specae fidelity --fit-latents` and the fitted reference `specae export` stores.
 
 use anyhow::Context;
+use ndarray::Array2;
 use specae::analysis::fidelity::{SpectrumFit, fits_of_reconstructions};
 use specae::data::Spectra;
 use specae::model::Autoencoder;
@@ -15,6 +16,18 @@ pub fn fitted_fits_of_rows(
     rows: &[u32],
     what: &str,
 ) -> anyhow::Result<Vec<SpectrumFit>> {
+    let xhat = fitted_reconstructions_of_rows(model, sp, rows, what)?;
+    Ok(fits_of_reconstructions(sp, rows, xhat.view()))
+}
+
+/// The decoder's best reconstruction of each of `rows` of `sp` (its latents fitted to it),
+/// row for row with `rows`.
+pub fn fitted_reconstructions_of_rows(
+    model: &Autoencoder,
+    sp: &Spectra,
+    rows: &[u32],
+    what: &str,
+) -> anyhow::Result<Array2<f32>> {
     let mlp = mlp_of(model).context("the model's weights, for fitting latents")?;
     let started = std::time::Instant::now();
     // A bar where there is more than one block (hidden when stderr is not a terminal).
@@ -25,7 +38,6 @@ pub fn fitted_fits_of_rows(
             pb.set_position(n as u64);
         }
     });
-    let out = fits_of_reconstructions(sp, rows, xhat.view());
     if let Some(pb) = pb {
         pb.finish_and_clear();
         eprintln!(
@@ -35,5 +47,5 @@ pub fn fitted_fits_of_rows(
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(out)
+    Ok(xhat)
 }

@@ -529,10 +529,27 @@ fn fidelity_and_indices_judge_real_galaxies() {
         .arg("--residuals")
         .arg(&csv)
         .arg("--fit-latents")
+        .arg("--split")
         .arg("--json"));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rows = v["spectra"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
+    // The split adds up to the χ², and the reference's (synthetic spectra of the same S/N)
+    // is there to compare with.
+    for r in rows {
+        let part = |s: &serde_json::Value, k: &str| s[k].as_f64().unwrap();
+        let (own, reference) = (&r["split"], &r["reference_split"]);
+        let total = part(own, "lines") + part(own, "smooth") + part(own, "pixel");
+        let chi2 = r["chi2"].as_f64().unwrap();
+        assert!((total / chi2 - 1.0).abs() < 1e-9, "{r}");
+        assert!(
+            part(own, "lines") >= 0.0 && part(own, "smooth") >= 0.0,
+            "{r}"
+        );
+        let ref_total =
+            part(reference, "lines") + part(reference, "smooth") + part(reference, "pixel");
+        assert!(ref_total > 0.3 && ref_total < 10.0, "{r}");
+    }
     for r in rows {
         let (chi2, refc, ratio) = (
             r["chi2"].as_f64().unwrap(),
@@ -554,7 +571,32 @@ fn fidelity_and_indices_judge_real_galaxies() {
     assert!(rows.iter().any(|r| r["spectrum"] == "1045-52725-0628"));
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 1001);
-    assert!(text.starts_with("wavelength,x0,xhat0,sigma0,x1"));
+    assert!(text.starts_with("wavelength,x0,xhat0,sigma0,xfit0,x1"));
+    // The fitted reconstructions written are those whose χ² fidelity printed.
+    let mut from_csv = [(0.0f64, 0usize); 4];
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        for (i, acc) in from_csv.iter_mut().enumerate() {
+            let c = &cells[1 + 4 * i..5 + 4 * i];
+            if let Ok(sigma) = c[2].parse::<f64>()
+                && sigma > 0.0
+            {
+                let (x, xfit): (f64, f64) = (c[0].parse().unwrap(), c[3].parse().unwrap());
+                acc.0 += ((x - xfit) / sigma).powi(2);
+                acc.1 += 1;
+            }
+        }
+    }
+    let mut csv_chi2: Vec<f64> = from_csv.iter().map(|(s, n)| s / *n as f64).collect();
+    let mut printed: Vec<f64> = rows
+        .iter()
+        .map(|r| r["chi2_fitted"].as_f64().unwrap())
+        .collect();
+    csv_chi2.sort_by(f64::total_cmp);
+    printed.sort_by(f64::total_cmp);
+    for (a, b) in csv_chi2.iter().zip(&printed) {
+        assert!((a / b - 1.0).abs() < 1e-3, "{csv_chi2:?} vs {printed:?}");
+    }
 
     let fig = dir.path().join("indices.png");
     let table = ok(specae()
