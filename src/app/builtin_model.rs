@@ -8,8 +8,8 @@ pub use crate::model::builtin::Builtin;
 /// names the model's version: a retrained model gets a fresh cache).
 pub fn analysis_dir_of(which: Builtin, data: &Path) -> PathBuf {
     match which {
-        Builtin::Ae => cache_beside(data, "builtin-model-v3"),
-        Builtin::Vae => cache_beside(data, "builtin-vae-v2"),
+        Builtin::Ae => cache_beside(data, "builtin-model-v4"),
+        Builtin::Vae => cache_beside(data, "builtin-vae-v3"),
     }
 }
 

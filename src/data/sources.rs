@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 /// Version of the built-in survey generator; bump when its output changes so caches refresh.
-pub const BUILTIN_VERSION: u32 = 3;
+pub const BUILTIN_VERSION: u32 = 4;
 
 /// The folder specae keeps generated data in: the platform's data directory
 /// (`~/.local/share/specae` on Linux, `~/Library/Application Support/org.specae.specae` on a

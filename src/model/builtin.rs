@@ -3,13 +3,12 @@
 //! --data mine.npz`, "Use the built-in model" in the explorer. Each carries the infill basis and
 //! the validation fits of the survey it was trained on ([`super::inputs`]).
 //!
-//! - The autoencoder: `specae train --batch 512 --seed 1 --out run512` (early stopping after 84
-//!   epochs, 11 min on 2 cores beside the VAE's training; validation loss 1354.7, PCA(6)
-//!   1435.0; seed 0 stopped on a plateau 1.8% higher on an earlier iteration of the survey)
-//!   followed by `specae export run512/best.safetensors --half --out
-//!   assets/builtin-model.safetensors`.
+//! - The autoencoder: `specae train --batch 512 --seed 3 --out run512` (early stopping after 151
+//!   epochs, 7.3 min on 2 cores; validation loss 1335.0, PCA(6) 1436.2; of seeds 0–3 the one
+//!   with the lowest validation loss, 1352.9–1366.8 for the others) followed by `specae export
+//!   run512/best.safetensors --half --out assets/builtin-model.safetensors`.
 //! - The VAE: `specae train --model vae --out runvae` (what `specae compare --models vae
-//!   --latent 6` trains; 51 epochs, 12.5 min; 1333.4 decoded from μ) followed by `specae export
+//!   --latent 6` trains; 61 epochs, 8.8 min; 1333.8 decoded from μ) followed by `specae export
 //!   runvae/best.safetensors --half --out assets/builtin-vae.safetensors`.
 
 use std::path::Path;

@@ -395,17 +395,23 @@ fn export_writes_valid_files() {
     );
 }
 
+/// `corrupt.npz` (not a zip archive) and `small.safetensors` (a wrong-architecture model: 500
+/// input bins) in `dir`.
+fn a_corrupt_survey_and_a_500_bin_model(dir: &Path) -> (PathBuf, PathBuf) {
+    let corrupt = dir.join("corrupt.npz");
+    std::fs::write(&corrupt, b"PK\x03\x04 this is not a zip archive").unwrap();
+    let small = dir.join("small.safetensors");
+    let cfg = specae::model::AutoencoderConfig::new().with_n_bins(500);
+    let m = cfg.init(&burn::prelude::Device::flex());
+    specae::train::checkpoint::export_weights(&m, None, &small).unwrap();
+    (corrupt, small)
+}
+
 #[test]
 fn bad_files_show_an_error_and_keep_the_session() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
-    let corrupt = dir.path().join("corrupt.npz");
-    std::fs::write(&corrupt, b"PK\x03\x04 this is not a zip archive").unwrap();
-    // A wrong-architecture model: 500 input bins.
-    let small = dir.path().join("small.safetensors");
-    let cfg = specae::model::AutoencoderConfig::new().with_n_bins(500);
-    let m = cfg.init(&burn::prelude::Device::flex());
-    specae::train::checkpoint::export_weights(&m, None, &small).unwrap();
+    let (corrupt, small) = a_corrupt_survey_and_a_500_bin_model(dir.path());
     for (path, needle) in [(&corrupt, "corrupt.npz"), (&small, "500 bins")] {
         let before = h.state().messages().iter().filter(|m| m.is_error()).count();
         let field = h.get_by_role(egui::accesskit::Role::TextInput);
@@ -455,12 +461,7 @@ fn bad_files_show_an_error_and_keep_the_session() {
 fn errors_about_the_previous_data_go_with_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = loaded(dir.path());
-    let corrupt = dir.path().join("corrupt.npz");
-    std::fs::write(&corrupt, b"PK\x03\x04 this is not a zip archive").unwrap();
-    let small = dir.path().join("small.safetensors");
-    let cfg = specae::model::AutoencoderConfig::new().with_n_bins(500);
-    let m = cfg.init(&burn::prelude::Device::flex());
-    specae::train::checkpoint::export_weights(&m, None, &small).unwrap();
+    let (corrupt, small) = a_corrupt_survey_and_a_500_bin_model(dir.path());
     let errors = |a: &SpecaeApp| -> Vec<String> {
         a.messages()
             .iter()
@@ -1663,13 +1664,16 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
         let (x_cli, xhat_cli, sigma) = residual_columns(&csv, i);
         // The same input (refilled masked pixels included) and the same reconstruction, to
         // float32 rounding: the inspector decodes one spectrum, the CLI four at once, and the
-        // matrix kernels sum in another order by batch size and CPU (1.2e-6 apart on an
-        // AVX-512 machine, exact on AVX2 ones; another infill moves them by percent).
-        let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * a.abs().max(b.abs()).max(1e-3);
+        // matrix kernels sum in another order by batch size and CPU (up to 1.5e-5 of a pixel's
+        // value, 5e-8 absolute, apart on an AVX-512 machine, exact on AVX2 ones; another infill
+        // moves them by percent). Rounding scales with the sums' terms, so the tolerance with
+        // the spectrum's largest value.
+        let close = |a: f32, b: f32| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1e-3);
+        let scale = xhat_cli.iter().fold(1e-3f32, |m, v| m.max(v.abs()));
         for k in 0..x_cli.len() {
             assert!(close(shown[k], x_cli[k]), "x {i},{k}");
             assert!(
-                close(xhat[k], xhat_cli[k]),
+                (xhat[k] - xhat_cli[k]).abs() <= 1e-5 * scale,
                 "xhat {i},{k}: {} vs {}",
                 xhat[k],
                 xhat_cli[k]
@@ -1731,8 +1735,8 @@ fn an_analysis_warning_goes_when_other_data_opens() {
 
 /// "fit latents" in the inspector: the decoder's best reconstruction of a real galaxy beside
 /// the encoder's, the same χ² `specae fidelity --fit-latents` prints, and the latent sliders
-/// then start from the fitted latents. On NGC 3522 and 0266 the encoder leaves ~15% of the
-/// built-in model's χ² that fitting removes (it leaves 0.5–3% on synthetic spectra).
+/// then start from the fitted latents. Fitting never raises a χ²; where the encoder misplaces a
+/// galaxy it removes 8% and more (0.5–3% on synthetic spectra).
 #[test]
 fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
     let dir = tempfile::tempdir().unwrap();
@@ -1754,9 +1758,7 @@ fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
             let name = s["spectrum"].as_str().unwrap().to_string();
             let (ratio, fitted) = (s["ratio"].as_f64().unwrap(), s["ratio_fitted"].as_f64());
             let fitted = fitted.unwrap_or_else(|| panic!("{name}: no fitted ratio"));
-            if name.starts_with("2488-") || name.starts_with("266-") {
-                assert!(fitted < 0.95 * ratio, "{name}: {ratio} → {fitted}");
-            }
+            assert!(fitted <= ratio * (1.0 + 1e-6), "{name}: {ratio} → {fitted}");
             (
                 name,
                 s["chi2"].as_f64().unwrap(),
@@ -1764,6 +1766,16 @@ fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
             )
         })
         .collect();
+    // Where the encoder misplaces a real galaxy, fitting removes a good part of the misfit
+    // (which galaxy changes with the training run: 0266 lost 14% with the previous model, 0.3%
+    // with today's; 0295 5% then, 32% now).
+    let best_drop = json["spectra"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| 1.0 - s["chi2_fitted"].as_f64().unwrap() / s["chi2"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(best_drop > 0.08, "{best_drop}");
     let mut h = explorer_with_the_builtin_model(dir.path(), &data);
     // The fidelity summary and table with latents fitted, as the CLI computes them.
     assert!(
@@ -1803,16 +1815,12 @@ fn fitting_a_real_galaxys_latents_lowers_its_chi2_as_the_cli_says() {
             f.chi2_fitted
         );
         assert!(f.chi2_fitted <= f.chi2_encoded, "{name}");
-        if name.starts_with("2488-") || name.starts_with("266-") {
-            assert!(
-                f.chi2_fitted < 0.92 * f.chi2_encoded,
-                "{name}: {} → {}",
-                f.chi2_encoded,
-                f.chi2_fitted
-            );
-        }
         h.step();
-        assert!(shows(&h, "latents fitted"), "{name}: the fit is shown");
+        let legend = format!(
+            "fitted: χ² {:.2} (encoded {:.2})",
+            f.chi2_fitted, f.chi2_encoded
+        );
+        assert!(shows(&h, &legend), "{name}: the fit is shown ({legend})");
         h.state_mut().send(AppCommand::SyntheticFromFocus);
         h.step();
         assert_eq!(h.state().synthetic().unwrap().z, f.z, "{name}");
