@@ -18,7 +18,7 @@ use specae::model::evaluate::reconstruct_rows;
 use specae::train::fit_latents::FIT_STEPS;
 
 use super::fitted::{fitted_fits_of_rows, fitted_reconstructions_of_rows};
-use specae::train::load::{check_grid, fit_model_for, read_model};
+use specae::train::load::{LoadedModel, ModelFile, check_grid, fit_model_for, read_model};
 
 #[derive(Debug, Args)]
 pub struct FidelityArgs {
@@ -91,16 +91,7 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
             ),
         ),
         None => {
-            let against = super::resolve_data(a.against.clone())?;
-            let reference = Spectra::load(&against)?;
-            let loaded = fit_model_for(
-                file,
-                &a.model,
-                &against,
-                reference.n_spectra(),
-                &reference.grid(),
-                a.split_seed,
-            )?;
+            let (against, reference, loaded) = against_survey(&a, file)?;
             let fits = fits_of_rows(&loaded.model, &reference, &loaded.split.valid, &device);
             let fitted = if a.fit_latents {
                 Some(fitted_fits_of_rows(
@@ -341,17 +332,7 @@ fn reference_splits(
     a: &FidelityArgs,
     device: &burn::prelude::Device,
 ) -> anyhow::Result<(Vec<f64>, Vec<MisfitSplit>)> {
-    let against = super::resolve_data(a.against.clone())?;
-    let reference = Spectra::load(&against)?;
-    let file = read_model(&a.model, device)?;
-    let loaded = fit_model_for(
-        file,
-        &a.model,
-        &against,
-        reference.n_spectra(),
-        &reference.grid(),
-        a.split_seed,
-    )?;
+    let (_, reference, loaded) = against_survey(a, read_model(&a.model, device)?)?;
     let rows = &loaded.split.valid;
     let xhat = reconstruct_rows(&loaded.model, reference.x.view(), rows, device);
     let snr = reference.median_snr();
@@ -371,4 +352,23 @@ fn reference_splits(
         .collect();
     let snrs = rows.iter().map(|&r| f64::from(snr[r as usize])).collect();
     Ok((snrs, splits))
+}
+
+/// The survey the model was trained on (`--against`, else the built-in survey), loaded, and the
+/// model fitted to it (its training/validation split).
+fn against_survey(
+    a: &FidelityArgs,
+    file: ModelFile,
+) -> anyhow::Result<(PathBuf, Spectra, LoadedModel)> {
+    let against = super::resolve_data(a.against.clone())?;
+    let reference = Spectra::load(&against)?;
+    let loaded = fit_model_for(
+        file,
+        &a.model,
+        &against,
+        reference.n_spectra(),
+        &reference.grid(),
+        a.split_seed,
+    )?;
+    Ok((against, reference, loaded))
 }
