@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use specae::analysis::fidelity::{
-    SpectrumFit, fits_of_reconstructions, fits_of_reference, fits_of_rows, judge, matched_median,
-    nearest_in_snr,
+    SpectrumFit, fits_of_reconstructions, fits_of_reference, judge, matched_median, nearest_in_snr,
 };
 use specae::analysis::misfit::{
     LINE_HALF_WIDTH, MisfitSplit, SMOOTH_HALF, line_windows, median_split, misfit_split,
@@ -75,7 +74,9 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         .reference
         .clone()
         .filter(|_| a.against.is_none());
-    let (model, infill, ref_fits, ref_fitted, ref_name) = match carried {
+    // With the training survey at hand (not the carried fits), `--split` takes its reference
+    // from the same reconstructions.
+    let (model, infill, ref_fits, ref_fitted, ref_name, ref_splits) = match carried {
         Some(r) => (
             file.model,
             file.inputs.infill,
@@ -89,10 +90,16 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
                 r.len(),
                 a.model.display()
             ),
+            None,
         ),
         None => {
             let (against, reference, loaded) = against_survey(&a, file)?;
-            let fits = fits_of_rows(&loaded.model, &reference, &loaded.split.valid, &device);
+            let valid = &loaded.split.valid;
+            let ref_xhat = reconstruct_rows(&loaded.model, reference.x.view(), valid, &device);
+            let fits = fits_of_reconstructions(&reference, valid, ref_xhat.view());
+            let splits = a
+                .split
+                .then(|| splits_of(&reference, valid, ref_xhat.view()));
             let fitted = if a.fit_latents {
                 Some(fitted_fits_of_rows(
                     &loaded.model,
@@ -114,6 +121,7 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
                 fits,
                 fitted,
                 format!("the validation spectra of {}", against.display()),
+                splits,
             )
         }
     };
@@ -145,7 +153,10 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
         .map(|x| fits_of_reconstructions(&judged, &rows, x.view()));
     // Each spectrum's χ² split, and the reference's median split at its S/N.
     let splits: Option<Vec<(MisfitSplit, Option<MisfitSplit>)>> = if a.split {
-        let (snrs, ref_splits) = reference_splits(&a, &device)?;
+        let (snrs, ref_splits) = match ref_splits {
+            Some(s) => s,
+            None => reference_splits(&a, &device)?,
+        };
         let in_line = line_windows(&judged.wavelengths);
         Some(
             out.iter()
@@ -335,6 +346,15 @@ fn reference_splits(
     let (_, reference, loaded) = against_survey(a, read_model(&a.model, device)?)?;
     let rows = &loaded.split.valid;
     let xhat = reconstruct_rows(&loaded.model, reference.x.view(), rows, device);
+    Ok(splits_of(&reference, rows, xhat.view()))
+}
+
+/// The S/N and χ² split of each of `rows` of `reference` reconstructed as `xhat` (row for row).
+fn splits_of(
+    reference: &Spectra,
+    rows: &[u32],
+    xhat: ndarray::ArrayView2<f32>,
+) -> (Vec<f64>, Vec<MisfitSplit>) {
     let snr = reference.median_snr();
     let in_line = line_windows(&reference.wavelengths);
     let splits = rows
@@ -351,7 +371,7 @@ fn reference_splits(
         })
         .collect();
     let snrs = rows.iter().map(|&r| f64::from(snr[r as usize])).collect();
-    Ok((snrs, splits))
+    (snrs, splits)
 }
 
 /// The survey the model was trained on (`--against`, else the built-in survey), loaded, and the

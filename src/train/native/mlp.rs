@@ -208,9 +208,8 @@ impl Mlp {
         for l in layers.rev() {
             let layer = &self.layers[l];
             let (n_in, n_out) = (layer.n_in, layer.n_out);
-            let g = &mut delta[..rows * n_out];
-            activation_backward(layer, g, &acts[l + 1][..rows * n_out]);
-            let gm = MatRef::from_row_major_slice(&*g, rows, n_out);
+            let g = pre_activation_delta(layer, delta, &acts[l + 1], rows);
+            let gm = MatRef::from_row_major_slice(g, rows, n_out);
             let input = MatRef::from_row_major_slice(&acts[l][..rows * n_in], rows, n_in);
             // dW = δᵀ · input  [n_out, n_in]
             matmul(
@@ -250,11 +249,9 @@ impl Mlp {
     ) {
         for l in layers.rev() {
             let layer = &self.layers[l];
-            let (n_in, n_out) = (layer.n_in, layer.n_out);
-            let g = &mut delta[..rows * n_out];
-            activation_backward(layer, g, &acts[l + 1][..rows * n_out]);
-            let gm = MatRef::from_row_major_slice(&*g, rows, n_out);
-            input_delta(layer, gm, &mut scratch[..rows * n_in], rows);
+            let g = pre_activation_delta(layer, delta, &acts[l + 1], rows);
+            let gm = MatRef::from_row_major_slice(g, rows, layer.n_out);
+            input_delta(layer, gm, &mut scratch[..rows * layer.n_in], rows);
             std::mem::swap(delta, scratch);
         }
     }
@@ -272,6 +269,19 @@ fn activation_backward(layer: &Dense, g: &mut [f32], y: &[f32]) {
             *d = if slope == 0.0 { 0.0 } else { *d * slope };
         }
     }
+}
+
+/// The δ of `layer`'s pre-activation from that of its output `y` (the first rows × n_out of
+/// `delta`, turned in place): the step both backward passes start each layer with.
+fn pre_activation_delta<'a>(
+    layer: &Dense,
+    delta: &'a mut [f32],
+    y: &[f32],
+    rows: usize,
+) -> &'a [f32] {
+    let g = &mut delta[..rows * layer.n_out];
+    activation_backward(layer, g, &y[..rows * layer.n_out]);
+    g
 }
 
 /// δ_in = δ · W  [rows, n_in] into `out`.
