@@ -235,6 +235,51 @@ fn clicking_a_umap_point_inspects_that_galaxy() {
     assert_eq!(h.state().state().focus, Some(first_neighbour));
 }
 
+/// The map keeps filling its square when the window grows (a user maximising the window after
+/// launch saw the fitted map stay at its first size in the middle of the larger square), and a
+/// galaxy stays where it was relative to the square.
+#[test]
+fn the_umap_scales_with_its_tile_when_the_window_is_resized() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = loaded(dir.path());
+    // The galaxy farthest from the square's centre (one at the centre would not move).
+    let far = {
+        let app = h.state();
+        let c = app.panels().umap.plot_rect.unwrap().center();
+        (0..N)
+            .max_by(|&a, &b| {
+                let d = |i| {
+                    app.panels()
+                        .umap
+                        .screen_pos_of(app.session(), i)
+                        .unwrap()
+                        .distance(c)
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .unwrap()
+    };
+    let rel = |h: &Harness<'_, SpecaeApp>| {
+        let app = h.state();
+        let r = app.panels().umap.plot_rect.unwrap();
+        let p = app.panels().umap.screen_pos_of(app.session(), far).unwrap();
+        (
+            r,
+            ((p.x - r.left()) / r.width(), (p.y - r.top()) / r.height()),
+        )
+    };
+    let (small, before) = rel(&h);
+    h.set_size(egui::vec2(2400.0, 1500.0));
+    h.step();
+    h.step();
+    let (large, after) = rel(&h);
+    assert!(large.width() > small.width() * 1.3, "{small:?} → {large:?}");
+    assert!(
+        (before.0 - after.0).abs() < 0.01 && (before.1 - after.1).abs() < 0.01,
+        "galaxy {far} at {before:?} of the square before, {after:?} after"
+    );
+}
+
 #[test]
 fn a_latent_slider_changes_the_decoded_spectrum_and_moves_its_marker() {
     let dir = tempfile::tempdir().unwrap();

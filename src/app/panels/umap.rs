@@ -58,6 +58,15 @@ impl UmapPanel {
     }
 }
 
+/// How much a square of side `old` grew to become `new` (1 when it did not change size).
+fn scale_for_resize(old: Rect, new: Rect) -> f64 {
+    if old.width() > 1.0 && (old.width() - new.width()).abs() > 0.5 {
+        f64::from(new.width() / old.width())
+    } else {
+        1.0
+    }
+}
+
 impl Panel for UmapPanel {
     fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         let Some(a) = cx.session.umap.as_ref() else {
@@ -119,6 +128,12 @@ impl Panel for UmapPanel {
         let side = full.width().min(full.height());
         let rect = Rect::from_center_size(full.center(), egui::vec2(side, side));
         self.plot_rect = Some(rect);
+        // A resized tile (the window maximised, a divider dragged) shows the same view, scaled
+        // with the square: a map fitted in a small window would otherwise stay small in the
+        // middle of a large one (it did, until Fit).
+        if let (Some(t), Some((old, _))) = (&mut self.transform, self.last) {
+            t.scale *= scale_for_resize(old, rect);
+        }
         if self.fitted_for != Some(cx.session.umap_gen) || self.transform.is_none() {
             self.transform = Some(ViewTransform::fit(emb.view(), 0, 1, rect));
             self.fitted_for = Some(cx.session.umap_gen);
