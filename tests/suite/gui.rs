@@ -191,6 +191,15 @@ fn opens_on_the_builtin_data_with_a_ready_model() {
     assert!(note.contains("read from"), "{note}");
 }
 
+/// How far from `pos` galaxy `i` was drawn on the UMAP last frame, in points.
+fn umap_distance(app: &SpecaeApp, i: usize, pos: egui::Pos2) -> f32 {
+    app.panels()
+        .umap
+        .screen_pos_of(app.session(), i)
+        .unwrap()
+        .distance(pos)
+}
+
 #[test]
 fn clicking_a_umap_point_inspects_that_galaxy() {
     let dir = tempfile::tempdir().unwrap();
@@ -209,16 +218,7 @@ fn clicking_a_umap_point_inspects_that_galaxy() {
     click_at(&mut h, pos, Default::default());
     let app = h.state();
     let expected = (0..N)
-        .min_by(|&a, &b| {
-            let p = |i| {
-                app.panels()
-                    .umap
-                    .screen_pos_of(app.session(), i)
-                    .unwrap()
-                    .distance(pos)
-            };
-            p(a).total_cmp(&p(b))
-        })
+        .min_by(|&a, &b| umap_distance(app, a, pos).total_cmp(&umap_distance(app, b, pos)))
         .unwrap();
     assert_eq!(app.state().focus, Some(expected));
     let ins = app.inspected().expect("inspector filled");
@@ -247,16 +247,7 @@ fn the_umap_scales_with_its_tile_when_the_window_is_resized() {
         let app = h.state();
         let c = app.panels().umap.plot_rect.unwrap().center();
         (0..N)
-            .max_by(|&a, &b| {
-                let d = |i| {
-                    app.panels()
-                        .umap
-                        .screen_pos_of(app.session(), i)
-                        .unwrap()
-                        .distance(c)
-                };
-                d(a).total_cmp(&d(b))
-            })
+            .max_by(|&a, &b| umap_distance(app, a, c).total_cmp(&umap_distance(app, b, c)))
             .unwrap()
     };
     let rel = |h: &Harness<'_, SpecaeApp>| {
