@@ -57,6 +57,10 @@ pub struct FidelityArgs {
     /// of --against SURVEY, else of the built-in survey.
     #[arg(long)]
     pub split: bool,
+    /// Also measure each spectrum's diagnostic line ratios (log [NII]/Hα, [SII]/Hα, [OI]/Hα,
+    /// [OIII]/Hβ, [OII]/Hβ) and its reconstruction's, alike: which lines the model misses.
+    #[arg(long)]
+    pub lines: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -171,6 +175,15 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    // Line ratios of each spectrum and its reconstruction, in the order of `out`.
+    let lines = a.lines.then(|| {
+        let order: Vec<u32> = out.iter().map(|j| j.fit.index as u32).collect();
+        let by_row = super::fidelity_lines::ratios_of(&judged, &rows, xhat.view());
+        order
+            .iter()
+            .map(|&i| by_row[i as usize])
+            .collect::<Vec<_>>()
+    });
     let chi2_fitted = |f: &SpectrumFit| fitted.as_ref().map(|v| v[f.index].chi2);
     let ratio_fitted = |f: &SpectrumFit| {
         let c = chi2_fitted(f)?;
@@ -199,6 +212,9 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
                 if let Some((own, reference)) = splits.as_ref().map(|s| s[k]) {
                     row["split"] = serde_json::json!(own);
                     row["reference_split"] = serde_json::json!(reference);
+                }
+                if let Some((data, model)) = lines.as_ref().map(|l| l[k]) {
+                    row["line_ratios"] = serde_json::json!({ "data": data, "model": model });
                 }
                 row
             })
@@ -275,6 +291,11 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
             2 * SMOOTH_HALF + 1,
             a.matched
         );
+    }
+    if let Some(lines) = &lines {
+        println!();
+        let names: Vec<String> = out.iter().map(|j| name(&j.fit)).collect();
+        super::fidelity_lines::print_ratios(&names, lines, w);
     }
     if a.fit_latents {
         println!(

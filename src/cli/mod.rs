@@ -19,6 +19,7 @@ mod devices;
 mod evaluate;
 mod export;
 mod fidelity;
+mod fidelity_lines;
 mod figures;
 mod fitted;
 mod generate;

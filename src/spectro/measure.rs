@@ -49,15 +49,15 @@ const SIGMA_NARROW: f64 = 100.0;
 /// Broad-line template width (FWHM 3000 km/s).
 const SIGMA_BROAD: f64 = 3000.0 / 2.3548;
 
-struct Fit<'a> {
-    grid: &'a Bins,
-    flux: &'a [f32],
-    ivar: &'a [f64],
+pub(super) struct Fit<'a> {
+    pub(super) grid: &'a Bins,
+    pub(super) flux: &'a [f32],
+    pub(super) ivar: &'a [f64],
 }
 
 impl Fit<'_> {
     /// Fits `const + slope·(λ−λ₀) + Σ aᵢ Gᵢ` over `[lo, hi]` Å; returns a fit per line.
-    fn lines(&self, lo: f64, hi: f64, lines: &[(f64, f64)]) -> Option<Vec<LineFit>> {
+    pub(super) fn lines(&self, lo: f64, hi: f64, lines: &[(f64, f64)]) -> Option<Vec<LineFit>> {
         let g = self.grid;
         let range = g.bins_near((lo + hi) / 2.0, (hi - lo) / 2.0);
         let centre = (lo + hi) / 2.0;
@@ -113,11 +113,11 @@ impl Fit<'_> {
 
 /// A Balmer absorption trough of the stars: a Gaussian of σ ≈ 0.2% of λ (~10 Å at Hβ,
 /// 13 Å at Hα; the core of an A star's line after a galaxy's velocity dispersion).
-fn trough(c: f64) -> (f64, f64) {
+pub(super) fn trough(c: f64) -> (f64, f64) {
     (c, 0.002 * c)
 }
 
-fn narrow(c: f64) -> (f64, f64) {
+pub(super) fn narrow(c: f64) -> (f64, f64) {
     (
         c,
         sigma_angstrom(

@@ -530,10 +530,23 @@ fn fidelity_and_indices_judge_real_galaxies() {
         .arg(&csv)
         .arg("--fit-latents")
         .arg("--split")
+        .arg("--lines")
         .arg("--json"));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rows = v["spectra"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
+    // Line ratios of the data and the reconstruction: the Seyfert 2's [OIII]/Hβ is a Seyfert's
+    // (measured 0.52; the Kewley line at its [NII]/Hα is ~0.4), the star-forming 1045's is
+    // low; the quiescent 0266 has no lines to measure (null, not a number).
+    let ratio = |name: &str, which: &str, line: &str| {
+        let r = rows.iter().find(|r| r["spectrum"] == name).unwrap();
+        r["line_ratios"][which][line].as_f64()
+    };
+    let o3 = ratio("295-51585-0596", "data", "oiii_hb").unwrap();
+    assert!((0.35..0.7).contains(&o3), "{o3}");
+    assert!(ratio("295-51585-0596", "model", "sii_ha").is_some_and(f64::is_finite));
+    assert!(ratio("1045-52725-0628", "data", "oiii_hb").unwrap() < 0.1);
+    assert_eq!(ratio("266-51602-0573", "data", "nii_ha"), None);
     // The split adds up to the χ², and the reference's (synthetic spectra of the same S/N)
     // is there to compare with.
     for r in rows {
