@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::colouring::{Legend, PointColours};
 use super::corner_bins::CornerBins;
 use crate::analysis::residuals::ResidualHistograms;
+use crate::spectro::ratios::LineRatios;
 
 /// A decoded latent vector (latent sliders, interpolation).
 #[derive(Clone, Debug, Default)]
@@ -43,6 +44,9 @@ pub struct Inspected {
     pub validation: bool,
     /// Its latents fitted to it, where the inspector fits them.
     pub fitted: Option<FittedLatents>,
+    /// Its diagnostic line ratios and its reconstruction's, measured alike (as `specae
+    /// fidelity --lines`).
+    pub line_ratios: Option<(LineRatios, LineRatios)>,
 }
 
 /// The decoder's best reconstruction of a galaxy: latents fitted to its spectrum (see

@@ -1652,8 +1652,10 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("r.csv");
     // The CLI, with the shipped model by name (no file from the source tree).
-    let (data, json) =
-        galaxies_and_their_fidelity(dir.path(), &["--residuals", csv.to_str().unwrap()]);
+    let (data, json) = galaxies_and_their_fidelity(
+        dir.path(),
+        &["--residuals", csv.to_str().unwrap(), "--lines"],
+    );
     let d = data.to_str().unwrap();
     let ratios: Vec<f64> = json["spectra"]
         .as_array()
@@ -1698,6 +1700,27 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
         let app = h.state();
         let (shown, xhat) = (&app.inspected().unwrap().x, &app.inspected().unwrap().xhat);
         let (x_cli, xhat_cli, sigma) = residual_columns(&csv, i);
+        // The inspector's line ratios are the CLI's (`--lines`), for the data and the model.
+        let name = app.session().data.as_ref().unwrap().spectra.meta().name(i);
+        let row = json["spectra"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["spectrum"].as_str().map(String::from) == name)
+            .unwrap();
+        let (data_lines, model_lines) = app.inspected().unwrap().line_ratios.unwrap();
+        for (which, got) in [("data", data_lines), ("model", model_lines)] {
+            let cli = &row["line_ratios"][which];
+            for (k, v) in ["nii_ha", "sii_ha", "oi_ha", "oiii_hb", "oii_hb"]
+                .iter()
+                .zip(got.values())
+            {
+                match cli[k].as_f64() {
+                    Some(c) => assert!((c - v).abs() < 1e-3, "{i} {which} {k}: {v} vs {c}"),
+                    None => assert!(v.is_nan(), "{i} {which} {k}: {v}, CLI none"),
+                }
+            }
+        }
         // The same input (refilled masked pixels included) and the same reconstruction, to
         // float32 rounding: the inspector decodes one spectrum, the CLI four at once, and the
         // matrix kernels sum in another order by batch size and CPU (up to 1.5e-5 of a pixel's

@@ -19,6 +19,8 @@ use crate::app::session::Session;
 use crate::app::view_models::{FittedLatents, Inspected, SelectionResiduals, Synthetic, Views};
 use crate::data::store::Block;
 use crate::model::evaluate::{decode_one, reconstruct_rows};
+use crate::spectro::bins::Bins;
+use crate::spectro::ratios::line_ratios;
 use crate::train::fit_latents::{FIT_STEPS, fit_latents};
 use crate::train::native::Mlp;
 use crate::triage::Ranking;
@@ -287,6 +289,14 @@ impl Derived {
             .fit_latents
             .then(|| m.native.as_deref().map(|mlp| fitted_latents(mlp, b, &xhat)))
             .flatten();
+        let line_ratios = session.data.as_ref().map(|d| {
+            let grid = Bins::new(d.spectra.grid());
+            let ivar: Vec<f64> = b.w.row(0).iter().map(|&w| f64::from(w)).collect();
+            (
+                line_ratios(&grid, &x, &ivar),
+                line_ratios(&grid, &xhat, &ivar),
+            )
+        });
         self.views.inspected = Some(Inspected {
             index: i,
             x,
@@ -300,6 +310,7 @@ impl Derived {
             outlier_rank,
             validation,
             fitted,
+            line_ratios,
         });
     }
 

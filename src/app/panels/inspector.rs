@@ -10,6 +10,7 @@ use super::spectrum_plot::{
     AE_COLOUR, DATA_COLOUR, FIT_COLOUR, PCA_COLOUR, plot_for_data, spectrum_plot_ui,
 };
 use crate::app::commands::AppCommand;
+use crate::spectro::ratios::LineRatios;
 use crate::triage::Tag;
 use crate::triage::labels::MAX_SCORE;
 
@@ -17,6 +18,25 @@ use crate::triage::labels::MAX_SCORE;
 pub struct InspectorPanel {
     /// Where the spectrum plot was drawn last frame (tests, layout checks).
     pub plot_rect: Option<egui::Rect>,
+}
+
+/// "lines: [NII]/Hα −0.13 (−0.16) · …" for the ratios measured in the spectrum or its
+/// reconstruction; None when there are none (a quiescent galaxy).
+pub fn line_ratios_text((data, model): &(LineRatios, LineRatios)) -> Option<String> {
+    let cell = |v: f64| {
+        if v.is_finite() {
+            format!("{v:+.2}")
+        } else {
+            "—".into()
+        }
+    };
+    let parts: Vec<String> = LineRatios::NAMES
+        .iter()
+        .zip(data.values().into_iter().zip(model.values()))
+        .filter(|(_, (d, m))| d.is_finite() || m.is_finite())
+        .map(|(name, (d, m))| format!("{name} {} ({})", cell(d), cell(m)))
+        .collect();
+    (!parts.is_empty()).then(|| format!("lines: {}", parts.join(" · ")))
 }
 
 impl Panel for InspectorPanel {
@@ -84,6 +104,13 @@ impl Panel for InspectorPanel {
                      larger for bright spectra)",
             );
         });
+        if let Some(text) = ins.line_ratios.as_ref().and_then(line_ratios_text) {
+            ui.label(egui::RichText::new(text).small()).on_hover_text(
+                "log line ratios of the spectrum and, in brackets, of the autoencoder's \
+                 reconstruction, measured alike (Gaussian fits on a local continuum, as \
+                 specae fidelity --lines); ratios whose lines are below 2σ in both are left out",
+            );
+        }
         label_row_ui(ui, cx, i);
         if let Some(e) = &ins.row_error {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -265,4 +292,35 @@ fn label_row_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, i: usize) {
             ui.label(egui::RichText::new(label.tags_text().replace(';', ", ")).weak());
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ratios(v: [f64; 5]) -> LineRatios {
+        LineRatios {
+            nii_ha: v[0],
+            sii_ha: v[1],
+            oi_ha: v[2],
+            oiii_hb: v[3],
+            oii_hb: v[4],
+        }
+    }
+
+    #[test]
+    fn line_ratios_read_as_data_then_model_and_skip_what_neither_has() {
+        let nan = f64::NAN;
+        let data = ratios([-0.13, -0.33, nan, 0.52, nan]);
+        let model = ratios([-0.16, -0.13, nan, nan, nan]);
+        assert_eq!(
+            line_ratios_text(&(data, model)).unwrap(),
+            "lines: [NII]/Hα -0.13 (-0.16) · [SII]/Hα -0.33 (-0.13) · [OIII]/Hβ +0.52 (—)"
+        );
+        // A quiescent galaxy: no row at all.
+        assert_eq!(
+            line_ratios_text(&(ratios([nan; 5]), ratios([nan; 5]))),
+            None
+        );
+    }
 }
