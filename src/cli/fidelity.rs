@@ -177,12 +177,8 @@ pub fn run(a: FidelityArgs) -> anyhow::Result<()> {
     };
     // Line ratios of each spectrum and its reconstruction, in the order of `out`.
     let lines = a.lines.then(|| {
-        let order: Vec<u32> = out.iter().map(|j| j.fit.index as u32).collect();
         let by_row = super::fidelity_lines::ratios_of(&judged, &rows, xhat.view());
-        order
-            .iter()
-            .map(|&i| by_row[i as usize])
-            .collect::<Vec<_>>()
+        out.iter().map(|j| by_row[j.fit.index]).collect::<Vec<_>>()
     });
     let chi2_fitted = |f: &SpectrumFit| fitted.as_ref().map(|v| v[f.index].chi2);
     let ratio_fitted = |f: &SpectrumFit| {

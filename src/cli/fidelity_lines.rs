@@ -6,7 +6,7 @@
 use ndarray::ArrayView2;
 use specae::data::Spectra;
 use specae::spectro::bins::Bins;
-use specae::spectro::ratios::{LineRatios, line_ratios};
+use specae::spectro::ratios::{LineRatios, line_ratios, ratio_text};
 
 /// The line ratios of spectrum `rows[i]` of `sp` and of its reconstruction `xhat` row `i`,
 /// for each `i`.
@@ -36,17 +36,10 @@ pub fn print_ratios(names: &[String], ratios: &[(LineRatios, LineRatios)], name_
         print!(" {h:>15}");
     }
     println!();
-    let cell = |v: f64| {
-        if v.is_finite() {
-            format!("{v:+.2}")
-        } else {
-            "—".to_string()
-        }
-    };
     for (name, (data, model)) in names.iter().zip(ratios) {
         print!("{name:<w$}");
         for (d, m) in data.values().into_iter().zip(model.values()) {
-            print!(" {:>15}", format!("{} ({})", cell(d), cell(m)));
+            print!(" {:>15}", format!("{} ({})", ratio_text(d), ratio_text(m)));
         }
         println!();
     }

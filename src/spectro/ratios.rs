@@ -38,6 +38,15 @@ impl LineRatios {
     }
 }
 
+/// A ratio as tables show it: "+0.52", or "—" where it was not measured.
+pub fn ratio_text(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:+.2}")
+    } else {
+        "—".into()
+    }
+}
+
 /// A line's (flux, error), or a doublet's summed.
 type Flux = Option<(f64, f64)>;
 

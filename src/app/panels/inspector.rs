@@ -10,7 +10,7 @@ use super::spectrum_plot::{
     AE_COLOUR, DATA_COLOUR, FIT_COLOUR, PCA_COLOUR, plot_for_data, spectrum_plot_ui,
 };
 use crate::app::commands::AppCommand;
-use crate::spectro::ratios::LineRatios;
+use crate::spectro::ratios::{LineRatios, ratio_text};
 use crate::triage::Tag;
 use crate::triage::labels::MAX_SCORE;
 
@@ -23,18 +23,11 @@ pub struct InspectorPanel {
 /// "lines: [NII]/Hα −0.13 (−0.16) · …" for the ratios measured in the spectrum or its
 /// reconstruction; None when there are none (a quiescent galaxy).
 pub fn line_ratios_text((data, model): &(LineRatios, LineRatios)) -> Option<String> {
-    let cell = |v: f64| {
-        if v.is_finite() {
-            format!("{v:+.2}")
-        } else {
-            "—".into()
-        }
-    };
     let parts: Vec<String> = LineRatios::NAMES
         .iter()
         .zip(data.values().into_iter().zip(model.values()))
         .filter(|(_, (d, m))| d.is_finite() || m.is_finite())
-        .map(|(name, (d, m))| format!("{name} {} ({})", cell(d), cell(m)))
+        .map(|(name, (d, m))| format!("{name} {} ({})", ratio_text(d), ratio_text(m)))
         .collect();
     (!parts.is_empty()).then(|| format!("lines: {}", parts.join(" · ")))
 }
