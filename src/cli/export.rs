@@ -17,7 +17,7 @@ use specae::model::inputs::ModelInputs;
 use specae::model::interop::{
     state_dict, to_portillo_names, to_safetensors, to_safetensors_f16, weights_metadata,
 };
-use specae::train::load::{ModelFile, fit_model_for, read_model};
+use specae::train::load::{ModelFile, fit_model_to_spectra, read_model};
 use specae::util::atomic::write_bytes_atomically;
 
 use super::fitted::fitted_fits_of_rows;
@@ -124,14 +124,7 @@ fn inputs_of(a: &ExportArgs, file: ModelFile, device: &Device) -> anyhow::Result
         return Ok(inputs);
     };
     let spectra = Spectra::load(&data)?;
-    let loaded = fit_model_for(
-        file,
-        &a.model,
-        &data,
-        spectra.n_spectra(),
-        &spectra.grid(),
-        0,
-    )?;
+    let loaded = fit_model_to_spectra(file, &a.model, &data, &spectra, 0)?;
     if inputs.infill.is_none() {
         inputs.infill = Some(spectra.infill_basis());
     }

@@ -17,7 +17,7 @@ use specae::model::evaluate::reconstruct_rows;
 use specae::train::fit_latents::FIT_STEPS;
 
 use super::fitted::{fitted_fits_of_rows, fitted_reconstructions_of_rows};
-use specae::train::load::{LoadedModel, ModelFile, check_grid, fit_model_for, read_model};
+use specae::train::load::{LoadedModel, ModelFile, check_grid, fit_model_to_spectra, read_model};
 
 #[derive(Debug, Args)]
 pub struct FidelityArgs {
@@ -399,13 +399,6 @@ fn against_survey(
 ) -> anyhow::Result<(PathBuf, Spectra, LoadedModel)> {
     let against = super::resolve_data(a.against.clone())?;
     let reference = Spectra::load(&against)?;
-    let loaded = fit_model_for(
-        file,
-        &a.model,
-        &against,
-        reference.n_spectra(),
-        &reference.grid(),
-        a.split_seed,
-    )?;
+    let loaded = fit_model_to_spectra(file, &a.model, &against, &reference, a.split_seed)?;
     Ok((against, reference, loaded))
 }

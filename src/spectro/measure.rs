@@ -113,7 +113,7 @@ impl Fit<'_> {
 
 /// A Balmer absorption trough of the stars: a Gaussian of σ ≈ 0.2% of λ (~10 Å at Hβ,
 /// 13 Å at Hα; the core of an A star's line after a galaxy's velocity dispersion).
-pub(super) fn trough(c: f64) -> (f64, f64) {
+fn trough(c: f64) -> (f64, f64) {
     (c, 0.002 * c)
 }
 
@@ -125,6 +125,41 @@ pub(super) fn narrow(c: f64) -> (f64, f64) {
             (SIGMA_NARROW * SIGMA_NARROW + SIGMA_INSTRUMENT * SIGMA_INSTRUMENT).sqrt(),
         ),
     )
+}
+
+/// The BPT lines of a spectrum, each None where its window has too few unmasked pixels.
+pub(super) struct BptLines {
+    pub h_beta: Option<LineFit>,
+    pub oiii: Option<LineFit>,
+    pub h_alpha: Option<LineFit>,
+    pub nii: Option<LineFit>,
+}
+
+/// Hβ, [O III] λ5007, Hα and [N II] λ6584 as the classification fits them. The Balmer lines sit
+/// in the stars' absorption troughs (Hβ's equivalent width reaches 5–8 Å in young populations):
+/// a broad absorption component of free depth under each keeps the trough from cancelling the
+/// emission, as pipelines that subtract a stellar continuum before fitting lines (MPA-JHU,
+/// Tremonti et al. 2004) recover it.
+pub(super) fn bpt_lines(fit: &Fit) -> BptLines {
+    let h_beta = fit
+        .lines(4780.0, 4940.0, &[narrow(lam::H_BETA), trough(lam::H_BETA)])
+        .map(|f| f[0]);
+    let oiii = fit
+        .lines(4975.0, 5045.0, &[narrow(lam::OIII_B)])
+        .map(|f| f[0]);
+    let ha_trough = [
+        narrow(lam::NII_A),
+        narrow(lam::H_ALPHA),
+        narrow(lam::NII_B),
+        trough(lam::H_ALPHA),
+    ];
+    let ha = fit.lines(6490.0, 6650.0, &ha_trough);
+    BptLines {
+        h_beta,
+        oiii,
+        h_alpha: ha.as_ref().map(|f| f[1]),
+        nii: ha.as_ref().map(|f| f[2]),
+    }
 }
 
 /// Measures lines in a rest-frame spectrum (`err` = 0 or masked pixels are ignored) and
@@ -151,22 +186,12 @@ pub fn measure(grid: &Bins, flux: &[f32], err: &[f32], mask: &[bool]) -> Measure
         log_oiii_hb: f64::NAN,
         ..Default::default()
     };
-    // The Balmer lines sit in the stars' absorption troughs (Hβ's equivalent width reaches
-    // 5–8 Å in young populations): a broad absorption component of free depth under each keeps
-    // the trough from cancelling the emission, as pipelines that subtract a stellar continuum
-    // before fitting lines (MPA-JHU, Tremonti et al. 2004) recover it.
-    if let Some(f) = fit.lines(4780.0, 4940.0, &[narrow(lam::H_BETA), trough(lam::H_BETA)]) {
-        m.h_beta = f[0];
-    }
-    if let Some(f) = fit.lines(4975.0, 5045.0, &[narrow(lam::OIII_B)]) {
-        m.oiii = f[0];
-    }
+    let bpt = bpt_lines(&fit);
+    m.h_beta = bpt.h_beta.unwrap_or_default();
+    m.oiii = bpt.oiii.unwrap_or_default();
+    m.h_alpha = bpt.h_alpha.unwrap_or_default();
+    m.nii = bpt.nii.unwrap_or_default();
     let ha_group = [narrow(lam::NII_A), narrow(lam::H_ALPHA), narrow(lam::NII_B)];
-    let ha_trough = [ha_group[0], ha_group[1], ha_group[2], trough(lam::H_ALPHA)];
-    if let Some(f) = fit.lines(6490.0, 6650.0, &ha_trough) {
-        m.h_alpha = f[1];
-        m.nii = f[2];
-    }
     let broad = (lam::H_ALPHA, sigma_angstrom(lam::H_ALPHA, SIGMA_BROAD));
     let with_broad = [
         ha_group[0],

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::bins::Bins;
 use super::lines::lam;
-use super::measure::{Fit, narrow, trough};
+use super::measure::{Fit, LineFit, bpt_lines, narrow};
 
 /// log10 line ratios; NaN where either line is not detected (flux below twice its error) or
 /// could not be fitted (too few unmasked pixels).
@@ -64,45 +64,40 @@ fn log_ratio(a: Flux, b: Flux) -> f64 {
     }
 }
 
+/// The summed flux of lines `fits` and its error.
+fn summed(fits: &[LineFit]) -> (f64, f64) {
+    let flux = fits.iter().map(|l| l.flux).sum();
+    let err = fits.iter().map(|l| l.err.powi(2)).sum::<f64>().sqrt();
+    (flux, err)
+}
+
 /// Line ratios of a rest-frame spectrum `flux` on `grid` with inverse variances `ivar` (0 where
 /// masked; only their relative sizes matter). [S II] is the doublet's sum; [O II] λλ3726,3729,
 /// a blend at the grid's resolution, is fitted as one line.
 pub fn line_ratios(grid: &Bins, flux: &[f32], ivar: &[f64]) -> LineRatios {
     let fit = Fit { grid, flux, ivar };
-    // Fits the lines over [lo, hi] Å and sums the fluxes of those numbered in `sum`.
-    let one = |lo: f64, hi: f64, lines: &[(f64, f64)], sum: &[usize]| -> Flux {
-        let f = fit.lines(lo, hi, lines)?;
-        let flux = sum.iter().map(|&i| f[i].flux).sum();
-        let err = sum.iter().map(|&i| f[i].err.powi(2)).sum::<f64>().sqrt();
-        Some((flux, err))
-    };
-    let h_beta = one(
-        4780.0,
-        4940.0,
-        &[narrow(lam::H_BETA), trough(lam::H_BETA)],
-        &[0],
+    let one = |l: Option<LineFit>| l.map(|l| summed(&[l]));
+    // Hβ, [O III], Hα and [N II] as the classification measures them.
+    let bpt = bpt_lines(&fit);
+    let (h_beta, oiii, h_alpha, nii) = (
+        one(bpt.h_beta),
+        one(bpt.oiii),
+        one(bpt.h_alpha),
+        one(bpt.nii),
     );
-    let oiii = one(4975.0, 5045.0, &[narrow(lam::OIII_B)], &[0]);
-    let ha_group = [
-        narrow(lam::NII_A),
-        narrow(lam::H_ALPHA),
-        narrow(lam::NII_B),
-        trough(lam::H_ALPHA),
-    ];
-    let h_alpha = one(6490.0, 6650.0, &ha_group, &[1]);
-    let nii = one(6490.0, 6650.0, &ha_group, &[2]);
-    let sii = one(
-        6680.0,
-        6770.0,
-        &[narrow(lam::SII_A), narrow(lam::SII_B)],
-        &[0, 1],
-    );
-    let oi = one(6260.0, 6340.0, &[narrow(lam::OI_A)], &[0]);
+    let sii = fit
+        .lines(6680.0, 6770.0, &[narrow(lam::SII_A), narrow(lam::SII_B)])
+        .map(|f| summed(&f));
+    let oi = fit
+        .lines(6260.0, 6340.0, &[narrow(lam::OI_A)])
+        .map(|f| summed(&f));
     // The doublet as one line: its mean wavelength, and its width widened by the half-separation
     // (one line's width alone loses ~9% of the blend's flux).
     let (c, s) = narrow(0.5 * (lam::OII_A + lam::OII_B));
     let half_gap = 0.5 * (lam::OII_B - lam::OII_A);
-    let oii = one(3690.0, 3770.0, &[(c, s.hypot(half_gap))], &[0]);
+    let oii = fit
+        .lines(3690.0, 3770.0, &[(c, s.hypot(half_gap))])
+        .map(|f| summed(&f));
     LineRatios {
         nii_ha: log_ratio(nii, h_alpha),
         sii_ha: log_ratio(sii, h_alpha),

@@ -196,6 +196,24 @@ pub fn fit_model_for(
     fit_model_to_data(file, model_path, data_path, n_spectra, grid, split_seed)
 }
 
+/// As [`fit_model_for`], for the survey `spectra` read from `data_path`.
+pub fn fit_model_to_spectra(
+    file: ModelFile,
+    model_path: &Path,
+    data_path: &Path,
+    spectra: &Spectra,
+    split_seed: u64,
+) -> Result<LoadedModel, LoadModelError> {
+    fit_model_for(
+        file,
+        model_path,
+        data_path,
+        spectra.n_spectra(),
+        &spectra.grid(),
+        split_seed,
+    )
+}
+
 /// Checks that the model takes `grid`'s spectra, and how many: its first layer's width, and
 /// its recorded grid (see [`ModelFile::grid`]).
 pub fn check_grid(
