@@ -19,32 +19,7 @@ use ndarray::ArrayView1;
 use serde::Serialize;
 
 use crate::data::preprocess::SIGMA2_FLOOR;
-use crate::spectro::lines::lam;
-
-/// Rest wavelengths (vacuum Å) of the emission lines whose windows count as "lines".
-pub const EMISSION_LINES: [f64; 17] = [
-    lam::OII_A,
-    lam::OII_B,
-    lam::NEIII,
-    lam::H_EPS,
-    lam::H_DELTA,
-    lam::H_GAMMA,
-    lam::H_BETA,
-    lam::OIII_A,
-    lam::OIII_B,
-    lam::HEI,
-    lam::OI_A,
-    lam::OI_B,
-    lam::NII_A,
-    lam::H_ALPHA,
-    lam::NII_B,
-    lam::SII_A,
-    lam::SII_B,
-];
-
-/// Half width (Å) of an emission line's window: ±8 Å holds a line of σ ≈ 250 km/s to 2σ at
-/// Hα and [O III] 5007 Å to 3σ at 160 km/s.
-pub const LINE_HALF_WIDTH: f64 = 8.0;
+pub use crate::spectro::lines::{EMISSION_LINES, LINE_HALF_WIDTH, line_windows};
 
 /// Pixels each side of the running median that makes the smooth part.
 pub const SMOOTH_HALF: usize = 10;
@@ -61,18 +36,6 @@ impl MisfitSplit {
     pub fn total(&self) -> f64 {
         self.lines + self.smooth + self.pixel
     }
-}
-
-/// Which of `wavelengths` lie in an emission line's window.
-pub fn line_windows(wavelengths: &[f64]) -> Vec<bool> {
-    wavelengths
-        .iter()
-        .map(|&l| {
-            EMISSION_LINES
-                .iter()
-                .any(|&c| (l - c).abs() < LINE_HALF_WIDTH)
-        })
-        .collect()
 }
 
 /// The split of one spectrum `x` reconstructed as `xhat` with weights `w` (σ² = 1/w − floor,
@@ -190,7 +153,7 @@ mod tests {
         assert!(tilt.smooth > 1.5 && tilt.pixel < 1.2, "{tilt:?}");
         // [O III] 5007 Å 50σ brighter than reconstructed at its peak (2.7 in χ²/pixel).
         let (line, chi2) = split_of(3, |l| {
-            50.0 * (-0.5 * ((l - lam::OIII_B) / 2.5).powi(2)).exp()
+            50.0 * (-0.5 * ((l - crate::spectro::lines::lam::OIII_B) / 2.5).powi(2)).exp()
         });
         assert!((line.total() - chi2).abs() < 1e-9 * chi2);
         assert!(line.lines > 1.5, "{line:?}");

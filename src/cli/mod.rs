@@ -20,6 +20,7 @@ mod evaluate;
 mod export;
 mod fidelity;
 mod fidelity_lines;
+mod fidelity_populations;
 mod figures;
 mod fitted;
 mod generate;

@@ -37,3 +37,40 @@ pub mod lam {
 pub fn sigma_angstrom(lam: f64, sigma_kms: f64) -> f64 {
     lam * sigma_kms / C_KMS
 }
+
+/// Rest wavelengths (vacuum Å) of the emission lines whose windows count as "lines".
+pub const EMISSION_LINES: [f64; 17] = [
+    lam::OII_A,
+    lam::OII_B,
+    lam::NEIII,
+    lam::H_EPS,
+    lam::H_DELTA,
+    lam::H_GAMMA,
+    lam::H_BETA,
+    lam::OIII_A,
+    lam::OIII_B,
+    lam::HEI,
+    lam::OI_A,
+    lam::OI_B,
+    lam::NII_A,
+    lam::H_ALPHA,
+    lam::NII_B,
+    lam::SII_A,
+    lam::SII_B,
+];
+
+/// Half width (Å) of an emission line's window: ±8 Å holds a line of σ ≈ 250 km/s to 2σ at
+/// Hα and [O III] 5007 Å to 3σ at 160 km/s.
+pub const LINE_HALF_WIDTH: f64 = 8.0;
+
+/// Which of `wavelengths` lie in an emission line's window.
+pub fn line_windows(wavelengths: &[f64]) -> Vec<bool> {
+    wavelengths
+        .iter()
+        .map(|&l| {
+            EMISSION_LINES
+                .iter()
+                .any(|&c| (l - c).abs() < LINE_HALF_WIDTH)
+        })
+        .collect()
+}

@@ -6,11 +6,15 @@
 //!   [`templates`]: the AGN continuum and stars;
 //! - [`observe`]: coverage, sky, noise and masks of an SDSS observation;
 //! - [`oddities`]: injected stars and artefacts, flagged in `truth_oddity`;
+//! - [`fit`]: a spectrum fitted with the survey's own populations (σ, age, metallicity, and
+//!   the floor under any model trained on the survey);
 //!
 //! Masked pixels are then filled by astroML's iterative PCA ([`crate::pca`]), so the file is
 //! interchangeable with astroML's `spec4000.npz` and Portillo et al.'s `spec64k.npz`.
 
 pub mod alpha;
+pub mod fit;
+mod nnls;
 pub mod observe;
 pub mod oddities;
 pub mod physics;

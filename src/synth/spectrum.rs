@@ -6,9 +6,8 @@ use super::physics::{attenuation, cf00_shape};
 use super::population::{Galaxy, NarrowLines};
 use super::ssp::{Ssp, line};
 use super::templates::{Templates, star};
-use crate::data::grid::COEFF1;
-use crate::spectro::bins::{Bins, cdf};
-use crate::spectro::lines::{C_KMS, SIGMA_INSTRUMENT, lam, sigma_angstrom};
+use crate::spectro::bins::Bins;
+use crate::spectro::lines::{SIGMA_INSTRUMENT, lam, sigma_angstrom};
 
 /// Case-B Balmer ratios relative to Hβ (Osterbrock & Ferland 2006, 10⁴ K).
 const HA_HB: f64 = 2.86;
@@ -31,8 +30,6 @@ pub struct Builder {
     dust_lines: Vec<f64>,
     bin_5500: std::ops::Range<usize>,
     fine_5500: usize,
-    /// Velocity width (km/s) of a fine pixel.
-    fine_kms: f64,
 }
 
 /// A built spectrum and what it was built with.
@@ -64,7 +61,6 @@ impl Builder {
             ssp,
             bin_5500,
             fine_5500,
-            fine_kms: COEFF1 / 2.0 * std::f64::consts::LN_10 * C_KMS,
         }
     }
 
@@ -139,30 +135,6 @@ impl Builder {
         (spec, lines, young)
     }
 
-    /// Gaussian velocity broadening (σ in km/s) on the fine grid, then the mean of each pair of
-    /// fine pixels: the survey's bins.
-    fn broaden_and_bin(&self, fine: &[f64], sigma_kms: f64) -> Vec<f64> {
-        let s = (sigma_kms / self.fine_kms).max(1e-3);
-        let half = (4.0 * s).ceil() as isize + 1;
-        let kernel: Vec<f64> = (-half..=half)
-            .map(|i| cdf((i as f64 + 0.5) / s) - cdf((i as f64 - 0.5) / s))
-            .collect();
-        let norm: f64 = kernel.iter().sum();
-        let nf = fine.len() as isize;
-        let at = |j: isize| -> f64 {
-            kernel
-                .iter()
-                .enumerate()
-                .map(|(i, &k)| k * fine[(j + i as isize - half).clamp(0, nf - 1) as usize])
-                .sum::<f64>()
-                / norm
-        };
-        let pad = self.ssp.pad as isize;
-        (0..self.grid.len() as isize)
-            .map(|k| 0.5 * (at(2 * (k + pad)) + at(2 * (k + pad) + 1)))
-            .collect()
-    }
-
     /// Noiseless rest-frame flux density (1e-17 erg s⁻¹ cm⁻² Å⁻¹) of `g`.
     pub fn build(&self, g: &Galaxy) -> Built {
         let n = self.grid.len();
@@ -177,7 +149,7 @@ impl Builder {
             };
         }
         let (fine, nebular, young_frac) = self.stars(g);
-        let mut s = self.broaden_and_bin(&fine, g.vdisp);
+        let mut s = self.ssp.broaden_and_bin(&fine, g.vdisp, self.grid.len());
         let c = mean_over(&s, self.bin_5500.clone());
         let mut scale = if c > 0.0 { 1.0 / c } else { 0.0 };
         s.iter_mut().for_each(|v| *v *= scale);

@@ -12,6 +12,8 @@ use ndarray::{Array3, Array4, Ix3, Ix4};
 use crate::data::DataError;
 use crate::data::grid::{COEFF0, COEFF1, N_BINS};
 use crate::data::npz::NpzFile;
+use crate::spectro::bins::cdf;
+use crate::spectro::lines::C_KMS;
 
 const TABLES: &[u8] = include_bytes!("../../assets/ssp/bc03-miles-sdss.npz");
 const TABLES_NAME: &str = "assets/ssp/bc03-miles-sdss.npz";
@@ -120,6 +122,31 @@ impl Ssp {
 
     pub fn n_fine(&self) -> usize {
         self.fine_lam.len()
+    }
+
+    /// Gaussian velocity broadening (σ in km/s) of a fine-grid spectrum `fine`, then the mean of
+    /// each pair of fine pixels: the first `n_bins` of the survey's bins.
+    pub fn broaden_and_bin(&self, fine: &[f64], sigma_kms: f64, n_bins: usize) -> Vec<f64> {
+        let fine_kms = COEFF1 / 2.0 * std::f64::consts::LN_10 * C_KMS;
+        let s = (sigma_kms / fine_kms).max(1e-3);
+        let half = (4.0 * s).ceil() as isize + 1;
+        let kernel: Vec<f64> = (-half..=half)
+            .map(|i| cdf((i as f64 + 0.5) / s) - cdf((i as f64 - 0.5) / s))
+            .collect();
+        let norm: f64 = kernel.iter().sum();
+        let nf = fine.len() as isize;
+        let at = |j: isize| -> f64 {
+            kernel
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| k * fine[(j + i as isize - half).clamp(0, nf - 1) as usize])
+                .sum::<f64>()
+                / norm
+        };
+        let pad = self.pad as isize;
+        (0..n_bins as isize)
+            .map(|k| 0.5 * (at(2 * (k + pad)) + at(2 * (k + pad) + 1)))
+            .collect()
     }
 
     /// The two metallicity rows around `log_z` and the weight of the upper one (clamped).
