@@ -102,6 +102,8 @@ pub enum AppCommand {
     StepNeighbour(i32),
     /// Fit the inspected galaxy's latents to it (the decoder's best reconstruction) or not.
     SetFitLatents(bool),
+    /// Fit the inspected galaxy with stellar populations (or stop).
+    SetFitPopulations(bool),
     /// Latent sliders: decode this latent vector.
     SetSynthetic(Vec<f32>),
     SyntheticFromFocus,

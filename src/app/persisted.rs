@@ -140,6 +140,9 @@ pub struct Persisted {
     /// The inspector also fits the inspected galaxy's latents to it and shows that
     /// reconstruction ("fit latents").
     pub fit_latents: bool,
+    /// The inspector also fits the inspected galaxy and its reconstruction with the built-in
+    /// survey's stellar populations ("stellar populations": σ, age, metallicity).
+    pub fit_populations: bool,
 }
 
 impl Default for Persisted {
@@ -159,6 +162,7 @@ impl Default for Persisted {
             export_format: ExportFormat::Png,
             ranking: crate::triage::Ranking::Combined,
             fit_latents: false,
+            fit_populations: false,
         }
     }
 }

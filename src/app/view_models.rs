@@ -9,6 +9,7 @@ use super::colouring::{Legend, PointColours};
 use super::corner_bins::CornerBins;
 use crate::analysis::residuals::ResidualHistograms;
 use crate::spectro::ratios::LineRatios;
+use crate::synth::fit::PopulationPair;
 
 /// A decoded latent vector (latent sliders, interpolation).
 #[derive(Clone, Debug, Default)]
@@ -84,7 +85,14 @@ pub struct Views {
     pub ranked_by: Option<crate::triage::Ranking>,
     /// Labelled rows and their score (markers on the maps).
     pub labelled: Vec<(u32, Option<u8>)>,
+    /// The stellar-population fits of a galaxy and its reconstruction (the inspector's
+    /// "stellar populations"), with the galaxy, data and model they are of; why not, where
+    /// they cannot be made (data on another grid than the population tables').
+    pub populations: Option<(PopulationsKey, Result<PopulationPair, String>)>,
 }
+
+/// What population fits are of: the galaxy, the data's and the model's generations.
+pub type PopulationsKey = (usize, u64, u64);
 
 impl Default for Views {
     fn default() -> Self {
@@ -101,6 +109,7 @@ impl Default for Views {
             ranked: Arc::new(vec![]),
             ranked_by: None,
             labelled: vec![],
+            populations: None,
         }
     }
 }

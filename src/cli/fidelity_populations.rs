@@ -1,36 +1,13 @@
 //! `specae fidelity --populations`: each judged spectrum fitted with the built-in survey's own
 //! stellar populations ([`PopulationFitter`]), and its reconstruction alike — the σ, age and
-//! metallicity the model gave it, and the floor its stellar continuum sets for any model
-//! trained on that survey, beside the model's χ² on the same pixels.
+//! metallicity the model gave the galaxy, and how closely those populations make its stellar
+//! continuum, beside the model's χ² on the same pixels.
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
-use serde::Serialize;
 use specae::data::Spectra;
-use specae::data::preprocess::SIGMA2_FLOOR;
-use specae::synth::fit::{PopulationFit, PopulationFitter};
-
-/// One spectrum's fits.
-#[derive(Clone, Debug, Serialize)]
-pub struct Populations {
-    pub data: Option<PopulationFit>,
-    pub model: Option<PopulationFit>,
-    /// The reconstruction's χ² per pixel on the pixels the data's fit used.
-    pub model_chi2: Option<f64>,
-}
-
-/// The inverse variance of each pixel of a weight row (σ² = 1/w − floor; 0 where w = 0).
-fn ivar_of(w: ndarray::ArrayView1<f32>) -> Vec<f64> {
-    w.iter()
-        .map(|&w| {
-            if w > 0.0 {
-                1.0 / (1.0 / f64::from(w) - SIGMA2_FLOOR).max(1e-30)
-            } else {
-                0.0
-            }
-        })
-        .collect()
-}
+use specae::data::preprocess::noise_ivar;
+use specae::synth::fit::{PopulationFit, PopulationFitter, PopulationPair};
 
 /// The fits of spectrum `rows[i]` of `sp` and of its reconstruction `xhat` row `i`, for each
 /// `i`, in parallel.
@@ -38,38 +15,25 @@ pub fn populations_of(
     sp: &Spectra,
     rows: &[u32],
     xhat: ArrayView2<f32>,
-) -> anyhow::Result<Vec<Populations>> {
-    let fitter = PopulationFitter::new(&sp.wavelengths)
+) -> anyhow::Result<Vec<PopulationPair>> {
+    let fitter = PopulationFitter::for_grid(&sp.wavelengths)
         .map_err(|e| anyhow::anyhow!("--populations: {e}"))?;
     Ok(rows
         .par_iter()
         .enumerate()
         .map(|(i, &r)| {
             let r = r as usize;
-            let ivar = ivar_of(sp.w.row(r));
+            let ivar: Vec<f64> = sp.w.row(r).iter().map(|&w| noise_ivar(w)).collect();
             let x: Vec<f32> = sp.x.row(r).to_vec();
             let m: Vec<f32> = xhat.row(i).to_vec();
-            let used: Vec<usize> = (0..x.len())
-                .filter(|&k| fitter.uses(k, x[k], ivar[k]))
-                .collect();
-            let model_chi2 = (!used.is_empty()).then(|| {
-                used.iter()
-                    .map(|&k| (f64::from(x[k]) - f64::from(m[k])).powi(2) * ivar[k])
-                    .sum::<f64>()
-                    / used.len() as f64
-            });
-            Populations {
-                data: fitter.fit(&x, &ivar),
-                model: fitter.fit(&m, &ivar),
-                model_chi2,
-            }
+            fitter.fit_pair(&x, &m, &ivar)
         })
         .collect())
 }
 
 /// The table: "data (model)" for σ, age and metallicity, then the population fit's χ² and the
 /// model's on the same pixels.
-pub fn print_populations(names: &[String], fits: &[Populations], name_width: usize) {
+pub fn print_populations(names: &[String], fits: &[PopulationPair], name_width: usize) {
     let w = name_width.max(28);
     println!(
         "{:<w$} {:>13} {:>15} {:>15} {:>12} {:>9}",

@@ -104,6 +104,16 @@ pub(crate) fn prepare_row(
 /// Softening of the inverse variance: w = 1/(σ² + SIGMA2_FLOOR).
 pub const SIGMA2_FLOOR: f64 = 1.0 / 2e6;
 
+/// The noise's inverse variance 1/σ² of a pixel of weight `w` (σ² = 1/w − floor; 0 where the
+/// weight is 0).
+pub fn noise_ivar(w: f32) -> f64 {
+    if w > 0.0 {
+        1.0 / (1.0 / f64::from(w) - SIGMA2_FLOOR).max(1e-30)
+    } else {
+        0.0
+    }
+}
+
 /// The PCA basis stored with a survey (used for infill, and as the PCA reconstruction overlay).
 #[derive(Clone, Debug)]
 pub struct PcaBasis {

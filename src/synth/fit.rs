@@ -17,8 +17,12 @@
 
 use super::nnls::nnls;
 use super::physics::cf00_shape;
+use std::sync::OnceLock;
+
 use super::ssp::{Ssp, tables};
+
 use crate::pca::cholesky::solve_spd;
+use crate::spectro::bins::Bins;
 use crate::spectro::lines::{LINE_HALF_WIDTH, line_windows};
 
 /// The velocity dispersions (km/s) tried; the best is refined by a parabola in log σ.
@@ -61,6 +65,15 @@ pub struct PopulationFit {
     pub model: Vec<f64>,
 }
 
+/// A spectrum's fit and its reconstruction's (`specae fidelity --populations`, the inspector).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PopulationPair {
+    pub data: Option<PopulationFit>,
+    pub model: Option<PopulationFit>,
+    /// The reconstruction's χ² per pixel on the pixels the data's fit uses.
+    pub model_chi2: Option<f64>,
+}
+
 impl PopulationFit {
     /// σ (km/s) as printed: at the ends of [`SIGMAS_KMS`] it is a bound.
     pub fn sigma_text(&self) -> String {
@@ -99,8 +112,34 @@ pub struct PopulationFitter {
 }
 
 impl PopulationFitter {
-    /// For spectra on the survey's standard grid of `wavelengths` (the tables' grid).
-    pub fn new(wavelengths: &[f64]) -> Result<Self, String> {
+    /// The fitter for spectra on the grid of `wavelengths`, which must be the survey's standard
+    /// one (the tables'); made once and kept.
+    pub fn for_grid(wavelengths: &[f64]) -> Result<&'static Self, String> {
+        static FITTER: OnceLock<Result<PopulationFitter, String>> = OnceLock::new();
+        let standard = Bins::standard();
+        let on_grid = wavelengths.len() == standard.len()
+            && wavelengths
+                .iter()
+                .zip(&standard.lam)
+                .all(|(a, b)| (a / b - 1.0).abs() < 1e-6);
+        if !on_grid {
+            return Err(format!(
+                "the population tables are made for the standard grid ({} bins from {:.0} Å), \
+                 not this one ({} bins from {:.0} Å)",
+                standard.len(),
+                standard.lam[0],
+                wavelengths.len(),
+                wavelengths.first().copied().unwrap_or(f64::NAN)
+            ));
+        }
+        FITTER
+            .get_or_init(|| Self::new(&standard.lam))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Tabulates the templates (~0.1 s on 2 cores) for the grid of `wavelengths`.
+    fn new(wavelengths: &[f64]) -> Result<Self, String> {
         let ssp = tables()?;
         let n_bins = wavelengths.len();
         if n_bins == 0 || 2 * (n_bins + 2 * ssp.pad) != ssp.n_fine() {
@@ -246,6 +285,25 @@ impl PopulationFitter {
         })
     }
 
+    /// A spectrum `x` and its reconstruction `xhat` fitted alike, with the inverse variances
+    /// of `x`'s noise, and the reconstruction's χ² on the pixels the fits use.
+    pub fn fit_pair(&self, x: &[f32], xhat: &[f32], ivar: &[f64]) -> PopulationPair {
+        let used: Vec<usize> = (0..x.len().min(ivar.len()).min(xhat.len()))
+            .filter(|&k| self.uses(k, x[k], ivar[k]))
+            .collect();
+        let model_chi2 = (!used.is_empty()).then(|| {
+            used.iter()
+                .map(|&k| (f64::from(x[k]) - f64::from(xhat[k])).powi(2) * ivar[k])
+                .sum::<f64>()
+                / used.len() as f64
+        });
+        PopulationPair {
+            data: self.fit(x, ivar),
+            model: self.fit(xhat, ivar),
+            model_chi2,
+        }
+    }
+
     /// The fit with one template set: (χ² per used pixel, mixture weights, model on all bins).
     fn fit_at(&self, set: &[f64], x: &[f32], ivar: &[f64], used: &[usize]) -> Option<Trial> {
         let (n, nt, m) = (self.n_bins, self.which.len(), used.len());
@@ -311,7 +369,6 @@ mod tests {
     use rand_distr::{Distribution, Normal};
 
     use super::*;
-    use crate::spectro::bins::Bins;
     use crate::synth::population::{Kind, draw_of_kind};
     use crate::synth::spectrum::Builder;
 
@@ -322,7 +379,7 @@ mod tests {
     fn a_survey_early_type_is_fitted_to_the_noise_with_its_dispersion() {
         let grid = Bins::standard();
         let builder = Builder::new(grid.clone(), tables().unwrap());
-        let fitter = PopulationFitter::new(&grid.lam).unwrap();
+        let fitter = PopulationFitter::for_grid(&grid.lam).unwrap();
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         for sigma in [90.0, 200.0] {
             let mut g = draw_of_kind(&mut rng, Kind::Passive);
@@ -378,7 +435,7 @@ mod tests {
     #[test]
     fn too_few_pixels_or_a_wrong_grid_give_no_fit() {
         let grid = Bins::standard();
-        let fitter = PopulationFitter::new(&grid.lam).unwrap();
+        let fitter = PopulationFitter::for_grid(&grid.lam).unwrap();
         let n = grid.len();
         let x = vec![1.0f32; n];
         let mut ivar = vec![0.0; n];
@@ -388,7 +445,10 @@ mod tests {
         // All-zero flux: no positive mixture, no fit made up.
         let zeros = vec![0.0f32; n];
         assert!(fitter.fit(&zeros, &vec![1.0; n]).is_none());
-        let err = PopulationFitter::new(&grid.lam[..500]).err().unwrap();
-        assert!(err.contains("500 bins"), "{err}");
+        let err = PopulationFitter::for_grid(&grid.lam[..500]).err().unwrap();
+        assert!(err.contains("not this one (500 bins"), "{err}");
+        // 1000 bins starting elsewhere are not the tables' grid either.
+        let shifted: Vec<f64> = grid.lam.iter().map(|l| l * 1.01).collect();
+        assert!(PopulationFitter::for_grid(&shifted).is_err());
     }
 }

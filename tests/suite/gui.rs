@@ -1654,7 +1654,12 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
     // The CLI, with the shipped model by name (no file from the source tree).
     let (data, json) = galaxies_and_their_fidelity(
         dir.path(),
-        &["--residuals", csv.to_str().unwrap(), "--lines"],
+        &[
+            "--residuals",
+            csv.to_str().unwrap(),
+            "--lines",
+            "--populations",
+        ],
     );
     let d = data.to_str().unwrap();
     let ratios: Vec<f64> = json["spectra"]
@@ -1753,6 +1758,30 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
             (from_csv / chi2 - 1.0).abs() < 1e-4,
             "{i}: {from_csv} vs analyze's {chi2}"
         );
+        // "stellar populations" (one click; it stays on): fitted in the background, the
+        // CLI's `--populations` for the data and the model, shown under the facts.
+        if i == 0 {
+            press(&mut h, "stellar populations");
+        }
+        wait_for(&mut h, 60, "the population fits", |a| {
+            a.populations().is_some_and(|(k, _)| k.0 == i)
+        });
+        let app = h.state();
+        let pops = app.populations().unwrap().1.as_ref().unwrap();
+        for (which, got) in [("data", &pops.data), ("model", &pops.model)] {
+            let (cli, got) = (&row["populations"][which], got.as_ref().unwrap());
+            let sigma = cli["sigma_kms"].as_f64().unwrap();
+            let chi2 = cli["chi2"].as_f64().unwrap();
+            assert!(
+                (got.sigma_kms - sigma).abs() < 1.0,
+                "{i} {which}: {got:?} vs {cli}"
+            );
+            assert!(
+                (got.chi2 / chi2 - 1.0).abs() < 0.01,
+                "{i} {which}: {got:?} vs {cli}"
+            );
+        }
+        assert!(shows(&h, "stars: σ"), "the populations row is shown");
     }
     assert_no_errors(h.state());
 }

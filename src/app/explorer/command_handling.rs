@@ -77,6 +77,7 @@ impl SpecaeApp {
                 }
             }
             AppCommand::SetFitLatents(on) => self.state.fit_latents = on,
+            AppCommand::SetFitPopulations(on) => self.state.fit_populations = on,
             AppCommand::SetSynthetic(z) => self.derived.decode_synthetic(&self.session, z),
             AppCommand::SyntheticFromFocus => {
                 // The latents fitted to the galaxy where the inspector shows them, else the

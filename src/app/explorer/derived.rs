@@ -13,14 +13,17 @@ use crate::analysis::fidelity::chi2_per_pixel;
 use crate::analysis::umap::place_by_neighbours;
 use crate::app::colouring::point_colours;
 use crate::app::corner_bins::{CornerBins, CornerKey};
-use crate::app::jobs::views::CornerInputs;
+use crate::app::jobs::views::{CornerInputs, PopulationInputs};
 use crate::app::persisted::{ColourBy, Persisted};
 use crate::app::session::Session;
-use crate::app::view_models::{FittedLatents, Inspected, SelectionResiduals, Synthetic, Views};
+use crate::app::view_models::{
+    FittedLatents, Inspected, PopulationsKey, SelectionResiduals, Synthetic, Views,
+};
 use crate::data::store::Block;
 use crate::model::evaluate::{decode_one, reconstruct_rows};
 use crate::spectro::bins::Bins;
 use crate::spectro::ratios::line_ratios;
+use crate::synth::fit::PopulationPair;
 use crate::train::fit_latents::{FIT_STEPS, fit_latents};
 use crate::train::native::Mlp;
 use crate::triage::Ranking;
@@ -43,6 +46,8 @@ pub struct Derived {
     inspected_key: Option<InspectedKey>,
     /// The corner bins asked for last (binned by a background task).
     corner_asked: Option<CornerKey>,
+    /// The population fits asked for last (fitted by a background task).
+    pub populations_asked: Option<PopulationsKey>,
     /// Changes whenever the selection does (residuals of an older selection are dropped).
     pub selection_gen: u64,
     ranked_key: Option<RankedKey>,
@@ -189,6 +194,55 @@ impl Derived {
             .is_none_or(|c| c.key.0 <= bins.key.0);
         if newer && bins.key.0 <= session.latents_gen && bins.key.1 == self.views.colours_gen {
             self.views.corner = Some(Arc::new(bins));
+        }
+    }
+
+    /// The inspected galaxy's stellar-population fits, when the inspector shows them and they
+    /// have not been asked for: what the background task needs.
+    pub fn populations_wanted(
+        &mut self,
+        session: &Session,
+        state: &Persisted,
+    ) -> Option<PopulationInputs> {
+        if !state.fit_populations {
+            return None;
+        }
+        let ins = self.views.inspected.as_ref()?;
+        let d = session.data.as_ref()?;
+        if ins.x.is_empty() || ins.xhat.len() != ins.x.len() {
+            return None;
+        }
+        let key = (ins.index, session.data_gen, session.model_gen);
+        if self.populations_asked == Some(key)
+            || self
+                .views
+                .populations
+                .as_ref()
+                .is_some_and(|(k, _)| *k == key)
+        {
+            return None;
+        }
+        self.populations_asked = Some(key);
+        let w = d
+            .spectra
+            .rows(ins.index..ins.index + 1)
+            .ok()?
+            .w
+            .row(0)
+            .to_vec();
+        Some(PopulationInputs {
+            key,
+            x: ins.x.clone(),
+            xhat: ins.xhat.clone(),
+            w,
+            wavelengths: d.spectra.wavelengths(),
+        })
+    }
+
+    /// Takes in population fits if they are of the galaxy last asked about.
+    pub fn take_populations(&mut self, key: PopulationsKey, pair: Result<PopulationPair, String>) {
+        if self.populations_asked == Some(key) {
+            self.views.populations = Some((key, pair));
         }
     }
 

@@ -9,7 +9,7 @@ use eframe::egui;
 use super::SpecaeApp;
 use crate::app::commands::AppCommand;
 use crate::app::desktop::{Opens, classify, window_size_for};
-use crate::app::jobs::views::bin_corner;
+use crate::app::jobs::views::{bin_corner, fit_populations};
 use crate::app::training::Notice;
 
 impl SpecaeApp {
@@ -34,6 +34,12 @@ impl SpecaeApp {
             let scope = self.session.data_scope();
             self.tasks
                 .spawn("corner plot", scope, move |cx| bin_corner(inputs, cx));
+        }
+        if let Some(inputs) = self.derived.populations_wanted(&self.session, &self.state) {
+            let scope = self.session.model_scope();
+            self.tasks.spawn("stellar populations", scope, move |cx| {
+                fit_populations(inputs, cx)
+            });
         }
         self.messages.expire();
         // Commands queued by results (a file dialog's choice, an ingest's survey).

@@ -183,6 +183,15 @@ impl SpecaeApp {
     pub fn inspected(&self) -> Option<&Inspected> {
         self.derived.views.inspected.as_ref()
     }
+    /// The last stellar-population fits of an inspected galaxy, with what they are of.
+    pub fn populations(
+        &self,
+    ) -> Option<&(
+        crate::app::view_models::PopulationsKey,
+        Result<crate::synth::fit::PopulationPair, String>,
+    )> {
+        self.derived.views.populations.as_ref()
+    }
     /// Residual histograms of the selection, once computed.
     pub fn selection_residuals(&self) -> Option<&crate::app::view_models::SelectionResiduals> {
         self.derived.views.selection_residuals.as_ref()

@@ -93,6 +93,7 @@ impl SpecaeApp {
                 .derived
                 .take_selection_residuals(selection_gen, residuals),
             JobOutput::CornerBins(bins) => self.derived.take_corner(&self.session, bins),
+            JobOutput::Populations { key, pair } => self.derived.take_populations(key, pair),
             JobOutput::Learned(l) => self.take_learned(l),
             JobOutput::Exported { what, path, bytes } => {
                 self.info(format!(

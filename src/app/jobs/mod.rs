@@ -1,5 +1,5 @@
 //! The work background tasks do: open data and models, encode, analyse, residuals of a
-//! selection, bin the corner plot, refit the learned outlier ranking, ingest FITS files, write
+//! selection, bin the corner plot, fit a galaxy's stellar populations, refit the learned outlier ranking, ingest FITS files, write
 //! exports. Each job takes a
 //! [`JobCtx`] (its progress, cancel and a way to hand over partial results) and returns a
 //! [`JobOutput`] that the explorer applies on the UI thread. No job knows the app.
@@ -18,9 +18,10 @@ use super::commands::Pick;
 use super::corner_bins::CornerBins;
 use super::session::{Latents, LearnedState, LoadedData, ModelState, UmapView};
 use super::tasks::TaskCtx;
-use super::view_models::SelectionResiduals;
+use super::view_models::{PopulationsKey, SelectionResiduals};
 use crate::analysis::run::Scores;
 use crate::model::pca_baseline::PcaBaseline;
+use crate::synth::fit::PopulationPair;
 
 /// What a job's thread holds.
 pub type JobCtx = TaskCtx<JobOutput>;
@@ -50,6 +51,11 @@ pub enum JobOutput {
         residuals: SelectionResiduals,
     },
     CornerBins(CornerBins),
+    /// The stellar-population fits of the inspected galaxy and its reconstruction.
+    Populations {
+        key: PopulationsKey,
+        pair: Result<PopulationPair, String>,
+    },
     /// The learned outlier ranking, refitted to the labels.
     Learned(LearnedState),
     /// A file written (figure, table).

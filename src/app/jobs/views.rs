@@ -1,4 +1,5 @@
-//! Work for the views: residual histograms of a selection, the corner plot's bins.
+//! Work for the views: residual histograms of a selection, the corner plot's bins, the
+//! inspected galaxy's stellar populations.
 
 use burn::prelude::Device;
 use eframe::egui::Color32;
@@ -8,8 +9,11 @@ use super::{JobCtx, JobOutput};
 use crate::analysis::residuals::residuals_of_rows;
 use crate::app::corner_bins::{CornerKey, corner_bins};
 use crate::app::survey_rows::SurveyRows;
+use crate::app::view_models::PopulationsKey;
 use crate::app::view_models::SelectionResiduals;
+use crate::data::preprocess::noise_ivar;
 use crate::model::Autoencoder;
+use crate::synth::fit::PopulationFitter;
 
 /// Residual histograms of the selection `rows` (of generation `selection_gen`), binned over
 /// `range` so they compare with the whole survey's.
@@ -55,4 +59,25 @@ pub fn bin_corner(inp: CornerInputs, cx: &JobCtx) -> JobOutput {
         &inp.colours,
         &classes,
     ))
+}
+
+/// A galaxy and its reconstruction, to fit with stellar populations (copies).
+pub struct PopulationInputs {
+    pub key: PopulationsKey,
+    pub x: Vec<f32>,
+    pub xhat: Vec<f32>,
+    /// The spectrum's weights (its noise's inverse variance, softened).
+    pub w: Vec<f32>,
+    pub wavelengths: Vec<f64>,
+}
+
+/// The galaxy and its reconstruction fitted alike (as `specae fidelity --populations`).
+pub fn fit_populations(inp: PopulationInputs, cx: &JobCtx) -> JobOutput {
+    cx.progress().stage("fitting stellar populations", 0);
+    let ivar: Vec<f64> = inp.w.iter().map(|&w| noise_ivar(w)).collect();
+    JobOutput::Populations {
+        key: inp.key,
+        pair: PopulationFitter::for_grid(&inp.wavelengths)
+            .map(|f| f.fit_pair(&inp.x, &inp.xhat, &ivar)),
+    }
 }

@@ -11,6 +11,7 @@ use super::spectrum_plot::{
 };
 use crate::app::commands::AppCommand;
 use crate::spectro::ratios::{LineRatios, ratio_text};
+use crate::synth::fit::{PopulationFit, PopulationPair};
 use crate::triage::Tag;
 use crate::triage::labels::MAX_SCORE;
 
@@ -30,6 +31,28 @@ pub fn line_ratios_text((data, model): &(LineRatios, LineRatios)) -> Option<Stri
         .map(|(name, (d, m))| format!("{name} {} ({})", ratio_text(d), ratio_text(m)))
         .collect();
     (!parts.is_empty()).then(|| format!("lines: {}", parts.join(" · ")))
+}
+
+/// "stars: σ 93 (155) km/s · age 8.5 (10.6) Gyr · …" for a galaxy and its reconstruction fitted
+/// with stellar populations; None when neither could be fitted.
+pub fn populations_text(p: &PopulationPair) -> Option<String> {
+    if p.data.is_none() && p.model.is_none() {
+        return None;
+    }
+    let pair = |f: &dyn Fn(&PopulationFit) -> String| {
+        let d = p.data.as_ref().map_or("—".into(), f);
+        let m = p.model.as_ref().map_or("—".into(), f);
+        format!("{d} ({m})")
+    };
+    let mut parts = vec![
+        format!("σ {} km/s", pair(&|f| f.sigma_text())),
+        format!("age {} Gyr", pair(&|f| f.age_text())),
+        format!("log Z/Z☉ {}", pair(&|f| format!("{:+.2}", f.log_z))),
+    ];
+    if let (Some(d), Some(m)) = (&p.data, p.model_chi2) {
+        parts.push(format!("χ² best mix {:.2}, reconstruction {m:.2}", d.chi2));
+    }
+    Some(format!("stars: {}", parts.join(" · ")))
 }
 
 impl Panel for InspectorPanel {
@@ -102,6 +125,24 @@ impl Panel for InspectorPanel {
                 "log line ratios of the spectrum and, in brackets, of the autoencoder's \
                  reconstruction, measured alike (Gaussian fits on a local continuum, as \
                  specae fidelity --lines); ratios whose lines are below 2σ in both are left out",
+            );
+        }
+        if cx.state.fit_populations && cx.session.model.is_some() && !ins.xhat.is_empty() {
+            let key = (i, cx.session.data_gen, cx.session.model_gen);
+            let text = match cx.views.populations.as_ref().filter(|(k, _)| *k == key) {
+                Some((_, Ok(p))) => populations_text(p)
+                    .unwrap_or_else(|| "stars: too few weighted pixels to fit".into()),
+                Some((_, Err(e))) => format!("stars: {e}"),
+                None => "stars: fitting the stellar populations…".into(),
+            };
+            ui.label(egui::RichText::new(text).small()).on_hover_text(
+                "The spectrum and, in brackets, its reconstruction fitted alike with the \
+                 built-in survey's populations (any mix of BC03+MILES ages and metallicities at \
+                 one velocity dispersion, times the calibration's quadratic, nebular lines left \
+                 out; as specae fidelity --populations): σ, light-weighted age and \
+                 metallicity. χ² best mix: how closely those populations make this continuum \
+                 (~1 for the survey's own galaxies); reconstruction: the model's χ² on the same \
+                 pixels. σ at 50 or 300 km/s is a bound.",
             );
         }
         label_row_ui(ui, cx, i);
@@ -220,6 +261,19 @@ fn fit_toggle_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
     {
         cx.send(AppCommand::SetFitLatents(on));
     }
+    let mut pops = cx.state.fit_populations;
+    if ui
+        .checkbox(&mut pops, "stellar populations")
+        .on_hover_text(
+            "Fit this galaxy and its reconstruction with the built-in survey's stellar \
+             populations (in the background, ~0.6 s): their velocity dispersion, age and \
+             metallicity, and how closely the populations make the continuum, in a row under \
+             the facts.",
+        )
+        .changed()
+    {
+        cx.send(AppCommand::SetFitPopulations(pops));
+    }
 }
 
 /// The inspected galaxy's label: its interest score and tags, with their keys, and "next".
@@ -315,5 +369,34 @@ mod tests {
             line_ratios_text(&(ratios([nan; 5]), ratios([nan; 5]))),
             None
         );
+    }
+
+    #[test]
+    fn populations_read_as_data_then_model_with_both_chi2() {
+        let fit = |sigma_kms: f64, age_gyr: f64, log_z: f64, chi2: f64| PopulationFit {
+            sigma_kms,
+            chi2,
+            n_pixels: 900,
+            age_gyr,
+            log_z,
+            young_frac: 0.0,
+            model: vec![],
+        };
+        let pair = PopulationPair {
+            data: Some(fit(93.2, 8.54, -0.07, 2.264)),
+            model: Some(fit(300.0, 0.034, -0.16, 1.0)),
+            model_chi2: Some(3.64),
+        };
+        assert_eq!(
+            populations_text(&pair).unwrap(),
+            "stars: σ 93 (≥300) km/s · age 8.5 (0.03) Gyr · log Z/Z☉ -0.07 (-0.16) · χ² best \
+             mix 2.26, reconstruction 3.64"
+        );
+        let none = PopulationPair {
+            data: None,
+            model: None,
+            model_chi2: None,
+        };
+        assert_eq!(populations_text(&none), None);
     }
 }
