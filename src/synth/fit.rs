@@ -7,20 +7,20 @@
 //! reconstruction alike (`specae fidelity --populations`), and how closely the populations the
 //! built-in survey is made of can make the galaxy's stellar continuum.
 //!
-//! Measured (the fixtures; 0.3 s a fit on 2 cores): the survey's own galaxies are fitted to the
-//! noise (continuum χ²/pixel: median 1.03 of 30 quiescent ones at S/N 50–95, 0.98 of 12
-//! emission-line ones at S/N 31–40) and their σ recovered (within 10% from 60 km/s up); real
-//! SDSS galaxies are not: NGC 3522 2.26 (σ 93 km/s; its SDSS pipeline's 97), the Seyfert 2 0295
-//! 2.34, the star-forming 1045 1.85, the quiescent 0266 (S/N 13) 1.19. The shipped autoencoder
-//! gives NGC 3522's reconstruction the lines of σ ≈ 155 km/s, and 13 of 14 synthetic early types
-//! of σ 59–112 km/s broader ones (median ×1.35), where those of 143–195 keep theirs (×1.02).
+//! Measured (the fixtures; ~0.35 s a fit on one of 2 cores): the survey's own galaxies are
+//! fitted to the noise (continuum χ²/pixel: median 1.01 of 29 quiescent ones at S/N 50–95, 0.98
+//! of 12 emission-line ones at S/N 31–40) and their σ recovered (median ×1.01, all within 25%);
+//! real SDSS galaxies are not: NGC 3522 2.14 (σ 93 km/s; its SDSS pipeline's 97), the Seyfert 2
+//! 0295 2.33, the star-forming 1045 1.75, the quiescent 0266 (S/N 13) 1.18. The shipped
+//! autoencoder gives NGC 3522's reconstruction the lines of σ ≈ 152 km/s, and 13 of 14
+//! synthetic early types of σ 59–111 km/s broader ones (median ×1.34), where those of 143–194
+//! keep theirs (×1.02).
+
+use std::sync::OnceLock;
 
 use super::nnls::nnls;
 use super::physics::cf00_shape;
-use std::sync::OnceLock;
-
 use super::ssp::{Ssp, tables};
-
 use crate::pca::cholesky::solve_spd;
 use crate::spectro::bins::Bins;
 use crate::spectro::lines::{LINE_HALF_WIDTH, line_windows};
@@ -29,9 +29,13 @@ use crate::spectro::lines::{LINE_HALF_WIDTH, line_windows};
 pub const SIGMAS_KMS: [f64; 9] = [50.0, 65.0, 80.0, 100.0, 125.0, 155.0, 190.0, 240.0, 300.0];
 /// Degree of the multiplicative Legendre polynomial: 2, the calibration's tilt and bow.
 pub const POLY_DEGREE: usize = 2;
-/// Alternations of the mixture (NNLS) and the polynomial (least squares): NGC 3522's χ² is
-/// 2.64 after 5, 2.31 after 20.
+/// Alternations of the mixture (NNLS) and the polynomial (least squares) at most: NGC 3522's
+/// χ² is 2.64 after 5 from a flat start, 2.31 after 20.
 const ITERATIONS: usize = 20;
+/// Alternations at each σ of the grid before the best three are fitted to convergence.
+const COARSE_ITERATIONS: usize = 4;
+/// Alternation stops when χ² changes by less than this fraction.
+const CONVERGED: f64 = 1e-4;
 /// Populations younger than this are left out (their light is in the emission-line windows).
 const MIN_AGE_YR: f64 = 3e6;
 /// Fewer weighted continuum pixels than this: no fit.
@@ -43,8 +47,23 @@ const BIRTH_CLOUD_TAU_V: [f64; 3] = [0.5, 1.0, 2.0];
 /// Templates are scaled to unit mean over this range (Å), so mixture weights are light there.
 const NORM_RANGE: (f64, f64) = (5450.0, 5550.0);
 
-/// One fit at one σ: (χ² per used pixel, mixture weights, model on all bins).
-type Trial = (f64, Vec<f64>, Vec<f64>);
+/// Coefficients of the multiplicative Legendre polynomial.
+const D: usize = POLY_DEGREE + 1;
+type Coefs = [f64; D];
+/// A flat polynomial: where fits start.
+const FLAT: Coefs = [1.0, 0.0, 0.0];
+
+/// One fit at one σ.
+#[derive(Clone)]
+struct Trial {
+    /// χ² per used pixel.
+    chi2: f64,
+    /// Mixture weights: light at 5500 Å per template.
+    weights: Vec<f64>,
+    /// The model on all bins.
+    model: Vec<f64>,
+    coefs: Coefs,
+}
 
 /// The best fit of one spectrum.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -230,16 +249,34 @@ impl PopulationFitter {
         if used.len() < MIN_PIXELS {
             return None;
         }
-        let grid: Vec<Option<Trial>> = self
+        // Up the σ grid with a few alternations each, each fit's polynomial starting from the
+        // last one's; then the best and its neighbours to convergence.
+        let mut start = FLAT;
+        let mut grid: Vec<Option<Trial>> = self
             .sets
             .iter()
-            .map(|set| self.fit_at(set, x, ivar, &used))
+            .map(|set| {
+                let t = self.fit_at(set, x, ivar, &used, start, COARSE_ITERATIONS);
+                if let Some(t) = &t {
+                    start = t.coefs;
+                }
+                t
+            })
             .collect();
-        let (i_best, _) = grid
-            .iter()
-            .enumerate()
-            .filter_map(|(i, g)| g.as_ref().map(|g| (i, g.0)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        let best_of = |grid: &[Option<Trial>]| {
+            grid.iter()
+                .enumerate()
+                .filter_map(|(i, g)| g.as_ref().map(|g| (i, g.chi2)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i)
+        };
+        let coarse_best = best_of(&grid)?;
+        for i in coarse_best.saturating_sub(1)..(coarse_best + 2).min(grid.len()) {
+            if let Some(t) = &grid[i] {
+                grid[i] = self.fit_at(&self.sets[i], x, ivar, &used, t.coefs, ITERATIONS);
+            }
+        }
+        let i_best = best_of(&grid)?;
         let (mut sigma, mut best) = (SIGMAS_KMS[i_best], grid[i_best].clone()?);
         // A parabola in log σ through the best grid point and its neighbours.
         if let (Some(Some(lo)), Some(Some(hi))) = (
@@ -251,19 +288,27 @@ impl PopulationFitter {
                 SIGMAS_KMS[i_best].ln(),
                 SIGMAS_KMS[i_best + 1].ln(),
             );
-            let (y0, y1, y2) = (lo.0, best.0, hi.0);
+            let (y0, y1, y2) = (lo.chi2, best.chi2, hi.chi2);
             let den = (x0 - x1) * (x0 - x2) * (x1 - x2);
             let a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / den;
             let b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / den;
             if a > 0.0 {
                 let s = (-b / (2.0 * a)).clamp(x0, x2).exp();
                 let set = self.templates_at(s);
-                if let Some(f) = self.fit_at(&set, x, ivar, &used).filter(|f| f.0 <= best.0) {
+                if let Some(f) = self
+                    .fit_at(&set, x, ivar, &used, best.coefs, ITERATIONS)
+                    .filter(|f| f.chi2 <= best.chi2)
+                {
                     (sigma, best) = (s, f);
                 }
             }
         }
-        let (chi2, weights, model) = best;
+        let Trial {
+            chi2,
+            weights,
+            model,
+            ..
+        } = best;
         let light: f64 = weights.iter().sum();
         let mean_of = |v: &dyn Fn(usize, usize) -> f64| {
             weights
@@ -297,15 +342,26 @@ impl PopulationFitter {
                 .sum::<f64>()
                 / used.len() as f64
         });
+        let (data, model) = rayon::join(|| self.fit(x, ivar), || self.fit(xhat, ivar));
         PopulationPair {
-            data: self.fit(x, ivar),
-            model: self.fit(xhat, ivar),
+            data,
+            model,
             model_chi2,
         }
     }
 
-    /// The fit with one template set: (χ² per used pixel, mixture weights, model on all bins).
-    fn fit_at(&self, set: &[f64], x: &[f32], ivar: &[f64], used: &[usize]) -> Option<Trial> {
+    /// The fit with one template set, the polynomial starting from coefficients `start`
+    /// (σ's neighbour's: the calibration and dust hardly depend on σ), alternating until χ²
+    /// changes by less than [`CONVERGED`] (at most `iterations` times).
+    fn fit_at(
+        &self,
+        set: &[f64],
+        x: &[f32],
+        ivar: &[f64],
+        used: &[usize],
+        start: Coefs,
+        iterations: usize,
+    ) -> Option<Trial> {
         let (n, nt, m) = (self.n_bins, self.which.len(), used.len());
         let sw: Vec<f64> = used.iter().map(|&k| ivar[k].sqrt()).collect();
         let xw: Vec<f64> = used
@@ -313,11 +369,18 @@ impl PopulationFitter {
             .zip(&sw)
             .map(|(&k, s)| f64::from(x[k]) * s)
             .collect();
-        let mut poly = vec![1.0; n];
+        let poly_of = |c: &Coefs| -> Vec<f64> {
+            self.legendre
+                .iter()
+                .map(|l| l.iter().zip(c).map(|(a, b)| a * b).sum())
+                .collect()
+        };
+        let (mut coefs, mut poly) = (start, poly_of(&start));
         let mut weights = vec![0.0; nt];
         let mut g = vec![0.0; nt * m];
         let mut mix = vec![0.0; n];
-        for _ in 0..ITERATIONS {
+        let mut chi2 = f64::INFINITY;
+        for _ in 0..iterations {
             // The mixture under the current polynomial.
             for j in 0..nt {
                 let t = &set[j * n..(j + 1) * n];
@@ -333,11 +396,10 @@ impl PopulationFitter {
                 }
             }
             // The polynomial under the current mixture.
-            const D: usize = POLY_DEGREE + 1;
             let mut a = [0.0; D * D];
             let mut b = [0.0; D];
             for (i, &k) in used.iter().enumerate() {
-                let row: [f64; D] = std::array::from_fn(|d| self.legendre[k][d] * mix[k] * sw[i]);
+                let row: Coefs = std::array::from_fn(|d| self.legendre[k][d] * mix[k] * sw[i]);
                 for p in 0..D {
                     b[p] += row[p] * xw[i];
                     for q in 0..D {
@@ -348,17 +410,24 @@ impl PopulationFitter {
             if !solve_spd(&mut a, &mut b, D) {
                 return None;
             }
-            for (k, p) in poly.iter_mut().enumerate() {
-                *p = (0..D).map(|d| b[d] * self.legendre[k][d]).sum();
+            (coefs, poly) = (b, poly_of(&b));
+            let previous = chi2;
+            chi2 = used
+                .iter()
+                .map(|&k| (f64::from(x[k]) - poly[k] * mix[k]).powi(2) * ivar[k])
+                .sum::<f64>()
+                / m as f64;
+            if (previous - chi2).abs() <= CONVERGED * chi2 {
+                break;
             }
         }
         let model: Vec<f64> = (0..n).map(|k| poly[k] * mix[k]).collect();
-        let chi2 = used
-            .iter()
-            .map(|&k| (f64::from(x[k]) - model[k]).powi(2) * ivar[k])
-            .sum::<f64>()
-            / m as f64;
-        (chi2.is_finite() && weights.iter().any(|&w| w > 0.0)).then_some((chi2, weights, model))
+        (chi2.is_finite() && weights.iter().any(|&w| w > 0.0)).then_some(Trial {
+            chi2,
+            weights,
+            model,
+            coefs,
+        })
     }
 }
 

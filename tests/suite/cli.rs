@@ -538,7 +538,7 @@ fn fidelity_and_indices_judge_real_galaxies() {
     assert_eq!(rows.len(), 4);
     // Stellar populations fitted to each galaxy and its reconstruction: NGC 3522's σ is its
     // SDSS pipeline's (97 km/s; fitted 93), and the best mix of the survey's populations fits
-    // its continuum better than the reconstruction does (2.26 vs 3.64).
+    // its continuum better than the reconstruction does (2.14 vs 3.64).
     for r in rows {
         let p = &r["populations"];
         let (data, model) = (&p["data"], &p["model"]);

@@ -119,6 +119,7 @@ impl Panel for InspectorPanel {
                      (the legend's χ²/pixel vs noise uses the errors alone, as specae fidelity: \
                      larger for bright spectra)",
             );
+            populations_toggle_ui(ui, cx);
         });
         if let Some(text) = ins.line_ratios.as_ref().and_then(line_ratios_text) {
             ui.label(egui::RichText::new(text).small()).on_hover_text(
@@ -260,6 +261,15 @@ fn fit_toggle_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         .changed()
     {
         cx.send(AppCommand::SetFitLatents(on));
+    }
+}
+
+/// "stellar populations", at the end of the wrapped line of facts (the label row has no room
+/// for it at laptop size): the galaxy and its reconstruction fitted with the survey's
+/// populations, in a row under the facts.
+fn populations_toggle_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+    if cx.session.model.is_none() {
+        return;
     }
     let mut pops = cx.state.fit_populations;
     if ui
