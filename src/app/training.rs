@@ -234,10 +234,7 @@ impl TrainingRun {
                     epochs,
                     best,
                 } => {
-                    let why = reason.describe();
-                    let summary = format!(
-                        "ended after {epochs} epochs ({why}); best validation loss {best_valid:.2}"
-                    );
+                    let summary = ended_text(epochs, &reason.describe(), best_valid);
                     self.status = RunStatus::Finished(summary.clone());
                     if best.is_file() {
                         out.push(Notice::Finished { best, summary });
@@ -284,5 +281,25 @@ impl Drop for TrainingRun {
     fn drop(&mut self) {
         // Closing the app stops the run within one batch; its checkpoints stay on disk.
         self.worker.send(Command::Stop);
+    }
+}
+
+/// "ended after 12 epochs (early stopping); best validation loss 1335.54" ("1 epoch" for one).
+fn ended_text(epochs: usize, why: &str, best_valid: f64) -> String {
+    let noun = if epochs == 1 { "epoch" } else { "epochs" };
+    format!("ended after {epochs} {noun} ({why}); best validation loss {best_valid:.2}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ended_text;
+
+    #[test]
+    fn one_epoch_is_singular() {
+        assert_eq!(
+            ended_text(1, "stopped on request", 2593.934),
+            "ended after 1 epoch (stopped on request); best validation loss 2593.93"
+        );
+        assert!(ended_text(12, "early stopping", 1.0).starts_with("ended after 12 epochs ("));
     }
 }
