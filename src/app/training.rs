@@ -234,7 +234,7 @@ impl TrainingRun {
                     epochs,
                     best,
                 } => {
-                    let summary = ended_text(epochs, &reason.describe(), best_valid);
+                    let summary = ended_text(epochs, reason.describe(), best_valid);
                     self.status = RunStatus::Finished(summary.clone());
                     if best.is_file() {
                         out.push(Notice::Finished { best, summary });

@@ -246,43 +246,47 @@ impl Panel for InspectorPanel {
 /// legend. On spectra unlike the training survey's (real galaxies for the built-in model) the
 /// encoder lands near, not at, the best latents; the difference is its share of the misfit.
 fn fit_toggle_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
-    if cx.session.model.is_none() {
-        return;
-    }
-    let mut on = cx.state.fit_latents;
-    if ui
-        .checkbox(&mut on, "fit latents")
-        .on_hover_text(
-            "Fit this galaxy's latents to its spectrum (Adam on the model's loss, from the \
-             encoder's): the decoder's best reconstruction, in green, with its χ²/pixel \
-             against the noise and the encoder's in the legend (\"fitted: χ² 3.89 (encoded \
-             4.63)\"). \"From the inspected galaxy\" in the latent sliders then starts there.",
-        )
-        .changed()
-    {
-        cx.send(AppCommand::SetFitLatents(on));
-    }
+    let on = cx.state.fit_latents;
+    option_ui(
+        ui,
+        cx,
+        ("fit latents", on, AppCommand::SetFitLatents),
+        "Fit this galaxy's latents to its spectrum (Adam on the model's loss, from the \
+         encoder's): the decoder's best reconstruction, in green, with its χ²/pixel against the \
+         noise and the encoder's in the legend (\"fitted: χ² 3.89 (encoded 4.63)\"). \"From the \
+         inspected galaxy\" in the latent sliders then starts there.",
+    );
 }
 
 /// "stellar populations", at the end of the wrapped line of facts (the label row has no room
 /// for it at laptop size): the galaxy and its reconstruction fitted with the survey's
 /// populations, in a row under the facts.
 fn populations_toggle_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
+    let on = cx.state.fit_populations;
+    option_ui(
+        ui,
+        cx,
+        ("stellar populations", on, AppCommand::SetFitPopulations),
+        "Fit this galaxy and its reconstruction with the built-in survey's stellar populations \
+         (in the background, ~0.6 s): their velocity dispersion, age and metallicity, and how \
+         closely the populations make the continuum, in a row under the facts.",
+    );
+}
+
+/// A checkbox for an option of the inspector that needs a model: its label, whether it is on
+/// and the command that sets it.
+fn option_ui(
+    ui: &mut egui::Ui,
+    cx: &mut PanelCx<'_>,
+    (label, on, set): (&str, bool, fn(bool) -> AppCommand),
+    hover: &str,
+) {
     if cx.session.model.is_none() {
         return;
     }
-    let mut pops = cx.state.fit_populations;
-    if ui
-        .checkbox(&mut pops, "stellar populations")
-        .on_hover_text(
-            "Fit this galaxy and its reconstruction with the built-in survey's stellar \
-             populations (in the background, ~0.6 s): their velocity dispersion, age and \
-             metallicity, and how closely the populations make the continuum, in a row under \
-             the facts.",
-        )
-        .changed()
-    {
-        cx.send(AppCommand::SetFitPopulations(pops));
+    let mut v = on;
+    if ui.checkbox(&mut v, label).on_hover_text(hover).changed() {
+        cx.send(set(v));
     }
 }
 
