@@ -1,7 +1,8 @@
 //! The derived views in one place, each keyed by what it was computed from: the point colours
 //! (colouring, hidden classes, data, and the latents or scores when coloured by them), the
 //! inspected galaxy (its index, model, latents and scores), the corner plot's bins (latents and
-//! colours), the selection's residuals (the selection's generation). A view is recomputed only
+//! colours), the selection's residuals (the selection's generation), the inspected galaxy's
+//! population fits (the galaxy, data and model). A view is recomputed only
 //! when its key changes; results of background work for an old key are dropped.
 
 use std::sync::Arc;
@@ -47,7 +48,7 @@ pub struct Derived {
     /// The corner bins asked for last (binned by a background task).
     corner_asked: Option<CornerKey>,
     /// The population fits asked for last (fitted by a background task).
-    pub populations_asked: Option<PopulationsKey>,
+    populations_asked: Option<PopulationsKey>,
     /// Changes whenever the selection does (residuals of an older selection are dropped).
     pub selection_gen: u64,
     ranked_key: Option<RankedKey>,
@@ -222,7 +223,6 @@ impl Derived {
         {
             return None;
         }
-        self.populations_asked = Some(key);
         let w = d
             .spectra
             .rows(ins.index..ins.index + 1)
@@ -230,6 +230,7 @@ impl Derived {
             .w
             .row(0)
             .to_vec();
+        self.populations_asked = Some(key);
         Some(PopulationInputs {
             key,
             x: ins.x.clone(),
