@@ -18,7 +18,8 @@ pub fn populations_of(
 ) -> anyhow::Result<Vec<PopulationPair>> {
     let fitter = PopulationFitter::for_grid(&sp.wavelengths)
         .map_err(|e| anyhow::anyhow!("--populations: {e}"))?;
-    Ok(rows
+    let pb = super::progress::bar(rows.len() as u64, "stellar populations");
+    let fits = rows
         .par_iter()
         .enumerate()
         .map(|(i, &r)| {
@@ -26,9 +27,13 @@ pub fn populations_of(
             let ivar: Vec<f64> = sp.w.row(r).iter().map(|&w| noise_ivar(w)).collect();
             let x: Vec<f32> = sp.x.row(r).to_vec();
             let m: Vec<f32> = xhat.row(i).to_vec();
-            fitter.fit_pair(&x, &m, &ivar)
+            let pair = fitter.fit_pair(&x, &m, &ivar);
+            pb.inc(1);
+            pair
         })
-        .collect())
+        .collect();
+    pb.finish_and_clear();
+    Ok(fits)
 }
 
 /// The table: "data (model)" for σ, age and metallicity, then the population fit's χ² and the

@@ -7,7 +7,7 @@
 //! reconstruction alike (`specae fidelity --populations`), and how closely the populations the
 //! built-in survey is made of can make the galaxy's stellar continuum.
 //!
-//! Measured (the fixtures; ~0.35 s a fit on one of 2 cores): the survey's own galaxies are
+//! Measured (the fixtures; ~0.12 s a fit on one of 2 cores): the survey's own galaxies are
 //! fitted to the noise (continuum χ²/pixel: median 1.01 of 29 quiescent ones at S/N 50–95, 0.98
 //! of 12 emission-line ones at S/N 31–40) and their σ recovered (median ×1.01, all within 25%);
 //! real SDSS galaxies are not: NGC 3522 2.14 (σ 93 km/s; its SDSS pipeline's 97), the Seyfert 2
@@ -18,7 +18,7 @@
 
 use std::sync::OnceLock;
 
-use super::nnls::nnls;
+use super::nnls::nnls_from;
 use super::physics::cf00_shape;
 use super::ssp::{Ssp, tables};
 use crate::pca::cholesky::solve_spd;
@@ -252,14 +252,14 @@ impl PopulationFitter {
         }
         // Up the σ grid with a few alternations each, each fit's polynomial starting from the
         // last one's; then the best and its neighbours to convergence.
-        let mut start = FLAT;
+        let mut start = (FLAT, Vec::new());
         let mut grid: Vec<Option<Trial>> = self
             .sets
             .iter()
             .map(|set| {
-                let t = self.fit_at(set, x, ivar, &used, start, COARSE_ITERATIONS);
+                let t = self.fit_at(set, x, ivar, &used, (&start.0, &start.1), COARSE_ITERATIONS);
                 if let Some(t) = &t {
-                    start = t.coefs;
+                    start = (t.coefs, t.weights.clone());
                 }
                 t
             })
@@ -274,7 +274,8 @@ impl PopulationFitter {
         let coarse_best = best_of(&grid)?;
         for i in coarse_best.saturating_sub(1)..(coarse_best + 2).min(grid.len()) {
             if let Some(t) = &grid[i] {
-                grid[i] = self.fit_at(&self.sets[i], x, ivar, &used, t.coefs, ITERATIONS);
+                let start = (&t.coefs, t.weights.as_slice());
+                grid[i] = self.fit_at(&self.sets[i], x, ivar, &used, start, ITERATIONS);
             }
         }
         let i_best = best_of(&grid)?;
@@ -297,7 +298,14 @@ impl PopulationFitter {
                 let s = (-b / (2.0 * a)).clamp(x0, x2).exp();
                 let set = self.templates_at(s);
                 if let Some(f) = self
-                    .fit_at(&set, x, ivar, &used, best.coefs, ITERATIONS)
+                    .fit_at(
+                        &set,
+                        x,
+                        ivar,
+                        &used,
+                        (&best.coefs, &best.weights),
+                        ITERATIONS,
+                    )
                     .filter(|f| f.chi2 <= best.chi2)
                 {
                     (sigma, best) = (s, f);
@@ -351,8 +359,8 @@ impl PopulationFitter {
         }
     }
 
-    /// The fit with one template set, the polynomial starting from coefficients `start`
-    /// (σ's neighbour's: the calibration and dust hardly depend on σ), alternating until χ²
+    /// The fit with one template set, the polynomial and the mixture's support starting from
+    /// `start` (σ's neighbour's: the calibration and dust hardly depend on σ), alternating until χ²
     /// changes by less than [`CONVERGED`] (at most `iterations` times).
     fn fit_at(
         &self,
@@ -360,7 +368,7 @@ impl PopulationFitter {
         x: &[f32],
         ivar: &[f64],
         used: &[usize],
-        start: Coefs,
+        start: (&Coefs, &[f64]),
         iterations: usize,
     ) -> Option<Trial> {
         let (n, nt, m) = (self.n_bins, self.which.len(), used.len());
@@ -376,8 +384,12 @@ impl PopulationFitter {
                 .map(|l| l.iter().zip(c).map(|(a, b)| a * b).sum())
                 .collect()
         };
-        let (mut coefs, mut poly) = (start, poly_of(&start));
-        let mut weights = vec![0.0; nt];
+        let (mut coefs, mut poly) = (*start.0, poly_of(start.0));
+        let mut weights = if start.1.len() == nt {
+            start.1.to_vec()
+        } else {
+            vec![0.0; nt]
+        };
         let mut g = vec![0.0; nt * m];
         let mut mix = vec![0.0; n];
         let mut chi2 = f64::INFINITY;
@@ -389,7 +401,8 @@ impl PopulationFitter {
                     g[j * m + i] = t[k] * poly[k] * sw[i];
                 }
             }
-            weights = nnls(&g, &xw, nt)?;
+            let support: Vec<usize> = (0..nt).filter(|&j| weights[j] > 0.0).collect();
+            weights = nnls_from(&g, &xw, nt, &support)?;
             mix.iter_mut().for_each(|v| *v = 0.0);
             for (j, &w) in weights.iter().enumerate().filter(|(_, w)| **w > 0.0) {
                 for (o, t) in mix.iter_mut().zip(&set[j * n..(j + 1) * n]) {

@@ -268,7 +268,7 @@ fn populations_toggle_ui(ui: &mut egui::Ui, cx: &mut PanelCx<'_>) {
         cx,
         ("stellar populations", on, AppCommand::SetFitPopulations),
         "Fit this galaxy and its reconstruction with the built-in survey's stellar populations \
-         (in the background, ~0.6 s): their velocity dispersion, age and metallicity, and how \
+         (in the background, ~0.2 s): their velocity dispersion, age and metallicity, and how \
          closely the populations make the continuum, in a row under the facts.",
     );
 }
