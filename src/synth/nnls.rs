@@ -239,17 +239,21 @@ mod tests {
         }
     }
 
-    /// Many nearly collinear columns (bumps 0.2 pixel apart), as neighbouring population ages
-    /// are: the fit still reaches the target made of two of them.
+    /// 200 rows, 150 columns: bumps 0.2 pixel apart, nearly collinear as neighbouring
+    /// population ages are.
+    fn collinear() -> (usize, usize, Vec<f64>) {
+        let centres: Vec<f64> = (0..150).map(|i| 70.0 + 0.2 * i as f64).collect();
+        (200, centres.len(), bumps(200, &centres))
+    }
+
+    /// Many nearly collinear columns: the fit still reaches the target made of two of them.
     #[test]
     fn nearly_collinear_columns_still_fit_exactly() {
-        let m = 200;
-        let centres: Vec<f64> = (0..150).map(|i| 70.0 + 0.2 * i as f64).collect();
-        let cols = bumps(m, &centres);
+        let (m, n, cols) = collinear();
         let b: Vec<f64> = (0..m)
             .map(|i| 0.7 * cols[20 * m + i] + 1.3 * cols[120 * m + i])
             .collect();
-        let x = nnls(&cols, &b, centres.len()).unwrap();
+        let x = nnls(&cols, &b, n).unwrap();
         assert!(x.iter().all(|&v| v >= 0.0));
         let rel = (cost(&cols, &b, &x) / b.iter().map(|v| v * v).sum::<f64>()).sqrt();
         assert!(rel < 1e-6, "relative residual {rel}");
@@ -259,16 +263,14 @@ mod tests {
     /// range indices, the answer is the cold start's.
     #[test]
     fn a_warm_start_reaches_the_cold_answer() {
-        let m = 200;
-        let centres: Vec<f64> = (0..150).map(|i| 70.0 + 0.2 * i as f64).collect();
-        let cols = bumps(m, &centres);
+        let (m, n, cols) = collinear();
         let b: Vec<f64> = (0..m)
             .map(|i| 0.7 * cols[20 * m + i] + 1.3 * cols[120 * m + i] - 0.2 * cols[70 * m + i])
             .collect();
-        let cold = nnls(&cols, &b, centres.len()).unwrap();
+        let cold = nnls(&cols, &b, n).unwrap();
         let support: Vec<usize> = (0..cold.len()).filter(|&j| cold[j] > 0.0).collect();
         for start in [support.clone(), vec![20, 70, 71, 120, 149], vec![5, 999]] {
-            let warm = nnls_from(&cols, &b, centres.len(), &start).unwrap();
+            let warm = nnls_from(&cols, &b, n, &start).unwrap();
             let (c0, c1) = (cost(&cols, &b, &cold), cost(&cols, &b, &warm));
             assert!(
                 (c1 - c0).abs() <= 1e-9 * c0.max(1e-12),
