@@ -1821,6 +1821,56 @@ fn an_analysis_warning_goes_when_other_data_opens() {
     assert!(!warned(h.state()), "the galaxies' warning is still shown");
 }
 
+/// Data with fewer spectra than the analysis needs (a DESI file with two galaxies): the built-in
+/// model opens and encodes them, the analysis is not run, and the status bar says why in a
+/// warning about these data — not the analysis's error, as it did.
+#[test]
+fn too_few_spectra_for_the_analysis_give_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let few = dir.path().join("few.npz");
+    let cfg = specae::synth::SynthConfig {
+        n: 3,
+        seed: 5,
+        pca: specae::pca::PcaConfig {
+            n_ev: 2,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    specae::synth::generate(&cfg, &specae::util::progress::Progress::new())
+        .unwrap()
+        .write(&few, false)
+        .unwrap();
+    let ctx = egui::Context::default();
+    let mut o = options(dir.path());
+    o.restore_files = false;
+    let mut h = harness(SpecaeApp::new(o, None, &ctx));
+    h.state_mut().send(AppCommand::OpenData(few));
+    wait_for(&mut h, 600, "the three spectra", |a| {
+        a.session().data.as_ref().is_some_and(|d| d.n() == 3) && !a.is_busy()
+    });
+    h.state_mut().send(AppCommand::UseBuiltinModel(
+        specae::model::builtin::Builtin::Ae,
+    ));
+    wait_for(&mut h, 600, "the latents", |a| {
+        a.session().latents.is_some() && !a.is_busy()
+    });
+    let texts: Vec<String> = h
+        .state()
+        .messages()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("3 spectra, it needs at least 4")),
+        "{texts:?}"
+    );
+    assert_no_errors(h.state());
+    assert!(h.state().session().scores.is_none());
+}
+
 /// "fit latents" in the inspector: the decoder's best reconstruction of a real galaxy beside
 /// the encoder's, the same χ² `specae fidelity --fit-latents` prints, and the latent sliders
 /// then start from the fitted latents. Fitting never raises a χ²; where the encoder misplaces a

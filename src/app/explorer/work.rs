@@ -6,6 +6,7 @@ use crate::app::builtin_model::Builtin;
 use std::path::PathBuf;
 
 use super::SpecaeApp;
+use crate::analysis::options::MIN_SPECTRA;
 use crate::app::commands::Pick;
 use crate::app::jobs::JobOutput;
 use crate::app::jobs::analysis::{AnalysisJob, run_analysis};
@@ -14,6 +15,7 @@ use crate::app::jobs::export::free_path;
 use crate::app::jobs::ingest::ingest_into;
 use crate::app::jobs::open::{builtin_model, open_builtin_at, open_data, open_model, snr_of};
 use crate::app::jobs::views::selection_residuals;
+use crate::app::messages::Level;
 use crate::app::session::Scope;
 
 impl SpecaeApp {
@@ -134,6 +136,18 @@ impl SpecaeApp {
             return;
         };
         self.tasks.cancel_named("analysis");
+        // Fewer spectra have no neighbourhoods: say so once, as a warning about these data
+        // (the corner plot, the inspector and the fidelity table work without the analysis).
+        if d.n() < MIN_SPECTRA {
+            let text = format!(
+                "analysis: {} spectra, it needs at least {MIN_SPECTRA} — no UMAP, outliers or \
+                 class separation for these data",
+                d.n()
+            );
+            let gen_ = self.session.model_gen;
+            self.messages.push_about(Level::Warning, text, gen_);
+            return;
+        }
         let job = AnalysisJob {
             model: m.model.clone(),
             spectra: d.spectra.clone(),

@@ -84,7 +84,7 @@ impl Panel for UmapPanel {
                 })
                 .unwrap_or_else(|| match (&cx.session.model, cx.session.n()) {
                     (None, _) => "the UMAP embedding appears once a model is open".into(),
-                    // The analysis refuses fewer (its error is in the status bar).
+                    // The analysis is not run for fewer (a warning in the status bar says so).
                     (Some(_), n) if n < crate::analysis::options::MIN_SPECTRA => format!(
                         "no UMAP for {n} spectra: the analysis needs at least {}",
                         crate::analysis::options::MIN_SPECTRA
