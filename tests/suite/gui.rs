@@ -1786,6 +1786,28 @@ fn the_builtin_model_on_real_galaxies_gives_each_one_reconstruction_in_the_explo
     assert_no_errors(h.state());
 }
 
+/// The explorer (no files restored) on the survey at `data` of `n` spectra, once it is open, with
+/// "Use the built-in model" sent.
+fn builtin_model_on(dir: &Path, data: PathBuf, n: usize) -> Harness<'static, SpecaeApp> {
+    let ctx = egui::Context::default();
+    let mut o = options(dir);
+    o.restore_files = false;
+    let mut h = harness(SpecaeApp::new(o, None, &ctx));
+    h.state_mut().send(AppCommand::OpenData(data));
+    wait_for(&mut h, 600, "the data", |a| {
+        a.session().data.as_ref().is_some_and(|d| d.n() == n) && !a.is_busy()
+    });
+    h.state_mut().send(AppCommand::UseBuiltinModel(
+        specae::model::builtin::Builtin::Ae,
+    ));
+    h
+}
+
+/// The texts of the messages the app shows.
+pub(crate) fn said(app: &SpecaeApp) -> Vec<String> {
+    app.messages().iter().map(|m| m.text.clone()).collect()
+}
+
 /// A warning an analysis gave about what it ran on (four galaxies: "only 3 training spectra:
 /// the PCA baseline…") goes when other data opens; it used to stay until dismissed.
 #[test]
@@ -1795,17 +1817,7 @@ fn an_analysis_warning_goes_when_other_data_opens() {
     let other = other_survey(dir.path(), 300);
     let data = dir.path().join("galaxies.npz");
     std::fs::copy(fixture("sdss-galaxies.npz"), &data).unwrap();
-    let ctx = egui::Context::default();
-    let mut o = options(dir.path());
-    o.restore_files = false;
-    let mut h = harness(SpecaeApp::new(o, None, &ctx));
-    h.state_mut().send(AppCommand::OpenData(data));
-    wait_for(&mut h, 600, "the galaxies", |a| {
-        a.session().data.as_ref().is_some_and(|d| d.n() == 4) && !a.is_busy()
-    });
-    h.state_mut().send(AppCommand::UseBuiltinModel(
-        specae::model::builtin::Builtin::Ae,
-    ));
+    let mut h = builtin_model_on(dir.path(), data, 4);
     let warned = |a: &SpecaeApp| {
         a.messages()
             .iter()
@@ -1841,26 +1853,11 @@ fn too_few_spectra_for_the_analysis_give_a_warning_not_an_error() {
         .unwrap()
         .write(&few, false)
         .unwrap();
-    let ctx = egui::Context::default();
-    let mut o = options(dir.path());
-    o.restore_files = false;
-    let mut h = harness(SpecaeApp::new(o, None, &ctx));
-    h.state_mut().send(AppCommand::OpenData(few));
-    wait_for(&mut h, 600, "the three spectra", |a| {
-        a.session().data.as_ref().is_some_and(|d| d.n() == 3) && !a.is_busy()
-    });
-    h.state_mut().send(AppCommand::UseBuiltinModel(
-        specae::model::builtin::Builtin::Ae,
-    ));
+    let mut h = builtin_model_on(dir.path(), few, 3);
     wait_for(&mut h, 600, "the latents", |a| {
         a.session().latents.is_some() && !a.is_busy()
     });
-    let texts: Vec<String> = h
-        .state()
-        .messages()
-        .iter()
-        .map(|m| m.text.clone())
-        .collect();
+    let texts = said(h.state());
     assert!(
         texts
             .iter()

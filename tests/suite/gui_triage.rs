@@ -170,12 +170,7 @@ fn a_damaged_labels_file_is_named_and_never_overwritten() {
     let bad = "id,score,tags\n266-51602-0001,7,\n";
     std::fs::write(&file, bad).unwrap();
     let mut h = loaded(dir.path());
-    let said: Vec<String> = h
-        .state()
-        .messages()
-        .iter()
-        .map(|m| m.text.clone())
-        .collect();
+    let said = crate::gui::said(h.state());
     assert!(
         said.iter()
             .any(|m| m.contains("builtin.npz.labels.csv, line 2") && m.contains("labelling is off")),
