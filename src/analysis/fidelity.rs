@@ -7,7 +7,7 @@ use ndarray::ArrayView2;
 use serde::Serialize;
 
 use crate::data::Spectra;
-use crate::data::preprocess::SIGMA2_FLOOR;
+use crate::data::preprocess::noise_variance;
 use crate::model::Autoencoder;
 use crate::model::evaluate::reconstruct_rows;
 use crate::model::inputs::ReferenceFit;
@@ -67,8 +67,7 @@ pub fn chi2_per_pixel(
     let (mut sum, mut n) = (0.0, 0usize);
     for ((&x, &xh), &w) in x.iter().zip(xhat.iter()).zip(w.iter()) {
         if w > 0.0 {
-            let s2 = (1.0 / f64::from(w) - SIGMA2_FLOOR).max(1e-30);
-            sum += (f64::from(x) - f64::from(xh)).powi(2) / s2;
+            sum += (f64::from(x) - f64::from(xh)).powi(2) / noise_variance(w);
             n += 1;
         }
     }

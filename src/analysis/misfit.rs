@@ -18,7 +18,7 @@
 use ndarray::ArrayView1;
 use serde::Serialize;
 
-use crate::data::preprocess::SIGMA2_FLOOR;
+use crate::data::preprocess::noise_variance;
 pub use crate::spectro::lines::{EMISSION_LINES, LINE_HALF_WIDTH, line_windows};
 
 /// Pixels each side of the running median that makes the smooth part.
@@ -51,10 +51,8 @@ pub fn misfit_split(
     // Normalised residuals of the weighted pixels (None elsewhere).
     let r: Vec<Option<f64>> = (0..n_pix)
         .map(|k| {
-            (w[k] > 0.0).then(|| {
-                let s2 = (1.0 / f64::from(w[k]) - SIGMA2_FLOOR).max(1e-30);
-                (f64::from(x[k]) - f64::from(xhat[k])) / s2.sqrt()
-            })
+            (w[k] > 0.0)
+                .then(|| (f64::from(x[k]) - f64::from(xhat[k])) / noise_variance(w[k]).sqrt())
         })
         .collect();
     let n = r.iter().flatten().count();
@@ -112,6 +110,7 @@ pub fn median_split(splits: &[MisfitSplit], near: &[usize]) -> Option<MisfitSpli
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::preprocess::SIGMA2_FLOOR;
     use ndarray::Array1;
     use rand::{Rng, SeedableRng};
     use rand_distr::StandardNormal;

@@ -29,6 +29,8 @@ pub struct Inspected {
     /// Its spectrum (normalised flux), and which pixels have no weight.
     pub x: Vec<f32>,
     pub masked: Vec<bool>,
+    /// Its pixels' weights (0 where masked): the population fits' noise.
+    pub w: Vec<f32>,
     /// Why its spectrum could not be read (a damaged store).
     pub row_error: Option<String>,
     pub xhat: Vec<f32>,

@@ -104,11 +104,17 @@ pub(crate) fn prepare_row(
 /// Softening of the inverse variance: w = 1/(σ² + SIGMA2_FLOOR).
 pub const SIGMA2_FLOOR: f64 = 1.0 / 2e6;
 
-/// The noise's inverse variance 1/σ² of a pixel of weight `w` (σ² = 1/w − floor; 0 where the
+/// The noise's variance σ² of a pixel of weight `w` > 0 (w = 1/(σ² + floor) → σ² = 1/w − floor,
+/// σ in normalised units; at least 1e-30).
+pub fn noise_variance(w: f32) -> f64 {
+    (1.0 / f64::from(w) - SIGMA2_FLOOR).max(1e-30)
+}
+
+/// The noise's inverse variance 1/σ² of a pixel of weight `w` ([`noise_variance`]; 0 where the
 /// weight is 0).
 pub fn noise_ivar(w: f32) -> f64 {
     if w > 0.0 {
-        1.0 / (1.0 / f64::from(w) - SIGMA2_FLOOR).max(1e-30)
+        1.0 / noise_variance(w)
     } else {
         0.0
     }
@@ -245,11 +251,7 @@ pub fn median_snr_rows(x: ArrayView2<f32>, w: ArrayView2<f32>) -> Vec<f32> {
                 .iter()
                 .zip(wr.iter())
                 .filter(|(_, w)| **w > 0.0)
-                .map(|(x, w)| {
-                    // w = 1/(σ² + floor) → σ² = 1/w − floor (σ in normalised units).
-                    let s2 = (1.0 / f64::from(*w) - SIGMA2_FLOOR).max(1e-30);
-                    (f64::from(*x) / s2.sqrt()) as f32
-                })
+                .map(|(x, w)| (f64::from(*x) / noise_variance(*w).sqrt()) as f32)
                 .collect();
             median_in_place(&mut v)
         })

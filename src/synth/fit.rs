@@ -123,6 +123,9 @@ pub struct PopulationFitter {
     n_bins: usize,
     /// (metallicity row, age bin, extra birth-cloud τ_V) of each template.
     which: Vec<(usize, usize, f64)>,
+    /// The templates on the tables' fine grid, dust applied, before broadening (template ×
+    /// fine pixel): each fit's own σ broadens them again.
+    fine: Vec<f64>,
     /// Per σ of [`SIGMAS_KMS`]: the templates, row-major (template × bin).
     sets: Vec<Vec<f64>>,
     legendre: Vec<[f64; POLY_DEGREE + 1]>,
@@ -197,10 +200,22 @@ impl PopulationFitter {
         for (g, &l) in gas.iter_mut().zip(wavelengths) {
             *g |= ssp.neb_wav.iter().any(|&c| (l - c).abs() < LINE_HALF_WIDTH);
         }
+        let fine: Vec<f64> = which
+            .iter()
+            .flat_map(|&(z, a, tau)| {
+                ssp.flux
+                    .slice(ndarray::s![z, a, ..])
+                    .iter()
+                    .zip(&ssp.fine_lam)
+                    .map(move |(&v, &l)| f64::from(v) * (-tau * cf00_shape(l)).exp())
+                    .collect::<Vec<f64>>()
+            })
+            .collect();
         let mut me = Self {
             ssp,
             n_bins,
             which,
+            fine,
             sets: Vec::new(),
             legendre,
             norm_bins,
@@ -213,16 +228,8 @@ impl PopulationFitter {
     /// The templates broadened to `sigma_kms`, each scaled to unit mean over [`NORM_RANGE`].
     fn templates_at(&self, sigma_kms: f64) -> Vec<f64> {
         let mut out = Vec::with_capacity(self.which.len() * self.n_bins);
-        for &(z, a, tau) in &self.which {
-            let fine: Vec<f64> = self
-                .ssp
-                .flux
-                .slice(ndarray::s![z, a, ..])
-                .iter()
-                .zip(&self.ssp.fine_lam)
-                .map(|(&v, &l)| f64::from(v) * (-tau * cf00_shape(l)).exp())
-                .collect();
-            let mut t = self.ssp.broaden_and_bin(&fine, sigma_kms, self.n_bins);
+        for fine in self.fine.chunks_exact(self.ssp.n_fine()) {
+            let mut t = self.ssp.broaden_and_bin(fine, sigma_kms, self.n_bins);
             let r = self.norm_bins.clone();
             let level = t[r.clone()].iter().sum::<f64>() / r.len().max(1) as f64;
             let scale = if level > 0.0 { 1.0 / level } else { 0.0 };

@@ -210,7 +210,7 @@ impl Derived {
         }
         let ins = self.views.inspected.as_ref()?;
         let d = session.data.as_ref()?;
-        if ins.x.is_empty() || ins.xhat.len() != ins.x.len() {
+        if ins.x.is_empty() || ins.xhat.len() != ins.x.len() || ins.w.len() != ins.x.len() {
             return None;
         }
         let key = (ins.index, session.data_gen, session.model_gen);
@@ -223,19 +223,12 @@ impl Derived {
         {
             return None;
         }
-        let w = d
-            .spectra
-            .rows(ins.index..ins.index + 1)
-            .ok()?
-            .w
-            .row(0)
-            .to_vec();
         self.populations_asked = Some(key);
         Some(PopulationInputs {
             key,
             x: ins.x.clone(),
             xhat: ins.xhat.clone(),
-            w,
+            w: ins.w.clone(),
             wavelengths: d.spectra.wavelengths(),
         })
     }
@@ -283,16 +276,18 @@ impl Derived {
             .as_ref()
             .map(|b| b.x.row(0).to_vec())
             .unwrap_or_default();
-        let masked = row
+        let w: Vec<f32> = row
             .as_ref()
-            .map(|b| b.w.row(0).iter().map(|&w| w <= 0.0).collect())
+            .map(|b| b.w.row(0).to_vec())
             .unwrap_or_default();
+        let masked = w.iter().map(|&w| w <= 0.0).collect();
         let (Some(m), Some(b)) = (&session.model, &row) else {
             self.views.inspected = Some(Inspected {
                 index: i,
                 anchor: i,
                 x,
                 masked,
+                w,
                 row_error,
                 ..Default::default()
             });
@@ -346,7 +341,7 @@ impl Derived {
             .flatten();
         let line_ratios = session.data.as_ref().map(|d| {
             let grid = Bins::new(d.spectra.grid());
-            let ivar: Vec<f64> = b.w.row(0).iter().map(|&w| f64::from(w)).collect();
+            let ivar: Vec<f64> = w.iter().map(|&w| f64::from(w)).collect();
             (
                 line_ratios(&grid, &x, &ivar),
                 line_ratios(&grid, &xhat, &ivar),
@@ -356,6 +351,7 @@ impl Derived {
             index: i,
             x,
             masked,
+            w,
             row_error,
             xhat,
             pca,
